@@ -1,0 +1,181 @@
+"""The only module that opens DuckDB and runs the SQL in queries/.
+
+Queries are files, one SELECT each, with a header that declares their parameters:
+
+    -- Execution of each project at the end of a month, against time progress.
+    -- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
+    -- returns: one row per project: …
+
+`run_query(conn, name, scope, **params)` binds exactly the declared parameters (the scope's
+included) as DuckDB `$name` parameters; no value is ever formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
+from perfbudget.scope import Scope
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
+DEFAULT_DB_PATH = Path("data") / "perfbudget.duckdb"
+SCHEMA_VERSION = "1"
+
+_PARAM_DECL = re.compile(r"\$([a-z_][a-z0-9_]*)\s+([A-Z]+(?:\[\])?)")
+_PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class DatabaseBusyError(RuntimeError):
+    """The database file is held read-write by another process (usually the dashboard)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    description: str
+    params: dict[str, str]  # name -> DuckDB type, in declaration order
+
+    @property
+    def used_params(self) -> set[str]:
+        body = "\n".join(line for line in self.sql.splitlines() if not line.lstrip().startswith("--"))
+        return set(_PARAM_USE.findall(body))
+
+
+def app_db_path() -> Path:
+    """Where the dashboard keeps its database: $PERFBUDGET_DB, else data/ in the checkout."""
+    return Path(os.environ.get("PERFBUDGET_DB", PROJECT_ROOT / DEFAULT_DB_PATH))
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, create or migrate) a database. ':memory:' for tests."""
+    target = ":memory:" if path is None else str(path)
+    if target != ":memory:" and not read_only:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(busy_message(target)) from exc
+        raise
+    if not read_only:
+        ensure_schema(conn)
+    return conn
+
+
+def busy_message(path: str) -> str:
+    return (
+        f"数据库 {path} 正被另一个进程（通常是正在运行的看板）占用，无法写入。"
+        "请在看板的「数据导入」页上传文件，或先停止看板再运行此命令。\n"
+        f"The database {path} is held by another process (usually the running dashboard). "
+        "Upload the file on the dashboard's Upload page, or stop the dashboard and run this "
+        "command again."
+    )
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create tables and macros if missing and seed default thresholds and settings.
+    Existing values are kept: a bureau's own thresholds survive an upgrade."""
+    conn.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    conn.executemany(
+        "insert or ignore into thresholds (rule_id, name, value, description) values (?, ?, ?, ?)",
+        [list(row) for row in DEFAULT_THRESHOLDS],
+    )
+    conn.executemany(
+        "insert or ignore into settings (key, value) values (?, ?)",
+        [list(row) for row in DEFAULT_SETTINGS],
+    )
+    conn.execute(
+        "insert or replace into meta (key, value) values ('schema_version', ?)", [SCHEMA_VERSION]
+    )
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block ends, roll back on any exception."""
+    conn.execute("begin transaction")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+@cache
+def load_query(name: str) -> Query:
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.exists():
+        raise KeyError(f"no query file queries/{name}.sql")
+    sql = path.read_text(encoding="utf-8")
+    return Query(name=name, sql=sql, description=_description(sql), params=_declared_params(sql))
+
+
+def _header_lines(sql: str) -> list[str]:
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return lines
+
+
+def _description(sql: str) -> str:
+    out = []
+    for line in _header_lines(sql):
+        if line.startswith(("params:", "returns:")):
+            break
+        out.append(line)
+    return " ".join(out).strip()
+
+
+def _declared_params(sql: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    in_params = False
+    for line in _header_lines(sql):
+        if line.startswith("params:"):
+            in_params = True
+            line = line.removeprefix("params:")
+        elif line.startswith("returns:"):
+            break
+        if in_params:
+            params.update(_PARAM_DECL.findall(line))
+    return params
+
+
+def run_query(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    scope: Scope | None = None,
+    **params: object,
+) -> pd.DataFrame:
+    """Run queries/<name>.sql with its declared parameters and return a DataFrame."""
+    query = load_query(name)
+    values = dict(params)
+    if "scope_departments" in query.params:
+        values.update((scope or Scope.everything()).as_params())
+    missing = set(query.params) - set(values)
+    extra = set(values) - set(query.params)
+    if missing or extra:
+        raise TypeError(
+            f"query {name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}"
+        )
+    return conn.execute(query.sql, values).df()
+

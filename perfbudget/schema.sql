@@ -1,0 +1,322 @@
+-- PerfBudget schema: the whole domain of ../shared/domain.md, not only what today's pages show.
+-- Money is DECIMAL(18,2) in 元, never float. Codes are text (leading zeros are significant).
+-- Every "current" table has a twin `<table>_history` that keeps the rows a later import
+-- superseded (with the superseding batch id), so a batch can be rolled back.
+-- Applied by perfbudget.db.ensure_schema; every statement is idempotent.
+
+create sequence if not exists batch_id_seq start 1;
+
+create table if not exists import_batches (
+    batch_id      integer primary key,
+    file_name     varchar not null,
+    sha256        varchar not null check (length(sha256) = 64),
+    layout        varchar not null,             -- e.g. template:execution, selfeval_table
+    table_kinds   varchar not null,             -- comma list: projects,execution,…
+    row_count     integer not null check (row_count >= 0),
+    row_counts    varchar not null,             -- JSON {"execution": 120, …}
+    replaced_count integer not null default 0 check (replaced_count >= 0),
+    imported_at   timestamp not null,
+    imported_by   varchar not null,
+    status        varchar not null default 'active' check (status in ('active', 'rolled_back')),
+    note          varchar
+);
+
+create table if not exists districts (
+    district_name varchar primary key
+);
+
+create table if not exists departments (
+    department_code varchar primary key,
+    department_name varchar not null,
+    district_name   varchar,
+    is_sensitive    boolean not null default false,   -- 涉密部门: all its projects are sensitive
+    batch_id        integer
+);
+
+create table if not exists units (
+    unit_code       varchar primary key,
+    unit_name       varchar not null,
+    department_code varchar not null,
+    batch_id        integer
+);
+
+create table if not exists projects (
+    year                 integer not null check (year between 2000 and 2100),
+    project_code         varchar not null check (length(project_code) > 0),
+    project_name         varchar not null,
+    department_code      varchar not null,
+    unit_code            varchar,
+    budget_type          varchar check (budget_type in
+                             ('一般公共预算', '政府性基金预算', '国有资本经营预算', '社会保险基金预算')),
+    category             varchar,                 -- 运行维护类, 投资建设类, 购买服务类, 政策类, 信息化
+    service_class        varchar,                 -- 一类事 class for cost benchmarking
+    is_key               boolean not null default false,
+    is_sensitive         boolean not null default false,
+    targets_disclosed    boolean not null default false,
+    initial_budget_yuan  decimal(18, 2) check (initial_budget_yuan >= 0),
+    adjusted_budget_yuan decimal(18, 2) not null check (adjusted_budget_yuan >= 0),
+    batch_id             integer,
+    primary key (year, project_code)
+);
+
+-- Spending is stored cumulative per (year, month, project, fund source, economic class);
+-- a month with no row carries the last cumulative value forward.
+create table if not exists spending (
+    year             integer not null,
+    month            integer not null check (month between 1 and 12),
+    project_code     varchar not null,
+    fund_source      varchar not null default '',
+    economic_class   varchar not null default '',
+    cumulative_yuan  decimal(18, 2) not null,
+    forecast_yuan    decimal(18, 2),             -- 全年预计执行数, where the file gives one
+    batch_id         integer,
+    primary key (year, month, project_code, fund_source, economic_class)
+);
+
+create table if not exists indicators (
+    year            integer not null,
+    project_code    varchar not null,
+    level1          varchar not null,            -- 产出指标 / 效益指标 / 满意度指标 / 成本指标
+    level2          varchar not null,            -- 数量指标, 质量指标, …
+    indicator_name  varchar not null,
+    operator        varchar not null check (operator in ('≥', '>', '=', '≤', '<', '定性', '不适用')),
+    target_value    decimal(24, 6),              -- null for qualitative targets
+    target_text     varchar,                     -- the target as written in the file
+    unit            varchar,
+    points          decimal(8, 2) check (points >= 0),   -- null: level-1 weight split equally
+    is_cumulative   boolean,                     -- null: default rule (数量 with ≥/> is cumulative)
+    batch_id        integer,
+    primary key (year, project_code, level1, level2, indicator_name)
+);
+
+create table if not exists indicator_actuals (
+    year            integer not null,
+    project_code    varchar not null,
+    level1          varchar not null,
+    level2          varchar not null,
+    indicator_name  varchar not null,
+    month           integer not null check (month between 1 and 12),   -- 12 = year end
+    actual_value    decimal(24, 6),
+    actual_text     varchar,                     -- the value as written (qualitative level)
+    period_target   decimal(24, 6),              -- 序时目标值 for this month, if imported
+    reason          varchar,                     -- 偏差原因
+    claimed_score   decimal(8, 2),               -- 得分 the unit gave itself (self-evaluation)
+    batch_id        integer,
+    primary key (year, project_code, level1, level2, indicator_name, month)
+);
+
+create table if not exists costs (
+    year             integer not null,
+    project_code     varchar not null,
+    cost_item        varchar not null,           -- 人员成本, 设施设备, 运行维护, 管理费用, 其他
+    amount_yuan      decimal(18, 2) not null,
+    output_quantity  decimal(24, 6) check (output_quantity > 0),
+    output_unit      varchar,
+    batch_id         integer,
+    primary key (year, project_code, cost_item)
+);
+
+create table if not exists cost_standards (
+    year                     integer not null,
+    service_class            varchar not null,
+    output_unit              varchar not null,
+    standard_unit_cost_yuan  decimal(18, 4) not null check (standard_unit_cost_yuan > 0),
+    batch_id                 integer,
+    primary key (year, service_class, output_unit)
+);
+
+create table if not exists rectifications (
+    project_code   varchar not null,
+    issue          varchar not null,
+    feedback_date  date not null,
+    done_date      date,
+    batch_id       integer,
+    primary key (project_code, issue, feedback_date),
+    check (done_date is null or done_date >= feedback_date)
+);
+
+-- What a unit claimed in its self-evaluation table (the computed score lives in queries/).
+create table if not exists self_evaluations (
+    year                   integer not null,
+    project_code           varchar not null,
+    execution_points       decimal(8, 2),        -- 分值 on the funding row
+    claimed_execution_score decimal(8, 2),
+    claimed_total_score    decimal(8, 2),
+    claimed_grade          varchar check (claimed_grade in ('优', '良', '中', '差')),
+    batch_id               integer,
+    primary key (year, project_code)
+);
+
+-- Thresholds of the warning rules; the defaults are domain.md's and are seeded by
+-- perfbudget.db.ensure_schema. Every flag reports the threshold it was judged against.
+create table if not exists thresholds (
+    rule_id     varchar not null,
+    name        varchar not null,
+    value       decimal(18, 6) not null,
+    description varchar,
+    primary key (rule_id, name)
+);
+
+create table if not exists settings (
+    key   varchar primary key,
+    value varchar not null
+);
+
+create table if not exists meta (
+    key   varchar primary key,
+    value varchar not null
+);
+
+-- History twins: same columns plus the batch that superseded the row.
+create table if not exists projects_history as
+    select *, null::integer as superseded_by from projects where false;
+create table if not exists spending_history as
+    select *, null::integer as superseded_by from spending where false;
+create table if not exists indicators_history as
+    select *, null::integer as superseded_by from indicators where false;
+create table if not exists indicator_actuals_history as
+    select *, null::integer as superseded_by from indicator_actuals where false;
+create table if not exists costs_history as
+    select *, null::integer as superseded_by from costs where false;
+create table if not exists cost_standards_history as
+    select *, null::integer as superseded_by from cost_standards where false;
+create table if not exists rectifications_history as
+    select *, null::integer as superseded_by from rectifications where false;
+create table if not exists self_evaluations_history as
+    select *, null::integer as superseded_by from self_evaluations where false;
+
+-- ---------------------------------------------------------------------------------------
+-- Macros shared by the queries. They keep one definition of scope, time progress and exact
+-- ratios, so no query can get them subtly different.
+
+-- a ÷ b as DECIMAL(38,12), truncated toward zero. Truncation keeps every comparison with a
+-- threshold of ≤ 12 decimals exact (560000 ÷ 1200000 ÷ 7/12 is 0.8, not 0.7999…), which
+-- DuckDB's own DECIMAL ÷ DECIMAL (a DOUBLE) does not. Null when b is 0 or null.
+create or replace macro exact_ratio(a, b) as
+    case when b is null or b = 0 then null
+         else ((a * 1000000)::hugeint * 1000000000000::hugeint
+               // (b * 1000000)::hugeint)::decimal(38, 0) * 0.000000000001::decimal(38, 12)
+    end;
+
+-- 序时进度 as a fraction num ÷ den: m/12 by default, days elapsed ÷ days in year when the
+-- setting time_progress_basis is 'day'. Kept as two integers so comparisons stay exact.
+create or replace macro time_progress_parts(y, m) as table
+    select
+        case when coalesce((select value from settings where key = 'time_progress_basis'), 'month') = 'day'
+             then datediff('day', make_date(y, 1, 1), last_day(make_date(y, m, 1))) + 1
+             else m end as tp_num,
+        case when coalesce((select value from settings where key = 'time_progress_basis'), 'month') = 'day'
+             then datediff('day', make_date(y, 1, 1), make_date(y + 1, 1, 1))
+             else 12 end as tp_den;
+
+-- The projects of a year that a user may see: departments in scope (null = all) and
+-- sensitive projects (or projects of a sensitive department) only with the right.
+create or replace macro scoped_projects(y, scope_departments, scope_sensitive) as table
+    select
+        p.*,
+        coalesce(d.department_name, p.department_code) as department_name,
+        (p.is_sensitive or coalesce(d.is_sensitive, false)) as is_effectively_sensitive
+    from projects as p
+    left join departments as d using (department_code)
+    where p.year = y
+      and (scope_departments is null or list_contains(scope_departments, p.department_code))
+      and (scope_sensitive or not (p.is_sensitive or coalesce(d.is_sensitive, false)));
+
+-- Cumulative spend of each project at the end of month m: per fund/economic key the latest
+-- cumulative value at or before m (carried forward), summed over keys.
+create or replace macro spend_to_month(y, m) as table
+    with latest_per_key as (
+        select project_code, fund_source, economic_class,
+               arg_max(cumulative_yuan, month) as cumulative_yuan,
+               max(month) as last_month
+        from spending
+        where year = y and month <= m
+        group by project_code, fund_source, economic_class
+    )
+    select project_code, sum(cumulative_yuan) as spent_yuan, max(last_month) as last_month
+    from latest_per_key
+    group by project_code;
+
+-- Capped attainment and in-year progress of each indicator at month m. The rules are
+-- domain.md's "Indicator attainment" and "In-year progress"; one place, used by every query.
+create or replace macro indicator_progress(y, m) as table
+    with lower_method as (
+        select coalesce((select value from settings where key = 'lower_is_better_method'), 'ratio') as method
+    ),
+    level_counts as (
+        select project_code, level1, count(*) as n_in_level
+        from indicators where year = y and operator <> '不适用'
+        group by all
+    ),
+    level_weights as (
+        select * from (values
+            ('产出指标', 50::decimal(8, 2)), ('效益指标', 30::decimal(8, 2)),
+            ('满意度指标', 10::decimal(8, 2)), ('成本指标', 0::decimal(8, 2))
+        ) as t(level1, level_points)
+    ),
+    actual_at_month as (
+        select * from indicator_actuals where year = y and month = m
+    ),
+    joined as (
+        select
+            i.*,
+            a.actual_value, a.actual_text, a.period_target, a.reason,
+            a.month is not null as has_actual,
+            coalesce(i.points,
+                     case when i.operator = '不适用' then 0::decimal(8, 2)
+                          else lw.level_points / lc.n_in_level end)::decimal(12, 6) as effective_points,
+            coalesce(i.is_cumulative, i.level2 = '数量指标' and i.operator in ('≥', '>')) as cumulative_rule,
+            -- the qualitative level of the actual: longer phrases first, since
+            -- 部分达成预期指标 contains 达成预期指标
+            case
+                when i.operator <> '定性' or a.actual_text is null then null
+                when a.actual_text like '%未达成%' or a.actual_text in ('否', '差') then 0.0
+                when a.actual_text like '%部分达成%' or a.actual_text = '中' then 0.7
+                when a.actual_text like '%基本达成%' or a.actual_text = '良' then 0.8
+                when a.actual_text like '%达成%' or a.actual_text in ('完成', '是', '优') then 1.0
+                when a.actual_text = i.target_text then 1.0
+                when i.target_text is not null
+                     and a.actual_text in ('基本' || i.target_text, '较' || i.target_text) then 0.8
+            end::decimal(38, 12) as qualitative_level
+        from indicators as i
+        left join actual_at_month as a using (year, project_code, level1, level2, indicator_name)
+        left join level_counts as lc using (project_code, level1)
+        left join level_weights as lw using (level1)
+        where i.year = y
+    ),
+    attained as (
+        select
+            j.*,
+            case
+                when j.operator = '不适用' or not j.has_actual then null
+                when j.operator = '定性' then j.qualitative_level
+                when j.actual_value is null then null
+                when j.operator in ('≥', '>') and j.target_value = 0
+                    then case when j.actual_value >= 0 then 1 else 0 end::decimal(38, 12)
+                when j.operator = '=' and j.target_value = 0
+                    then case when j.actual_value = 0 then 1 else 0 end::decimal(38, 12)
+                when j.operator in ('≥', '>', '=') then exact_ratio(j.actual_value, j.target_value)
+                when j.operator in ('≤', '<') and (select method from lower_method) = 'linear'
+                    then case when j.actual_value <= j.target_value then 1::decimal(38, 12)
+                              when j.target_value = 0 or j.actual_value >= 2 * j.target_value then 0::decimal(38, 12)
+                              else exact_ratio(2 * j.target_value - j.actual_value, j.target_value) end
+                when j.operator in ('≤', '<')
+                    then case when j.actual_value <= j.target_value then 1::decimal(38, 12)
+                              else exact_ratio(j.target_value, j.actual_value) end
+            end as attainment
+        from joined as j
+    )
+    select
+        t.*,
+        least(t.attainment, 1) as attainment_capped,
+        case
+            when t.attainment is null then null
+            when t.cumulative_rule and t.operator in ('≥', '>') and t.period_target is not null
+                then exact_ratio(t.actual_value, t.period_target)
+            when t.cumulative_rule and t.operator in ('≥', '>') and t.target_value <> 0
+                then exact_ratio(t.actual_value * (select tp_den from time_progress_parts(y, m)),
+                                 t.target_value * (select tp_num from time_progress_parts(y, m)))
+            else t.attainment
+        end as progress,
+        t.level1 in ('产出指标', '成本指标') as is_output
+    from attained as t;
