@@ -166,7 +166,9 @@ def run_query(
     scope: Scope | None = None,
     **params: object,
 ) -> pd.DataFrame:
-    """Run queries/<name>.sql with its declared parameters and return a DataFrame."""
+    """Run queries/<name>.sql with its declared parameters and return a DataFrame.
+    Money columns (`*_yuan`) hold decimal.Decimal; rates are float (converted from exact
+    decimals at the end of the query, after every threshold comparison)."""
     query = load_query(name)
     values = dict(params)
     if "scope_departments" in query.params:
@@ -177,5 +179,6 @@ def run_query(
         raise TypeError(
             f"query {name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}"
         )
-    return conn.execute(query.sql, values).df()
+    # Through Arrow so DECIMAL money arrives as exact decimal.Decimal, not float64.
+    return conn.sql(query.sql, params=values).to_arrow_table().to_pandas()
 

@@ -320,3 +320,71 @@ create or replace macro indicator_progress(y, m) as table
         end as progress,
         t.level1 in ('产出指标', '成本指标') as is_output
     from attained as t;
+
+-- Output progress of each project at month m (exact): the points-weighted mean of the capped
+-- in-year progress of its 产出 indicators (a level-1 成本指标 counts too), leaving out
+-- 不适用 and indicators with no value for the month.
+create or replace macro output_progress_exact(y, m) as table
+    select
+        project_code,
+        count(*) as output_indicator_count,
+        count(*) filter (where progress is not null) as reported_count,
+        exact_ratio(
+            sum(effective_points * least(progress, 1)) filter (where progress is not null),
+            sum(effective_points) filter (where progress is not null)
+        ) as output_progress
+    from indicator_progress(y, m)
+    where is_output and operator <> '不适用'
+    group by project_code;
+
+-- Execution figures of every project of year y at month m, exact. Rates use the adjusted
+-- budget; gap_pp = (rate − time progress) × 100 as one exact ratio.
+create or replace macro execution_exact(y, m) as table
+    with tp as (
+        select tp_num, tp_den from time_progress_parts(y, m)
+    ),
+    reported as (
+        select project_code, max(month) as last_reported_month
+        from spending where year = y group by project_code
+    ),
+    -- 全年预计执行数 from the latest month at or before m that carries one
+    forecast as (
+        select project_code, sum(forecast_yuan) as forecast_yuan
+        from (
+            select project_code, month, forecast_yuan,
+                   max(month) over (partition by project_code) as latest_forecast_month
+            from spending
+            where year = y and month <= m and forecast_yuan is not null
+        )
+        where month = latest_forecast_month
+        group by project_code
+    ),
+    base as (
+        select
+            p.project_code,
+            p.adjusted_budget_yuan,
+            coalesce(s.spent_yuan, 0)::decimal(18, 2) as spent_yuan,
+            tp.tp_num, tp.tp_den,
+            r.last_reported_month,
+            f.forecast_yuan
+        from projects as p
+        cross join tp
+        left join spend_to_month(y, m) as s using (project_code)
+        left join reported as r using (project_code)
+        left join forecast as f using (project_code)
+        where p.year = y
+    )
+    select
+        project_code,
+        adjusted_budget_yuan,
+        spent_yuan,
+        exact_ratio(spent_yuan, adjusted_budget_yuan) as execution_rate,
+        exact_ratio(tp_num, tp_den) as time_progress,
+        exact_ratio(spent_yuan * tp_den, adjusted_budget_yuan * tp_num) as pace,
+        exact_ratio((spent_yuan * tp_den - adjusted_budget_yuan * tp_num) * 100,
+                    adjusted_budget_yuan * tp_den) as gap_pp,
+        last_reported_month,
+        coalesce(last_reported_month >= m, false) as is_reported,
+        forecast_yuan,
+        exact_ratio(adjusted_budget_yuan - forecast_yuan, adjusted_budget_yuan) as forecast_balance_rate
+    from base;

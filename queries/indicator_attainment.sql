@@ -1,0 +1,65 @@
+-- Attainment and in-year progress of each performance indicator at the end of a month, with
+-- its light: red v < 0.6, yellow 0.6 ≤ v < 0.8, green, blue v ≥ 1.2 (indicator_behind
+-- thresholds); grey when the indicator is 不适用, has no value for the month, or its
+-- qualitative level cannot be told.
+-- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
+-- returns: one row per indicator: project_code, project_name, department_code, department,
+--          level1, level2, indicator, operator, target, target_value, unit, points,
+--          is_cumulative, actual, actual_value, attainment, attainment_capped, progress,
+--          light, reason, is_reported, is_output
+with
+
+projects_in_scope as (
+    select * from scoped_projects($year, $scope_departments, $scope_sensitive)
+),
+
+limits as (
+    select
+        max(value) filter (where name = 'red_below') as red_below,
+        max(value) filter (where name = 'yellow_below') as yellow_below,
+        max(value) filter (where name = 'blue_at') as blue_at
+    from thresholds
+    where rule_id = 'indicator_behind'
+),
+
+progress as (
+    select * from indicator_progress($year, $month)
+),
+
+final as (
+    select
+        i.project_code,
+        p.project_name,
+        p.department_code,
+        p.department_name as department,
+        i.level1,
+        i.level2,
+        i.indicator_name as indicator,
+        i.operator,
+        coalesce(i.target_text, i.target_value::varchar) as target,
+        i.target_value::double as target_value,
+        i.unit,
+        i.effective_points::double as points,
+        i.cumulative_rule as is_cumulative,
+        coalesce(i.actual_text, i.actual_value::varchar) as actual,
+        i.actual_value::double as actual_value,
+        i.attainment::double as attainment,
+        i.attainment_capped::double as attainment_capped,
+        i.progress::double as progress,
+        case
+            when i.progress is null then 'grey'
+            when i.progress < l.red_below then 'red'
+            when i.progress < l.yellow_below then 'yellow'
+            when i.progress >= l.blue_at then 'blue'
+            else 'green'
+        end as light,
+        i.reason,
+        i.has_actual as is_reported,
+        i.is_output
+    from progress as i
+    inner join projects_in_scope as p using (project_code)
+    cross join limits as l
+)
+
+select * from final
+order by department_code, project_code, level1, level2, indicator
