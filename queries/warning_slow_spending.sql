@@ -7,7 +7,7 @@
 -- returns: one row per flagged project: project_code, project_name, department_code,
 --          department, is_sensitive, rule, severity, sub_rules, value, threshold,
 --          adjusted_budget_yuan, spent_yuan, execution_rate, time_progress, pace, gap_pp,
---          pace_severity, gap_severity, large_budget_yuan, large_gap_red_pp
+--          pace_severity, gap_severity, pace_threshold, large_budget_yuan, large_gap_red_pp
 with
 
 limits as (
@@ -69,6 +69,8 @@ final as (
         pace::double as pace,
         gap_pp::double as gap_pp,
         pace_severity, gap_severity,
+        case pace_severity when 'red' then pace_red_below
+                           when 'yellow' then pace_yellow_below end::double as pace_threshold,
         large_budget_yuan::double as large_budget_yuan,
         large_gap_red_pp::double as large_gap_red_pp
     from judged

@@ -1,0 +1,79 @@
+-- A scorecard per project at the end of a month: how many of its indicators are red, yellow,
+-- green, blue or not reported, its output progress, and its points-weighted attainment (capped
+-- at 1) over the indicators with a value. Lights use the indicator_behind thresholds.
+-- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
+-- returns: one row per project in scope with indicators: project_code, project_name,
+--          department_code, department, indicator_count, red_count, yellow_count,
+--          green_count, blue_count, grey_count, weighted_attainment, output_progress,
+--          worst_light
+with
+
+projects_in_scope as (
+    select * from scoped_projects($year, $scope_departments, $scope_sensitive)
+),
+
+limits as (
+    select
+        max(value) filter (where name = 'red_below') as red_below,
+        max(value) filter (where name = 'yellow_below') as yellow_below,
+        max(value) filter (where name = 'blue_at') as blue_at
+    from thresholds
+    where rule_id = 'indicator_behind'
+),
+
+lit as (
+    select
+        i.project_code,
+        i.effective_points,
+        i.attainment_capped,
+        case
+            when i.progress is null then 'grey'
+            when i.progress < l.red_below then 'red'
+            when i.progress < l.yellow_below then 'yellow'
+            when i.progress >= l.blue_at then 'blue'
+            else 'green'
+        end as light
+    from indicator_progress($year, $month) as i
+    cross join limits as l
+),
+
+counted as (
+    select
+        project_code,
+        count(*) as indicator_count,
+        count(*) filter (where light = 'red') as red_count,
+        count(*) filter (where light = 'yellow') as yellow_count,
+        count(*) filter (where light = 'green') as green_count,
+        count(*) filter (where light = 'blue') as blue_count,
+        count(*) filter (where light = 'grey') as grey_count,
+        exact_ratio(
+            sum(effective_points * attainment_capped) filter (where attainment_capped is not null),
+            sum(effective_points) filter (where attainment_capped is not null)
+        ) as weighted_attainment
+    from lit
+    group by project_code
+),
+
+final as (
+    select
+        p.project_code,
+        p.project_name,
+        p.department_code,
+        p.department_name as department,
+        c.indicator_count, c.red_count, c.yellow_count, c.green_count, c.blue_count, c.grey_count,
+        c.weighted_attainment::double as weighted_attainment,
+        o.output_progress::double as output_progress,
+        case
+            when c.red_count > 0 then 'red'
+            when c.yellow_count > 0 then 'yellow'
+            when c.blue_count > 0 then 'blue'
+            when c.green_count > 0 then 'green'
+            else 'grey'
+        end as worst_light
+    from counted as c
+    inner join projects_in_scope as p using (project_code)
+    left join output_progress_exact($year, $month) as o using (project_code)
+)
+
+select * from final
+order by department_code, project_code
