@@ -18,7 +18,7 @@ from perfbudget.scope import Scope
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     conn = db.connect(path)
-    if conn.execute("select count(*) from projects").fetchone()[0] == 0:
+    if conn.execute("select count(*) from projects").fetchall()[0][0] == 0:
         # A fresh checkout: build the synthetic demo district so the dashboard has something
         # to show. It is labelled synthetic everywhere (meta.is_synthetic).
         from perfbudget.demo import build_demo

@@ -5,10 +5,12 @@
 with
 
 years as (
-    select year, count(*) as project_count
-    from projects
-    where $scope_departments is null or list_contains($scope_departments, department_code)
-    group by year
+    select p.year, count(*) as project_count
+    from projects as p
+    left join departments as d using (department_code)
+    where ($scope_departments is null or list_contains($scope_departments, p.department_code))
+      and ($scope_sensitive or not (p.is_sensitive or coalesce(d.is_sensitive, false)))
+    group by p.year
 ),
 
 last_months as (

@@ -1,0 +1,5 @@
+"""`python -m perfbudget` — the same as the installed `perfbudget` command."""
+
+from perfbudget.cli import main
+
+raise SystemExit(main())

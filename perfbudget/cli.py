@@ -1,0 +1,237 @@
+"""Command line: `python -m perfbudget …` (also installed as `perfbudget`).
+
+Scripts and checks rely on these names and columns; extend them, never rename them.
+
+    perfbudget demo   [--db PATH] [--scale district|city] [--seed N]
+    perfbudget import [--db PATH] [--user NAME] FILE...
+    perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
+
+Exit codes: 0 done; 1 usage or missing database; 2 input refused (nothing written);
+3 the database is held by another process (the running dashboard).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from perfbudget import db, flags
+from perfbudget.scope import Scope
+
+EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Report:
+    columns: tuple[str, ...]
+    build: Callable[[duckdb.DuckDBPyConnection, int, int], pd.DataFrame]
+    description: str
+
+
+def _execution(conn, year, month):
+    return db.run_query(conn, "project_execution", Scope.everything(), year=year, month=month)
+
+
+def _attainment(conn, year, month):
+    return db.run_query(conn, "indicator_attainment", Scope.everything(), year=year, month=month)
+
+
+def _warnings(conn, year, month):
+    return flags.warning_flags(conn, year, month, Scope.everything())
+
+
+REPORTS: dict[str, Report] = {
+    "execution": Report(
+        ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
+         "execution_rate", "time_progress", "pace", "gap_pp"),
+        _execution,
+        "每个项目的预算执行率与序时进度 / execution rate against time progress per project",
+    ),
+    "attainment": Report(
+        ("project_code", "indicator", "level1", "level2", "operator", "target", "actual",
+         "attainment", "progress", "light"),
+        _attainment,
+        "每个绩效指标的完成率与序时进度 / attainment and in-year progress per indicator",
+    ),
+    "warnings": Report(
+        ("project_code", "rule", "severity", "value", "threshold", "message"),
+        _warnings,
+        "预警清单 / warning flags with their figures, thresholds and sentences",
+    ),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # A Windows console may not be UTF-8: never die on a character it cannot show.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except db.DatabaseBusyError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perfbudget", description="预算绩效看板 PerfBudget — command line"
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    def with_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", type=Path, default=db.DEFAULT_DB_PATH,
+                       help=f"DuckDB file (default {db.DEFAULT_DB_PATH})")
+
+    demo = sub.add_parser("demo", help="build the synthetic demo database / 生成演示数据库")
+    with_db(demo)
+    demo.add_argument("--scale", choices=("district", "city"), default="district")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (deterministic)")
+    demo.set_defaults(handler=_cmd_demo)
+
+    imp = sub.add_parser("import", help="import template files / 导入数据文件")
+    with_db(imp)
+    imp.add_argument("--user", default=None, help="recorded in the batch history")
+    imp.add_argument("files", nargs="+", type=Path)
+    imp.set_defaults(handler=_cmd_import)
+
+    rep = sub.add_parser("report", help="print a report / 输出报表")
+    rep.add_argument("name", choices=sorted(REPORTS))
+    with_db(rep)
+    rep.add_argument("--year", type=int, required=True)
+    rep.add_argument("--month", type=int, default=None,
+                     help="as-of month 1–12 (default: the last month with spending data)")
+    rep.add_argument("--format", choices=("csv", "json", "table"), default="csv")
+    rep.set_defaults(handler=_cmd_report)
+    return parser
+
+
+def _cmd_demo(args) -> int:
+    from perfbudget.demo import build_demo
+
+    conn = db.connect(args.db)
+    try:
+        kwargs = {"scale": args.scale}
+        if args.seed is not None:
+            kwargs["seed"] = args.seed
+        counts = build_demo(conn, **kwargs)
+    finally:
+        conn.close()
+    print(f"演示数据库已生成 / demo database written: {args.db} ({args.scale})")
+    for table, count in counts.items():
+        print(f"  {table}: {count:,}")
+    return EXIT_OK
+
+
+def _cmd_import(args) -> int:
+    from perfbudget.importer import ImportRejected, import_files
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        for name in missing:
+            print(f"找不到文件 / file not found: {name}", file=sys.stderr)
+        return EXIT_USAGE
+    conn = db.connect(args.db)
+    try:
+        result = import_files(conn, list(args.files), user=args.user or _os_user())
+    except ImportRejected as exc:
+        print("导入被拒绝，数据库未做任何改动 / Import refused, the database is unchanged:",
+              file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        conn.close()
+    for line in result.summary_lines():
+        print(line)
+    return EXIT_OK
+
+
+def _cmd_report(args) -> int:
+    if not args.db.is_file():
+        print(f"数据库不存在 / no database at {args.db} "
+              "(运行 / run: python -m perfbudget demo --db PATH)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.month is not None and not 1 <= args.month <= 12:
+        print("月份须在 1–12 之间 / --month must be 1–12", file=sys.stderr)
+        return EXIT_USAGE
+    conn = db.connect(args.db, read_only=True)
+    try:
+        month = args.month or _last_month(conn, args.year)
+        report = REPORTS[args.name]
+        frame = report.build(conn, args.year, month)
+    finally:
+        conn.close()
+    out = frame.reindex(columns=list(report.columns))
+    sys.stdout.write(render(out, args.format))
+    return EXIT_OK
+
+
+def _last_month(conn: duckdb.DuckDBPyConnection, year: int) -> int:
+    row = conn.execute("select max(month) from spending where year = ?", [year]).fetchall()[0]
+    return int(row[0]) if row and row[0] is not None else 12
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+# --- output -------------------------------------------------------------------------------
+
+def _plain(value: object) -> object:
+    """A cell as scripts want it: Decimal money exact, rates as plain numbers, NaN empty."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def render(frame: pd.DataFrame, fmt: str) -> str:
+    rows = [[_plain(v) for v in row] for row in frame.itertuples(index=False)]
+    if fmt == "json":
+        records = [dict(zip(frame.columns, row, strict=True)) for row in rows]
+        return json.dumps(records, ensure_ascii=False, indent=1, default=_json_default) + "\n"
+    if fmt == "table":
+        shown = pd.DataFrame(rows, columns=frame.columns).fillna("")
+        return shown.to_string(index=False) + "\n"
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        # Money has at most two decimals: float's repr gives back the same digits.
+        return float(value)
+    return str(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
