@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from perfbudget import db
-from perfbudget.flags import warning_flags
 from perfbudget.db import run_query
+from perfbudget.flags import warning_flags
 
 YEAR = 2025
 
