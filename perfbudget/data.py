@@ -126,3 +126,8 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None):
         result = run_import(cur, files, user=user, progress=progress)
     clear_caches()
     return result
+
+
+@st.cache_data(show_spinner=False)
+def execution_pace_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    return _run("execution_pace_lights", scope, year=year, month=month)
