@@ -51,7 +51,7 @@ class ImportIssue:
         return self.text()
 
 
-class ImportRejected(Exception):  # noqa: N818 - the public name others code against
+class ImportRejected(Exception):
     """The import was refused and nothing was written. .issues lists every problem found
     (up to MAX_ISSUES_PER_FILE per file)."""
 

@@ -1,0 +1,386 @@
+"""A sheet of text cells → a located table of one kind → typed rows.
+
+`locate` finds the header row (title rows above it are allowed), tells the kind from the
+headers, maps the columns and their money units, and picks the data rows (skipping blank,
+totals and footnote rows). `read_rows` parses every cell by its column's type and reports
+each bad cell with its row and header."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from perfbudget.importer import cells
+from perfbudget.importer.columns import (
+    BOOL,
+    CODE,
+    DATE,
+    MONEY,
+    MONEY_UNITS,
+    MONTH,
+    NUMBER,
+    QUARTER,
+    TEMPLATES,
+    TEXT,
+    YEAR,
+    Header,
+    column_letter,
+    match_column,
+    read_header,
+)
+from perfbudget.importer.errors import CellError, IssueLog
+from perfbudget.importer.readers import Sheet
+
+HEADER_SCAN_ROWS = 50
+TOTALS_COLUMNS = 3
+_TOTALS = ("合计", "小计", "总计")
+_FOOTNOTE = ("注", "说明", "备注", "填表说明", "数据来源", "填报说明")
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(千元|万元|亿元|元)")
+# Money columns stored with more decimals than the cent.
+MONEY_PLACES = {"standard_unit_cost": 4}
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    index: int  # position in Sheet.columns
+    header: Header
+    factor: Decimal | None = None  # money columns: to 元
+
+
+@dataclass
+class Table:
+    """A located table: its kind, where its header is, which column is which."""
+
+    kind: str
+    sheet: Sheet
+    header_index: int  # 0-based row of the header
+    cols: dict[str, ColumnRef]
+    data_rows: list[int] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sheet_name(self) -> str | None:
+        return self.sheet.name
+
+    def header_text(self, key: str) -> str:
+        ref = self.cols.get(key)
+        return ref.header.text if ref else TEMPLATES[self.kind].column(key).zh
+
+    def abs_col(self, key: str) -> int:
+        return self.sheet.col_offset + self.cols[key].index
+
+
+def _row_cells(sheet: Sheet, i: int) -> list[str | None]:
+    return [col[i] for col in sheet.columns]
+
+
+def _rows_text(rows: list[int]) -> str:
+    """[1, 2, 3, 7] → "1–3、7" (1-based row numbers)."""
+    parts: list[str] = []
+    start = prev = None
+    for r in rows:
+        if start is None:
+            start = prev = r
+        elif r == prev + 1:
+            prev = r
+        else:
+            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = prev = r
+    if start is not None:
+        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+    shown = parts[:10]
+    return "、".join(shown) + ("…" if len(parts) > 10 else "")
+
+
+def _score_row(cells_: list[str | None]) -> tuple[str, int, int] | None:
+    """The kind this row's headers best fit: (kind, distinctive count, matched count)."""
+    headers = [read_header(c) for c in cells_ if c and c.strip()]
+    if len(headers) < 2:
+        return None
+    best = None
+    for kind, template in TEMPLATES.items():
+        keys = {k for h in headers if (k := match_column(kind, h))}
+        distinctive = sum(1 for c in template.columns if c.key in keys and c.distinctive)
+        score = (distinctive, len(keys))
+        if distinctive >= 1 and len(keys) >= 2 and (best is None or score > best[1:]):
+            best = (kind, *score)
+    return best
+
+
+def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table | None:
+    """Find the header and the kind of table in a sheet. None when the sheet has no
+    recognisable header (an issue is logged only when report_unrecognised)."""
+    scan = min(sheet.n_rows, HEADER_SCAN_ROWS)
+    found = None
+    for i in range(scan):
+        scored = _score_row(_row_cells(sheet, i))
+        if scored:
+            found = (i, scored[0])
+            break
+    if found is None:
+        if report_unrecognised:
+            log.add(
+                sheet.name,
+                None,
+                None,
+                "未找到可识别的表头（应含模板列名，如 项目编码、调整后预算数、本期支出、三级指标）",
+                "no recognisable header row (template column names such as 项目编码, "
+                "调整后预算数, 本期支出, 三级指标 were not found)",
+            )
+        return None
+    header_index, kind = found
+    template = TEMPLATES[kind]
+    table = Table(kind, sheet, header_index, {})
+    excel_header_row = header_index + 1
+
+    # Title rows above the header, and a "单位：万元" line among them.
+    line_unit = None
+    title_rows = []
+    for i in range(header_index):
+        texts = [c for c in _row_cells(sheet, i) if c and c.strip()]
+        if texts:
+            title_rows.append(i + 1)
+        for text in texts:
+            match = _UNIT_LINE.search(unicodedata.normalize("NFKC", text).replace(" ", ""))
+            if match:
+                line_unit = match.group(1)
+    if title_rows:
+        table.notes.append(
+            f"表头在第{excel_header_row}行，其上第{_rows_text(title_rows)}行（标题/说明）已跳过"
+            f" | header on row {excel_header_row}; title rows {_rows_text(title_rows)} "
+            "above it skipped"
+        )
+    if line_unit and line_unit != "元":
+        table.notes.append(
+            f"按表上方“单位：{line_unit}”换算为元 | amounts converted from {line_unit} "
+            f"(unit line above the header) to 元"
+        )
+
+    for j, col in enumerate(sheet.columns):
+        raw = col[header_index]
+        letter = column_letter(sheet.col_offset + j)
+        if raw is None or not raw.strip():
+            if any(v is not None and v.strip() for v in col[header_index + 1 :]):
+                table.ignored.append(f"列{letter}（无表头）")
+            continue
+        header = read_header(raw)
+        key = match_column(kind, header)
+        if key is None:
+            table.ignored.append(header.text)
+            continue
+        if key in table.cols:
+            log.add(
+                sheet.name,
+                excel_header_row,
+                header.text,
+                f"与列「{table.cols[key].header.text}」重复（同一列出现两次）",
+                f"the same column as '{table.cols[key].header.text}' (a column appears twice)",
+            )
+            continue
+        factor = None
+        if template.column(key).type == MONEY:
+            unit = header.unit
+            if unit is not None and unit not in MONEY_UNITS:
+                log.add(
+                    sheet.name,
+                    excel_header_row,
+                    header.text,
+                    f"金额单位「{unit}」无法识别（应为 元 或 万元）",
+                    f"money unit '{unit}' not recognised (use 元 or 万元)",
+                )
+                continue
+            if unit is not None and line_unit is not None and unit != line_unit:
+                log.add(
+                    sheet.name,
+                    excel_header_row,
+                    header.text,
+                    f"表头单位「{unit}」与表上方“单位：{line_unit}”矛盾",
+                    f"the header's unit '{unit}' contradicts the line '单位：{line_unit}' above",
+                )
+                continue
+            factor = MONEY_UNITS[unit or line_unit or "元"]
+        table.cols[key] = ColumnRef(j, header, factor)
+
+    for col in template.columns:
+        if col.required and col.key not in table.cols:
+            log.add(
+                sheet.name,
+                excel_header_row,
+                col.zh,
+                f"缺少必填列「{col.zh}」（{template.name_zh}表）",
+                f"required column '{col.zh}' ({col.key}) is missing from the {kind} table",
+            )
+    for group in template.one_of:
+        if not any(k in table.cols for k in group):
+            names = [template.column(k).zh for k in group]
+            log.add(
+                sheet.name,
+                excel_header_row,
+                "/".join(names),
+                f"缺少必填列：{'或'.join(f'「{n}」' for n in names)}须有其一",
+                f"one of the columns {', '.join(names)} is required",
+            )
+
+    _pick_data_rows(table)
+    return table
+
+
+def _pick_data_rows(table: Table) -> None:
+    sheet = table.sheet
+    blank, totals, footnotes = [], [], []
+    first_cols = sheet.columns[:TOTALS_COLUMNS]
+    for i in range(table.header_index + 1, sheet.n_rows):
+        values = [c[i] for c in sheet.columns if c[i] is not None and c[i].strip()]
+        if not values:
+            blank.append(i + 1)
+            continue
+        lead = ["".join(c[i].split()) for c in first_cols if c[i] is not None]
+        if any(text.startswith(_TOTALS) for text in lead):
+            totals.append(i + 1)
+            continue
+        if len(values) == 1 and values[0].strip().startswith(_FOOTNOTE):
+            footnotes.append(i + 1)
+            continue
+        table.data_rows.append(i)
+    # blank rows at the very end are not worth a note
+    last_data = table.data_rows[-1] + 1 if table.data_rows else 0
+    blank = [r for r in blank if r < last_data]
+    if blank:
+        table.notes.append(
+            f"空行已跳过：第{_rows_text(blank)}行 | blank rows skipped: {_rows_text(blank)}"
+        )
+    if totals:
+        table.notes.append(
+            f"合计/小计行已跳过：第{_rows_text(totals)}行 | totals rows skipped: "
+            f"{_rows_text(totals)}"
+        )
+    if footnotes:
+        table.notes.append(
+            f"注释行已跳过：第{_rows_text(footnotes)}行 | footnote rows skipped: "
+            f"{_rows_text(footnotes)}"
+        )
+
+
+@dataclass
+class Row:
+    excel_row: int  # 1-based, as Excel shows it
+    index: int  # 0-based row in the sheet
+    values: dict[str, object]
+
+
+_FILL_DOWN_KEY = ("year", "project_code")
+
+
+def read_rows(
+    table: Table,
+    log: IssueLog,
+    seen: Counter,
+    *,
+    optional: frozenset[str] = frozenset(),
+    fill_down: tuple[str, ...] = (),
+) -> Iterator[Row]:
+    """Parse each data row by its columns' types. Rows with a bad or missing required cell
+    are logged and not yielded. `optional` lifts the template's requirement for keys the
+    caller checks itself; `fill_down` keys take the value of the row above when blank and
+    the row is for the same project (merged cells)."""
+    template = TEMPLATES[table.kind]
+    required = {c.key for c in template.columns if c.required} - optional
+    sheet = table.sheet
+    parsers = []
+    for key, ref in table.cols.items():
+        col_type = template.column(key).type
+        parsers.append((key, ref, col_type, sheet.columns[ref.index]))
+    previous: dict[str, object] = {}
+    filled = 0
+    for i in table.data_rows:
+        values: dict[str, object] = {}
+        ok = True
+        for key, ref, col_type, column in parsers:
+            raw = column[i]
+            try:
+                value = _parse(col_type, raw, ref, key, seen)
+            except CellError as err:
+                log.add_cell_error(sheet.name, i + 1, ref.header.text, err)
+                ok = False
+                continue
+            values[key] = value
+        for key in fill_down:
+            if (
+                values.get(key) is None
+                and key in table.cols
+                and previous.get(key) is not None
+                and all(values.get(k) == previous.get(k) for k in _FILL_DOWN_KEY)
+            ):
+                values[key] = previous[key]
+                filled += 1
+        for key in required:
+            if ok and key in table.cols and values.get(key) is None:
+                log.add(
+                    sheet.name, i + 1, table.cols[key].header.text, "必填项为空",
+                    "required value is empty",
+                )
+                ok = False
+        if ok:
+            previous = values
+            yield Row(i + 1, i, values)
+    if filled:
+        table.notes.append(
+            f"{filled}个空白的指标层级单元格（合并单元格）已按上一行填充 | "
+            f"{filled} blank level cells (merged cells) filled from the row above"
+        )
+
+
+def _parse(col_type: str, raw: str | None, ref: ColumnRef, key: str, seen: Counter) -> object:
+    if raw is None:
+        return None
+    if col_type == TEXT:
+        return cells.clean_text(raw)
+    if col_type == CODE:
+        return cells.parse_code(raw, seen)
+    if col_type == MONEY:
+        value = cells.parse_decimal(raw, seen)
+        if value is None:
+            return None
+        places = MONEY_PLACES.get(key, 2)
+        exact = value * (ref.factor or 1)
+        rounded = cells.round_half_up(exact, places)
+        if rounded != exact:
+            seen["rounded"] += 1
+        return rounded
+    if col_type == NUMBER:
+        return cells.parse_decimal(raw, seen)
+    if col_type == YEAR:
+        return cells.parse_year(raw, seen)
+    if col_type == MONTH:
+        return cells.parse_month(raw, seen)
+    if col_type == QUARTER:
+        return cells.parse_quarter(raw, seen)
+    if col_type == BOOL:
+        return cells.parse_bool(raw, seen)
+    if col_type == DATE:
+        return cells.parse_date(raw, seen)
+    raise AssertionError(col_type)  # pragma: no cover
+
+
+_SEEN_NOTES = {
+    cells.FULLWIDTH: ("个全角数字/字符已转为半角", "full-width values converted to half-width"),
+    cells.THOUSANDS: ("个带千分位分隔符的数字已读取", "numbers with thousands separators read"),
+    cells.CURRENCY: ("个带货币符号的金额已读取", "amounts with a currency sign read"),
+    cells.SPACES: ("个编码首尾的空格已去除", "codes had stray spaces removed"),
+    cells.EXCEL_SERIAL_DATE: ("个Excel日期序号已转为日期", "Excel serial day numbers read as dates"),
+    "rounded": ("个金额已四舍五入到分", "amounts rounded half up to the cent"),
+}
+
+
+def seen_notes(seen: Counter) -> list[str]:
+    return [
+        f"{seen[k]}{zh} | {seen[k]} {en}"
+        for k, (zh, en) in _SEEN_NOTES.items()
+        if seen.get(k)
+    ]
+
