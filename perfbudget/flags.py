@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from perfbudget import formatting as fmt
-from perfbudget.db import run_query
+from perfbudget.db import load_query, run_query
 from perfbudget.rules import SEVERITY_ORDER
 from perfbudget.scope import Scope
 
@@ -32,7 +32,17 @@ RULES: tuple[Rule, ...] = (
     Rule("spend_output_mismatch", "warning_spend_output_mismatch", "支出与产出不符",
          "Spending out of line with outputs"),
     Rule("indicator_behind", "warning_indicator_behind", "绩效指标偏离", "Indicator off track"),
+    Rule("large_balance", "warning_large_balance", "资金结余较多", "Large balance"),
+    Rule("cost_above_reference", "warning_cost_above_reference", "单位成本偏高",
+         "Unit cost above reference"),
+    Rule("target_not_met", "warning_target_not_met", "绩效目标未完成", "Target not met"),
+    Rule("rectification_overdue", "warning_rectification_overdue", "整改逾期",
+         "Rectification overdue"),
+    Rule("disclosure_gap", "warning_disclosure_gap", "信息公开不足", "Disclosure gap"),
+    Rule("data_quality", "warning_data_quality", "数据质量", "Data quality"),
 )
+# A project's overall light is the worst of these; data_quality is shown beside it.
+PERFORMANCE_RULES = tuple(r.rule_id for r in RULES if r.rule_id != "data_quality")
 RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 SEVERITY_LABELS = {
@@ -58,7 +68,10 @@ def warning_flags(
     wanted = [RULES_BY_ID[r] for r in rules] if rules is not None else list(RULES)
     frames = []
     for rule in wanted:
-        df = run_query(conn, rule.query, scope, year=year, month=month)
+        # annual rules (costs, disclosure) take no month
+        period = {"year": year, "month": month}
+        params = {k: v for k, v in period.items() if k in load_query(rule.query).params}
+        df = run_query(conn, rule.query, scope, **params)
         if df.empty:
             continue
         df["as_of_month"] = month
@@ -164,6 +177,110 @@ def _indicator_behind(row, month: int, lang: str) -> str:
     return text + "."
 
 
+def _large_balance(row, month: int, lang: str) -> str:
+    rate, limit = fmt.pct(row.value), fmt.pct(row.threshold)
+    balance = fmt.money(row.balance_yuan, lang=lang)
+    if row.sub_rules == "year_end":
+        if lang == "zh":
+            return f"年末执行率{fmt.pct(row.execution_rate)}，结转结余{balance}，结余率{rate}（≥{limit}）。"
+        return (f"Year-end execution {fmt.pct(row.execution_rate)}: {balance} left unspent, "
+                f"a balance rate of {rate} (≥ {limit}).")
+    forecast = fmt.money(row.forecast_yuan, lang=lang)
+    budget = fmt.money(row.adjusted_budget_yuan, lang=lang)
+    if lang == "zh":
+        return (f"截至{month}月单位预计全年执行{forecast}，调整后预算{budget}，"
+                f"预计结余{balance}，预计结余率{rate}（≥{limit}）。")
+    return (f"As of month {month} the unit forecasts spending {forecast} of a {budget} budget: "
+            f"{balance} expected unspent, {rate} (≥ {limit}).")
+
+
+def _cost_above_reference(row, month: int, lang: str) -> str:
+    unit = row.output_unit or ""
+    cost = fmt.number(row.unit_cost_yuan)
+    reference = fmt.number(row.reference_unit_cost_yuan)
+    deviation, limit = fmt.pct(row.value), fmt.pct(row.threshold)
+    if lang == "zh":
+        basis = "成本定额标准" if row.sub_rules == "standard" else f"同类{int(row.peer_count)}个项目中位数"
+        return (f"「{row.service_class}」单位成本{cost}元/{unit}，高于{basis}{reference}元/{unit}"
+                f"达{deviation}（>{limit}）。")
+    basis = "the cost standard" if row.sub_rules == "standard" else f"the median of {int(row.peer_count)} peers"
+    return (f"'{row.service_class}' unit cost {cost} yuan/{unit} is {deviation} above "
+            f"{basis} of {reference} yuan/{unit} (> {limit}).")
+
+
+def _target_not_met(row, month: int, lang: str) -> str:
+    unit = row.unit if isinstance(row.unit, str) else ""
+    actual = row.actual if isinstance(row.actual, str) else fmt.EMPTY
+    actual = fmt.number(actual) if _is_number(actual) else actual
+    attainment, limit = fmt.pct(row.value), fmt.pct(row.threshold)
+    if row.sub_rules == "target_too_low":
+        if lang == "zh":
+            return (f"年末「{row.indicator}」完成{actual}{unit}（目标{row.target}），完成率{attainment}"
+                    f"（≥{limit}），目标可能设定偏低。")
+        return (f"At year end '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+                f"{attainment} (≥ {limit}): the target was likely set too low.")
+    count = int(row.red_count) + int(row.yellow_count)
+    if lang == "zh":
+        text = (f"年末「{row.indicator}」完成{actual}{unit}（目标{row.target}），完成率{attainment}，"
+                f"低于{limit}")
+        return text + (f"；共{count}个指标未完成。" if count > 1 else "。")
+    text = (f"At year end '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+            f"{attainment}, below {limit}")
+    return text + (f"; {count} indicators not met." if count > 1 else ".")
+
+
+def _rectification_overdue(row, month: int, lang: str) -> str:
+    days, count = int(row.days_overdue), int(row.overdue_count)
+    if lang == "zh":
+        text = (f"整改事项「{row.issue}」于{row.feedback_date:%Y-%m-%d}反馈，应于{row.due_date:%Y-%m-%d}前完成，"
+                f"截至{month}月底仍未完成，已逾期{days}天")
+        return text + (f"；共{count}项逾期。" if count > 1 else "。")
+    text = (f"Rectification '{row.issue}' (feedback {row.feedback_date:%Y-%m-%d}, due "
+            f"{row.due_date:%Y-%m-%d}) is still open at the end of month {month}, {days} days overdue")
+    return text + (f"; {count} items overdue." if count > 1 else ".")
+
+
+def _disclosure_gap(row, month: int, lang: str) -> str:
+    if row.sub_rules == "project_not_disclosed":
+        budget, limit = fmt.money(row.initial_budget_yuan, lang=lang), fmt.money(row.threshold, lang=lang)
+        if lang == "zh":
+            return f"年初预算{budget}（≥{limit}），但未公开绩效目标。"
+        return f"Initial budget {budget} (≥ {limit}) but its performance targets are not disclosed."
+    coverage, limit = fmt.pct(row.value), fmt.pct(row.threshold)
+    if lang == "zh":
+        return (f"公开绩效目标的项目预算{fmt.money(row.disclosed_budget_yuan)}，仅占部门非涉密项目预算"
+                f"{fmt.money(row.department_budget_yuan)}的{coverage}，低于{limit}。")
+    return (f"Projects with disclosed targets cover {coverage} of the department's non-sensitive "
+            f"project budget ({fmt.money(row.department_budget_yuan, lang='en')}), below {limit}.")
+
+
+_DATA_QUALITY_TEXT = {
+    "no_targets": ("未申报绩效目标（未按规定申报绩效目标的，不得安排预算）", "no performance targets filed"),
+    "no_cost_indicator": ("未设置成本指标", "no cost indicator"),
+    "points_not_90": ("指标分值合计{points}分，不等于90分", "indicator points total {points}, not 90"),
+    "not_reported": ("截至{month}月未报送支出数据（最近报送：{last}）",
+                     "no spending reported for month {month} (last report: {last})"),
+    "indicator_unreported": ("{n}个指标未填报{month}月完成值", "{n} indicators have no value for month {month}"),
+    "spending_on_zero_budget": ("调整后预算为0但已支出{spent}", "spending of {spent} on a zero budget"),
+}
+
+
+def _data_quality(row, month: int, lang: str) -> str:
+    last = row.last_reported_month
+    has_last = last is not None and last == last
+    values = {
+        "points": fmt.number(row.points_total),
+        "month": month,
+        "last": (f"{int(last)}月" if lang == "zh" else f"month {int(last)}") if has_last
+        else ("无" if lang == "zh" else "none"),
+        "n": int(row.unreported_indicator_count),
+        "spent": fmt.money(row.spent_yuan, lang=lang),
+    }
+    index = 0 if lang == "zh" else 1
+    parts = [_DATA_QUALITY_TEXT[s][index].format(**values) for s in row.sub_rules.split(",")]
+    return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts).capitalize() + ".")
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -177,4 +294,10 @@ _MESSAGES: dict[str, Callable[[object, int, str], str]] = {
     "over_budget": _over_budget,
     "spend_output_mismatch": _spend_output_mismatch,
     "indicator_behind": _indicator_behind,
+    "large_balance": _large_balance,
+    "cost_above_reference": _cost_above_reference,
+    "target_not_met": _target_not_met,
+    "rectification_overdue": _rectification_overdue,
+    "disclosure_gap": _disclosure_gap,
+    "data_quality": _data_quality,
 }
