@@ -5,6 +5,7 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget demo   [--db PATH] [--scale district|city] [--seed N]
     perfbudget import [--db PATH] [--user NAME] FILE...
     perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
+    perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
 
 Exit codes: 0 done; 1 usage or missing database; 2 input refused (nothing written);
 3 the database is held by another process (the running dashboard).
@@ -118,7 +119,21 @@ def _parser() -> argparse.ArgumentParser:
                      help="as-of month 1–12 (default: the last month with spending data)")
     rep.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     rep.set_defaults(handler=_cmd_report)
+
+    bench = sub.add_parser("benchmark", help="time the queries, warnings and import / 性能测试")
+    bench.add_argument("--scale", choices=("district", "city"), default="district")
+    bench.add_argument("--db", type=Path, default=None,
+                       help="measure a copy of this database instead of a fresh demo")
+    bench.add_argument("--import-rows", type=int, default=100_000,
+                       help="rows of the generated execution sheet to import (0 to skip)")
+    bench.set_defaults(handler=_cmd_benchmark)
     return parser
+
+
+def _cmd_benchmark(args) -> int:
+    from perfbudget.benchmark import run
+
+    return run(args.scale, args.db, args.import_rows)
 
 
 def _cmd_demo(args) -> int:
