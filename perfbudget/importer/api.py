@@ -89,6 +89,8 @@ def parse_file(file_name: str, content: bytes) -> ParsedFile:
     data = parsed.data
     for table in tables:
         before = data.row_counts[table.kind]
+        if table.broken:
+            continue
         if table.kind == "indicators":
             build_indicators(table, log, seen, data, content if book.format != CSV else None)
         else:

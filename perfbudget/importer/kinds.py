@@ -279,6 +279,7 @@ _GLUED_OP = re.compile(r"^(>=|<=|＞＝|＜＝|≥|≤|≧|≦|==|>|<|=|＞|＜|
 _LEADING_NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(.*)$", re.S)
 _LEVEL_POINTS = re.compile(r"[（(][^（）()]*\d[^（）()]*[）)]")
 _PERCENT_UNITS = {"%", "％", "百分比"}
+_PHRASE_MARKERS = ("前", "后", "底", "内", "以上", "以下", "左右", "之")
 _NUMERIC_OPS = {"≥", ">", "=", "≤", "<"}
 
 
@@ -382,6 +383,9 @@ def parse_target(
     operator = op_col or op_glued
     parsed = _number_and_unit(body) if body else None
     value, glued_unit = parsed if parsed else (None, None)
+    if operator is None and glued_unit and any(w in glued_unit for w in _PHRASE_MARKERS):
+        # "2025年底前", "3天以内": a phrase that starts with a number, not a numeric target
+        value, glued_unit = None, None
     if value is not None and percent_cell and (unit or glued_unit) in _PERCENT_UNITS | {None}:
         # a cell formatted as a percentage holds 0.96 for 96%
         value = value * 100

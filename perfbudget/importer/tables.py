@@ -62,6 +62,7 @@ class Table:
     data_rows: list[int] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    broken: bool = False  # a header problem was logged: the rows are not read
 
     @property
     def sheet_name(self) -> str | None:
@@ -181,6 +182,7 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
                 f"与列「{table.cols[key].header.text}」重复（同一列出现两次）",
                 f"the same column as '{table.cols[key].header.text}' (a column appears twice)",
             )
+            table.broken = True
             continue
         factor = None
         if template.column(key).type == MONEY:
@@ -193,7 +195,7 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
                     f"金额单位「{unit}」无法识别（应为 元 或 万元）",
                     f"money unit '{unit}' not recognised (use 元 or 万元)",
                 )
-                continue
+                table.broken = True
             if unit is not None and line_unit is not None and unit != line_unit:
                 log.add(
                     sheet.name,
@@ -202,8 +204,8 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
                     f"表头单位「{unit}」与表上方“单位：{line_unit}”矛盾",
                     f"the header's unit '{unit}' contradicts the line '单位：{line_unit}' above",
                 )
-                continue
-            factor = MONEY_UNITS[unit or line_unit or "元"]
+                table.broken = True
+            factor = MONEY_UNITS.get(unit or line_unit or "元")
         table.cols[key] = ColumnRef(j, header, factor)
 
     for col in template.columns:
@@ -215,6 +217,7 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
                 f"缺少必填列「{col.zh}」（{template.name_zh}表）",
                 f"required column '{col.zh}' ({col.key}) is missing from the {kind} table",
             )
+            table.broken = True
     for group in template.one_of:
         if not any(k in table.cols for k in group):
             names = [template.column(k).zh for k in group]
@@ -225,6 +228,7 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
                 f"缺少必填列：{'或'.join(f'「{n}」' for n in names)}须有其一",
                 f"one of the columns {', '.join(names)} is required",
             )
+            table.broken = True
 
     _pick_data_rows(table)
     return table
