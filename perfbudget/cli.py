@@ -51,6 +51,10 @@ def _warnings(conn, year, month):
     return flags.warning_flags(conn, year, month, Scope.everything())
 
 
+def _selfeval(conn, year, month):
+    return db.run_query(conn, "project_selfeval", Scope.everything(), year=year)
+
+
 REPORTS: dict[str, Report] = {
     "execution": Report(
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
@@ -68,6 +72,13 @@ REPORTS: dict[str, Report] = {
         ("project_code", "rule", "severity", "value", "threshold", "message"),
         _warnings,
         "预警清单 / warning flags with their figures, thresholds and sentences",
+    ),
+    "selfeval": Report(
+        ("project_name", "department", "execution_rate", "execution_score", "indicator_score",
+         "total_score", "grade", "claimed_total_score", "claimed_grade", "is_over_scored",
+         "score_difference", "project_code"),
+        _selfeval,
+        "绩效自评得分与等级 / self-evaluation score, grade and the unit's claimed score",
     ),
 }
 

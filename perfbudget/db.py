@@ -63,6 +63,15 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     target = ":memory:" if path is None else str(path)
     if target != ":memory:" and not read_only:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and target != ":memory:":
+        # The macros the queries use live in the file; bring them up to this version of the
+        # code first (a read-write open that fails the same way a read-only one would when
+        # another process holds the file), then reopen read-only.
+        _open(target, read_only=False).close()
+    return _open(target, read_only=read_only)
+
+
+def _open(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         conn = duckdb.connect(target, read_only=read_only)
     except duckdb.IOException as exc:

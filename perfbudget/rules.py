@@ -33,6 +33,15 @@ DEFAULT_THRESHOLDS: tuple[tuple[str, str, Decimal, str], ...] = (
     ("rectification_overdue", "red_after_days", Decimal("30"), "逾期超过该天数为红色"),
     ("disclosure_gap", "min_budget_yuan", Decimal("5000000"), "年初预算 ≥ 该值（元）的项目须公开绩效目标"),
     ("disclosure_gap", "min_coverage", Decimal("0.5"), "公开项目覆盖部门项目支出的最低比例"),
+    # Self-evaluation (财政部《项目支出绩效评价管理办法》2020): level weights and grade bands
+    ("selfeval", "weight_execution", Decimal("10"), "预算执行率权重（分）"),
+    ("selfeval", "weight_output", Decimal("50"), "产出指标权重（分）"),
+    ("selfeval", "weight_benefit", Decimal("30"), "效益指标权重（分）"),
+    ("selfeval", "weight_satisfaction", Decimal("10"), "满意度指标权重（分）"),
+    ("selfeval", "weight_cost", Decimal("0"), "一级成本指标缺省权重（分；上海2025版以文件分值为准）"),
+    ("selfeval", "grade_excellent_at", Decimal("90"), "总分 ≥ 该值为优"),
+    ("selfeval", "grade_good_at", Decimal("80"), "总分 ≥ 该值为良"),
+    ("selfeval", "grade_pass_at", Decimal("60"), "总分 ≥ 该值为中，低于为差"),
 )
 
 DEFAULT_SETTINGS: tuple[tuple[str, str], ...] = (

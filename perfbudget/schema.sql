@@ -248,11 +248,15 @@ create or replace macro indicator_progress(y, m) as table
         from indicators where year = y and operator <> '不适用'
         group by all
     ),
+    -- level-1 weights (thresholds rule 'selfeval'), split equally where a file gives no 分值
     level_weights as (
-        select * from (values
-            ('产出指标', 50::decimal(8, 2)), ('效益指标', 30::decimal(8, 2)),
-            ('满意度指标', 10::decimal(8, 2)), ('成本指标', 0::decimal(8, 2))
-        ) as t(level1, level_points)
+        select
+            case name when 'weight_output' then '产出指标' when 'weight_benefit' then '效益指标'
+                      when 'weight_satisfaction' then '满意度指标' when 'weight_cost' then '成本指标'
+            end as level1,
+            value::decimal(8, 2) as level_points
+        from thresholds
+        where rule_id = 'selfeval' and name like 'weight_%' and name <> 'weight_execution'
     ),
     actual_at_month as (
         select * from indicator_actuals where year = y and month = m
@@ -260,7 +264,7 @@ create or replace macro indicator_progress(y, m) as table
     joined as (
         select
             i.*,
-            a.actual_value, a.actual_text, a.period_target, a.reason,
+            a.actual_value, a.actual_text, a.period_target, a.reason, a.claimed_score,
             a.month is not null as has_actual,
             coalesce(i.points,
                      case when i.operator = '不适用' then 0::decimal(8, 2)
