@@ -27,7 +27,8 @@ def to_decimal(value: object) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return None if math.isnan(value) else Decimal(repr(value))
+        # float() first: numpy.float64 is a float whose repr is "np.float64(…)"
+        return None if math.isnan(value) else Decimal(repr(float(value)))
     try:
         if value != value:  # pandas.NA and NaT compare unequal to themselves
             return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perfbudget import data
+from perfbudget import formatting as fmt
 from perfbudget.i18n import t
 from perfbudget.scope import Scope
 
@@ -66,3 +67,363 @@ def require_period() -> tuple[int, int]:
         st.info(tr("no_data"), icon=":material/upload_file:")
         st.stop()
     return period
+
+
+# --- helpers for the pages' tables and tiles ---------------------------------------------
+
+BADGE_COLOURS = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
+# Soft cell fills for a light column; the text stays dark enough to read on each.
+LIGHT_CELL_STYLES = {
+    "red": "background-color: #fde2e1; color: #a61b1b; font-weight: 600",
+    "yellow": "background-color: #fff3c4; color: #7a5b00; font-weight: 600",
+    "green": "background-color: #dff3df; color: #1e6b1e; font-weight: 600",
+    "blue": "background-color: #dcebf8; color: #17538a; font-weight: 600",
+    "grey": "background-color: #eeeeee; color: #555555",
+}
+
+
+def light_label(light: object) -> str:
+    """红灯 / Red … for a light code; grey (or nothing) reads as 未报送 / Not reported."""
+    code = light if isinstance(light, str) and light in LIGHT_COLOURS else "grey"
+    return tr(f"light_{code}")
+
+
+def severity_label(severity: object) -> str:
+    return tr(f"severity_{severity}") if severity in ("red", "yellow", "blue") else str(severity)
+
+
+def wan_value(amount_yuan: object) -> float | None:
+    """An exact 元 amount as 万元 rounded half up to 2 decimals, as the number a table column
+    shows with '%,.2f' (the float nearest a 2-decimal value prints as that value)."""
+    amount = fmt.to_decimal(amount_yuan)
+    return None if amount is None else float(fmt.half_up(amount / fmt.YUAN_PER_WAN, 2))
+
+
+def pct_value(rate: object, digits: int = 1) -> float | None:
+    """A fraction as percent, rounded half up: 0.4215 → 42.2 (shown with '%.1f%%')."""
+    value = fmt.to_decimal(rate)
+    return None if value is None else float(fmt.half_up(value * 100, digits))
+
+
+def round_value(value: object, digits: int = 1) -> float | None:
+    """A figure rounded half up (gap in pp, pace) for a number column."""
+    number = fmt.to_decimal(value)
+    return None if number is None else float(fmt.half_up(number, digits))
+
+
+def style_lights(frame, columns: list[str], codes: dict[str, object] | None = None):
+    """A Styler that tints each light cell in its colour. The cells hold labels (红灯 …);
+    codes maps a column to the Series of light codes behind them (same index)."""
+    styler = frame.style
+    for column in columns:
+        code_series = (codes or {}).get(column)
+        if code_series is None:
+            continue
+        css = [LIGHT_CELL_STYLES.get(c, "") if isinstance(c, str) else "" for c in code_series]
+        styler = styler.apply(lambda _s, css=css: css, subset=[column], axis=0)
+    return styler
+
+
+def badge(light: object, text: str | None = None) -> None:
+    code = light if isinstance(light, str) and light in BADGE_COLOURS else "grey"
+    st.badge(text or light_label(code), color=BADGE_COLOURS[code])  # type: ignore[arg-type]
+
+
+def plotly(fig, key: str | None = None) -> None:
+    """A figure from perfbudget.charts as it was built (theme=None keeps its own template)."""
+    st.plotly_chart(fig, theme=None, key=key,
+                    config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+
+
+def export_scope() -> Scope:
+    """What the user may see, minus sensitive (涉密) projects: the scope of any file that
+    leaves the system."""
+    scope = current_scope()
+    return Scope(departments=scope.departments, include_sensitive=False)
+
+
+def user_name() -> str:
+    """Who is importing: the signed-in user's e-mail or name, else a generic label."""
+    user = getattr(st, "user", None)
+    if user is not None and user.get("is_logged_in"):
+        return str(user.get("email") or user.get("name") or tr("upload_user"))
+    return tr("upload_user")
+
+
+def rule_label(rule_id: object) -> str:
+    """The warning rule's name in the current language (支出进度偏慢 / Slow spending)."""
+    from perfbudget.flags import RULES_BY_ID
+
+    rule = RULES_BY_ID.get(str(rule_id))
+    if rule is None:
+        return str(rule_id)
+    return rule.label_zh if lang() == "zh" else rule.label_en
+
+
+def lights_for(lights, level: str, keys):
+    """The pace light codes (from data.execution_pace_lights) of the given keys at one level,
+    in the keys' order; grey where a key has none."""
+    import pandas as pd
+
+    table = lights.loc[lights["level"] == level].set_index("key")["pace_light"]
+    return pd.Series([table.get(k, "grey") for k in keys], dtype=object)
+
+
+def execution_table(frame, id_columns: dict[str, str], light_codes, extra: dict[str, str] | None = None):
+    """An execution DataFrame (district, department or project rows of perfbudget.data) as
+    (Styler, column_config) for st.dataframe: money in 万元 with 2 decimals converted exactly
+    from 元 and rounded half up, rates in percent, the gap in pp, the pace, the light."""
+    import pandas as pd
+
+    out = pd.DataFrame({label: frame[column].to_numpy() for column, label in id_columns.items()})
+    money = {"adjusted_budget_yuan": tr("col_budget_wan"), "spent_yuan": tr("col_spent_wan")}
+    for column, label in money.items():
+        out[label] = [wan_value(v) for v in frame[column]]
+    out[tr("col_rate")] = [pct_value(v) for v in frame["execution_rate"]]
+    out[tr("col_time_progress")] = [pct_value(v) for v in frame["time_progress"]]
+    out[tr("col_gap_pp")] = [round_value(v, 1) for v in frame["gap_pp"]]
+    out[tr("col_pace")] = [round_value(v, 2) for v in frame["pace"]]
+    codes = pd.Series(list(light_codes), dtype=object)
+    out[tr("col_light")] = [light_label(c) for c in codes]
+    for column, label in (extra or {}).items():
+        out[label] = frame[column].to_numpy()
+    config = {
+        tr("col_budget_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        tr("col_spent_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        tr("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_time_progress"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_gap_pp"): st.column_config.NumberColumn(format="%+.1f", help=tr("kpi_gap_help")),
+        tr("col_pace"): st.column_config.NumberColumn(format="%.2f", help=tr("pace_light_help")),
+        tr("col_light"): st.column_config.TextColumn(width="small"),
+    }
+    styler = style_lights(out, [tr("col_light")], {tr("col_light"): codes})
+    return styler, config
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) and value.strip() else fmt.EMPTY
+
+
+def scorecard_table(cards):
+    """data.project_target_scorecard rows as (Styler, column_config) for st.dataframe."""
+    import pandas as pd
+
+    out = pd.DataFrame({
+        tr("col_project_code"): cards["project_code"].to_numpy(),
+        tr("col_project"): cards["project_name"].to_numpy(),
+        tr("col_department"): cards["department"].to_numpy(),
+        tr("col_indicator_count"): cards["indicator_count"].astype(int).to_numpy(),
+        tr("col_red"): cards["red_count"].astype(int).to_numpy(),
+        tr("col_yellow"): cards["yellow_count"].astype(int).to_numpy(),
+        tr("col_green"): cards["green_count"].astype(int).to_numpy(),
+        tr("col_blue"): cards["blue_count"].astype(int).to_numpy(),
+        tr("col_grey"): cards["grey_count"].astype(int).to_numpy(),
+        tr("col_weighted_attainment"): [pct_value(v) for v in cards["weighted_attainment"]],
+        tr("col_output_progress"): [pct_value(v) for v in cards["output_progress"]],
+        tr("col_worst_light"): [light_label(v) for v in cards["worst_light"]],
+    })
+    config = {
+        tr("col_weighted_attainment"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_output_progress"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_worst_light"): st.column_config.TextColumn(width="small"),
+    }
+    codes = pd.Series(list(cards["worst_light"]), dtype=object)
+    return style_lights(out, [tr("col_worst_light")], {tr("col_worst_light"): codes}), config
+
+
+def indicator_table(indicators):
+    """data.indicator_attainment rows as (Styler, column_config): the target as written, the
+    actual as a number without trailing zeros or as its qualitative text, attainment (uncapped)
+    and in-year progress in percent, the light."""
+    import pandas as pd
+
+    actuals = [
+        fmt.number(value) if fmt.to_decimal(value) is not None else _text(text)
+        for value, text in zip(indicators["actual_value"], indicators["actual"], strict=True)
+    ]
+    out = pd.DataFrame({
+        tr("col_project_code"): indicators["project_code"].to_numpy(),
+        tr("col_project"): indicators["project_name"].to_numpy(),
+        tr("col_level1"): indicators["level1"].to_numpy(),
+        tr("col_level2"): indicators["level2"].to_numpy(),
+        tr("col_indicator"): indicators["indicator"].to_numpy(),
+        tr("col_target"): [_text(v) for v in indicators["target"]],
+        tr("col_actual"): actuals,
+        tr("col_unit"): [_text(v) for v in indicators["unit"]],
+        tr("col_points"): [round_value(v, 2) for v in indicators["points"]],
+        tr("col_attainment"): [pct_value(v) for v in indicators["attainment"]],
+        tr("col_progress"): [pct_value(v) for v in indicators["progress"]],
+        tr("col_light"): [light_label(v) for v in indicators["light"]],
+        tr("col_reason"): [_text(v) for v in indicators["reason"]],
+    })
+    config = {
+        tr("col_points"): st.column_config.NumberColumn(format="%g"),
+        tr("col_attainment"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_progress"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_light"): st.column_config.TextColumn(width="small"),
+        tr("col_actual"): st.column_config.TextColumn(),
+    }
+    codes = pd.Series(list(indicators["light"]), dtype=object)
+    return style_lights(out, [tr("col_light")], {tr("col_light"): codes}), config
+
+
+def filter_flags(flags, rules, severities, departments):
+    """The warning flags whose rule, severity and department are among those chosen (an
+    empty choice keeps everything)."""
+    mask = flags["rule"].notna()
+    if rules:
+        mask &= flags["rule"].isin(rules)
+    if severities:
+        mask &= flags["severity"].isin(severities)
+    if departments:
+        mask &= flags["department_code"].isin(departments)
+    return flags[mask].reset_index(drop=True)
+
+
+def warning_table(flags):
+    """data.warning_flags rows as (Styler, column_config): severity, project, rule, the
+    sentence in the current language."""
+    import pandas as pd
+
+    message = "message" if lang() == "zh" else "message_en"
+    out = pd.DataFrame({
+        tr("col_severity"): [severity_label(s) for s in flags["severity"]],
+        tr("col_project_code"): flags["project_code"].to_numpy(),
+        tr("col_project"): flags["project_name"].to_numpy(),
+        tr("col_department"): flags["department"].to_numpy(),
+        tr("col_rule"): [rule_label(r) for r in flags["rule"]],
+        tr("col_message"): flags[message].to_numpy(),
+    })
+    config = {
+        tr("col_severity"): st.column_config.TextColumn(width="small"),
+        tr("col_message"): st.column_config.TextColumn(width="large"),
+    }
+    codes = pd.Series(list(flags["severity"]), dtype=object)
+    return style_lights(out, [tr("col_severity")], {tr("col_severity"): codes}), config
+
+
+def warning_xlsx(flags) -> bytes:
+    """The warning flags as a formatted workbook with Chinese headers and sentences, rows
+    filled by severity (perfbudget.export.xlsx)."""
+    from perfbudget.export.xlsx import Column, dataframe_to_xlsx
+    from perfbudget.flags import SEVERITY_LABELS
+
+    frame = flags.copy()
+    frame["severity_zh"] = [SEVERITY_LABELS["zh"].get(s, s) for s in frame["severity"]]
+    for column in ("adjusted_budget_yuan", "spent_yuan", "execution_rate", "gap_pp"):
+        if column not in frame:
+            frame[column] = None
+    columns = [
+        Column("severity_zh", "等级"),
+        Column("project_code", "项目编码"),
+        Column("project_name", "项目名称", width=24),
+        Column("department_code", "主管部门编码"),
+        Column("department", "主管部门", width=20),
+        Column("rule_label", "预警规则"),
+        Column("message", "预警说明", width=60),
+        Column("value", "指标值", "number"),
+        Column("threshold", "阈值", "number"),
+        Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+        Column("spent_yuan", "累计支出（万元）", "wan"),
+        Column("execution_rate", "执行率", "rate"),
+        Column("gap_pp", "进度差（百分点）", "pp"),
+        Column("as_of_month", "截至月份", "integer"),
+    ]
+    return dataframe_to_xlsx(frame, columns, sheet_name="预警", severity_key="severity")
+
+
+def performance_flags(flags):
+    """The flags of the performance rules (what a project's light is made of), without the
+    data-quality notes, which are shown beside them (flags.PERFORMANCE_RULES)."""
+    from perfbudget.flags import PERFORMANCE_RULES
+
+    return flags[flags["rule"].isin(PERFORMANCE_RULES)].reset_index(drop=True)
+
+
+def flag_subject(row) -> str:
+    """Who a flag is about: '项目编码 项目名称 · 部门', or the department for a department flag."""
+    code, name = getattr(row, "project_code", None), getattr(row, "project_name", None)
+    department = getattr(row, "department", None)
+    department = department if isinstance(department, str) else ""
+    if isinstance(code, str) and code:
+        name = name if isinstance(name, str) else ""
+        return f"**{code} {name}** · {department}"
+    return f"**{department}**"
+
+
+# --- the upload page -------------------------------------------------------------------
+
+def progress_callback(bar):
+    """A progress function for the importer (fraction 0–1, label) that moves a st.progress bar."""
+
+    def report(fraction: float, label: str | None = None) -> None:
+        value = min(max(float(fraction), 0.0), 1.0)
+        bar.progress(value, text=label or tr("importing"))
+
+    return report
+
+
+def issues_frame(issues):
+    """ImportRejected.issues as a table: file, sheet, row, column, the problem."""
+    import pandas as pd
+
+    message = "message_zh" if lang() == "zh" else "message_en"
+    return pd.DataFrame({
+        tr("col_file"): [i.file for i in issues],
+        tr("col_sheet"): [i.sheet or "" for i in issues],
+        tr("col_row"): pd.array([i.row for i in issues], dtype="Int64"),
+        tr("col_column"): [i.column or "" for i in issues],
+        tr("col_problem"): [getattr(i, message) for i in issues],
+    })
+
+
+def summary_line(line: str) -> str:
+    """One of ImportResult.summary_lines() ('中文 | English') in the current language."""
+    if " | " not in line:
+        return line.strip()
+    zh, en = line.split(" | ", 1)
+    return (zh if lang() == "zh" else en).strip()
+
+
+def _kind_names(kinds: object) -> str:
+    names = [k.strip() for k in str(kinds).split(",") if k.strip()]
+    separator = "、" if lang() == "zh" else ", "
+    return separator.join(tr(f"kind_{k}") for k in names)
+
+
+def import_summary_table(frame):
+    """ImportResult.to_frame() with headers in the current language."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        tr("col_file"): frame["file_name"].to_numpy(),
+        tr("col_sheet"): [s if isinstance(s, str) else "" for s in frame["sheet"]],
+        tr("col_kind"): [tr(f"kind_{k}") for k in frame["kind"]],
+        tr("col_header_row"): frame["header_row"].to_numpy(),
+        tr("col_rows"): frame["rows"].to_numpy(),
+        tr("col_batch"): frame["batch_id"].to_numpy(),
+        tr("col_replaced"): frame["replaced_count"].to_numpy(),
+        tr("col_ignored"): frame["ignored_columns"].to_numpy(),
+    })
+
+
+def batches_table(batches):
+    """data.import_batches rows as (DataFrame, column_config), newest first."""
+    import pandas as pd
+
+    out = pd.DataFrame({
+        tr("col_batch"): batches["batch_id"].to_numpy(),
+        tr("col_file_name"): batches["file_name"].to_numpy(),
+        tr("col_kinds"): [_kind_names(k) for k in batches["table_kinds"]],
+        tr("col_rows"): batches["row_count"].to_numpy(),
+        tr("col_replaced"): batches["replaced_count"].to_numpy(),
+        tr("col_imported_at"): batches["imported_at"].to_numpy(),
+        tr("col_imported_by"): batches["imported_by"].to_numpy(),
+        tr("col_status"): batches["status"].to_numpy(),
+    })
+    config = {
+        tr("col_imported_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
+        tr("col_rows"): st.column_config.NumberColumn(format="%d"),
+        tr("col_replaced"): st.column_config.NumberColumn(format="%d"),
+    }
+    return out, config

@@ -1,0 +1,84 @@
+"""预算执行 Budget execution: district → department → project, each row against time progress
+with its pace light, and one project's monthly cumulative curve."""
+
+import streamlit as st
+
+from perfbudget import charts, data, ui
+
+year, month = ui.require_period()
+scope = ui.current_scope()
+lang = ui.lang()
+
+st.title(ui.tr("execution_title"))
+st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("execution_intro"))
+lights = data.execution_pace_lights(year, month, scope)
+
+# District: the top of the drill-down.
+st.subheader(ui.tr("district_heading"))
+districts = data.district_execution(year, month, scope)
+styler, config = ui.execution_table(
+    districts,
+    {"district": ui.tr("col_district"), "department_count": ui.tr("col_departments"),
+     "project_count": ui.tr("col_projects")},
+    ui.lights_for(lights, "district", districts["district"]),
+)
+st.dataframe(styler, column_config=config, hide_index=True)
+
+# Departments.
+st.subheader(ui.tr("department_heading"))
+departments = data.department_execution(year, month, scope)
+if departments.empty:
+    st.info(ui.tr("no_departments"))
+    st.stop()
+styler, config = ui.execution_table(
+    departments,
+    {"department_code": ui.tr("col_department_code"), "department": ui.tr("col_department"),
+     "project_count": ui.tr("col_projects")},
+    ui.lights_for(lights, "department", departments["department_code"]),
+)
+st.dataframe(styler, column_config=config, hide_index=True)
+
+# Projects of the chosen department (all departments by default).
+st.subheader(ui.tr("project_heading"))
+names = dict(zip(departments["department_code"], departments["department"], strict=True))
+department = st.selectbox(
+    ui.tr("choose_department"), [None, *names], key="exec_department",
+    format_func=lambda code: ui.tr("all_departments") if code is None else f"{code} {names[code]}",
+)
+projects = data.project_execution(year, month, scope.narrowed_to(department))
+if projects.empty:
+    st.info(ui.tr("no_projects"))
+    st.stop()
+styler, config = ui.execution_table(
+    projects,
+    {"project_code": ui.tr("col_project_code"), "project_name": ui.tr("col_project"),
+     "department": ui.tr("col_department"), "budget_type": ui.tr("col_budget_type")},
+    ui.lights_for(lights, "project", projects["project_code"]),
+    extra={"last_reported_month": ui.tr("col_last_month")},
+)
+event = st.dataframe(
+    styler, column_config=config, hide_index=True, on_select="rerun",
+    selection_mode="single-row", key=f"exec_projects_{department or 'all'}",
+)
+
+# The monthly curve of one project: a row picked in the table, or the selectbox.
+codes = list(projects["project_code"])
+project_names = dict(zip(codes, projects["project_name"], strict=True))
+picked_rows = event.selection.rows if event is not None else []
+if picked_rows:
+    picked = codes[picked_rows[0]]
+    if st.session_state.get("_exec_last_pick") != picked:
+        st.session_state["exec_project"] = picked
+        st.session_state["_exec_last_pick"] = picked
+if st.session_state.get("exec_project") not in codes:
+    st.session_state["exec_project"] = codes[0]
+project = st.selectbox(
+    ui.tr("choose_project"), codes, key="exec_project",
+    format_func=lambda code: f"{code} {project_names[code]}",
+)
+curve = data.project_monthly_curve(year, project, scope)
+if curve.empty or curve["spent_yuan"].isna().all():
+    st.info(ui.tr("no_curve"))
+else:
+    ui.plotly(charts.project_curve_chart(curve, f"{project} {project_names[project]}", lang),
+              key="project_curve")

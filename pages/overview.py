@@ -1,0 +1,99 @@
+"""总览 Overview: the headline tiles with their lights, execution against time progress by
+department, the monthly trend, and the warnings to look at first."""
+
+import streamlit as st
+
+from perfbudget import charts, data, ui
+from perfbudget import formatting as fmt
+
+year, month = ui.require_period()
+scope = ui.current_scope()
+lang = ui.lang()
+
+st.title(ui.tr("overview_title"))
+summary = data.scope_summary(year, month, scope)
+if summary.empty or int(summary["project_count"].iloc[0]) == 0:
+    st.info(ui.tr("no_data"), icon=":material/upload_file:")
+    st.stop()
+kpi = summary.iloc[0]
+st.caption(
+    ui.tr("as_of", year=year, month=month) + " · " + ui.tr(
+        "scope_line", departments=int(kpi["department_count"]), projects=int(kpi["project_count"]),
+        reported=int(kpi["reported_project_count"]),
+    )
+)
+
+all_flags = data.warning_flags(year, month, scope)
+flags = ui.performance_flags(all_flags)
+quality_count = len(all_flags) - len(flags)
+red_count = int((flags["severity"] == "red").sum())
+yellow_count = int((flags["severity"] == "yellow").sum())
+
+tiles = st.columns(6)
+with tiles[0], st.container(border=True, height="stretch"):
+    st.metric(ui.tr("kpi_budget"), fmt.money(kpi["adjusted_budget_yuan"], lang=lang))
+    ui.badge("grey", ui.tr("kpi_projects", n=int(kpi["project_count"])))
+with tiles[1], st.container(border=True, height="stretch"):
+    st.metric(ui.tr("kpi_spent"), fmt.money(kpi["spent_yuan"], lang=lang))
+    ui.badge("grey", ui.tr("kpi_spent_share", rate=fmt.pct(kpi["execution_rate"])))
+with tiles[2], st.container(border=True, height="stretch"):
+    st.metric(
+        ui.tr("kpi_rate"), fmt.pct(kpi["execution_rate"]),
+        help=ui.tr("pace_light_help"),
+    )
+    ui.badge(kpi["pace_light"], ui.light_label(kpi["pace_light"]) + " · "
+             + ui.tr("kpi_time_progress", tp=fmt.pct(kpi["time_progress"])))
+with tiles[3], st.container(border=True, height="stretch"):
+    st.metric(
+        ui.tr("kpi_gap"), ui.tr("pp_unit", v=fmt.pp(kpi["gap_pp"])), help=ui.tr("kpi_gap_help"),
+    )
+    ui.badge(kpi["pace_light"], ui.tr("kpi_pace", r=fmt.ratio(kpi["pace"])))
+with tiles[4], st.container(border=True, height="stretch"):
+    st.metric(
+        ui.tr("kpi_indicators"), fmt.pct(kpi["indicator_on_track_rate"]),
+        help=ui.tr("kpi_indicators_help"),
+    )
+    ui.badge("grey", ui.tr(
+        "kpi_indicators_detail", on=int(kpi["indicator_on_track_count"]),
+        n=int(kpi["indicator_reported_count"]),
+    ))
+with tiles[5], st.container(border=True, height="stretch"):
+    st.metric(ui.tr("kpi_warnings"), ui.tr("kpi_warnings_value", n=red_count + yellow_count))
+    ui.badge("red" if red_count else ("yellow" if yellow_count else "green"),
+             ui.tr("kpi_warning_counts", red=red_count, yellow=yellow_count))
+
+left, right = st.columns([1, 1], gap="large")
+with left:
+    departments = data.department_execution(year, month, scope)
+    if departments.empty:
+        st.info(ui.tr("no_departments"))
+    else:
+        lights = data.execution_pace_lights(year, month, scope)
+        ui.plotly(charts.department_execution_bars(departments, lights, lang), key="dept_bars")
+with right:
+    trend = data.execution_trend(year, month, None, scope)
+    if trend.empty or trend["spent_yuan"].isna().all():
+        st.info(ui.tr("no_trend"))
+    else:
+        ui.plotly(charts.execution_trend_chart(trend, lang), key="trend")
+
+st.subheader(ui.tr("top_warnings"))
+if flags.empty:
+    st.success(ui.tr("no_warnings"), icon=":material/check_circle:")
+else:
+    message_column = "message" if lang == "zh" else "message_en"
+    top = flags.head(8)
+    for row in top.itertuples():
+        with st.container(border=True):
+            cols = st.columns([1.1, 6])
+            with cols[0]:
+                ui.badge(row.severity, ui.severity_label(row.severity))
+                st.caption(ui.rule_label(row.rule))
+            with cols[1]:
+                st.markdown(ui.flag_subject(row))
+                st.write(getattr(row, message_column))
+    if len(flags) > len(top):
+        st.caption(ui.tr("more_warnings", n=len(flags) - len(top)))
+if quality_count:
+    st.caption(ui.tr("data_quality_note", n=quality_count))
+st.page_link("pages/warnings.py", label=ui.tr("all_warnings_link"), icon=":material/warning:")

@@ -1,0 +1,66 @@
+"""绩效目标 Performance targets: a scorecard per project and every indicator's attainment and
+light, filtered by department, project and light; qualitative actuals are shown as written."""
+
+import streamlit as st
+
+from perfbudget import charts, data, ui
+
+year, month = ui.require_period()
+scope = ui.current_scope()
+lang = ui.lang()
+
+st.title(ui.tr("targets_title"))
+st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("targets_intro"))
+
+indicators = data.indicator_attainment(year, month, scope)
+scorecard = data.project_target_scorecard(year, month, scope)
+
+filters = st.columns(3)
+departments = dict(zip(indicators["department_code"], indicators["department"], strict=True))
+with filters[0]:
+    chosen_departments = st.multiselect(
+        ui.tr("filter_department"), list(departments), key="targets_department",
+        format_func=lambda code: f"{code} {departments[code]}",
+    )
+in_departments = indicators[
+    indicators["department_code"].isin(chosen_departments) if chosen_departments else
+    indicators["department_code"].notna()
+]
+projects = dict(zip(in_departments["project_code"], in_departments["project_name"], strict=True))
+with filters[1]:
+    chosen_projects = st.multiselect(
+        ui.tr("filter_project"), list(projects), key="targets_project",
+        format_func=lambda code: f"{code} {projects[code]}",
+    )
+with filters[2]:
+    chosen_lights = st.multiselect(
+        ui.tr("filter_light"), ["red", "yellow", "green", "blue", "grey"], key="targets_light",
+        format_func=ui.light_label,
+    )
+
+project_filter = chosen_projects or list(projects)
+shown = in_departments[in_departments["project_code"].isin(project_filter)]
+if chosen_lights:
+    shown = shown[shown["light"].isin(chosen_lights)]
+cards = scorecard[scorecard["project_code"].isin(project_filter)]
+if chosen_lights:
+    cards = cards[cards["project_code"].isin(shown["project_code"])]
+
+if shown.empty:
+    st.info(ui.tr("no_indicators"), icon=":material/flag:")
+    st.stop()
+
+st.subheader(ui.tr("scorecard_heading"))
+left, right = st.columns([3, 2], gap="large")
+with left:
+    styler, config = ui.scorecard_table(cards)
+    st.dataframe(styler, column_config=config, hide_index=True)
+with right:
+    if cards.empty:
+        st.info(ui.tr("no_indicators"))
+    else:
+        ui.plotly(charts.indicator_light_bars(cards, lang), key="light_bars")
+
+st.subheader(ui.tr("indicators_heading"))
+styler, config = ui.indicator_table(shown)
+st.dataframe(styler, column_config=config, hide_index=True)

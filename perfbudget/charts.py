@@ -1,0 +1,209 @@
+"""DataFrame → plotly figure builders: one look for the screen and for exported images.
+
+Every figure sets its template explicitly (importing streamlit changes plotly's default), a
+font family list that has Chinese glyphs, its title and axis labels in the chosen language,
+percent axes for rates, and the 序时进度 (time progress) as a line or marker. The figures
+take the DataFrames that perfbudget.data returns; they decide nothing about the numbers —
+lights come from the queries, labels from perfbudget.i18n, rounding from
+perfbudget.formatting."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from perfbudget import formatting as fmt
+from perfbudget.i18n import t
+
+TEMPLATE = "plotly_white"
+FONT_FAMILY = (
+    "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, "
+    "Hiragino Sans GB, WenQuanYi Micro Hei, sans-serif"
+)
+LIGHT_COLOURS = {
+    "red": "#d62728",
+    "yellow": "#f2b701",
+    "green": "#2ca02c",
+    "blue": "#1f77b4",
+    "grey": "#9e9e9e",
+}
+LIGHT_ORDER = ("red", "yellow", "green", "blue", "grey")
+RATE_COLOUR = "#1f4e79"       # the execution-rate line: a sober dark blue
+TIME_PROGRESS_COLOUR = "#e4572e"  # the 序时进度 line: stands apart from every light colour
+TEXT_COLOUR = "#262730"
+GRID_COLOUR = "#e6e6e6"
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT_FAMILY, "size": 13, "color": TEXT_COLOUR},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        height=height,
+        margin={"l": 10, "r": 30, "t": 60, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        separators=".,",
+    )
+    return fig
+
+
+def _rate_axis_max(*series: pd.Series, floor: float = 1.0) -> float:
+    values = [float(v) for s in series for v in s.dropna()]
+    top = max([floor, *values])
+    return top * 1.12
+
+
+def _floats(series: pd.Series) -> list[float | None]:
+    """Plain lists keep the figure JSON readable (no binary arrays); missing → a gap."""
+    return [None if v is None or v != v else float(v) for v in series]
+
+
+def _light_label(light: str, lang: str) -> str:
+    return t(f"light_{light}", lang)
+
+
+def department_execution_bars(
+    departments: pd.DataFrame, lights: pd.DataFrame | None = None, lang: str = "zh"
+) -> go.Figure:
+    """Horizontal bars of each department's execution rate, lowest at the top (the ones to
+    look at first), coloured by pace light, with a vertical line at time progress.
+
+    departments: data.department_execution rows; lights: data.execution_pace_lights rows
+    (level 'department'), or None for one neutral colour."""
+    df = departments.copy()
+    if lights is not None and not lights.empty:
+        dept_lights = lights.loc[lights["level"] == "department", ["key", "pace_light"]]
+        df = df.merge(dept_lights, left_on="department_code", right_on="key", how="left")
+    if "pace_light" not in df:
+        df["pace_light"] = "grey"
+    df["pace_light"] = df["pace_light"].fillna("grey")
+    df = df.sort_values(["execution_rate", "department_code"], ascending=[False, True],
+                        na_position="first", kind="stable")
+    rates = df["execution_rate"].astype(float)
+    time_progress = float(df["time_progress"].dropna().iloc[0]) if df["time_progress"].notna().any() else None
+
+    fig = go.Figure()
+    for light in LIGHT_ORDER:
+        part = df[df["pace_light"] == light]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            orientation="h",
+            y=part["department"].tolist(),
+            x=part["execution_rate"].astype(float).fillna(0).tolist(),
+            name=_light_label(light, lang),
+            marker={"color": LIGHT_COLOURS[light]},
+            text=[fmt.pct(v) for v in part["execution_rate"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(zip(
+                [fmt.money(v, lang=lang) for v in part["spent_yuan"]],
+                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
+                [fmt.pp(v) for v in part["gap_pp"]],
+                strict=True,
+            )),
+            hovertemplate=(
+                "<b>%{y}</b><br>" + t("chart_rate_axis", lang) + " %{text}<br>"
+                + t("chart_hover_spent", lang) + " %{customdata[0]} / "
+                + t("chart_hover_budget", lang) + " %{customdata[1]}<br>"
+                + t("chart_hover_gap", lang) + " %{customdata[2]} pp<extra></extra>"
+            ),
+        ))
+    if time_progress is not None:
+        fig.add_vline(
+            x=time_progress, line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
+            annotation={
+                "text": f"{t('chart_time_progress', lang)} {fmt.pct(time_progress)}",
+                "font": {"color": TIME_PROGRESS_COLOUR, "family": FONT_FAMILY},
+                "yanchor": "bottom", "y": 1.0, "yref": "paper", "showarrow": False,
+            },
+        )
+    height = max(320, 34 * len(df) + 130)
+    _base_layout(fig, t("dept_chart_title", lang), height)
+    fig.update_layout(barmode="overlay", bargap=0.3, margin={"t": 80})
+    fig.update_yaxes(
+        title=None, automargin=True, categoryorder="array",
+        categoryarray=list(df["department"]), ticksuffix="  ",
+    )
+    fig.update_xaxes(
+        title=t("chart_rate_axis", lang), tickformat=".0%", range=[0, _rate_axis_max(rates)],
+        gridcolor=GRID_COLOUR, zeroline=True, zerolinecolor="#bdbdbd",
+    )
+    return fig
+
+
+def _cumulative_line_chart(
+    months: pd.Series, rates: pd.Series, time_progress: pd.Series, title: str, lang: str,
+) -> go.Figure:
+    month_labels = [t("month_n", lang, m=int(m)) for m in months]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=month_labels, y=_floats(time_progress), mode="lines+markers",
+        name=t("chart_time_progress", lang),
+        line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
+        marker={"size": 6, "symbol": "diamond"},
+        text=[fmt.pct(v) for v in time_progress],
+        hovertemplate="%{x} " + t("chart_time_progress", lang) + " %{text}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=month_labels, y=_floats(rates), mode="lines+markers+text",
+        name=t("chart_execution_rate", lang),
+        line={"color": RATE_COLOUR, "width": 3},
+        marker={"size": 8},
+        text=[fmt.pct(v) if v == v and v is not None else "" for v in rates],
+        textposition="top center",
+        textfont={"color": RATE_COLOUR, "size": 12},
+        hovertemplate="%{x} " + t("chart_execution_rate", lang) + " %{text}<extra></extra>",
+        connectgaps=False,
+    ))
+    _base_layout(fig, title, 380)
+    fig.update_xaxes(title=t("chart_month_axis", lang), type="category",
+                     categoryorder="array", categoryarray=month_labels, gridcolor=GRID_COLOUR)
+    fig.update_yaxes(title=t("chart_rate_axis", lang), tickformat=".0%",
+                     range=[0, _rate_axis_max(rates, time_progress)], gridcolor=GRID_COLOUR,
+                     rangemode="tozero")
+    return fig
+
+
+def execution_trend_chart(trend: pd.DataFrame, lang: str = "zh", title: str | None = None) -> go.Figure:
+    """Cumulative execution rate month by month (data.execution_trend) with the time-progress
+    line."""
+    return _cumulative_line_chart(
+        trend["month"], trend["execution_rate"], trend["time_progress"],
+        title or t("trend_chart_title", lang), lang,
+    )
+
+
+def project_curve_chart(curve: pd.DataFrame, project_label: str, lang: str = "zh") -> go.Figure:
+    """One project's cumulative execution rate January–December (data.project_monthly_curve)
+    against the time-progress line; months not yet reported are gaps, not zeros."""
+    return _cumulative_line_chart(
+        curve["month"], curve["execution_rate"], curve["time_progress"],
+        t("curve_title", lang, project=project_label), lang,
+    )
+
+
+def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Stacked horizontal bars: how many indicators of each project are red, yellow, green,
+    blue or without a value (data.project_target_scorecard)."""
+    df = scorecard.sort_values(["red_count", "yellow_count", "project_code"],
+                               ascending=[True, True, False], kind="stable")
+    labels = [f"{c} {n}" for c, n in zip(df["project_code"], df["project_name"], strict=True)]
+    fig = go.Figure()
+    for light in LIGHT_ORDER:
+        counts = df[f"{light}_count"].astype(int)
+        fig.add_trace(go.Bar(
+            orientation="h", y=labels, x=counts.tolist(), name=_light_label(light, lang),
+            marker={"color": LIGHT_COLOURS[light]},
+            text=[str(c) if c else "" for c in counts], textposition="inside",
+            insidetextanchor="middle", textfont={"color": "white"},
+            hovertemplate="%{y}<br>" + _light_label(light, lang) + " %{x}<extra></extra>",
+        ))
+    height = max(300, 30 * len(df) + 130)
+    _base_layout(fig, t("light_chart_title", lang), height)
+    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
+    fig.update_xaxes(title=t("chart_indicator_count", lang), gridcolor=GRID_COLOUR,
+                     dtick=1 if df[[f"{x}_count" for x in LIGHT_ORDER]].sum(axis=1).max() <= 10 else None)
+    return fig
