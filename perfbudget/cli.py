@@ -55,6 +55,10 @@ def _selfeval(conn, year, month):
     return db.run_query(conn, "project_selfeval", Scope.everything(), year=year)
 
 
+def _forecast(conn, year, month):
+    return db.run_query(conn, "project_forecast", Scope.everything(), year=year, month=month)
+
+
 REPORTS: dict[str, Report] = {
     "execution": Report(
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
@@ -79,6 +83,14 @@ REPORTS: dict[str, Report] = {
          "score_difference", "project_code"),
         _selfeval,
         "绩效自评得分与等级 / self-evaluation score, grade and the unit's claimed score",
+    ),
+    "forecast": Report(
+        ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
+         "execution_rate", "curve_source", "curve_years", "typical_share",
+         "forecast_spend_yuan", "forecast_execution_rate", "forecast_balance_rate",
+         "is_flagged"),
+        _forecast,
+        "按历年支出曲线预测年末执行 / year-end forecast from earlier years' spending curves",
     ),
 }
 
