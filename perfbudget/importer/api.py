@@ -17,9 +17,10 @@ from perfbudget.importer import load
 from perfbudget.importer.columns import TABLE_KINDS
 from perfbudget.importer.errors import ImportIssue, ImportRejected, IssueLog
 from perfbudget.importer.kinds import BUILDERS, FileData, build_indicators
-from perfbudget.importer.readers import CSV, read_workbook
+from perfbudget.importer.readers import CSV, Sheet, read_workbook
 from perfbudget.importer.result import FileSummary, ImportResult, SheetSummary
 from perfbudget.importer.tables import locate, seen_notes
+from perfbudget.importer.templates import GUIDE_TITLE
 
 Progress = Callable[[float, str], None]
 FileInput = tuple[str, bytes] | str | Path
@@ -81,6 +82,8 @@ def parse_file(file_name: str, content: bytes) -> ParsedFile:
             log.add(None, None, None, "文件为空（没有任何数据）", "the file is empty (no data)")
         return parsed
     for sheet in unrecognised:
+        if _is_template_guide(sheet):
+            continue
         parsed.notes.append(
             f"工作表「{sheet.name}」未识别为模板表格，未导入 | sheet '{sheet.name}' is not a "
             "template table and was not imported"
@@ -111,6 +114,11 @@ def parse_file(file_name: str, content: bytes) -> ParsedFile:
     if not log and not any(data.row_counts.values()):
         log.add(None, None, None, "文件没有数据行（只有表头）", "the file has no data rows (only a header)")
     return parsed
+
+
+def _is_template_guide(sheet: Sheet) -> bool:
+    first = next((v for col in sheet.columns[:1] for v in col if v is not None), None)
+    return first is not None and first.strip() == GUIDE_TITLE
 
 
 def _check_references(conn: duckdb.DuckDBPyConnection, parsed: list[ParsedFile]) -> None:

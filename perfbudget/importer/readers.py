@@ -200,13 +200,13 @@ def percent_cells(content: bytes, sheet_name: str) -> set[tuple[int, int]]:
 def _sheet_path(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
     workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
     rel_id = None
-    for sheet in workbook.iter("{*}sheet"):
+    for sheet in workbook.iterfind(".//{*}sheet"):
         if sheet.get("name") == sheet_name:
             rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
     if rel_id is None:
         return None
     rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter("{*}Relationship"):
+    for rel in rels.iterfind(".//{*}Relationship"):
         if rel.get("Id") == rel_id:
             target = rel.get("Target", "")
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -219,10 +219,10 @@ def _percent_styles(zf: zipfile.ZipFile) -> set[int]:
     except KeyError:
         return set()
     percent_formats = set(_PERCENT_BUILTIN)
-    for fmt in styles.iter("{*}numFmt"):
+    for fmt in styles.iterfind(".//{*}numFmt"):
         if _is_percent_format(fmt.get("formatCode", "")):
             percent_formats.add(int(fmt.get("numFmtId", "-1")))
-    cell_xfs = next(styles.iter("{*}cellXfs"), None)
+    cell_xfs = styles.find(".//{*}cellXfs")
     if cell_xfs is None:
         return set()
     return {

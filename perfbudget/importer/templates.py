@@ -130,9 +130,12 @@ def template_workbook_bytes() -> bytes:
     return out.getvalue()
 
 
+GUIDE_TITLE = "PerfBudget 导入模板说明 | import template guide"
+
+
 def _guide_sheet(wb: Workbook) -> None:
     ws = wb.create_sheet("说明")
-    ws.append(["PerfBudget 导入模板说明 | import template guide"])
+    ws.append([GUIDE_TITLE])
     ws["A1"].font = Font(bold=True, size=14)
     for line in (
         "每个工作表一类数据；按表头识别类型，不看工作表名。可只填部分工作表，空表不导入。",
