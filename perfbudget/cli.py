@@ -59,6 +59,18 @@ def _forecast(conn, year, month):
     return db.run_query(conn, "project_forecast", Scope.everything(), year=year, month=month)
 
 
+def _rectification(conn, year, month):
+    return db.run_query(conn, "rectification_items", Scope.everything(), year=year, month=month)
+
+
+def _disclosure(conn, year, month):
+    return db.run_query(conn, "department_disclosure", Scope.everything(), year=year)
+
+
+def _departments(conn, year, month):
+    return db.run_query(conn, "department_league", Scope.everything(), year=year, month=month)
+
+
 REPORTS: dict[str, Report] = {
     "execution": Report(
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
@@ -91,6 +103,25 @@ REPORTS: dict[str, Report] = {
          "is_flagged"),
         _forecast,
         "按历年支出曲线预测年末执行 / year-end forecast from earlier years' spending curves",
+    ),
+    "rectification": Report(
+        ("project_code", "project_name", "department", "issue", "feedback_date", "due_date",
+         "done_date", "status", "days_open", "days_overdue"),
+        _rectification,
+        "整改事项及逾期天数 / rectification items, status and days overdue",
+    ),
+    "disclosure": Report(
+        ("department_code", "department", "project_count", "large_project_count",
+         "large_undisclosed_count", "disclosed_budget_yuan", "total_budget_yuan", "coverage",
+         "meets_coverage"),
+        _disclosure,
+        "部门绩效目标公开情况 / disclosure of targets per department",
+    ),
+    "departments": Report(
+        ("rank", "department_code", "department", "score", "execution_part", "targets_part",
+         "selfeval_part", "rectification_part", "disclosure_part"),
+        _departments,
+        "部门考核排名 / department league table",
     ),
 }
 

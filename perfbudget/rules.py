@@ -34,6 +34,12 @@ DEFAULT_THRESHOLDS: tuple[tuple[str, str, Decimal, str], ...] = (
     ("disclosure_gap", "min_budget_yuan", Decimal("5000000"), "年初预算 ≥ 该值（元）的项目须公开绩效目标"),
     ("disclosure_gap", "min_coverage", Decimal("0.5"), "公开项目覆盖部门项目支出的最低比例"),
     ("forecast", "min_curve_projects", Decimal("3"), "单位历史项目少于该数时改用全区支出曲线预测"),
+    # Department league table (考核): weights of its parts
+    ("league", "weight_execution", Decimal("30"), "考核：预算执行进度权重"),
+    ("league", "weight_targets", Decimal("30"), "考核：绩效目标完成权重"),
+    ("league", "weight_selfeval", Decimal("15"), "考核：绩效自评质量权重"),
+    ("league", "weight_rectification", Decimal("15"), "考核：整改按时完成权重"),
+    ("league", "weight_disclosure", Decimal("10"), "考核：信息公开权重"),
     # Self-evaluation (财政部《项目支出绩效评价管理办法》2020): level weights and grade bands
     ("selfeval", "weight_execution", Decimal("10"), "预算执行率权重（分）"),
     ("selfeval", "weight_output", Decimal("50"), "产出指标权重（分）"),

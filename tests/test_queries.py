@@ -148,3 +148,16 @@ def test_time_progress_day_basis_setting(hand_db):
     hand_db.execute("update settings set value = 'day' where key = 'time_progress_basis'")
     row = by_code(run_query(hand_db, "project_execution", year=YEAR, month=JULY))["P001"]
     assert row["time_progress"] == pytest.approx(212 / 365)  # Jan 1 – Jul 31, 2025
+
+
+def test_an_indicator_without_a_value_has_no_attainment_and_no_weight(hand_db):
+    hand_db.execute("delete from indicator_actuals where indicator_name = '验收合格率'")
+    rows = {r["indicator"]: r for r in
+            run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict("records")}
+    assert rows["验收合格率"]["attainment_capped"] != rows["验收合格率"]["attainment_capped"]  # NaN
+    assert rows["验收合格率"]["light"] == "grey"
+    card = by_code(run_query(hand_db, "project_target_scorecard", year=YEAR, month=JULY))
+    # only 维修校舍数 is left: 20 pts × capped attainment 0.35 ÷ 20
+    assert card["P001"]["weighted_attainment"] == pytest.approx(0.35)
+    progress = by_code(run_query(hand_db, "project_output_progress", year=YEAR, month=JULY))
+    assert progress["P001"]["output_progress"] == pytest.approx(0.6)

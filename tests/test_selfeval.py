@@ -112,3 +112,11 @@ def test_grade_bands_include_their_lower_bound():
 
 def test_social_insurance_fund_projects_are_not_scored():
     assert score(selfeval_db(budget_type="社会保险基金预算")) is None
+
+
+def test_a_quantitative_indicator_without_a_year_end_value_scores_nothing():
+    conn = selfeval_db()
+    conn.execute("delete from indicator_actuals where indicator_name = '建成数量'")
+    # 86.944… − 27 for the missing 建成数量
+    assert score(conn)["total_score"] == 59.94
+    assert score(conn)["grade"] == "差"
