@@ -301,3 +301,58 @@ _MESSAGES: dict[str, Callable[[object, int, str], str]] = {
     "disclosure_gap": _disclosure_gap,
     "data_quality": _data_quality,
 }
+
+
+# --- persistence over months and follow-up --------------------------------------------------
+
+FOLLOWUP_STATUSES = ("已关注", "已处理")
+
+
+def _flag_key(df: pd.DataFrame) -> pd.Series:
+    project = df["project_code"].fillna("").astype(str)
+    return project + "|" + df["department_code"].astype(str) + "|" + df["rule"].astype(str)
+
+
+def since_months(flags_by_month: dict[int, pd.DataFrame], month: int) -> pd.DataFrame:
+    """For each flag raised at `month`, the first month of its unbroken run of months ending
+    there ("红色预警自3月起连续6个月"). Months missing from the mapping break a run."""
+    current = flags_by_month.get(month)
+    columns = ["project_code", "department_code", "rule", "since_month", "months_flagged"]
+    if current is None or current.empty:
+        return pd.DataFrame(columns=columns)
+    keys_by_month = {m: set(_flag_key(df)) for m, df in flags_by_month.items() if not df.empty}
+    out = current[["project_code", "department_code", "rule"]].copy()
+    since = []
+    for key in _flag_key(current):
+        first = month
+        while first - 1 in keys_by_month and key in keys_by_month[first - 1]:
+            first -= 1
+        since.append(first)
+    out["since_month"] = since
+    out["months_flagged"] = month - out["since_month"] + 1
+    return out.reset_index(drop=True)
+
+
+def record_followup(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    year: int,
+    project_code: str | None,
+    department_code: str,
+    rule_id: str,
+    as_of_month: int,
+    status: str,
+    note: str | None,
+    user: str,
+) -> None:
+    """Keep a leader's 已关注 / 已处理 on a flag, with who and when (append-only history)."""
+    if status not in FOLLOWUP_STATUSES:
+        raise ValueError(f"status must be one of {FOLLOWUP_STATUSES}, not {status!r}")
+    if rule_id not in RULES_BY_ID:
+        raise ValueError(f"unknown rule {rule_id!r}")
+    conn.execute(
+        "insert into flag_followups (year, project_code, department_code, rule_id, as_of_month,"
+        " status, note, user_name, noted_at) values (?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+        [year, project_code or "", department_code, rule_id, as_of_month, status,
+         (note or "").strip() or None, user],
+    )

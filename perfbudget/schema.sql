@@ -162,6 +162,22 @@ create table if not exists settings (
     value varchar not null
 );
 
+-- A leader's follow-up of a flag: 已关注 (noted) or 已处理 (handled), with a note. Append-only:
+-- the latest row per (year, project, rule) is the flag's current follow-up; all are history.
+create sequence if not exists followup_id_seq start 1;
+create table if not exists flag_followups (
+    followup_id     integer primary key default nextval('followup_id_seq'),
+    year            integer not null,
+    project_code    varchar not null,           -- '' for a department-level flag
+    department_code varchar not null,
+    rule_id         varchar not null,
+    as_of_month     integer not null check (as_of_month between 1 and 12),
+    status          varchar not null check (status in ('已关注', '已处理')),
+    note            varchar,
+    user_name       varchar not null,
+    noted_at        timestamp not null
+);
+
 create table if not exists meta (
     key   varchar primary key,
     value varchar not null
