@@ -161,3 +161,22 @@ def test_an_indicator_without_a_value_has_no_attainment_and_no_weight(hand_db):
     assert card["P001"]["weighted_attainment"] == pytest.approx(0.35)
     progress = by_code(run_query(hand_db, "project_output_progress", year=YEAR, month=JULY))
     assert progress["P001"]["output_progress"] == pytest.approx(0.6)
+
+
+def test_dual_monitoring_quadrants(hand_db):
+    rows = by_code(run_query(hand_db, "project_dual_monitoring", year=YEAR, month=JULY))
+    # P001: R = 0.8 (not behind), output progress 0.7333 (behind) → spending ahead of outputs
+    assert rows["P001"]["quadrant"] == "spending_ahead"
+    assert rows["P002"]["quadrant"] == "outputs_ahead"  # R 0.6, outputs 1.0
+    assert rows["P008"]["difference"] == pytest.approx(6 / 7 - 0.3)
+    assert set(rows) == {"P001", "P002", "P003", "P008"}  # only projects with both figures
+
+
+def test_project_costs_unit_cost(hand_db):
+    hand_db.execute("update projects set service_class = '绿化养护' where project_code = 'P001'")
+    hand_db.execute("insert into costs values (2025, 'P001', '人员成本', 30000, 200, '平方米', null),"
+                    " (2025, 'P001', '运行维护', 20000, 200, '平方米', null)")
+    df = run_query(hand_db, "project_costs", year=YEAR)
+    assert len(df) == 2
+    assert df["total_cost_yuan"].iloc[0] == Decimal("50000.00")
+    assert df["unit_cost_yuan"].iloc[0] == 250.0  # 50,000 ÷ 200
