@@ -283,7 +283,8 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
         records = [dict(zip(frame.columns, row, strict=True)) for row in rows]
         return json.dumps(records, ensure_ascii=False, indent=1, default=_json_default) + "\n"
     if fmt == "table":
-        shown = pd.DataFrame(rows, columns=frame.columns).fillna("")
+        shown = pd.DataFrame([["" if v is None else v for v in row] for row in rows],
+                             columns=frame.columns)
         return shown.to_string(index=False) + "\n"
     import csv
     import io

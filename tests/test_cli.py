@@ -1,0 +1,124 @@
+"""The command line as scripts use it: report names and columns, exit codes, import refusal
+with the database unchanged, and the plain message when the dashboard holds the database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from perfbudget import cli, db
+from tests.hand_fixture import seed_hand_fixture
+
+REPORT_COLUMNS = {
+    "execution": ["project_code", "project_name", "department", "adjusted_budget_yuan",
+                  "spent_yuan", "execution_rate", "time_progress", "pace", "gap_pp"],
+    "attainment": ["project_code", "indicator", "level1", "level2", "operator", "target",
+                   "actual", "attainment", "progress", "light"],
+    "warnings": ["project_code", "rule", "severity", "value", "threshold", "message"],
+}
+
+
+@pytest.fixture
+def hand_file(tmp_path) -> Path:
+    path = tmp_path / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    conn.close()
+    return path
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_COLUMNS))
+def test_report_columns_are_the_contract(name, hand_file, capsys):
+    code, out, _ = run_cli(capsys, "report", name, "--db", hand_file, "--year", 2025, "--month", 7)
+    assert code == 0
+    header = next(csv.reader(io.StringIO(out)))
+    assert header[: len(REPORT_COLUMNS[name])] == REPORT_COLUMNS[name]
+
+
+def test_execution_report_figures_as_fractions(hand_file, capsys):
+    _, out, _ = run_cli(capsys, "report", "execution", "--db", hand_file, "--year", 2025,
+                        "--month", 7, "--format", "json")
+    rows = {r["project_code"]: r for r in json.loads(out)}
+    assert rows["P001"]["pace"] == 0.8
+    assert rows["P001"]["spent_yuan"] == 560000.0
+    assert rows["P003"]["gap_pp"] == pytest.approx(-23.3333, abs=1e-3)
+    assert rows["P006"]["execution_rate"] is None
+
+
+def test_report_month_defaults_to_the_last_reported(hand_file, capsys):
+    _, out, _ = run_cli(capsys, "report", "execution", "--db", hand_file, "--year", 2025,
+                        "--format", "json")
+    assert json.loads(out)[0]["time_progress"] == pytest.approx(7 / 12)
+
+
+def test_report_table_format_and_missing_database(tmp_path, hand_file, capsys):
+    code, out, _ = run_cli(capsys, "report", "warnings", "--db", hand_file, "--year", 2025,
+                           "--month", 7, "--format", "table")
+    assert code == 0 and "slow_spending" in out
+    code, _, err = run_cli(capsys, "report", "execution", "--db", tmp_path / "none.duckdb",
+                           "--year", 2025)
+    assert code == 1 and "demo" in err
+
+
+def test_import_summary_and_refusal_leave_the_database_unchanged(tmp_path, hand_file, capsys):
+    good = tmp_path / "execution.csv"
+    good.write_text("年度,月份,项目编码,累计支出（万元）\n2025,8,P001,60.5\n", encoding="utf-8")
+    code, out, _ = run_cli(capsys, "import", "--db", hand_file, good)
+    assert code == 0, out
+    conn = db.connect(hand_file, read_only=True)
+    spent = conn.execute("select cumulative_yuan from spending where project_code = 'P001'"
+                         " and month = 8").fetchall()
+    before = conn.execute("select count(*) from spending").fetchall()
+    conn.close()
+    assert str(spent[0][0]) == "605000.00"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("年度,月份,项目编码,累计支出\n2025,9,P001,约30万\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "import", "--db", hand_file, bad)
+    assert code == 2
+    assert "bad.csv" in err and "累计支出" in err and "3" in err
+    conn = db.connect(hand_file, read_only=True)
+    assert conn.execute("select count(*) from spending").fetchall() == before
+    conn.close()
+
+
+def test_import_beside_a_running_dashboard_says_so(tmp_path, hand_file):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys, time
+            conn = duckdb.connect({str(hand_file)!r})
+            print("ready", flush=True)
+            time.sleep(60)
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        sheet = tmp_path / "execution.csv"
+        sheet.write_text("年度,月份,项目编码,累计支出\n2025,8,P001,1\n", encoding="utf-8")
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "perfbudget", "import", "--db", str(hand_file), str(sheet)],
+            capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+        )
+        assert time.monotonic() - started < 30
+        assert result.returncode == 3
+        assert "正被另一个进程" in result.stderr and "数据导入" in result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
