@@ -72,8 +72,7 @@ def _not_a_number(raw: str) -> CellError:
 
 def _from_digits(text: str) -> Decimal:
     value = Decimal(text)
-    digits = value.as_tuple().digits
-    if len(digits) > _MAX_TYPED_DIGITS:
+    if len(text) > _MAX_TYPED_DIGITS and len(value.as_tuple().digits) > _MAX_TYPED_DIGITS:
         value = Decimal(repr(float(text)))
     return value
 

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from perfbudget.importer import cells
 from perfbudget.importer.errors import CellError, IssueLog
@@ -29,8 +30,7 @@ BUDGET_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """Where a record came from: for messages that point back at the file."""
 
     sheet: str | None

@@ -237,13 +237,14 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
 def _pick_data_rows(table: Table) -> None:
     sheet = table.sheet
     blank, totals, footnotes = [], [], []
-    first_cols = sheet.columns[:TOTALS_COLUMNS]
-    for i in range(table.header_index + 1, sheet.n_rows):
-        values = [c[i] for c in sheet.columns if c[i] is not None and c[i].strip()]
+    start = table.header_index + 1
+    rows = zip(*(col[start:] for col in sheet.columns), strict=True)
+    for i, row in enumerate(rows, start=start):
+        values = [v for v in row if v is not None and v.strip()]
         if not values:
             blank.append(i + 1)
             continue
-        lead = ["".join(c[i].split()) for c in first_cols if c[i] is not None]
+        lead = ["".join(v.split()) for v in row[:TOTALS_COLUMNS] if v is not None]
         if any(text.startswith(_TOTALS) for text in lead):
             totals.append(i + 1)
             continue
@@ -278,6 +279,7 @@ class Row:
 
 
 _FILL_DOWN_KEY = ("year", "project_code")
+_CACHED = frozenset({CODE, TEXT, YEAR, MONTH, QUARTER, BOOL, DATE})
 
 
 def read_rows(
@@ -298,16 +300,32 @@ def read_rows(
     parsers = []
     for key, ref in table.cols.items():
         col_type = template.column(key).type
-        parsers.append((key, ref, col_type, sheet.columns[ref.index]))
+        # codes, years, months and names repeat down a column: parse each text once
+        cache: dict[str, tuple[object, tuple]] | None = {} if col_type in _CACHED else None
+        parsers.append((key, ref, col_type, sheet.columns[ref.index], cache))
+    required_cols = [(key, ref.header.text) for key, ref in table.cols.items() if key in required]
     previous: dict[str, object] = {}
     filled = 0
     for i in table.data_rows:
         values: dict[str, object] = {}
         ok = True
-        for key, ref, col_type, column in parsers:
+        for key, ref, col_type, column, cache in parsers:
             raw = column[i]
+            if raw is None:
+                values[key] = None
+                continue
             try:
-                value = _parse(col_type, raw, ref, key, seen)
+                if cache is None:
+                    value = _parse(col_type, raw, ref, key, seen)
+                else:
+                    hit = cache.get(raw)
+                    if hit is None:
+                        local: Counter = Counter()
+                        hit = cache[raw] = (_parse(col_type, raw, ref, key, local),
+                                            tuple(local.items()))  # fmt: skip
+                    value = hit[0]
+                    for what, n in hit[1]:
+                        seen[what] += n
             except CellError as err:
                 log.add_cell_error(sheet.name, i + 1, ref.header.text, err)
                 ok = False
@@ -322,12 +340,9 @@ def read_rows(
             ):
                 values[key] = previous[key]
                 filled += 1
-        for key in required:
-            if ok and key in table.cols and values.get(key) is None:
-                log.add(
-                    sheet.name, i + 1, table.cols[key].header.text, "必填项为空",
-                    "required value is empty",
-                )
+        for key, header in required_cols:
+            if key in values and values[key] is None:
+                log.add(sheet.name, i + 1, header, "必填项为空", "required value is empty")
                 ok = False
         if ok:
             previous = values
