@@ -207,11 +207,12 @@ create table if not exists self_evaluations_history as
 
 -- a ÷ b as DECIMAL(38,12), truncated toward zero. Truncation keeps every comparison with a
 -- threshold of ≤ 12 decimals exact (560000 ÷ 1200000 ÷ 7/12 is 0.8, not 0.7999…), which
--- DuckDB's own DECIMAL ÷ DECIMAL (a DOUBLE) does not. Null when b is 0 or null.
+-- DuckDB's own DECIMAL ÷ DECIMAL (a DOUBLE) does not. Null when b is 0 or null. Operands are
+-- taken to 6 decimals (money has 2) in 38 digits, so city-wide sums cannot overflow.
 create or replace macro exact_ratio(a, b) as
     case when b is null or b = 0 then null
-         else ((a * 1000000)::hugeint * 1000000000000::hugeint
-               // (b * 1000000)::hugeint)::decimal(38, 0) * 0.000000000001::decimal(38, 12)
+         else ((a::decimal(38, 6) * 1000000)::hugeint * 1000000000000::hugeint
+               // (b::decimal(38, 6) * 1000000)::hugeint)::decimal(38, 0) * 0.000000000001::decimal(38, 12)
     end;
 
 -- x capped at 1, null staying null. (DuckDB's least() ignores nulls: least(null, 1) is 1,
