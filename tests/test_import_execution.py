@@ -3,6 +3,7 @@ stored cumulative per key; CSV encodings; re-import replaces a project-month."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -207,3 +208,18 @@ def test_progress_is_reported_from_0_to_1(conn):
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and fractions[0] == 0.0
     assert all(isinstance(label, str) and label for _, label in seen)
+
+
+def test_files_given_as_paths_and_months_written_as_dates(conn, tmp_path):
+    path = tmp_path / "执行.xlsx"
+    path.write_bytes(xlsx_bytes(("执行", [
+        ["年度", "月份", "项目编码", "本期支出"],
+        [2025, dt.datetime(2025, 3, 1), "P1", 7],  # a month typed as 2025-03 becomes a date
+        [2025, "2025年4月", "P1", 3],
+    ])))  # fmt: skip
+    result = import_files(conn, [path, str(path)])
+    assert [f.file_name for f in result.files] == ["执行.xlsx", "执行.xlsx"]
+    # the second copy replaced the first: still the same cumulative figures
+    assert [(m, c) for m, _f, _e, c in _stored(conn)] == [(3, Decimal("7.00")),
+                                                          (4, Decimal("10.00"))]  # fmt: skip
+    assert result.files[1].replaced_count == 2

@@ -166,3 +166,13 @@ def test_refused_reimport_leaves_the_earlier_data(conn):
     rejected(conn, [("v2.csv", csv_bytes([EXEC_HEADER, [2025, 1, "P1", 6], [2025, 1, "P1", 7]]))])
     assert counts(conn) == before
     assert conn.execute("select cumulative_yuan from spending").fetchall()[0][0] == 5
+
+
+def test_amounts_too_large_for_the_database_are_refused(conn):
+    data = csv_bytes([["年度", "月份", "项目编码", "本期支出（万元）"],
+                      [2025, 1, "P1", "9999999999999"], [2025, 2, "P1", "1e40"]])  # fmt: skip
+    exc = rejected(conn, [("big.csv", data)])
+    find_issue(exc, file="big.csv", sheet=None, row=2, column="本期支出（万元）", zh="过大",
+               en="too large")  # fmt: skip
+    find_issue(exc, file="big.csv", sheet=None, row=3, column="本期支出（万元）", zh="过大",
+               en="too large")  # fmt: skip

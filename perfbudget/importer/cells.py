@@ -32,6 +32,9 @@ _BLANK_DASHES = {"-", "--", "—", "——", "－", "/", "\\"}
 _MAX_TYPED_DIGITS = 15
 
 CENT = Decimal("0.01")
+# DECIMAL(24, 6) holds 18 digits before the point; DECIMAL(18, 2) holds 16.
+MAX_VALUE = Decimal(10) ** 17
+MAX_MONEY = Decimal(10) ** 16
 
 
 def is_blank(raw: str | None) -> bool:
@@ -89,7 +92,7 @@ def parse_decimal(
     if not text:
         return None
     if _PLAIN_NUMBER.fullmatch(text):
-        return _from_digits(text)
+        return _in_range(_from_digits(text), raw)
     text = _halfwidth(text, seen).strip().replace("\u00a0", "")
     if text in _BLANK_DASHES:
         return None
@@ -116,7 +119,13 @@ def parse_decimal(
         value = _from_digits(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already vouched for it
         raise _not_a_number(raw) from exc
-    return -value if negative else value
+    return _in_range(-value if negative else value, raw)
+
+
+def _in_range(value: Decimal, raw: str) -> Decimal:
+    if abs(value) >= MAX_VALUE:
+        raise CellError(f"「{raw.strip()}」数值过大", f"'{raw.strip()}' is too large")
+    return value
 
 
 def parse_int(raw: str | None, seen: Counter | None = None, *, suffix: str = "") -> int | None:
@@ -148,8 +157,16 @@ def parse_year(raw: str | None, seen: Counter | None = None) -> int | None:
     return year
 
 
+_YEAR_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:[-/.]\d{1,2}日?)?(?:\s.*)?")
+
+
 def parse_month(raw: str | None, seen: Counter | None = None) -> int | None:
-    month = parse_int(raw, seen, suffix="月")
+    """1–12, also written 3月, or a year and month such as 2025-03, 2025年3月 or an Excel
+    date (2025-03-01 00:00:00)."""
+    if raw is not None and (match := _YEAR_MONTH.fullmatch(raw.strip())):
+        month = int(match.group(2))
+    else:
+        month = parse_int(raw, seen, suffix="月")
     if month is not None and not 1 <= month <= 12:
         raise CellError(f"月份{month}不在1–12之间", f"month {month} is not between 1 and 12")
     return month

@@ -279,6 +279,7 @@ _GLUED_OP = re.compile(r"^(>=|<=|＞＝|＜＝|≥|≤|≧|≦|==|>|<|=|＞|＜|
 _LEADING_NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(.*)$", re.S)
 _LEVEL_POINTS = re.compile(r"[（(][^（）()]*\d[^（）()]*[）)]")
 _PERCENT_UNITS = {"%", "％", "百分比"}
+_MAX_POINTS = Decimal(1000000)  # DECIMAL(8, 2)
 _PHRASE_MARKERS = ("前", "后", "底", "内", "以上", "以下", "左右", "之")
 _NUMERIC_OPS = {"≥", ">", "=", "≤", "<"}
 
@@ -459,9 +460,9 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
                 log.add_cell_error(sheet, row.excel_row, table.header_text(err.key), err)
                 continue
             points = v.get("points")
-            if points is not None and points < 0:
-                log.add(sheet, row.excel_row, table.header_text("points"), "分值不能为负",
-                        "points cannot be negative")  # fmt: skip
+            if points is not None and not 0 <= points < _MAX_POINTS:
+                log.add(sheet, row.excel_row, table.header_text("points"), "分值应在0–999999之间",
+                        "points must be between 0 and 999999")  # fmt: skip
                 continue
             record = {
                 "operator": target.operator,
@@ -490,6 +491,10 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
             if period_target is not None and is_percent(row, "period_target") and unit in _PERCENT_UNITS:
                 period_target = period_target * 100
             score = v.get("score")
+            if score is not None and abs(score) >= _MAX_POINTS:
+                log.add(sheet, row.excel_row, table.header_text("score"), "得分过大",
+                        "the score is too large")  # fmt: skip
+                continue
             actual = {
                 "actual_value": value,
                 "actual_text": text,

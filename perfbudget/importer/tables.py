@@ -368,6 +368,8 @@ def _parse(col_type: str, raw: str | None, ref: ColumnRef, key: str, seen: Count
         places = MONEY_PLACES.get(key, 2)
         exact = value * (ref.factor or 1)
         rounded = cells.round_half_up(exact, places)
+        if abs(rounded) >= cells.MAX_MONEY:
+            raise CellError(f"金额「{raw.strip()}」过大", f"amount '{raw.strip()}' is too large")
         if rounded != exact:
             seen["rounded"] += 1
         return rounded
