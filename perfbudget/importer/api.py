@@ -63,8 +63,8 @@ def parse_file(file_name: str, content: bytes) -> ParsedFile:
         return parsed
     parsed.notes.extend(book.notes)
     if book.format == CSV and book.encoding not in ("utf-8", "utf-8-sig"):
-        parsed.notes.append(f"CSV 按 {book.encoding.upper()} 编码读取 | CSV read as "
-                            f"{book.encoding.upper()}")  # fmt: skip
+        name = "GBK/GB18030" if book.encoding == "gb18030" else book.encoding.upper()
+        parsed.notes.append(f"CSV 按 {name} 编码读取 | CSV read as {name}")
     tables, unrecognised = [], []
     for sheet in book.sheets:
         if not any(v is not None and v.strip() for col in sheet.columns for v in col):
@@ -102,18 +102,25 @@ def parse_file(file_name: str, content: bytes) -> ParsedFile:
         if rows or table.data_rows:
             parsed.sheets.append(SheetSummary(table.sheet_name, table.kind,
                                               table.header_index + 1, rows))  # fmt: skip
-        prefix = f"「{table.sheet_name}」" if table.sheet_name else ""
-        parsed.notes.extend(f"{prefix}{note}" for note in table.notes)
+        parsed.notes.extend(_sheet_note(table.sheet_name, note) for note in table.notes)
         for column in table.ignored:
             if column not in parsed.ignored:
                 parsed.ignored.append(column)
     parsed.notes.extend(seen_notes(seen))
-    for what, n in data.duplicates.items():
-        parsed.notes.append(f"{n}行与前面的行完全相同（{what}），只导入一次 | {n} rows identical "
-                            f"to an earlier row ({what}) imported once")  # fmt: skip
+    for (what_zh, what_en), n in data.duplicates.items():
+        parsed.notes.append(f"{n}行与前面某行完全相同（{what_zh}），只导入一次 | {n} rows "
+                            f"identical to an earlier row (same {what_en}) imported once")  # fmt: skip
     if not log and not any(data.row_counts.values()):
         log.add(None, None, None, "文件没有数据行（只有表头）", "the file has no data rows (only a header)")
     return parsed
+
+
+def _sheet_note(sheet: str | None, note: str) -> str:
+    """Prefix a bilingual note with its sheet in both languages."""
+    if sheet is None:
+        return note
+    zh, _, en = note.partition(" | ")
+    return f"工作表「{sheet}」：{zh} | sheet '{sheet}': {en}"
 
 
 def _is_template_guide(sheet: Sheet) -> bool:

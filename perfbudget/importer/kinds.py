@@ -82,7 +82,7 @@ def _keep_first(
         return True
     first, first_ref = store[key]
     if _public(first) == _public(record):
-        data.duplicates[what_en] += 1
+        data.duplicates[(what_zh, what_en)] += 1
         return False
     diff = [k for k in _public(record) if first.get(k) != record.get(k)]
     where = f"工作表「{first_ref.sheet}」" if first_ref.sheet != ref.sheet else ""
