@@ -233,3 +233,17 @@ def test_a_department_with_two_names_is_refused(conn):
     ])  # fmt: skip
     exc = rejected(conn, [("d.csv", data)])
     find_issue(exc, file="d.csv", sheet=None, row=3, column="主管部门", zh="D1", en="differs")
+
+
+def test_a_department_with_projects_in_two_districts_keeps_the_first(conn):
+    data = csv_bytes([
+        ["年度", "项目编码", "项目名称", "区", "主管部门", "调整后预算数"],
+        [2025, "P1", "甲", "浦东新区", "市绿化局", 1],
+        [2025, "P2", "乙", "黄浦区", "市绿化局", 1],
+    ])  # fmt: skip
+    result = import_files(conn, [("d.csv", data)])
+    assert conn.execute("select district_name from departments").fetchall() == [("浦东新区",)]
+    assert sorted(r[0] for r in conn.execute("select * from districts").fetchall()) == sorted(
+        ["浦东新区", "黄浦区"]
+    )
+    assert any("分属不同的区" in n and "several districts" in n for n in result.files[0].notes)

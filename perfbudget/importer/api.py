@@ -107,6 +107,8 @@ def parse_file(file_name: str, content: bytes) -> ParsedFile:
             if column not in parsed.ignored:
                 parsed.ignored.append(column)
     parsed.notes.extend(seen_notes(seen))
+    for (note_zh, note_en), n in data.note_counts.items():
+        parsed.notes.append(f"{note_zh}（{n}行） | {note_en} ({n} rows)")
     for (what_zh, what_en), n in data.duplicates.items():
         parsed.notes.append(f"{n}行与前面某行完全相同（{what_zh}），只导入一次 | {n} rows "
                             f"identical to an earlier row (same {what_en}) imported once")  # fmt: skip

@@ -44,6 +44,7 @@ class FileData:
     projects: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     departments: dict[str, tuple[dict, Ref]] = field(default_factory=dict)
     units: dict[str, tuple[dict, Ref]] = field(default_factory=dict)
+    districts: set[str] = field(default_factory=set)
     # (year, month, project, fund, econ) -> record
     spending: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     spending_mode: dict[tuple, tuple[str, Ref]] = field(default_factory=dict)  # (year, project)
@@ -57,8 +58,8 @@ class FileData:
     # project references to check: (year or None, code) -> first Ref and count
     project_refs: dict[tuple, tuple[Ref, int]] = field(default_factory=dict)
     row_counts: Counter = field(default_factory=Counter)
-    duplicates: Counter = field(default_factory=Counter)
-    notes: list[str] = field(default_factory=list)
+    duplicates: Counter = field(default_factory=Counter)  # (what_zh, what_en) -> rows
+    note_counts: Counter = field(default_factory=Counter)  # (note_zh, note_en) -> rows
 
     def refer(self, year: int | None, code: str, ref: Ref) -> None:
         first, count = self.project_refs.get((year, code), (ref, 0))
@@ -157,6 +158,8 @@ def build_projects(table: Table, log: IssueLog, seen: Counter, data: FileData) -
                            ref, "项目", "project"):  # fmt: skip
             continue
         data.row_counts["projects"] += 1
+        if v.get("district"):
+            data.districts.add(v["district"])
         dept = {
             "department_name": v["department"],
             "district_name": v.get("district"),
@@ -198,11 +201,26 @@ def _merge_entity(
             continue
         if known.get(k) is None:
             known[k] = value
+        elif known[k] != value and k == "district_name":
+            # a department with projects in several districts keeps its first district
+            data.note_counts[("主管部门的项目分属不同的区，部门按首行的区记录",
+                             "departments with projects in several districts keep the first "
+                             "row's district")] += 1  # fmt: skip
         elif known[k] != value:
+            label_zh, label_en = _ENTITY_LABELS[k]
             log.add(ref.sheet, ref.row, ref.column,
-                    f"{what_zh}「{code}」的{k}与第{first_ref.row}行不同（{known[k]} / {value}）",
-                    f"{what_en} '{code}': {k} differs from row {first_ref.row} "
+                    f"{what_zh}「{code}」的{label_zh}与第{first_ref.row}行不同"
+                    f"（{known[k]} / {value}）",
+                    f"{what_en} '{code}': {label_en} differs from row {first_ref.row} "
                     f"({known[k]} / {value})")  # fmt: skip
+
+
+_ENTITY_LABELS = {
+    "department_name": ("名称", "name"),
+    "unit_name": ("名称", "name"),
+    "is_sensitive": ("是否涉密", "sensitivity"),
+    "department_code": ("主管部门", "department"),
+}
 
 
 # --- execution ----------------------------------------------------------------------------
@@ -246,9 +264,10 @@ def build_execution(table: Table, log: IssueLog, seen: Counter, data: FileData) 
             log.add(sheet, row.excel_row, amount_col, "必填项为空", "required value is empty")
             continue
         year, code = v["year"], v["project_code"]
-        ref = Ref(sheet, row.excel_row, code_col)
-        known_mode = data.spending_mode.setdefault((year, code), (mode, ref))
-        if known_mode[0] != mode:
+        known_mode = data.spending_mode.get((year, code))
+        if known_mode is None:
+            data.spending_mode[(year, code)] = (mode, Ref(sheet, row.excel_row, amount_col))
+        elif known_mode[0] != mode:
             log.add(sheet, row.excel_row, amount_col,
                     f"同一文件中该项目既有本期支出又有累计支出（见第{known_mode[1].row}行）",
                     "the project has both period and cumulative spending in this file "
@@ -256,11 +275,15 @@ def build_execution(table: Table, log: IssueLog, seen: Counter, data: FileData) 
             continue
         key = (year, month, code, v.get("fund_source") or "", v.get("economic_class") or "")
         record = {"amount": amount, "forecast_yuan": v.get("forecast_spend")}
-        if _keep_first(log, data, data.spending, key, record, Ref(sheet, row.excel_row, amount_col),
-                       "同一年度、月份、项目、资金来源、经济分类", "year, month, project, fund "
-                       "source and economic class"):  # fmt: skip
-            data.row_counts["execution"] += 1
-            data.refer(year, code, ref)
+        ref = Ref(sheet, row.excel_row, amount_col)
+        if key not in data.spending:  # the common case, without a call
+            data.spending[key] = (record, ref)
+        elif not _keep_first(log, data, data.spending, key, record, ref,
+                             "同一年度、月份、项目、资金来源、经济分类",
+                             "year, month, project, fund source and economic class"):  # fmt: skip
+            continue
+        data.row_counts["execution"] += 1
+        data.refer(year, code, Ref(sheet, row.excel_row, code_col))
 
 
 # --- indicators ---------------------------------------------------------------------------

@@ -132,7 +132,7 @@ def write_projects(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: in
 
 def _write_departments(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int) -> None:
     depts = [(code, rec) for code, (rec, _ref) in data.departments.items()]
-    districts = sorted({rec["district_name"] for _c, rec in depts if rec["district_name"]})
+    districts = sorted(data.districts)
     if districts:
         _register(conn, "_import_districts", _table({"district_name": (districts, pa.string())}))
         try:

@@ -240,14 +240,17 @@ def _pick_data_rows(table: Table) -> None:
     start = table.header_index + 1
     rows = zip(*(col[start:] for col in sheet.columns), strict=True)
     for i, row in enumerate(rows, start=start):
-        values = [v for v in row if v is not None and v.strip()]
+        values = [v for v in row if v]
+        if values and not all(values[k].strip() for k in range(len(values))):
+            values = [v for v in values if v.strip()]
         if not values:
             blank.append(i + 1)
             continue
-        lead = ["".join(v.split()) for v in row[:TOTALS_COLUMNS] if v is not None]
-        if any(text.startswith(_TOTALS) for text in lead):
-            totals.append(i + 1)
-            continue
+        if any(v and "计" in v for v in row[:TOTALS_COLUMNS]):
+            lead = ["".join(v.split()) for v in row[:TOTALS_COLUMNS] if v is not None]
+            if any(text.startswith(_TOTALS) for text in lead):
+                totals.append(i + 1)
+                continue
         if len(values) == 1 and values[0].strip().startswith(_FOOTNOTE):
             footnotes.append(i + 1)
             continue
