@@ -4,6 +4,7 @@ with its pace light, and one project's monthly cumulative curve."""
 import streamlit as st
 
 from perfbudget import charts, data, ui
+from perfbudget import formatting as fmt
 
 year, month = ui.require_period()
 scope = ui.current_scope()
@@ -21,12 +22,15 @@ styler, config = ui.execution_table(
     {"district": ui.tr("col_district"), "department_count": ui.tr("col_departments"),
      "project_count": ui.tr("col_projects")},
     ui.lights_for(lights, "district", districts["district"]),
+    with_time_progress=True,
 )
-st.dataframe(styler, column_config=config, hide_index=True)
+st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
 
 # Departments.
 st.subheader(ui.tr("department_heading"))
 departments = data.department_execution(year, month, scope)
+if not districts.empty:
+    st.caption(ui.tr("kpi_time_progress", tp=fmt.pct(districts["time_progress"].iloc[0])))
 if departments.empty:
     st.info(ui.tr("no_departments"))
     st.stop()
@@ -36,7 +40,7 @@ styler, config = ui.execution_table(
      "project_count": ui.tr("col_projects")},
     ui.lights_for(lights, "department", departments["department_code"]),
 )
-st.dataframe(styler, column_config=config, hide_index=True)
+st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
 
 # Projects of the chosen department (all departments by default).
 st.subheader(ui.tr("project_heading"))
@@ -52,12 +56,13 @@ if projects.empty:
 styler, config = ui.execution_table(
     projects,
     {"project_code": ui.tr("col_project_code"), "project_name": ui.tr("col_project"),
-     "department": ui.tr("col_department"), "budget_type": ui.tr("col_budget_type")},
+     "department": ui.tr("col_department")},
     ui.lights_for(lights, "project", projects["project_code"]),
-    extra={"last_reported_month": ui.tr("col_last_month")},
+    extra={"budget_type": ui.tr("col_budget_type"),
+           "last_reported_month": ui.tr("col_last_month")},
 )
 event = st.dataframe(
-    styler, column_config=config, hide_index=True, on_select="rerun",
+    styler, column_config=config, hide_index=True, placeholder="—", on_select="rerun",
     selection_mode="single-row", key=f"exec_projects_{department or 'all'}",
 )
 

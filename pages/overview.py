@@ -29,7 +29,7 @@ quality_count = len(all_flags) - len(flags)
 red_count = int((flags["severity"] == "red").sum())
 yellow_count = int((flags["severity"] == "yellow").sum())
 
-tiles = st.columns(6)
+tiles = [*st.columns(3), *st.columns(3)]
 with tiles[0], st.container(border=True, height="stretch"):
     st.metric(ui.tr("kpi_budget"), fmt.money(kpi["adjusted_budget_yuan"], lang=lang))
     ui.badge("grey", ui.tr("kpi_projects", n=int(kpi["project_count"])))
@@ -69,7 +69,13 @@ with left:
         st.info(ui.tr("no_departments"))
     else:
         lights = data.execution_pace_lights(year, month, scope)
-        ui.plotly(charts.department_execution_bars(departments, lights, lang), key="dept_bars")
+        show_all = len(departments) <= ui.CHART_DEPARTMENTS or st.toggle(
+            ui.tr("show_all_departments", n=len(departments)), key="overview_all_departments")
+        ui.plotly(
+            charts.department_execution_bars(
+                departments, lights, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
+            key="dept_bars",
+        )
 with right:
     trend = data.execution_trend(year, month, None, scope)
     if trend.empty or trend["spent_yuan"].isna().all():

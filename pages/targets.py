@@ -20,7 +20,7 @@ departments = dict(zip(indicators["department_code"], indicators["department"], 
 with filters[0]:
     chosen_departments = st.multiselect(
         ui.tr("filter_department"), list(departments), key="targets_department",
-        format_func=lambda code: f"{code} {departments[code]}",
+        format_func=lambda code: f"{code} {departments[code]}", placeholder=ui.tr("filter_all"),
     )
 in_departments = indicators[
     indicators["department_code"].isin(chosen_departments) if chosen_departments else
@@ -30,12 +30,12 @@ projects = dict(zip(in_departments["project_code"], in_departments["project_name
 with filters[1]:
     chosen_projects = st.multiselect(
         ui.tr("filter_project"), list(projects), key="targets_project",
-        format_func=lambda code: f"{code} {projects[code]}",
+        format_func=lambda code: f"{code} {projects[code]}", placeholder=ui.tr("filter_all"),
     )
 with filters[2]:
     chosen_lights = st.multiselect(
         ui.tr("filter_light"), ["red", "yellow", "green", "blue", "grey"], key="targets_light",
-        format_func=ui.light_label,
+        format_func=ui.light_label, placeholder=ui.tr("filter_all"),
     )
 
 project_filter = chosen_projects or list(projects)
@@ -51,16 +51,13 @@ if shown.empty:
     st.stop()
 
 st.subheader(ui.tr("scorecard_heading"))
-left, right = st.columns([3, 2], gap="large")
-with left:
-    styler, config = ui.scorecard_table(cards)
-    st.dataframe(styler, column_config=config, hide_index=True)
-with right:
-    if cards.empty:
-        st.info(ui.tr("no_indicators"))
-    else:
-        ui.plotly(charts.indicator_light_bars(cards, lang), key="light_bars")
+styler, config = ui.scorecard_table(cards)
+st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
+             height=ui.table_height(len(cards)))
+if not cards.empty:
+    ui.plotly(charts.indicator_light_bars(cards, lang), key="light_bars")
 
 st.subheader(ui.tr("indicators_heading"))
 styler, config = ui.indicator_table(shown)
-st.dataframe(styler, column_config=config, hide_index=True)
+st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
+             height=ui.table_height(len(shown)))

@@ -19,15 +19,13 @@ st.markdown(ui.tr("upload_intro"))
 # Templates.
 st.subheader(ui.tr("template_heading"))
 st.caption(ui.tr("template_format"))
-buttons = st.columns(len(TABLE_KINDS) + 1)
-with buttons[0]:
+with st.container(horizontal=True, gap="small"):
     st.download_button(
         ui.tr("template_xlsx"), data=template_workbook_bytes(), file_name="导入模板.xlsx",
         mime=XLSX_MIME, icon=":material/download:", type="primary", on_click="ignore",
         key="template_xlsx",
     )
-for column, kind in zip(buttons[1:], TABLE_KINDS, strict=True):
-    with column:
+    for kind in TABLE_KINDS:
         st.download_button(
             ui.tr("template_csv", kind=ui.tr(f"kind_{kind}")), data=template_csv_bytes(kind),
             file_name=f"模板_{ui.t(f'kind_{kind}', 'zh')}.csv", mime="text/csv",
@@ -61,12 +59,12 @@ if outcome is not None:
     status, payload = outcome
     if status == "rejected":
         st.error(ui.tr("import_rejected", n=len(payload)), icon=":material/error:")
-        st.dataframe(payload, hide_index=True)
+        st.dataframe(payload, hide_index=True, placeholder="—")
     else:
         lines, frame = payload
         st.success(ui.tr("import_done"), icon=":material/check_circle:")
         st.markdown("\n".join(f"- {ui.summary_line(line)}" for line in lines))
-        st.dataframe(ui.import_summary_table(frame), hide_index=True)
+        st.dataframe(ui.import_summary_table(frame), hide_index=True, placeholder="—")
 
 # History.
 st.subheader(ui.tr("history_heading"))
@@ -75,4 +73,4 @@ if batches.empty:
     st.info(ui.tr("no_history"), icon=":material/history:")
 else:
     table, config = ui.batches_table(batches)
-    st.dataframe(table, column_config=config, hide_index=True)
+    st.dataframe(table, column_config=config, hide_index=True, placeholder="—")

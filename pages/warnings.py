@@ -21,18 +21,19 @@ filters = st.columns(3)
 with filters[0]:
     rules = st.multiselect(
         ui.tr("filter_rule"), list(dict.fromkeys(flags["rule"])), key="warnings_rule",
-        format_func=ui.rule_label,
+        format_func=ui.rule_label, placeholder=ui.tr("filter_all"),
     )
 with filters[1]:
     severities = st.multiselect(
         ui.tr("filter_severity"), [s for s in ("red", "yellow", "blue") if s in set(flags["severity"])],
         key="warnings_severity", format_func=ui.severity_label,
+        placeholder=ui.tr("filter_all"),
     )
 departments = dict(zip(flags["department_code"], flags["department"], strict=False))
 with filters[2]:
     chosen_departments = st.multiselect(
         ui.tr("filter_department"), sorted(departments), key="warnings_department",
-        format_func=lambda code: f"{code} {departments[code]}",
+        format_func=lambda code: f"{code} {departments[code]}", placeholder=ui.tr("filter_all"),
     )
 
 shown = ui.filter_flags(flags, rules, severities, chosen_departments)
@@ -46,7 +47,11 @@ if shown.empty:
     st.stop()
 
 styler, config = ui.warning_table(shown)
-st.dataframe(styler, column_config=config, hide_index=True)
+st.dataframe(
+    styler, column_config=config, hide_index=True, placeholder="—",
+    row_height=ui.WRAPPING_ROW_HEIGHT,
+    height=ui.table_height(len(shown), max_rows=15, row_height=ui.WRAPPING_ROW_HEIGHT),
+)
 
 # The download: the same filters over the export scope (no sensitive project leaves).
 public = ui.filter_flags(data.warning_flags(year, month, ui.export_scope()), rules, severities,

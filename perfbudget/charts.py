@@ -59,18 +59,37 @@ def _floats(series: pd.Series) -> list[float | None]:
     return [None if v is None or v != v else float(v) for v in series]
 
 
+def _last_label(rates: pd.Series) -> list[str]:
+    """Text for a cumulative line: only its last known point carries its value."""
+    values = _floats(rates)
+    known = [i for i, v in enumerate(values) if v is not None]
+    last = known[-1] if known else None
+    return [fmt.pct(rates.iloc[i]) if i == last else "" for i in range(len(values))]
+
+
+def _last_label_position(rates: pd.Series, time_progress: pd.Series) -> str:
+    """Keep the last value's label off the time-progress line: below a line that runs behind."""
+    values, progress = _floats(rates), _floats(time_progress)
+    known = [i for i, v in enumerate(values) if v is not None]
+    if known and progress[known[-1]] is not None and values[known[-1]] < progress[known[-1]]:
+        return "bottom left"
+    return "top left"
+
+
 def _light_label(light: str, lang: str) -> str:
     return t(f"light_{light}", lang)
 
 
 def department_execution_bars(
-    departments: pd.DataFrame, lights: pd.DataFrame | None = None, lang: str = "zh"
+    departments: pd.DataFrame, lights: pd.DataFrame | None = None, lang: str = "zh",
+    limit: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of each department's execution rate, lowest at the top (the ones to
     look at first), coloured by pace light, with a vertical line at time progress.
 
     departments: data.department_execution rows; lights: data.execution_pace_lights rows
-    (level 'department'), or None for one neutral colour."""
+    (level 'department'), or None for one neutral colour; limit: only the departments with
+    the lowest rates (a department without a rate counts as lowest)."""
     df = departments.copy()
     if lights is not None and not lights.empty:
         dept_lights = lights.loc[lights["level"] == "department", ["key", "pace_light"]]
@@ -78,8 +97,10 @@ def department_execution_bars(
     if "pace_light" not in df:
         df["pace_light"] = "grey"
     df["pace_light"] = df["pace_light"].fillna("grey")
-    df = df.sort_values(["execution_rate", "department_code"], ascending=[False, True],
-                        na_position="first", kind="stable")
+    lowest_first = df.sort_values(["execution_rate", "department_code"], ascending=[True, True],
+                                  na_position="first", kind="stable")
+    shown = lowest_first.head(limit) if limit else lowest_first
+    df = shown.iloc[::-1]  # plotly draws the first category at the bottom
     rates = df["execution_rate"].astype(float)
     time_progress = float(df["time_progress"].dropna().iloc[0]) if df["time_progress"].notna().any() else None
 
@@ -117,11 +138,23 @@ def department_execution_bars(
                 "text": f"{t('chart_time_progress', lang)} {fmt.pct(time_progress)}",
                 "font": {"color": TIME_PROGRESS_COLOUR, "family": FONT_FAMILY},
                 "yanchor": "bottom", "y": 1.0, "yref": "paper", "showarrow": False,
+                # beside the line, on the side with room
+                "xanchor": "right" if time_progress > 0.5 else "left",
             },
         )
-    height = max(320, 34 * len(df) + 130)
-    _base_layout(fig, t("dept_chart_title", lang), height)
-    fig.update_layout(barmode="overlay", bargap=0.3, margin={"t": 80})
+    height = max(340, 34 * len(df) + 190)
+    title = t("dept_chart_title", lang)
+    if limit and len(departments) > limit:
+        title += t("dept_chart_subtitle", lang, n=limit)
+    _base_layout(fig, title, height)
+    # The legend goes under the plot: the top belongs to the time-progress label.
+    top, bottom = 80, 100
+    plot_height = height - top - bottom
+    fig.update_layout(
+        barmode="overlay", bargap=0.3, margin={"t": top, "b": bottom},
+        legend={"orientation": "h", "yanchor": "top", "y": -62 / plot_height,
+                "xanchor": "left", "x": 0},
+    )
     fig.update_yaxes(
         title=None, automargin=True, categoryorder="array",
         categoryarray=list(df["department"]), ticksuffix="  ",
@@ -151,14 +184,15 @@ def _cumulative_line_chart(
         name=t("chart_execution_rate", lang),
         line={"color": RATE_COLOUR, "width": 3},
         marker={"size": 8},
-        text=[fmt.pct(v) if v == v and v is not None else "" for v in rates],
-        textposition="top center",
+        text=_last_label(rates),
+        textposition=_last_label_position(rates, time_progress),
         textfont={"color": RATE_COLOUR, "size": 12},
-        hovertemplate="%{x} " + t("chart_execution_rate", lang) + " %{text}<extra></extra>",
+        customdata=[fmt.pct(v) for v in rates],
+        hovertemplate="%{x} " + t("chart_execution_rate", lang) + " %{customdata}<extra></extra>",
         connectgaps=False,
     ))
     _base_layout(fig, title, 380)
-    fig.update_xaxes(title=t("chart_month_axis", lang), type="category",
+    fig.update_xaxes(title=t("chart_month_axis", lang), type="category", tickangle=0,
                      categoryorder="array", categoryarray=month_labels, gridcolor=GRID_COLOUR)
     fig.update_yaxes(title=t("chart_rate_axis", lang), tickformat=".0%",
                      range=[0, _rate_axis_max(rates, time_progress)], gridcolor=GRID_COLOUR,
@@ -184,25 +218,31 @@ def project_curve_chart(curve: pd.DataFrame, project_label: str, lang: str = "zh
     )
 
 
-def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh") -> go.Figure:
+def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int = 15) -> go.Figure:
     """Stacked horizontal bars: how many indicators of each project are red, yellow, green,
-    blue or without a value (data.project_target_scorecard)."""
-    df = scorecard.sort_values(["red_count", "yellow_count", "project_code"],
-                               ascending=[True, True, False], kind="stable")
+    blue or without a value (data.project_target_scorecard); the `limit` projects with the
+    most red, then yellow, indicators, worst at the top."""
+    worst = scorecard.sort_values(["red_count", "yellow_count", "project_code"],
+                                  ascending=[False, False, True], kind="stable").head(limit)
+    df = worst.iloc[::-1]  # plotly draws the first category at the bottom
     labels = [f"{c} {n}" for c, n in zip(df["project_code"], df["project_name"], strict=True)]
     fig = go.Figure()
     for light in LIGHT_ORDER:
         counts = df[f"{light}_count"].astype(int)
         fig.add_trace(go.Bar(
-            orientation="h", y=labels, x=counts.tolist(), name=_light_label(light, lang),
+            orientation="h", y=labels, x=counts.tolist(),
+            name=t("col_grey", lang) if light == "grey" else _light_label(light, lang),
             marker={"color": LIGHT_COLOURS[light]},
-            text=[str(c) if c else "" for c in counts], textposition="inside",
+            text=[str(c) if c else "" for c in counts], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont={"color": "white"},
-            hovertemplate="%{y}<br>" + _light_label(light, lang) + " %{x}<extra></extra>",
+            hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
         ))
-    height = max(300, 30 * len(df) + 130)
-    _base_layout(fig, t("light_chart_title", lang), height)
-    fig.update_layout(barmode="stack", bargap=0.35)
+    height = max(300, 30 * len(df) + 150)
+    title = t("light_chart_title", lang)
+    if len(scorecard) > limit:
+        title += t("light_chart_subtitle", lang, n=limit)
+    _base_layout(fig, title, height)
+    fig.update_layout(barmode="stack", bargap=0.35, legend={"traceorder": "normal"})
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
     fig.update_xaxes(title=t("chart_indicator_count", lang), gridcolor=GRID_COLOUR,
                      dtick=1 if df[[f"{x}_count" for x in LIGHT_ORDER]].sum(axis=1).max() <= 10 else None)

@@ -169,10 +169,14 @@ def lights_for(lights, level: str, keys):
     return pd.Series([table.get(k, "grey") for k in keys], dtype=object)
 
 
-def execution_table(frame, id_columns: dict[str, str], light_codes, extra: dict[str, str] | None = None):
+def execution_table(
+    frame, id_columns: dict[str, str], light_codes, extra: dict[str, str] | None = None,
+    with_time_progress: bool = False,
+):
     """An execution DataFrame (district, department or project rows of perfbudget.data) as
     (Styler, column_config) for st.dataframe: money in 万元 with 2 decimals converted exactly
-    from 元 and rounded half up, rates in percent, the gap in pp, the pace, the light."""
+    from 元 and rounded half up, rates in percent, the gap in pp, the pace, the light. Time
+    progress is one figure for every row of a month: a column only where asked."""
     import pandas as pd
 
     out = pd.DataFrame({label: frame[column].to_numpy() for column, label in id_columns.items()})
@@ -180,11 +184,16 @@ def execution_table(frame, id_columns: dict[str, str], light_codes, extra: dict[
     for column, label in money.items():
         out[label] = [wan_value(v) for v in frame[column]]
     out[tr("col_rate")] = [pct_value(v) for v in frame["execution_rate"]]
-    out[tr("col_time_progress")] = [pct_value(v) for v in frame["time_progress"]]
+    if with_time_progress:
+        out[tr("col_time_progress")] = [pct_value(v) for v in frame["time_progress"]]
     out[tr("col_gap_pp")] = [round_value(v, 1) for v in frame["gap_pp"]]
     out[tr("col_pace")] = [round_value(v, 2) for v in frame["pace"]]
     codes = pd.Series(list(light_codes), dtype=object)
-    out[tr("col_light")] = [light_label(c) for c in codes]
+    reported = frame["is_reported"].tolist() if "is_reported" in frame else [False] * len(frame)
+    # grey on a project that did report means no pace at all (a zero budget): no label
+    out[tr("col_light")] = [
+        fmt.EMPTY if c == "grey" and r else light_label(c) for c, r in zip(codes, reported, strict=True)
+    ]
     for column, label in (extra or {}).items():
         out[label] = frame[column].to_numpy()
     config = {
@@ -192,9 +201,10 @@ def execution_table(frame, id_columns: dict[str, str], light_codes, extra: dict[
         tr("col_spent_wan"): st.column_config.NumberColumn(format="%,.2f"),
         tr("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_time_progress"): st.column_config.NumberColumn(format="%.1f%%"),
-        tr("col_gap_pp"): st.column_config.NumberColumn(format="%+.1f", help=tr("kpi_gap_help")),
         tr("col_pace"): st.column_config.NumberColumn(format="%.2f", help=tr("pace_light_help")),
         tr("col_light"): st.column_config.TextColumn(width="small"),
+        tr("col_gap_pp"): st.column_config.NumberColumn(
+            label=tr("col_gap_pp_short"), format="%+.1f", help=tr("kpi_gap_help")),
     }
     styler = style_lights(out, [tr("col_light")], {tr("col_light"): codes})
     return styler, config
@@ -247,13 +257,13 @@ def indicator_table(indicators):
         tr("col_level1"): indicators["level1"].to_numpy(),
         tr("col_level2"): indicators["level2"].to_numpy(),
         tr("col_indicator"): indicators["indicator"].to_numpy(),
+        tr("col_light"): [light_label(v) for v in indicators["light"]],
         tr("col_target"): [_text(v) for v in indicators["target"]],
         tr("col_actual"): actuals,
         tr("col_unit"): [_text(v) for v in indicators["unit"]],
         tr("col_points"): [round_value(v, 2) for v in indicators["points"]],
         tr("col_attainment"): [pct_value(v) for v in indicators["attainment"]],
         tr("col_progress"): [pct_value(v) for v in indicators["progress"]],
-        tr("col_light"): [light_label(v) for v in indicators["light"]],
         tr("col_reason"): [_text(v) for v in indicators["reason"]],
     })
     config = {
@@ -261,7 +271,7 @@ def indicator_table(indicators):
         tr("col_attainment"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_progress"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_light"): st.column_config.TextColumn(width="small"),
-        tr("col_actual"): st.column_config.TextColumn(),
+        tr("col_actual"): st.column_config.TextColumn(width="medium"),
     }
     codes = pd.Series(list(indicators["light"]), dtype=object)
     return style_lights(out, [tr("col_light")], {tr("col_light"): codes}), config
@@ -277,7 +287,13 @@ def filter_flags(flags, rules, severities, departments):
         mask &= flags["severity"].isin(severities)
     if departments:
         mask &= flags["department_code"].isin(departments)
-    return flags[mask].reset_index(drop=True)
+    from perfbudget.flags import PERFORMANCE_RULES
+
+    chosen = flags[mask]
+    # performance warnings first, data-quality notes after them; each keeps its order
+    order = (~chosen["rule"].isin(PERFORMANCE_RULES)).astype(int)
+    return chosen.assign(_dq=order).sort_values("_dq", kind="stable").drop(columns="_dq") \
+        .reset_index(drop=True)
 
 
 def warning_table(flags):
@@ -290,13 +306,13 @@ def warning_table(flags):
         tr("col_severity"): [severity_label(s) for s in flags["severity"]],
         tr("col_project_code"): flags["project_code"].to_numpy(),
         tr("col_project"): flags["project_name"].to_numpy(),
-        tr("col_department"): flags["department"].to_numpy(),
         tr("col_rule"): [rule_label(r) for r in flags["rule"]],
         tr("col_message"): flags[message].to_numpy(),
+        tr("col_department"): flags["department"].to_numpy(),
     })
     config = {
         tr("col_severity"): st.column_config.TextColumn(width="small"),
-        tr("col_message"): st.column_config.TextColumn(width="large"),
+        tr("col_message"): st.column_config.TextColumn(width=430),
     }
     codes = pd.Series(list(flags["severity"]), dtype=object)
     return style_lights(out, [tr("col_severity")], {tr("col_severity"): codes}), config
@@ -427,3 +443,18 @@ def batches_table(batches):
         tr("col_replaced"): st.column_config.NumberColumn(format="%d"),
     }
     return out, config
+
+
+def table_height(rows: int, max_rows: int = 20, row_height: int = 35) -> int | str:
+    """A height that shows up to max_rows rows without an inner scrollbar (st.dataframe's
+    'auto' stops at 10)."""
+    if rows <= 10 and row_height == 35:
+        return "auto"
+    return row_height * min(rows, max_rows) + 35 + 3
+
+
+# How many departments the overview's bar chart shows before it needs a "show all" switch.
+CHART_DEPARTMENTS = 12
+
+# st.dataframe wraps text only in rows taller than 4rem: room for three lines of a sentence.
+WRAPPING_ROW_HEIGHT = 72
