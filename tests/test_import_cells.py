@@ -168,3 +168,14 @@ def test_level_names_lose_their_points():
     assert normalise_level("产出指标(50分)") == "产出指标"
     assert normalise_level("效益指标（30分）") == "效益指标"
     assert normalise_level(" 数量指标 ") == "数量指标"
+
+
+def test_actual_values_keep_their_text_and_a_number_where_there_is_one():
+    from perfbudget.importer.kinds import _actual_value
+
+    assert _actual_value("96%", False, "%") == (Decimal("96"), "96%")
+    assert _actual_value("0.96", True, "%") == (Decimal("96"), "96%")
+    assert _actual_value("380万平方米", False, "万平方米") == (Decimal("380"), "380万平方米")
+    # never converted between units
+    assert _actual_value("0.8亿元", False, "万元") == (None, "0.8亿元")
+    assert _actual_value("基本达成", False, None) == (None, "基本达成")

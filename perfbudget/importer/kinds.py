@@ -438,12 +438,19 @@ def parse_target(
 
 
 def _actual_value(raw: str, percent_cell: bool, unit: str | None) -> tuple[Decimal | None, str]:
+    """The actual as a number where it is one ("96", "96%", "380万平方米" when the unit is
+    万平方米), and always as written. Never converted between units: "0.8亿元" against an
+    indicator in 万元 is text only."""
     text = raw.strip()
     try:
         value = cells.parse_decimal(text, allow_percent=True)
     except CellError:
-        return None, text
-    if value is not None and percent_cell and unit in _PERCENT_UNITS and "%" not in text:
+        glued = _number_and_unit(text)
+        if glued is None or glued[1] != unit:
+            return None, text
+        value = glued[0]
+    percent = percent_cell and (unit is None or unit in _PERCENT_UNITS) and "%" not in text
+    if value is not None and percent:
         value = value * 100
         text = f"{_fmt(value)}%"
     return (cells.round_half_up(value, 6) if value is not None else None), text
@@ -502,7 +509,8 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
         else:
             data.actual_only.setdefault(key, Ref(sheet, row.excel_row,
                                                  table.header_text("indicator")))  # fmt: skip
-            unit = v.get("unit")
+            known = data.indicators.get(key)
+            unit = v.get("unit") or (known[0]["unit"] if known else None)
         data.refer(v["year"], v["project_code"], code_ref)
         if has_actual:
             month = v.get("month")
@@ -511,7 +519,9 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
             value, text = _actual_value(_raw(table, row, "actual") or "",
                                         is_percent(row, "actual"), unit)  # fmt: skip
             period_target = v.get("period_target")
-            if period_target is not None and is_percent(row, "period_target") and unit in _PERCENT_UNITS:
+            if period_target is not None and is_percent(row, "period_target") and (
+                unit is None or unit in _PERCENT_UNITS
+            ):
                 period_target = period_target * 100
             score = v.get("score")
             if score is not None and abs(score) >= _MAX_POINTS:
