@@ -136,3 +136,12 @@ def test_costs_for_an_unknown_project_are_refused(conn):
     data = csv_bytes([["年度", "项目编码", "成本项目", "金额"], [2024, "P1", "其他", 1]])
     exc = rejected(conn, [("c.csv", data)])
     find_issue(exc, file="c.csv", sheet=None, row=2, column="项目编码", zh="2024年度", en="for 2024")
+
+
+def test_unit_cost_header_with_a_per_unit(conn):
+    data = csv_bytes([["年度", "一类事", "产出单位", "标准单位成本（万元/公里）"],
+                      [2025, "道路养护", "公里", "1.2"]])  # fmt: skip
+    import_files(conn, [("std.csv", data)])
+    assert conn.execute("select standard_unit_cost_yuan from cost_standards").fetchall() == [
+        (Decimal("12000.0000"),)
+    ]

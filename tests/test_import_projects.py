@@ -247,3 +247,15 @@ def test_a_department_with_projects_in_two_districts_keeps_the_first(conn):
         ["浦东新区", "黄浦区"]
     )
     assert any("分属不同的区" in n and "several districts" in n for n in result.files[0].notes)
+
+
+def test_totals_rows_but_not_projects_whose_name_starts_like_one(conn):
+    data = csv_bytes([
+        ["年度", "项目名称", "项目编码", "主管部门", "调整后预算数"],
+        [2025, "总计划编制项目", "P1", "财政局", 1],
+        [2025, "合计：", None, None, 1],
+        [None, "总计（万元）", None, None, 1],
+    ])  # fmt: skip
+    result = import_files(conn, [("t.csv", data)])
+    assert result.files[0].row_counts == {"projects": 1}
+    assert any("第3–4行" in n for n in result.files[0].notes)

@@ -37,7 +37,7 @@ from perfbudget.importer.readers import Sheet
 
 HEADER_SCAN_ROWS = 50
 TOTALS_COLUMNS = 3
-_TOTALS = ("合计", "小计", "总计")
+_TOTALS = re.compile(r"(合计|小计|总计)(?:$|[^\u4e00-\u9fff])")
 _FOOTNOTE = ("注", "说明", "备注", "填表说明", "数据来源", "填报说明")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(千元|万元|亿元|元)")
 # Money columns stored with more decimals than the cent.
@@ -186,7 +186,8 @@ def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table |
             continue
         factor = None
         if template.column(key).type == MONEY:
-            unit = header.unit
+            # "标准单位成本（元/平方米）": the money unit is the part before the slash
+            unit = header.unit.split("/")[0].strip() if header.unit else None
             if unit is not None and unit not in MONEY_UNITS:
                 log.add(
                     sheet.name,
@@ -248,7 +249,7 @@ def _pick_data_rows(table: Table) -> None:
             continue
         if any(v and "计" in v for v in row[:TOTALS_COLUMNS]):
             lead = ["".join(v.split()) for v in row[:TOTALS_COLUMNS] if v is not None]
-            if any(text.startswith(_TOTALS) for text in lead):
+            if any(_TOTALS.match(text) for text in lead):
                 totals.append(i + 1)
                 continue
         if len(values) == 1 and values[0].strip().startswith(_FOOTNOTE):
