@@ -259,3 +259,19 @@ def test_totals_rows_but_not_projects_whose_name_starts_like_one(conn):
     result = import_files(conn, [("t.csv", data)])
     assert result.files[0].row_counts == {"projects": 1}
     assert any("第3–4行" in n for n in result.files[0].notes)
+
+
+def test_columns_absent_on_reimport_keep_their_values_given_ones_change(conn):
+    import_files(conn, [("v1.csv", csv_bytes([
+        ["年度", "项目编码", "项目名称", "主管部门", "预算单位编码", "预算类型", "年初预算数",
+         "调整后预算数"],
+        [2025, "P1", "甲", "D1", "U1", "一般公共预算", 100, 100],
+    ]))])  # fmt: skip
+    import_files(conn, [("v2.csv", csv_bytes([
+        ["年度", "项目编码", "项目名称", "主管部门", "预算单位编码", "调整后预算数"],
+        [2025, "P1", "甲", "D1", "U2", 150],
+    ]))])  # fmt: skip
+    p = _project(conn, "P1")
+    assert p["unit_code"] == "U2"  # given by the code column alone
+    assert p["budget_type"] == "一般公共预算" and p["initial_budget_yuan"] == Decimal("100.00")
+    assert p["adjusted_budget_yuan"] == Decimal("150.00")

@@ -151,7 +151,7 @@ def build_projects(table: Table, log: IssueLog, seen: Counter, data: FileData) -
         }
         # columns absent from the sheet keep the database's value on re-import
         record["_absent"] = tuple(
-            sorted(k for k, c in _PROJECT_COLUMNS.items() if c not in present)
+            sorted(k for k, given_by in _PROJECT_COLUMNS.items() if present.isdisjoint(given_by))
         )
         ref = Ref(sheet, row.excel_row, code_col)
         if not _keep_first(log, data, data.projects, (v["year"], v["project_code"]), record,
@@ -174,15 +174,16 @@ def build_projects(table: Table, log: IssueLog, seen: Counter, data: FileData) -
             _merge_entity(log, data, data.units, unit_code, unit, unit_ref, "预算单位", "unit")
 
 
+# project column -> the template columns that give it
 _PROJECT_COLUMNS = {
-    "unit_code": "unit",
-    "budget_type": "budget_type",
-    "category": "category",
-    "service_class": "service_class",
-    "is_key": "is_key",
-    "is_sensitive": "is_sensitive",
-    "targets_disclosed": "targets_disclosed",
-    "initial_budget_yuan": "initial_budget",
+    "unit_code": ("unit_code", "unit"),
+    "budget_type": ("budget_type",),
+    "category": ("category",),
+    "service_class": ("service_class",),
+    "is_key": ("is_key",),
+    "is_sensitive": ("is_sensitive",),
+    "targets_disclosed": ("targets_disclosed",),
+    "initial_budget_yuan": ("initial_budget",),
 }
 
 
