@@ -138,6 +138,8 @@ TEXT: dict[str, dict[str, str]] = {
         "warnings_title": "预警",
         "warnings_intro": "每个项目每条规则一条预警，取最严重的等级；句子说明依据的数字和阈值。",
         "filter_rule": "规则",
+        "status_active": "有效",
+        "status_rolled_back": "已撤销",
         "dept_chart_subtitle": "（执行率最低的{n}个部门）",
         "show_all_departments": "显示全部{n}个部门",
         "filter_all": "全部",
@@ -353,6 +355,8 @@ TEXT: dict[str, dict[str, str]] = {
             "figures and the threshold."
         ),
         "filter_rule": "Rule",
+        "status_active": "active",
+        "status_rolled_back": "rolled back",
         "dept_chart_subtitle": " (the {n} lowest)",
         "show_all_departments": "Show all {n} departments",
         "filter_all": "All",

@@ -374,7 +374,7 @@ def progress_callback(bar):
 
     def report(fraction: float, label: str | None = None) -> None:
         value = min(max(float(fraction), 0.0), 1.0)
-        bar.progress(value, text=label or tr("importing"))
+        bar.progress(value, text=summary_line(label) if label else tr("importing"))
 
     return report
 
@@ -435,7 +435,7 @@ def batches_table(batches):
         tr("col_replaced"): batches["replaced_count"].to_numpy(),
         tr("col_imported_at"): batches["imported_at"].to_numpy(),
         tr("col_imported_by"): batches["imported_by"].to_numpy(),
-        tr("col_status"): batches["status"].to_numpy(),
+        tr("col_status"): [tr(f"status_{v}") for v in batches["status"]],
     })
     config = {
         tr("col_imported_at"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),

@@ -240,6 +240,38 @@ def test_upload_page_explains_the_templates_and_shows_an_empty_history(hand_app)
     assert "还没有导入记录" in texts
 
 
+VALID_CSV = "年度,月份,项目编码,累计支出\n2025,8,P001,600000\n2025,8,P002,400000\n".encode()
+BAD_CSV = "年度,月份,项目编码,累计支出\n2025,13,P001,约30万\n".encode()
+
+
+def test_upload_imports_a_valid_csv_and_shows_the_summary_and_history(hand_app):
+    at = _goto(hand_app, "pages/upload.py")
+    at.file_uploader[0].set_value(("exec.csv", VALID_CSV, "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert any(s.value == "导入完成。" for s in at.success)
+    assert "「exec.csv」（批次1）：导入预算执行2行" in _texts(at)
+    history = at.dataframe[-1].value
+    assert list(history["文件名"]) == ["exec.csv"]
+    assert list(history["表类型"]) == ["预算执行"]
+    assert list(history["状态"]) == ["有效"]
+    # the uploader is emptied for the next import
+    assert not at.file_uploader[0].value
+
+
+def test_upload_refuses_a_bad_csv_listing_row_and_column_and_writes_nothing(hand_app):
+    at = _goto(hand_app, "pages/upload.py")
+    at.file_uploader[0].set_value(("bad.csv", BAD_CSV, "text/csv")).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert "没有写入任何数据" in at.error[0].value
+    issues = at.dataframe[0].value
+    assert list(issues["列"]) == ["月份", "累计支出"]
+    assert list(issues["行"]) == [2, 2]
+    assert "不是数字" in issues["问题"].iloc[1]
+    assert "还没有导入记录" in _texts(at)
+
+
 # --- empty database ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(
