@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what PerfBudget needs on a fresh Debian/Ubuntu machine, then nothing more on later
-# runs: a CJK font (Chinese in the browser and in exported images), Chromium for the browser
-# tests and chart export (with --dev), a virtual environment in .venv with the pinned
-# requirements, and the perfbudget package itself (editable, so `perfbudget` is a command).
+# runs: a CJK font (Chinese in the browser and in exported images), Chromium (kaleido draws
+# chart images with it; the browser tests drive it), LibreOffice Impress (the briefing as
+# PDF), a virtual environment in .venv with the pinned requirements, and the perfbudget
+# package itself (editable, so `perfbudget` is a command).
 #   bash scripts/setup.sh          # to run the dashboard
 #   bash scripts/setup.sh --dev    # to run the tests as well
 set -euo pipefail
@@ -11,8 +12,7 @@ cd "$(dirname "$0")/.."
 dev=false
 [ "${1:-}" = "--dev" ] && dev=true
 
-apt_packages=(fonts-noto-cjk)
-$dev && apt_packages+=(chromium)
+apt_packages=(fonts-noto-cjk chromium libreoffice-impress)
 python3 -m venv --help >/dev/null 2>&1 || apt_packages+=(python3-venv)
 
 if command -v apt-get >/dev/null 2>&1; then
