@@ -169,7 +169,7 @@ def department_execution_bars(
 def _cumulative_line_chart(
     months: pd.Series, rates: pd.Series, time_progress: pd.Series, title: str, lang: str,
 ) -> go.Figure:
-    month_labels = [t("month_n", lang, m=int(m)) for m in months]
+    month_labels = [t("chart_month_tick", lang, m=int(m)) for m in months]
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=month_labels, y=_floats(time_progress), mode="lines+markers",

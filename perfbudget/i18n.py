@@ -138,6 +138,7 @@ TEXT: dict[str, dict[str, str]] = {
         "warnings_title": "预警",
         "warnings_intro": "每个项目每条规则一条预警，取最严重的等级；句子说明依据的数字和阈值。",
         "filter_rule": "规则",
+        "chart_month_tick": "{m}月",
         "status_active": "有效",
         "status_rolled_back": "已撤销",
         "dept_chart_subtitle": "（执行率最低的{n}个部门）",
@@ -259,7 +260,7 @@ TEXT: dict[str, dict[str, str]] = {
             "ed < 0.6, yellow 0.6–0.8 (thresholds are"
             " configurable)"
         ),
-        "dept_chart_title": "Execution rate by department against time progress",
+        "dept_chart_title": "Execution by department vs time progress",
         "trend_chart_title": "Cumulative execution rate by month",
         "no_departments": "No department execution figures for this period.",
         "no_trend": "No spending this year yet, so there is no monthly trend.",
@@ -355,9 +356,10 @@ TEXT: dict[str, dict[str, str]] = {
             "figures and the threshold."
         ),
         "filter_rule": "Rule",
+        "chart_month_tick": "{m}",
         "status_active": "active",
         "status_rolled_back": "rolled back",
-        "dept_chart_subtitle": " (the {n} lowest)",
+        "dept_chart_subtitle": " ({n} lowest)",
         "show_all_departments": "Show all {n} departments",
         "filter_all": "All",
         "light_chart_subtitle": " (the {n} projects with most red and yellow)",
