@@ -6,6 +6,8 @@ import streamlit as st
 from perfbudget import charts, data, ui
 from perfbudget import formatting as fmt
 
+ui.ensure_router()
+
 year, month = ui.require_period()
 scope = ui.current_scope()
 lang = ui.lang()

@@ -5,6 +5,8 @@ import streamlit as st
 
 from perfbudget import charts, data, ui
 
+ui.ensure_router()
+
 year, month = ui.require_period()
 scope = ui.current_scope()
 lang = ui.lang()

@@ -5,6 +5,8 @@ import streamlit as st
 
 from perfbudget import data, ui
 from perfbudget.importer import (
+
+ui.ensure_router()
     TABLE_KINDS,
     ImportRejected,
     template_csv_bytes,

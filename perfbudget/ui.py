@@ -19,6 +19,18 @@ LIGHT_COLOURS = {
 }
 
 
+def ensure_router() -> None:
+    """Every page calls this first. A link straight to a page (/execution) on a freshly started
+    server reaches Streamlit before app.py has ever called st.navigation, and Streamlit then
+    runs the page alone, the old pages/-folder way: no sidebar, no period, an empty page.
+    Switch to the router and rerun: the same URL then runs through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lang() -> str:
     return "en" if st.session_state.get("lang_en") else "zh"
 
