@@ -5,13 +5,13 @@ import streamlit as st
 
 from perfbudget import data, ui
 from perfbudget.importer import (
-
-ui.ensure_router()
     TABLE_KINDS,
     ImportRejected,
     template_csv_bytes,
     template_workbook_bytes,
 )
+
+ui.ensure_router()
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
