@@ -8,17 +8,25 @@ st.set_page_config(page_title="预算绩效看板 PerfBudget", page_icon=":mater
 
 ui.sidebar()
 
-pages = [
-    st.Page("pages/overview.py", title=ui.tr("page_overview"), icon=":material/dashboard:",
-            url_path="overview", default=True),
-    st.Page("pages/execution.py", title=ui.tr("page_execution"), icon=":material/payments:",
-            url_path="execution"),
-    st.Page("pages/targets.py", title=ui.tr("page_targets"), icon=":material/flag:",
-            url_path="targets"),
-    st.Page("pages/warnings.py", title=ui.tr("page_warnings"), icon=":material/warning:",
-            url_path="warnings"),
-    st.Page("pages/upload.py", title=ui.tr("page_upload"), icon=":material/upload_file:",
-            url_path="upload"),
-]
 
-st.navigation(pages).run()
+def page(file: str, title_key: str, icon: str, **kwargs) -> st.Page:
+    """A page whose URL is its file name (/execution), so links survive a restart."""
+    name = file.removesuffix(".py")
+    return st.Page(f"pages/{file}", title=ui.tr(title_key), icon=f":material/{icon}:",
+                   url_path=name, **kwargs)
+
+
+# Sections of the sidebar. A new page is one line in its section.
+sections = {
+    ui.tr("nav_monitoring"): [
+        page("overview.py", "page_overview", "dashboard", default=True),
+        page("execution.py", "page_execution", "payments"),
+        page("targets.py", "page_targets", "flag"),
+        page("warnings.py", "page_warnings", "warning"),
+    ],
+    ui.tr("nav_data"): [
+        page("upload.py", "page_upload", "upload_file"),
+    ],
+}
+
+st.navigation(sections).run()

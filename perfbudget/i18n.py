@@ -9,6 +9,10 @@ LANGS = ("zh", "en")
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "app_title": "预算绩效看板",
+        "nav_monitoring": "执行监控",
+        "nav_evaluation": "评价与考核",
+        "nav_briefing": "汇报",
+        "nav_data": "数据与设置",
         "page_overview": "总览",
         "page_execution": "预算执行",
         "page_targets": "绩效目标",
@@ -207,6 +211,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "app_title": "PerfBudget",
+        "nav_monitoring": "Monitoring",
+        "nav_evaluation": "Evaluation",
+        "nav_briefing": "Briefing",
+        "nav_data": "Data & settings",
         "page_overview": "Overview",
         "page_execution": "Budget execution",
         "page_targets": "Performance targets",
