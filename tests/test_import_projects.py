@@ -70,7 +70,7 @@ def test_projects_from_xlsx_with_every_column(conn):
         "select file_name, layout, table_kinds, row_count, row_counts, imported_by, status "
         "from import_batches"
     ).fetchall()
-    assert batch == [("projects.xlsx", "template", "projects", 2, '{"projects": 2}', "alice",
+    assert batch == [("projects.xlsx", "template:projects", "projects", 2, '{"projects": 2}', "alice",
                       "active")]  # fmt: skip
 
 

@@ -55,6 +55,8 @@ class FileData:
     cost_outputs: dict[tuple, tuple[tuple, Ref]] = field(default_factory=dict)
     cost_standards: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     rectifications: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
+    # what a unit claimed in a self-evaluation table: (year, project) -> record
+    self_evaluations: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     # project references to check: (year or None, code) -> first Ref and count
     project_refs: dict[tuple, tuple[Ref, int]] = field(default_factory=dict)
     row_counts: Counter = field(default_factory=Counter)

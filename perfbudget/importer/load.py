@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 import duckdb
@@ -32,6 +33,7 @@ REPLACE_KEYS: dict[str, tuple[str, ...]] = {
     "costs": ("year", "project_code"),
     "cost_standards": ("year", "service_class", "output_unit"),
     "rectifications": ("project_code", "issue", "feedback_date"),
+    "self_evaluations": ("year", "project_code"),
 }
 
 _NEW = "_import_new_rows"
@@ -379,6 +381,22 @@ def write_rectifications(conn: duckdb.DuckDBPyConnection, data: FileData, batch_
     return _replace(conn, "rectifications", new, batch_id)
 
 
+def write_self_evaluations(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int) -> int:
+    if not data.self_evaluations:
+        return 0
+    keys = list(data.self_evaluations)
+    recs = [data.self_evaluations[k][0] for k in keys]
+    new = _table({
+        "year": ([k[0] for k in keys], pa.int32()),
+        "project_code": ([k[1] for k in keys], pa.string()),
+        "execution_points": ([r["execution_points"] for r in recs], POINTS),
+        "claimed_execution_score": ([r["claimed_execution_score"] for r in recs], POINTS),
+        "claimed_total_score": ([r["claimed_total_score"] for r in recs], POINTS),
+        "claimed_grade": ([r["claimed_grade"] for r in recs], pa.string()),
+    })  # fmt: skip
+    return _replace(conn, "self_evaluations", new, batch_id)
+
+
 def next_batch_id(conn: duckdb.DuckDBPyConnection) -> int:
     rows = conn.execute("select nextval('batch_id_seq')").fetchall()
     return int(rows[0][0])
@@ -419,13 +437,26 @@ def write_batch(
 
 
 def write_file(
-    conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int, notes: list[str]
+    conn: duckdb.DuckDBPyConnection,
+    data: FileData,
+    batch_id: int,
+    notes: list[str],
+    progress: Callable[[float, str], None] | None = None,
 ) -> int:
-    """Write every table of one file under its batch; returns the rows superseded."""
-    replaced = write_projects(conn, data, batch_id)
-    replaced += write_spending(conn, data, batch_id, notes)
-    replaced += write_indicators(conn, data, batch_id)
-    replaced += write_costs(conn, data, batch_id)
-    replaced += write_cost_standards(conn, data, batch_id)
-    replaced += write_rectifications(conn, data, batch_id)
+    """Write every table of one file under its batch; returns the rows superseded.
+    progress(fraction of this file, label) is called before each table."""
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("项目 | projects", lambda: write_projects(conn, data, batch_id)),
+        ("预算执行 | execution", lambda: write_spending(conn, data, batch_id, notes)),
+        ("绩效指标 | indicators", lambda: write_indicators(conn, data, batch_id)),
+        ("成本 | costs", lambda: write_costs(conn, data, batch_id)),
+        ("成本标准 | cost standards", lambda: write_cost_standards(conn, data, batch_id)),
+        ("整改 | rectifications", lambda: write_rectifications(conn, data, batch_id)),
+        ("自评 | self-evaluations", lambda: write_self_evaluations(conn, data, batch_id)),
+    ]
+    replaced = 0
+    for k, (label, write) in enumerate(steps):
+        if progress is not None:
+            progress(k / len(steps), f"写入{label.split(' | ')[0]} | writing {label.split(' | ')[1]}")
+        replaced += write()
     return replaced

@@ -16,6 +16,7 @@ class SheetSummary:
     kind: str
     header_row: int  # 1-based
     rows: int  # data rows imported from this sheet
+    layout: str = ""  # template:<kind>, selfeval_table or monitoring_table
 
 
 @dataclass

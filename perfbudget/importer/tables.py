@@ -98,13 +98,17 @@ def _rows_text(rows: list[int]) -> str:
     return "、".join(shown) + ("…" if len(parts) > 10 else "")
 
 
-def _score_row(cells_: list[str | None]) -> tuple[str, int, int] | None:
+def _score_row(
+    cells_: list[str | None], kinds: tuple[str, ...] | None = None
+) -> tuple[str, int, int] | None:
     """The kind this row's headers best fit: (kind, distinctive count, matched count)."""
     headers = [read_header(c) for c in cells_ if c and c.strip()]
     if len(headers) < 2:
         return None
     best = None
     for kind, template in TEMPLATES.items():
+        if kinds is not None and kind not in kinds:
+            continue
         keys = {k for h in headers if (k := match_column(kind, h))}
         distinctive = sum(1 for c in template.columns if c.key in keys and c.distinctive)
         score = (distinctive, len(keys))
@@ -113,13 +117,16 @@ def _score_row(cells_: list[str | None]) -> tuple[str, int, int] | None:
     return best
 
 
-def locate(sheet: Sheet, log: IssueLog, *, report_unrecognised: bool) -> Table | None:
-    """Find the header and the kind of table in a sheet. None when the sheet has no
-    recognisable header (an issue is logged only when report_unrecognised)."""
+def locate(
+    sheet: Sheet, log: IssueLog, *, report_unrecognised: bool, kind: str | None = None
+) -> Table | None:
+    """Find the header and the kind of table in a sheet (only that kind when given). None
+    when the sheet has no recognisable header (an issue is logged only when
+    report_unrecognised)."""
     scan = min(sheet.n_rows, HEADER_SCAN_ROWS)
     found = None
     for i in range(scan):
-        scored = _score_row(_row_cells(sheet, i))
+        scored = _score_row(_row_cells(sheet, i), (kind,) if kind else None)
         if scored:
             found = (i, scored[0])
             break
