@@ -1,0 +1,199 @@
+"""Writes to the `thresholds` and `settings` tables: validated, all or nothing.
+
+The warning rules, the league table and the self-evaluation read their limits from these
+tables (perfbudget/rules.py holds the defaults). Every change is checked first — a red line
+on the wrong side of its yellow line, a month outside 1–12, a negative weight — and refused
+with a message in both languages; nothing is written then. No streamlit here: the settings
+page calls these through perfbudget.data, which clears the caches afterwards.
+
+Once sign-in and roles exist, only an administrator may call these (the page says so)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import duckdb
+
+from perfbudget.db import run_query, transaction
+from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
+
+ThresholdKey = tuple[str, str]  # (rule_id, name)
+
+SETTING_CHOICES: dict[str, tuple[str, ...]] = {
+    "time_progress_basis": ("month", "day"),
+    "lower_is_better_method": ("ratio", "linear"),
+}
+
+# (lower, upper) pairs that must keep their order: lower < upper.
+_ORDERED: tuple[tuple[ThresholdKey, ThresholdKey], ...] = (
+    (("slow_spending", "pace_red_below"), ("slow_spending", "pace_yellow_below")),
+    (("indicator_behind", "red_below"), ("indicator_behind", "yellow_below")),
+    (("indicator_behind", "yellow_below"), ("indicator_behind", "blue_at")),
+    (("target_not_met", "red_below"), ("target_not_met", "yellow_below")),
+    (("target_not_met", "yellow_below"), ("target_not_met", "blue_at")),
+    (("large_balance", "yellow_at"), ("large_balance", "red_at")),
+    (("over_budget", "yellow_above"), ("over_budget", "red_above")),
+    (("cost_above_reference", "yellow_above"), ("cost_above_reference", "red_above")),
+    (("spend_output_mismatch", "yellow_at"), ("spend_output_mismatch", "red_at")),
+    (("selfeval", "grade_pass_at"), ("selfeval", "grade_good_at")),
+    (("selfeval", "grade_good_at"), ("selfeval", "grade_excellent_at")),
+)
+# Whole numbers, with their smallest allowed value (and largest, where there is one).
+_INTEGERS: dict[ThresholdKey, tuple[int, int | None]] = {
+    ("general", "first_warning_month"): (1, 12),
+    ("cost_above_reference", "min_peers"): (1, None),
+    ("rectification_overdue", "due_days"): (1, None),
+    ("rectification_overdue", "red_after_days"): (0, None),
+    ("forecast", "min_curve_projects"): (1, None),
+}
+# Fractions between 0 and 1.
+_FRACTIONS: frozenset[ThresholdKey] = frozenset({
+    ("disclosure_gap", "min_coverage"),
+    ("large_balance", "yellow_at"),
+    ("large_balance", "red_at"),
+})
+# Weights of a whole: none negative, not all zero.
+WEIGHT_GROUPS: dict[str, tuple[str, ...]] = {
+    "league": ("weight_execution", "weight_targets", "weight_selfeval", "weight_rectification",
+               "weight_disclosure"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused value, worded for the page in both languages."""
+
+    rule_id: str
+    name: str
+    message_zh: str
+    message_en: str
+
+
+class SettingsRejected(ValueError):
+    """Nothing was written: the problems say why."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(p.message_en for p in problems))
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def read_thresholds(conn: duckdb.DuckDBPyConnection) -> dict[ThresholdKey, Decimal]:
+    rows = run_query(conn, "rule_thresholds")
+    return {(r.rule_id, r.name): Decimal(r.value) for r in rows.itertuples()}
+
+
+def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
+    """The problems of a complete set of thresholds (the stored ones with the changes applied).
+    An empty list means it may be saved."""
+    problems: list[Problem] = []
+    numbers: dict[ThresholdKey, Decimal] = {}
+    for key, raw in values.items():
+        number = _decimal(raw)
+        if number is None:
+            problems.append(Problem(*key, f"{key[0]}.{key[1]}：不是数字（{raw!r}）",
+                                    f"{key[0]}.{key[1]}: not a number ({raw!r})"))
+        else:
+            numbers[key] = number
+    for key, number in numbers.items():
+        rule, name = key
+        label = f"{rule}.{name}"
+        if key in _INTEGERS:
+            low, high = _INTEGERS[key]
+            if number != number.to_integral_value() or number < low or (high is not None and number > high):
+                span = f"{low}–{high}" if high is not None else f"≥ {low}"
+                problems.append(Problem(rule, name, f"{label}：须为整数（{span}），不能是{number.normalize()}",
+                                        f"{label}: must be a whole number ({span}), not {number.normalize()}"))
+        elif key in _FRACTIONS and not (0 <= number <= 1):
+            problems.append(Problem(rule, name, f"{label}：须在0到1之间（比例），不能是{number.normalize()}",
+                                    f"{label}: must lie between 0 and 1 (a share), not {number.normalize()}"))
+        elif key == ("slow_spending", "large_gap_red_pp") and number > 0:
+            problems.append(Problem(rule, name, f"{label}：进度差红线须 ≤ 0（落后为负）",
+                                    f"{label}: the gap red line must be ≤ 0 (behind is negative)"))
+        elif key != ("slow_spending", "large_gap_red_pp") and number < 0:
+            problems.append(Problem(rule, name, f"{label}：不能为负数",
+                                    f"{label}: cannot be negative"))
+    for lower, upper in _ORDERED:
+        if lower in numbers and upper in numbers and not numbers[lower] < numbers[upper]:
+            problems.append(Problem(
+                *lower,
+                f"{lower[0]}：{lower[1]}（{numbers[lower].normalize()}）须小于{upper[1]}（{numbers[upper].normalize()}）",
+                f"{lower[0]}: {lower[1]} ({numbers[lower].normalize()}) must be below {upper[1]} ({numbers[upper].normalize()})",
+            ))
+    excellent = numbers.get(("selfeval", "grade_excellent_at"))
+    if excellent is not None and excellent > 100:
+        problems.append(Problem("selfeval", "grade_excellent_at", "selfeval：优的分数线不能超过100分",
+                                "selfeval: the 优 line cannot exceed 100 points"))
+    for rule, names in WEIGHT_GROUPS.items():
+        weights = [numbers.get((rule, n)) for n in names]
+        if all(w is not None for w in weights) and sum(weights, Decimal(0)) <= 0:
+            problems.append(Problem(rule, names[0], f"{rule}：权重不能全为0", f"{rule}: the weights cannot all be 0"))
+    return problems
+
+
+def save_thresholds(conn: duckdb.DuckDBPyConnection, changes: Mapping[ThresholdKey, object]) -> int:
+    """Write the changed thresholds, after checking the whole set they make; returns how many
+    values changed. Raises SettingsRejected (nothing written) on any problem or unknown key."""
+    stored = read_thresholds(conn)
+    unknown = [k for k in changes if k not in stored]
+    if unknown:
+        raise SettingsRejected([Problem(r, n, f"没有这个阈值：{r}.{n}", f"no such threshold: {r}.{n}")
+                                for r, n in unknown])
+    merged = {**stored, **changes}
+    problems = validate_thresholds(merged)
+    if problems:
+        raise SettingsRejected(problems)
+    changed = {k: _decimal(v) for k, v in changes.items() if _decimal(v) != stored[k]}
+    with transaction(conn):
+        for (rule, name), value in changed.items():
+            conn.execute("update thresholds set value = ? where rule_id = ? and name = ?",
+                         [value, rule, name])
+    return len(changed)
+
+
+def read_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = run_query(conn, "app_settings")
+    return dict(zip(rows["key"], rows["value"], strict=True))
+
+
+def save_settings(conn: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -> int:
+    """Write settings whose values are among the allowed choices; returns how many changed."""
+    problems = []
+    for key, value in changes.items():
+        choices = SETTING_CHOICES.get(key)
+        if choices is None:
+            problems.append(Problem("settings", key, f"没有这个设置：{key}", f"no such setting: {key}"))
+        elif value not in choices:
+            problems.append(Problem("settings", key, f"{key}：须为{' / '.join(choices)}之一，不能是{value!r}",
+                                    f"{key}: must be one of {', '.join(choices)}, not {value!r}"))
+    if problems:
+        raise SettingsRejected(problems)
+    stored = read_settings(conn)
+    changed = {k: v for k, v in changes.items() if stored.get(k) != v}
+    with transaction(conn):
+        for key, value in changed.items():
+            conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, value])
+    return len(changed)
+
+
+def reset_defaults(conn: duckdb.DuckDBPyConnection) -> None:
+    """Every threshold and setting back to perfbudget.rules' defaults (descriptions too)."""
+    with transaction(conn):
+        for rule, name, value, description in DEFAULT_THRESHOLDS:
+            conn.execute(
+                "insert or replace into thresholds (rule_id, name, value, description) values (?, ?, ?, ?)",
+                [rule, name, value, description],
+            )
+        for key, value in DEFAULT_SETTINGS:
+            conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, value])
