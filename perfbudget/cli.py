@@ -6,6 +6,8 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget import [--db PATH] [--user NAME] FILE...
     perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
+    perfbudget batches [--db PATH] [--limit N] [--format csv|json|table]
+    perfbudget rollback BATCH_ID [--db PATH] [--user NAME]
 
 Exit codes: 0 done; 1 usage or missing database; 2 input refused (nothing written);
 3 the database is held by another process (the running dashboard).
@@ -181,7 +183,54 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--import-rows", type=int, default=100_000,
                        help="rows of the generated execution sheet to import (0 to skip)")
     bench.set_defaults(handler=_cmd_benchmark)
+
+    batches = sub.add_parser("batches", help="list the import batches / 导入批次")
+    with_db(batches)
+    batches.add_argument("--limit", type=int, default=200)
+    batches.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    batches.set_defaults(handler=_cmd_batches)
+
+    rollback = sub.add_parser("rollback", help="roll back one import batch / 撤销导入批次")
+    rollback.add_argument("batch_id", type=int)
+    with_db(rollback)
+    rollback.add_argument("--user", default=None, help="recorded in the batch history")
+    rollback.set_defaults(handler=_cmd_rollback)
     return parser
+
+
+def _cmd_batches(args) -> int:
+    from perfbudget.importer import list_batches
+
+    if not args.db.is_file():
+        print(f"数据库不存在 / no database at {args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    conn = db.connect(args.db, read_only=True)
+    try:
+        frame = list_batches(conn, limit=args.limit)
+    finally:
+        conn.close()
+    sys.stdout.write(render(frame, args.format))
+    return EXIT_OK
+
+
+def _cmd_rollback(args) -> int:
+    from perfbudget.importer import RollbackRefused, rollback_batch
+
+    if not args.db.is_file():
+        print(f"数据库不存在 / no database at {args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    conn = db.connect(args.db)
+    try:
+        result = rollback_batch(conn, args.batch_id, user=args.user or _os_user())
+    except RollbackRefused as exc:
+        print("撤销被拒绝，数据库未做任何改动 / Rollback refused, the database is unchanged:",
+              file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        conn.close()
+    print(result.summary_line())
+    return EXIT_OK
 
 
 def _cmd_benchmark(args) -> int:

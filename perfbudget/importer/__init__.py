@@ -7,22 +7,43 @@
 Modules: readers (bytes → sheets of text cells), cells (one cell → a typed value), columns
 (the templates), tables (header, kind, data rows), kinds (typed rows → checked records),
 load (one batch per file, history, bulk insert), api (import_files), templates (the
-downloadable template workbook)."""
+downloadable template workbook); forms (the published self-evaluation and monitoring
+tables), layouts (which layout a sheet is in), preview (preview_files: parse without
+writing), batches (batch_changes, rollback_batch)."""
 
 from perfbudget.importer.api import import_files
+from perfbudget.importer.batches import (
+    RollbackRefused,
+    RollbackResult,
+    batch_changes,
+    list_batches,
+    rollback_batch,
+)
 from perfbudget.importer.columns import TABLE_KINDS
 from perfbudget.importer.errors import ImportIssue, ImportRejected
+from perfbudget.importer.layouts import LAYOUT_NAMES_ZH, LAYOUTS
+from perfbudget.importer.preview import Preview, SheetPreview, preview_files
 from perfbudget.importer.result import FileSummary, ImportResult, SheetSummary
 from perfbudget.importer.templates import template_csv_bytes, template_workbook_bytes
 
 __all__ = [
+    "LAYOUTS",
+    "LAYOUT_NAMES_ZH",
     "TABLE_KINDS",
     "FileSummary",
     "ImportIssue",
     "ImportRejected",
     "ImportResult",
+    "Preview",
+    "RollbackRefused",
+    "RollbackResult",
+    "SheetPreview",
     "SheetSummary",
+    "batch_changes",
     "import_files",
+    "list_batches",
+    "preview_files",
+    "rollback_batch",
     "template_csv_bytes",
     "template_workbook_bytes",
 ]
