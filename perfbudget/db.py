@@ -85,11 +85,11 @@ def _open(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 def busy_message(path: str) -> str:
     return (
-        f"数据库 {path} 正被另一个进程（通常是正在运行的看板）占用，无法写入。"
-        "请在看板的「数据导入」页上传文件，或先停止看板再运行此命令。\n"
-        f"The database {path} is held by another process (usually the running dashboard). "
-        "Upload the file on the dashboard's Upload page, or stop the dashboard and run this "
-        "command again."
+        f"数据库 {path} 正被另一个进程（通常是正在运行的看板）占用：DuckDB 同一时间只允许一个进程打开它。"
+        "导入请在看板的「数据导入」页上传文件，报表请在看板中查看或下载；也可以先停止看板再运行此命令。\n"
+        f"The database {path} is held by another process (usually the running dashboard): DuckDB "
+        "lets one process open a file at a time. Import on the dashboard's Upload page and read "
+        "reports in the dashboard, or stop the dashboard and run this command again."
     )
 
 

@@ -64,7 +64,8 @@ def warning_flags(
     scope: Scope | None = None,
     rules: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """All flags of the chosen rules at a year-month, worst first."""
+    """All flags of the chosen rules at a year-month: worst severity first, then key projects,
+    then the larger adjusted budget."""
     wanted = [RULES_BY_ID[r] for r in rules] if rules is not None else list(RULES)
     frames = []
     for rule in wanted:
@@ -82,12 +83,18 @@ def warning_flags(
     if not frames:
         return pd.DataFrame(columns=COMMON_COLUMNS)
     flags = pd.concat(frames, ignore_index=True)
+    # Worst first; within a severity, key projects and then the money at stake, so the top of
+    # the list is what a leader should look at first.
+    weight = run_query(conn, "project_list", scope, year=year).set_index("project_code")
     flags["severity_rank"] = flags["severity"].map(SEVERITY_ORDER)
+    flags["_key"] = flags["project_code"].map(weight["is_key"]).fillna(False).astype(bool)
+    flags["_budget"] = flags["project_code"].map(weight["adjusted_budget_yuan"]).map(
+        lambda v: float(v) if v is not None and v == v else 0.0)
     flags = flags.sort_values(
-        ["severity_rank", "department_code", "project_code", "rule"],
-        ascending=[False, True, True, True],
+        ["severity_rank", "_key", "_budget", "department_code", "project_code", "rule"],
+        ascending=[False, False, False, True, True, True],
         kind="stable",
-    ).drop(columns="severity_rank")
+    ).drop(columns=["severity_rank", "_key", "_budget"])
     extra = [c for c in flags.columns if c not in COMMON_COLUMNS]
     return flags[COMMON_COLUMNS + extra].reset_index(drop=True)
 
