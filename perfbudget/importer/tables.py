@@ -169,8 +169,20 @@ def locate(
             f"(unit line above the header) to 元"
         )
 
+    headers = _two_row_header(sheet, kind, header_index)
+    if headers is not None:
+        header_index += 1
+        table.header_index = header_index
+        excel_header_row = header_index + 1
+        table.notes.append(
+            f"第{header_index}–{header_index + 1}行为两行表头（合并单元格），已合并读取 | rows "
+            f"{header_index}–{header_index + 1} form a two-row header (merged cells); read as one"
+        )
+    else:
+        headers = _row_cells(sheet, header_index)
+
     for j, col in enumerate(sheet.columns):
-        raw = col[header_index]
+        raw = headers[j]
         letter = column_letter(sheet.col_offset + j)
         if raw is None or not raw.strip():
             if any(v is not None and v.strip() for v in col[header_index + 1 :]):
@@ -240,6 +252,37 @@ def locate(
 
     _pick_data_rows(table)
     return table
+
+
+def _two_row_header(sheet: Sheet, kind: str, i: int) -> list[str | None] | None:
+    """A header over two rows: a group cell merged across columns ("预算数（万元）" over
+    年初预算数 | 调整后预算数), or cells merged down over both rows (whose value sits in the
+    upper row only). The row below counts as part of the header when it names a template
+    column where the row above has none. Returns the combined header cells, or None."""
+    if i + 1 >= sheet.n_rows:
+        return None
+    upper, lower = _row_cells(sheet, i), _row_cells(sheet, i + 1)
+    found = False
+    for up, low in zip(upper, lower, strict=True):
+        if low is None or not low.strip():
+            continue
+        if match_column(kind, read_header(low)) is None:
+            return None  # a data cell, not a sub-header
+        if up is None or not up.strip() or match_column(kind, read_header(up)) is None:
+            found = True
+    if not found:
+        return None
+    combined = []
+    group_unit = None  # the unit of a group cell applies across the columns it is merged over
+    for up, low in zip(upper, lower, strict=True):
+        if up is not None and up.strip():
+            group_unit = read_header(up).unit
+        if low is not None and low.strip():
+            unit = group_unit
+            combined.append(f"{low}（{unit}）" if unit and not read_header(low).unit else low)
+        else:
+            combined.append(up)
+    return combined
 
 
 def _pick_data_rows(table: Table) -> None:
