@@ -59,12 +59,21 @@ def sidebar() -> None:
             months = list(range(1, last_month + 1)) or [12]
             if st.session_state.get("month") not in months:
                 st.session_state["month"] = months[-1]
+            # The widget's key carries the language: Streamlit keeps a selectbox's labels while
+            # its key stays the same, so 12月 would survive the switch to English.
+            widget_key = f"month_{lang()}"
+            st.session_state[widget_key] = st.session_state["month"]
             month = st.selectbox(
-                tr("month"), months, key="month", format_func=lambda m: tr("month_n", m=m)
+                tr("month"), months, key=widget_key, format_func=lambda m: tr("month_n", m=m),
+                on_change=_remember_month, args=(widget_key,),
             )
             st.session_state["period"] = (int(year), int(month))
         if data.is_synthetic():
             st.warning(tr("synthetic_badge"), icon=":material/science:")
+
+
+def _remember_month(widget_key: str) -> None:
+    st.session_state["month"] = st.session_state[widget_key]
 
 
 def current_period() -> tuple[int, int] | None:
