@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from perfbudget.importer.columns import TABLE_KINDS, TEMPLATES, match_column, read_header
 from perfbudget.importer.forms import FORM_LAYOUTS, MONITORING, SELFEVAL, form_signals
 from perfbudget.importer.readers import Sheet
-from perfbudget.importer.tables import HEADER_SCAN_ROWS, _row_cells, _score_row
+from perfbudget.importer.tables import (
+    HEADER_SCAN_ROWS,
+    _row_cells,
+    _score_row,
+    _two_row_header,
+)
 
 UNKNOWN = "unknown"
 TEMPLATE_PREFIX = "template:"
@@ -56,7 +61,8 @@ def _template_score(sheet: Sheet) -> tuple[str, float, int] | None:
             template = TEMPLATES[kind]
             required = [c.key for c in template.columns if c.required]
             names = set()
-            for cell in _row_cells(sheet, i):
+            cells_ = _two_row_header(sheet, kind, i) or _row_cells(sheet, i)
+            for cell in cells_:
                 if cell and cell.strip() and (key := match_column(kind, read_header(cell))):
                     names.add(key)
             have = sum(1 for k in required if k in names)
@@ -85,9 +91,14 @@ def detect(sheet: Sheet) -> Detection:
         else:
             scores[SELFEVAL] = base * (0.5 + 0.5 * (sig.selfeval - sig.monitoring) / total)
             scores[MONITORING] = base * (0.5 + 0.5 * (sig.monitoring - sig.selfeval) / total)
-        if template is not None and scores.get(f"{TEMPLATE_PREFIX}{kind}", 0) == 1.0:
-            # a complete template header inside a form: both readings are possible
-            scores[f"{TEMPLATE_PREFIX}{kind}"] = max(scores[SELFEVAL], scores[MONITORING])
+        if template is not None:
+            name = f"{TEMPLATE_PREFIX}{kind}"
+            if scores[name] == 1.0:
+                # a complete template header inside a form: both readings are possible
+                scores[name] = max(scores[SELFEVAL], scores[MONITORING])
+            else:
+                # a form's funding or indicator header looks like part of a template
+                del scores[name]
     if not scores:
         return Detection(UNKNOWN, 0.0, [], None, sig.found)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], LAYOUTS.index(item[0])))
