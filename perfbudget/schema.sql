@@ -220,6 +220,28 @@ create or replace macro exact_ratio(a, b) as
 create or replace macro cap1(x) as
     case when x is null then null when x > 1 then 1 else x end;
 
+-- The light of a spending pace R against the slow_spending thresholds: red R < 0.6,
+-- yellow 0.6 ≤ R < 0.8, else green; grey without a pace. (Uncorrelated subqueries: DuckDB
+-- reads each threshold once per query, not per row.)
+create or replace macro pace_light(r) as
+    case
+        when r is null then 'grey'
+        when r < (select value from thresholds where rule_id = 'slow_spending' and name = 'pace_red_below') then 'red'
+        when r < (select value from thresholds where rule_id = 'slow_spending' and name = 'pace_yellow_below') then 'yellow'
+        else 'green'
+    end;
+
+-- The light of an indicator's in-year progress v against the indicator_behind thresholds:
+-- red v < 0.6, yellow 0.6 ≤ v < 0.8, blue v ≥ 1.2 (far ahead), else green; grey without v.
+create or replace macro progress_light(v) as
+    case
+        when v is null then 'grey'
+        when v < (select value from thresholds where rule_id = 'indicator_behind' and name = 'red_below') then 'red'
+        when v < (select value from thresholds where rule_id = 'indicator_behind' and name = 'yellow_below') then 'yellow'
+        when v >= (select value from thresholds where rule_id = 'indicator_behind' and name = 'blue_at') then 'blue'
+        else 'green'
+    end;
+
 -- 序时进度 as a fraction num ÷ den: m/12 by default, days elapsed ÷ days in year when the
 -- setting time_progress_basis is 'day'. Kept as two integers so comparisons stay exact.
 create or replace macro time_progress_parts(y, m) as table

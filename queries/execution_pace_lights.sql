@@ -13,14 +13,6 @@ projects_in_scope as (
     select * from scoped_projects($year, $scope_departments, $scope_sensitive)
 ),
 
-limits as (
-    select
-        max(value) filter (where name = 'pace_red_below') as red_below,
-        max(value) filter (where name = 'pace_yellow_below') as yellow_below
-    from thresholds
-    where rule_id = 'slow_spending'
-),
-
 tp as (
     select tp_num, tp_den from time_progress_parts($year, $month)
 ),
@@ -81,14 +73,8 @@ final as (
         a.level,
         a.key,
         a.pace::double as pace,
-        case
-            when a.pace is null or not a.is_reported then 'grey'
-            when a.pace < l.red_below then 'red'
-            when a.pace < l.yellow_below then 'yellow'
-            else 'green'
-        end as pace_light
+        case when a.is_reported then pace_light(a.pace) else 'grey' end as pace_light
     from all_paces as a
-    cross join limits as l
 )
 
 select * from final

@@ -13,15 +13,6 @@ projects_in_scope as (
     select * from scoped_projects($year, $scope_departments, $scope_sensitive)
 ),
 
-limits as (
-    select
-        max(value) filter (where name = 'red_below') as red_below,
-        max(value) filter (where name = 'yellow_below') as yellow_below,
-        max(value) filter (where name = 'blue_at') as blue_at
-    from thresholds
-    where rule_id = 'indicator_behind'
-),
-
 progress as (
     select * from indicator_progress($year, $month)
 ),
@@ -46,19 +37,12 @@ final as (
         i.attainment::double as attainment,
         i.attainment_capped::double as attainment_capped,
         i.progress::double as progress,
-        case
-            when i.progress is null then 'grey'
-            when i.progress < l.red_below then 'red'
-            when i.progress < l.yellow_below then 'yellow'
-            when i.progress >= l.blue_at then 'blue'
-            else 'green'
-        end as light,
+        progress_light(i.progress) as light,
         i.reason,
         i.has_actual as is_reported,
         i.is_output
     from progress as i
     inner join projects_in_scope as p using (project_code)
-    cross join limits as l
 )
 
 select * from final

@@ -12,29 +12,13 @@ projects_in_scope as (
     select * from scoped_projects($year, $scope_departments, $scope_sensitive)
 ),
 
-limits as (
-    select
-        max(value) filter (where name = 'red_below') as red_below,
-        max(value) filter (where name = 'yellow_below') as yellow_below,
-        max(value) filter (where name = 'blue_at') as blue_at
-    from thresholds
-    where rule_id = 'indicator_behind'
-),
-
 lit as (
     select
         i.project_code,
         i.effective_points,
         i.attainment_capped,
-        case
-            when i.progress is null then 'grey'
-            when i.progress < l.red_below then 'red'
-            when i.progress < l.yellow_below then 'yellow'
-            when i.progress >= l.blue_at then 'blue'
-            else 'green'
-        end as light
+        progress_light(i.progress) as light
     from indicator_progress($year, $month) as i
-    cross join limits as l
 ),
 
 counted as (

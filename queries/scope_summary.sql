@@ -26,14 +26,6 @@ tp as (
     select tp_num, tp_den from time_progress_parts($year, $month)
 ),
 
-slow_limits as (
-    select
-        max(value) filter (where name = 'pace_red_below') as red_below,
-        max(value) filter (where name = 'pace_yellow_below') as yellow_below
-    from thresholds
-    where rule_id = 'slow_spending'
-),
-
 indicator_limits as (
     select
         max(value) filter (where name = 'yellow_below') as yellow_below
@@ -78,12 +70,7 @@ final as (
         time_progress::double as time_progress,
         pace::double as pace,
         gap_pp::double as gap_pp,
-        case
-            when pace is null then 'grey'
-            when pace < (select red_below from slow_limits) then 'red'
-            when pace < (select yellow_below from slow_limits) then 'yellow'
-            else 'green'
-        end as pace_light,
+        pace_light(pace) as pace_light,
         reported_project_count,
         indicator_count,
         indicator_reported_count,

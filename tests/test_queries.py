@@ -180,3 +180,14 @@ def test_project_costs_unit_cost(hand_db):
     assert len(df) == 2
     assert df["total_cost_yuan"].iloc[0] == Decimal("50000.00")
     assert df["unit_cost_yuan"].iloc[0] == 250.0  # 50,000 ÷ 200
+
+
+def test_lights_follow_thresholds_edited_in_the_database(hand_db):
+    hand_db.execute("update thresholds set value = 0.7 where rule_id = 'slow_spending'"
+                    " and name = 'pace_red_below'")
+    assert run_query(hand_db, "scope_summary", year=YEAR, month=JULY).iloc[0]["pace_light"] == "red"
+    hand_db.execute("update thresholds set value = 0.65 where rule_id = 'indicator_behind'"
+                    " and name = 'red_below'")
+    rows = {r["indicator"]: r for r in
+            run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict("records")}
+    assert rows["维修校舍数"]["light"] == "red"  # v = 0.6 < 0.65
