@@ -1,0 +1,52 @@
+"""The layers point one way: pages → perfbudget.data (and ui) → perfbudget.db → queries/.
+Pages never open the database or hold SQL; the package below the UI never imports streamlit
+(ruff's banned-api rule says the same for streamlit; this test covers the rest)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+UI_MODULES = {"data.py", "ui.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_pages_do_not_open_the_database_or_hold_sql(page):
+    modules = imported_modules(page)
+    assert not {m for m in modules if m == "duckdb" or m.startswith("perfbudget.db")}
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"\bselect\b[\s\S]{0,200}\bfrom\b", text, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [p for p in (ROOT / "perfbudget").rglob("*.py") if p.name not in UI_MODULES],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_the_package_below_the_ui_never_imports_streamlit(module):
+    assert not {m for m in imported_modules(module) if m.split(".")[0] == "streamlit"}
+
+
+def test_only_db_opens_duckdb_connections():
+    offenders = []
+    for path in (ROOT / "perfbudget").rglob("*.py"):
+        if path.name != "db.py" and "duckdb.connect(" in path.read_text(encoding="utf-8"):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders
