@@ -201,6 +201,23 @@ create table if not exists rectifications_history as
 create table if not exists self_evaluations_history as
     select *, null::integer as superseded_by from self_evaluations where false;
 
+-- Columns added after the first release: ALTER keeps existing databases in step (history twins
+-- too; rows move between a table and its twin by column name, so order does not matter).
+alter table indicator_actuals add column if not exists forecast_value decimal(24, 6);          -- 全年预计完成值
+alter table indicator_actuals add column if not exists forecast_text varchar;
+alter table indicator_actuals add column if not exists deviation_category varchar;           -- 偏差原因类别
+alter table indicator_actuals add column if not exists completion_likelihood varchar;        -- 确定能/有可能/完全不可能
+alter table indicator_actuals_history add column if not exists forecast_value decimal(24, 6);
+alter table indicator_actuals_history add column if not exists forecast_text varchar;
+alter table indicator_actuals_history add column if not exists deviation_category varchar;
+alter table indicator_actuals_history add column if not exists completion_likelihood varchar;
+alter table self_evaluations add column if not exists goal_expected varchar;                 -- 年度总体目标：预期目标
+alter table self_evaluations add column if not exists goal_actual varchar;                   -- 实际完成情况
+alter table self_evaluations_history add column if not exists goal_expected varchar;
+alter table self_evaluations_history add column if not exists goal_actual varchar;
+alter table import_batches add column if not exists rolled_back_at timestamp;
+alter table import_batches add column if not exists rolled_back_by varchar;
+
 -- ---------------------------------------------------------------------------------------
 -- Macros shared by the queries. They keep one definition of scope, time progress and exact
 -- ratios, so no query can get them subtly different.
