@@ -8,6 +8,8 @@ across Streamlit's script threads. Imports go through this process too, then cle
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -17,13 +19,16 @@ from perfbudget.scope import Scope
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
+    # Only a fresh checkout, with no database file at all, gets the synthetic demo district
+    # (labelled synthetic everywhere, meta.is_synthetic). A bureau's own database that is empty,
+    # say after every batch was rolled back, stays empty.
+    is_new = path != ":memory:" and not Path(path).exists()
     conn = db.connect(path)
-    if conn.execute("select count(*) from projects").fetchall()[0][0] == 0:
-        # A fresh checkout: build the synthetic demo district so the dashboard has something
-        # to show. It is labelled synthetic everywhere (meta.is_synthetic).
+    if is_new:
         from perfbudget.demo import build_demo
 
-        build_demo(conn)
+        with st.spinner("正在生成合成演示数据… / Building the synthetic demo data…"):
+            build_demo(conn)
     return conn
 
 
@@ -131,3 +136,162 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None):
 @st.cache_data(show_spinner=False)
 def execution_pace_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("execution_pace_lights", scope, year=year, month=month)
+
+
+# --- dual monitoring, project page, evaluation, forecast, league, settings ----------------
+
+@st.cache_data(show_spinner=False)
+def project_dual_monitoring(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    return _run("project_dual_monitoring", scope, year=year, month=month)
+
+
+@st.cache_data(show_spinner=False)
+def project_selfeval(year: int, scope: Scope) -> pd.DataFrame:
+    return _run("project_selfeval", scope, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def project_budget_review(year: int, scope: Scope) -> pd.DataFrame:
+    return _run("project_budget_review", scope, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def rectification_items(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    return _run("rectification_items", scope, year=year, month=month)
+
+
+@st.cache_data(show_spinner=False)
+def department_rectification(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    return _run("department_rectification", scope, year=year, month=month)
+
+
+@st.cache_data(show_spinner=False)
+def department_disclosure(year: int, scope: Scope) -> pd.DataFrame:
+    return _run("department_disclosure", scope, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def warning_disclosure_gap(year: int, scope: Scope) -> pd.DataFrame:
+    return _run("warning_disclosure_gap", scope, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def department_league(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    return _run("department_league", scope, year=year, month=month)
+
+
+@st.cache_data(show_spinner=False)
+def department_league_trend(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    """department_league at the end of each month 1..month, one frame with a `month` column."""
+    frames = [department_league(year, m, scope).assign(month=m) for m in range(1, month + 1)]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@st.cache_data(show_spinner=False)
+def project_forecast(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    return _run("project_forecast", scope, year=year, month=month)
+
+
+@st.cache_data(show_spinner=False)
+def project_forecast_shares(year: int, project_code: str, scope: Scope) -> pd.DataFrame:
+    """The typical cumulative share s(m) behind one project's forecast for every month 1..12
+    (project_forecast run month by month): month, typical_share, curve_source, curve_years."""
+    rows = []
+    for m in range(1, 13):
+        forecast = project_forecast(year, m, scope)
+        row = forecast[forecast["project_code"] == project_code]
+        if not row.empty:
+            rows.append({"month": m, **row.iloc[0][["typical_share", "curve_source", "curve_years"]]})
+    return pd.DataFrame(rows, columns=["month", "typical_share", "curve_source", "curve_years"])
+
+
+@st.cache_data(show_spinner=False)
+def project_costs(year: int, scope: Scope) -> pd.DataFrame:
+    return _run("project_costs", scope, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def flag_followups(year: int, scope: Scope) -> pd.DataFrame:
+    return _run("flag_followups", scope, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    """Since which month each flag raised at `month` has been raised without a break
+    (flags.since_months over the months 1..month). Earlier months are read only while some
+    flag's run is still unbroken: once none is, older months cannot change the answer."""
+    by_month = {month: warning_flags(year, month, scope)}
+    earliest = month
+    while earliest > 1:
+        since = flags.since_months(by_month, month)
+        if since.empty or not (since["since_month"] == earliest).any():
+            break
+        earliest -= 1
+        by_month[earliest] = warning_flags(year, earliest, scope)
+    return flags.since_months(by_month, month)
+
+
+def record_followup(*, year: int, project_code: str | None, department_code: str, rule_id: str,
+                    as_of_month: int, status: str, note: str | None, user: str) -> None:
+    """A leader's 已关注 / 已处理 on a flag (flags.record_followup), then the follow-up history
+    is read afresh (no figure changes, so the other caches stay)."""
+    with cursor() as cur:
+        flags.record_followup(cur, year=year, project_code=project_code,
+                              department_code=department_code, rule_id=rule_id,
+                              as_of_month=as_of_month, status=status, note=note, user=user)
+    flag_followups.clear()
+
+
+@st.cache_data(show_spinner=False)
+def rule_thresholds() -> pd.DataFrame:
+    return _run("rule_thresholds", None)
+
+
+@st.cache_data(show_spinner=False)
+def app_settings() -> pd.DataFrame:
+    return _run("app_settings", None)
+
+
+def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
+    """Validated threshold changes (settings_store.save_thresholds; raises SettingsRejected
+    with nothing written), then every cached figure is dropped."""
+    from perfbudget import settings_store
+
+    with cursor() as cur:
+        changed = settings_store.save_thresholds(cur, changes)
+    clear_caches()
+    return changed
+
+
+def save_settings(changes: dict[str, str]) -> int:
+    from perfbudget import settings_store
+
+    with cursor() as cur:
+        changed = settings_store.save_settings(cur, changes)
+    clear_caches()
+    return changed
+
+
+def reset_settings() -> None:
+    """Every threshold and setting back to the defaults of perfbudget.rules."""
+    from perfbudget import settings_store
+
+    with cursor() as cur:
+        settings_store.reset_defaults(cur)
+    clear_caches()
+
+
+# --- the briefing (简报) ---------------------------------------------------------------
+
+@st.cache_data(show_spinner=False)
+def briefing(year: int, month: int, department_code: str | None, public: bool,
+             sections: tuple[str, ...], scope: Scope):
+    """The briefing model (perfbudget.export.briefing) of a district or one department; a
+    public one is built without sensitive projects whatever the scope. Raises BriefingError
+    when the scope has no data."""
+    from perfbudget.export.briefing import build_briefing
+
+    with cursor() as cur:
+        return build_briefing(cur, year, month, department_code, public=public,
+                              sections=sections, base_scope=scope)
