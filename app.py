@@ -23,9 +23,19 @@ sections = {
         page("execution.py", "page_execution", "payments"),
         page("targets.py", "page_targets", "flag"),
         page("warnings.py", "page_warnings", "warning"),
+        page("dual_monitoring.py", "page_dual_monitoring", "scatter_plot"),
+        page("forecast.py", "page_forecast", "trending_up"),
+        page("project.py", "page_project", "folder_open"),
+    ],
+    ui.tr("nav_evaluation"): [
+        page("selfeval.py", "page_selfeval", "grading"),
+        page("rectification.py", "page_rectification", "task_alt"),
+        page("disclosure.py", "page_disclosure", "public"),
+        page("departments.py", "page_departments", "leaderboard"),
     ],
     ui.tr("nav_data"): [
         page("upload.py", "page_upload", "upload_file"),
+        page("settings.py", "page_settings", "settings"),
     ],
 }
 

@@ -1,5 +1,7 @@
-"""预警 Warnings: every flag at the chosen month with its sentence, filtered by rule, severity
-and department, and downloadable as a formatted Excel table (never with sensitive projects)."""
+"""预警 Warnings: every flag at the chosen month with its sentence, since when it has been
+raised and its latest follow-up, filtered by rule, severity and department; a picked flag
+takes a leader's 已关注 / 已处理 with a note; downloadable as a formatted Excel table (never
+with sensitive projects)."""
 
 import streamlit as st
 
@@ -48,12 +50,47 @@ if shown.empty:
     st.info(ui.tr("no_matching_warnings"))
     st.stop()
 
-styler, config = ui.warning_table(shown)
-st.dataframe(
+# How long each flag has lasted, and what a leader last did about it.
+with st.spinner(ui.tr("since_computing")):
+    persistence = data.flag_persistence(year, month, scope)
+since = dict(zip(ui.flag_keys(persistence),
+                 zip(persistence["since_month"], persistence["months_flagged"], strict=True), strict=True))
+followups = data.flag_followups(year, scope)
+latest = followups[followups["is_latest"]]
+latest_status = dict(zip(ui.flag_keys(latest), latest["status"], strict=True))
+keys = list(ui.flag_keys(shown))
+styler, config = ui.warning_table(shown, extra={
+    ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
+    ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
+})
+config[ui.tr("col_since")] = st.column_config.TextColumn(help=ui.tr("col_since_help"))
+event = st.dataframe(
     styler, column_config=config, hide_index=True, placeholder="—",
     row_height=ui.WRAPPING_ROW_HEIGHT,
     height=ui.table_height(len(shown), max_rows=15, row_height=ui.WRAPPING_ROW_HEIGHT),
+    on_select="rerun", selection_mode="single-row", key="warnings_table",
 )
+
+# The picked flag: its sentence, how long, its follow-up history, and the follow-up form.
+picked = event.selection.rows if event is not None else []
+if not picked:
+    st.caption(ui.tr("warnings_pick_hint"))
+else:
+    flag = shown.iloc[picked[0]]
+    key = keys[picked[0]]
+    with st.container(border=True):
+        st.markdown(ui.flag_subject(flag))
+        ui.badge(flag["severity"], ui.severity_label(flag["severity"]) + " · " + ui.rule_label(flag["rule"])
+                 + " · " + ui.since_label(*since.get(key, (None, None))))
+        st.write(flag["message" if lang == "zh" else "message_en"])
+        history = followups[ui.flag_keys(followups) == key]
+        if history.empty:
+            st.caption(ui.tr("followup_none_yet"))
+        else:
+            st.dataframe(ui.followup_history_table(history), hide_index=True, placeholder="—")
+        ui.followup_form(flag, year, key=f"warnings_followup_{key}")
+        if isinstance(flag["project_code"], str) and flag["project_code"]:
+            ui.project_link(flag["project_code"])
 
 # The download: the same filters over the export scope (no sensitive project leaves).
 public = ui.filter_flags(data.warning_flags(year, month, ui.export_scope()), rules, severities,

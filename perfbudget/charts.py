@@ -247,3 +247,220 @@ def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int =
     fig.update_xaxes(title=t("chart_indicator_count", lang), gridcolor=GRID_COLOUR,
                      dtick=1 if df[[f"{x}_count" for x in LIGHT_ORDER]].sum(axis=1).max() <= 10 else None)
     return fig
+
+
+# --- dual monitoring, self-evaluation, league, forecast, rectification, disclosure ----------
+
+# The same colours as the briefing's quadrant chart: one look on screen and on a slide.
+DUAL_COLOURS = {
+    "on_track": LIGHT_COLOURS["green"],         # 进度与产出同步
+    "spending_ahead": LIGHT_COLOURS["yellow"],  # 支出快于产出: money out, outputs not delivered
+    "outputs_ahead": LIGHT_COLOURS["blue"],     # 产出快于支出: check for late booking
+    "both_behind": LIGHT_COLOURS["red"],        # 双双滞后
+}
+GRADE_BAR_COLOURS = {"优": "#2ca02c", "良": "#1f77b4", "中": "#f2b701", "差": "#d62728"}
+GRADES = ("优", "良", "中", "差")
+
+
+def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """双监控: each project's pace R (x) against its output progress (y), bubble area by
+    adjusted budget, coloured by quadrant (data.project_dual_monitoring), with the two
+    cut-off lines and the four quadrants named in their corners."""
+    df = projects.copy()
+    budgets = df["adjusted_budget_yuan"].map(lambda v: float(v) if v is not None else 0.0)
+    biggest = max(budgets.max() if len(budgets) else 0.0, 1.0)
+    pace_cut = float(df["pace_cutoff"].iloc[0]) if len(df) else 0.8
+    output_cut = float(df["output_cutoff"].iloc[0]) if len(df) else 0.8
+    x_top = max(1.5, float(df["pace"].max()) * 1.08 if len(df) else 1.5)
+    y_top = max(1.5, float(df["output_progress"].max()) * 1.08 if len(df) else 1.5)
+    fig = go.Figure()
+    for quadrant in ("spending_ahead", "both_behind", "outputs_ahead", "on_track"):
+        part = df[df["quadrant"] == quadrant]
+        if part.empty:
+            continue
+        sizes = [max(8.0, 46.0 * (float(v or 0) / biggest) ** 0.5) for v in part["adjusted_budget_yuan"]]
+        fig.add_trace(go.Scatter(
+            x=_floats(part["pace"]), y=_floats(part["output_progress"]), mode="markers",
+            name=t(f"quadrant_{quadrant}", lang),
+            marker={"size": sizes, "color": DUAL_COLOURS[quadrant], "opacity": 0.7,
+                    "line": {"color": "white", "width": 1}},
+            customdata=list(zip(
+                part["project_code"], part["project_name"], part["department"],
+                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
+                [fmt.ratio(v) for v in part["pace"]],
+                [fmt.pct(v) for v in part["output_progress"]],
+                strict=True,
+            )),
+            hovertemplate=(
+                "<b>%{customdata[0]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
+                + t("chart_hover_budget", lang) + " %{customdata[3]}<br>"
+                + t("chart_pace_axis", lang) + " %{customdata[4]}<br>"
+                + t("chart_output_axis", lang) + " %{customdata[5]}<extra></extra>"
+            ),
+        ))
+    line = {"color": "#777777", "width": 1.5, "dash": "dash"}
+    fig.add_vline(x=pace_cut, line=line, annotation_position="bottom right",
+                  annotation_text=t("dual_cutoff_pace", lang, v=fmt.ratio(pace_cut)),
+                  annotation_font_color="#555555")
+    fig.add_hline(y=output_cut, line=line, annotation_position="top right",
+                  annotation_text=t("dual_cutoff_output", lang, v=fmt.pct(output_cut)),
+                  annotation_font_color="#555555")
+    corners = {
+        "on_track": (1, 1, "right", "top"),
+        "spending_ahead": (1, 0, "right", "bottom"),
+        "outputs_ahead": (0, 1, "left", "top"),
+        "both_behind": (0, 0, "left", "bottom"),
+    }
+    for quadrant, (x, y, xanchor, yanchor) in corners.items():
+        fig.add_annotation(
+            text=f"<b>{t(f'quadrant_{quadrant}', lang)}</b>", xref="paper", yref="paper",
+            x=x, y=y if y else 0.06, xanchor=xanchor, yanchor=yanchor, showarrow=False,
+            font={"color": DUAL_COLOURS[quadrant], "size": 13},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    _base_layout(fig, t("dual_chart_title", lang), 560)
+    fig.update_layout(margin={"t": 80, "b": 60})
+    fig.update_xaxes(title=t("chart_pace_axis", lang), range=[0, x_top], gridcolor=GRID_COLOUR,
+                     zeroline=False)
+    fig.update_yaxes(title=t("chart_output_axis", lang), range=[0, y_top], tickformat=".0%",
+                     gridcolor=GRID_COLOUR, zeroline=False)
+    return fig
+
+
+def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """How many projects of each department were graded 优/良/中/差 (data.project_selfeval),
+    stacked horizontal bars; departments with the most 差, then 中, at the top."""
+    counts = (selfeval.dropna(subset=["grade"]).groupby(["department", "grade"]).size()
+              .unstack(fill_value=0).reindex(columns=list(GRADES), fill_value=0))
+    counts = counts.sort_values(["差", "中", "良"], ascending=[True, True, True], kind="stable")
+    fig = go.Figure()
+    for grade in GRADES:
+        values = counts[grade].astype(int)
+        fig.add_trace(go.Bar(
+            orientation="h", y=list(counts.index), x=values.tolist(), name=grade,
+            marker={"color": GRADE_BAR_COLOURS[grade]},
+            text=[str(v) if v else "" for v in values], textposition="inside",
+            insidetextanchor="middle", textfont={"color": "white"},
+            hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
+        ))
+    height = max(320, 24 * len(counts) + 160)
+    _base_layout(fig, t("grade_chart_title", lang), height)
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
+    fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
+    fig.update_xaxes(title=t("chart_project_count", lang), gridcolor=GRID_COLOUR)
+    return fig
+
+
+def league_trend_chart(trend: pd.DataFrame, department_codes: list[str], lang: str = "zh") -> go.Figure:
+    """Each chosen department's league score month by month (data.department_league_trend)."""
+    fig = go.Figure()
+    months = sorted(int(m) for m in trend["month"].unique()) if not trend.empty else []
+    labels = [t("chart_month_tick", lang, m=m) for m in months]
+    for code in department_codes:
+        part = trend[trend["department_code"] == code].sort_values("month")
+        if part.empty:
+            continue
+        by_month = dict(zip(part["month"].astype(int), part["score"], strict=True))
+        fig.add_trace(go.Scatter(
+            x=labels, y=[by_month.get(m) for m in months], mode="lines+markers",
+            name=str(part["department"].iloc[-1]), connectgaps=False,
+            hovertemplate="%{x} %{fullData.name}: %{y:.1f}<extra></extra>",
+        ))
+    _base_layout(fig, t("league_trend_title", lang), 400)
+    fig.update_xaxes(title=t("chart_month_axis", lang), type="category", categoryorder="array",
+                     categoryarray=labels, gridcolor=GRID_COLOUR)
+    fig.update_yaxes(title=t("league_score_axis", lang), range=[0, 105], gridcolor=GRID_COLOUR)
+    return fig
+
+
+def forecast_curve_chart(curve: pd.DataFrame, shares: pd.DataFrame, month: int,
+                         forecast_rate: float | None, lang: str = "zh") -> go.Figure:
+    """How a year-end forecast was made: the project's cumulative execution rate to date
+    (data.project_monthly_curve), the typical cumulative share s(m) of the unit or district
+    (data.project_forecast_shares), and the projection forecast rate × s(m) from the as-of
+    month to December, which ends at the forecast execution rate."""
+    month_labels = [t("chart_month_tick", lang, m=m) for m in range(1, 13)]
+    share_by_month = dict(zip(shares["month"].astype(int), shares["typical_share"], strict=True))
+    typical = [share_by_month.get(m) for m in range(1, 13)]
+    rates = dict(zip(curve["month"].astype(int), curve["execution_rate"], strict=True))
+    actual = [rates.get(m) if m <= month else None for m in range(1, 13)]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=month_labels, y=_floats(pd.Series(typical, dtype=float)), mode="lines+markers",
+        name=t("forecast_typical_share", lang), line={"color": "#9e9e9e", "width": 2},
+        marker={"size": 6}, hovertemplate="%{x} s(m) = %{y:.1%}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=month_labels, y=_floats(pd.Series(actual, dtype=float)), mode="lines+markers",
+        name=t("chart_execution_rate", lang), line={"color": RATE_COLOUR, "width": 3},
+        marker={"size": 8}, hovertemplate="%{x} %{y:.1%}<extra></extra>",
+    ))
+    if forecast_rate is not None:
+        projection = [forecast_rate * share_by_month[m] if m >= month and share_by_month.get(m) is not None
+                      else None for m in range(1, 13)]
+        fig.add_trace(go.Scatter(
+            x=month_labels, y=projection, mode="lines+markers",
+            name=t("forecast_projection", lang),
+            line={"color": RATE_COLOUR, "width": 2, "dash": "dot"}, marker={"size": 5},
+            hovertemplate="%{x} %{y:.1%}<extra></extra>",
+        ))
+    values = [v for v in [*typical, *actual, forecast_rate] if v is not None and v == v]
+    _base_layout(fig, t("forecast_chart_title", lang), 400)
+    fig.update_xaxes(title=t("chart_month_axis", lang), type="category", categoryorder="array",
+                     categoryarray=month_labels, gridcolor=GRID_COLOUR)
+    fig.update_yaxes(title=t("forecast_share_axis", lang), tickformat=".0%", gridcolor=GRID_COLOUR,
+                     range=[0, max([1.0, *map(float, values)]) * 1.1])
+    return fig
+
+
+RECTIFICATION_COLOURS = {"overdue": "#d62728", "open": "#f2b701", "done_late": "#ff7f0e",
+                         "done": "#2ca02c"}
+
+
+def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Rectification items of each department by status (data.department_rectification),
+    stacked; the departments with the most overdue items at the top."""
+    df = departments.sort_values(["overdue_count", "open_count", "department_code"],
+                                 ascending=[True, True, False], kind="stable")
+    fig = go.Figure()
+    for status in ("overdue", "open", "done_late", "done"):
+        values = df[f"{status}_count"].astype(int)
+        fig.add_trace(go.Bar(
+            orientation="h", y=list(df["department"]), x=values.tolist(),
+            name=t(f"rect_status_{status}", lang), marker={"color": RECTIFICATION_COLOURS[status]},
+            text=[str(v) if v else "" for v in values], textposition="inside",
+            insidetextanchor="middle", textfont={"color": "white"},
+            hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
+        ))
+    height = max(300, 26 * len(df) + 160)
+    _base_layout(fig, t("rect_chart_title", lang), height)
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
+    fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
+    fig.update_xaxes(title=t("rect_item_count", lang), gridcolor=GRID_COLOUR)
+    return fig
+
+
+def disclosure_coverage_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Each department's disclosed share of its non-sensitive project budget
+    (data.department_disclosure) against the minimum coverage line; lowest at the top."""
+    df = departments.sort_values(["coverage", "department_code"], ascending=[False, False],
+                                 na_position="last", kind="stable")
+    minimum = float(df["min_coverage"].dropna().iloc[0]) if df["min_coverage"].notna().any() else 0.5
+    colours = [LIGHT_COLOURS["green"] if bool(ok) else LIGHT_COLOURS["red"] for ok in df["meets_coverage"]]
+    fig = go.Figure(go.Bar(
+        orientation="h", y=list(df["department"]), x=_floats(df["coverage"]),
+        marker={"color": colours}, text=[fmt.pct(v) for v in df["coverage"]],
+        textposition="outside", cliponaxis=False, showlegend=False,
+        hovertemplate="%{y}<br>%{text}<extra></extra>",
+    ))
+    fig.add_vline(x=minimum, line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
+                  annotation={"text": t("disclosure_min_line", lang, v=fmt.pct(minimum)),
+                              "yref": "paper", "y": 1.0, "yanchor": "bottom", "xanchor": "left",
+                              "showarrow": False, "font": {"color": TIME_PROGRESS_COLOUR}})
+    height = max(300, 24 * len(df) + 160)
+    _base_layout(fig, t("disclosure_chart_title", lang), height)
+    fig.update_layout(margin={"t": 80})
+    fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
+    fig.update_xaxes(title=t("disclosure_coverage_axis", lang), tickformat=".0%",
+                     range=[0, 1.12], gridcolor=GRID_COLOUR)
+    return fig

@@ -317,9 +317,9 @@ def filter_flags(flags, rules, severities, departments):
         .reset_index(drop=True)
 
 
-def warning_table(flags):
+def warning_table(flags, extra: dict[str, object] | None = None):
     """data.warning_flags rows as (Styler, column_config): severity, project, rule, the
-    sentence in the current language."""
+    sentence in the current language; then any extra columns (label → values, same order)."""
     import pandas as pd
 
     message = "message" if lang() == "zh" else "message_en"
@@ -331,6 +331,8 @@ def warning_table(flags):
         tr("col_message"): flags[message].to_numpy(),
         tr("col_department"): flags["department"].to_numpy(),
     })
+    for label, values in (extra or {}).items():
+        out[label] = list(values)  # type: ignore[call-overload]
     config = {
         tr("col_severity"): st.column_config.TextColumn(width="small"),
         tr("col_message"): st.column_config.TextColumn(width=430),
@@ -479,3 +481,67 @@ CHART_DEPARTMENTS = 12
 
 # st.dataframe wraps text only in rows taller than 4rem: room for three lines of a sentence.
 WRAPPING_ROW_HEIGHT = 72
+
+
+# --- projects and flag follow-up (dual monitoring, project, warnings pages) -------------------
+
+def project_link(code: str, label: str | None = None) -> None:
+    """A link to the project page for one project (/project?project=CODE)."""
+    st.page_link("pages/project.py", label=label or tr("open_project", code=code),
+                 icon=":material/open_in_new:", query_params={"project": code})
+
+
+def followup_status_label(status: object) -> str:
+    """已关注 / 已处理 (stored in Chinese) in the current language; — for none."""
+    labels = {"已关注": tr("followup_noted"), "已处理": tr("followup_handled")}
+    return labels.get(status, fmt.EMPTY) if isinstance(status, str) else fmt.EMPTY
+
+
+def since_label(since_month: object, months_flagged: object) -> str:
+    """自3月起连续5个月 / since month 3 (5 months); — when unknown."""
+    if since_month is None or since_month != since_month:
+        return fmt.EMPTY
+    return tr("since_label", m=int(since_month), n=int(months_flagged))
+
+
+def flag_keys(flags):
+    """The key that joins a flag with its persistence and follow-ups: project (or ''),
+    department, rule."""
+    project = flags["project_code"].fillna("").astype(str)
+    rule = flags["rule"] if "rule" in flags else flags["rule_id"]
+    return project + "|" + flags["department_code"].astype(str) + "|" + rule.astype(str)
+
+
+def followup_history_table(history):
+    """data.flag_followups rows (one flag's) as a table, newest first."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        tr("col_noted_at"): history["noted_at"].to_numpy(),
+        tr("col_followup"): [followup_status_label(s) for s in history["status"]],
+        tr("col_note"): [_text(n) for n in history["note"]],
+        tr("col_noted_by"): history["user_name"].to_numpy(),
+        tr("col_as_of_month"): [tr("month_n", m=int(m)) for m in history["as_of_month"]],
+    })
+
+
+def followup_form(flag, year: int, key: str) -> None:
+    """已关注 / 已处理 with a note on one flag (a row of data.warning_flags); kept with who and
+    when in flag_followups through data.record_followup."""
+    from perfbudget.flags import FOLLOWUP_STATUSES
+
+    with st.form(key=key, clear_on_submit=True, border=True):
+        st.markdown(tr("followup_form_heading"))
+        status = st.radio(tr("followup_status"), FOLLOWUP_STATUSES, horizontal=True,
+                          format_func=followup_status_label, key=f"{key}_status")
+        note = st.text_area(tr("followup_note"), key=f"{key}_note", height=80,
+                            placeholder=tr("followup_note_placeholder"))
+        if st.form_submit_button(tr("followup_save"), type="primary", icon=":material/done:"):
+            code = flag["project_code"]
+            data.record_followup(
+                year=year, project_code=code if isinstance(code, str) else None,
+                department_code=str(flag["department_code"]), rule_id=str(flag["rule"]),
+                as_of_month=int(flag["as_of_month"]), status=status, note=note, user=user_name(),
+            )
+            st.toast(tr("followup_saved"), icon=":material/check_circle:")
+            st.rerun()

@@ -1,0 +1,90 @@
+"""双监控 Dual monitoring: each project's spending pace against its output progress, bubble
+size by budget, coloured by quadrant, with the cut-off lines; a row picked in the table opens
+the project page."""
+
+import pandas as pd
+import streamlit as st
+
+from perfbudget import charts, data, ui
+from perfbudget import formatting as fmt
+
+ui.ensure_router()
+
+year, month = ui.require_period()
+scope = ui.current_scope()
+lang = ui.lang()
+
+st.title(ui.tr("dual_title"))
+st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("dual_intro"))
+
+projects = data.project_dual_monitoring(year, month, scope)
+if projects.empty:
+    st.info(ui.tr("dual_empty"), icon=":material/info:")
+    st.stop()
+
+QUADRANTS = ("spending_ahead", "both_behind", "outputs_ahead", "on_track")
+filters = st.columns(2)
+departments = dict(zip(projects["department_code"], projects["department"], strict=False))
+with filters[0]:
+    chosen_departments = st.multiselect(
+        ui.tr("filter_department"), sorted(departments), key="dual_department",
+        format_func=lambda code: f"{code} {departments[code]}", placeholder=ui.tr("filter_all"),
+    )
+with filters[1]:
+    chosen_quadrants = st.multiselect(
+        ui.tr("filter_quadrant"), list(QUADRANTS), key="dual_quadrant",
+        format_func=lambda q: ui.tr(f"quadrant_{q}"), placeholder=ui.tr("filter_all"),
+    )
+shown = projects
+if chosen_departments:
+    shown = shown[shown["department_code"].isin(chosen_departments)]
+if chosen_quadrants:
+    shown = shown[shown["quadrant"].isin(chosen_quadrants)]
+shown = shown.reset_index(drop=True)
+
+counts = projects["quadrant"].value_counts()
+tiles = st.columns(4)
+for tile, quadrant in zip(tiles, QUADRANTS, strict=True):
+    with tile, st.container(border=True):
+        st.metric(ui.tr(f"quadrant_{quadrant}"), ui.tr("n_projects", n=int(counts.get(quadrant, 0))))
+        st.caption(ui.tr(f"quadrant_{quadrant}_help"))
+
+if shown.empty:
+    st.info(ui.tr("dual_no_match"))
+    st.stop()
+
+ui.plotly(charts.dual_monitoring_scatter(shown, lang), key="dual_scatter")
+st.caption(ui.tr("dual_chart_note", pace=fmt.ratio(shown["pace_cutoff"].iloc[0]),
+                 output=fmt.pct(shown["output_cutoff"].iloc[0])))
+
+st.subheader(ui.tr("dual_table_heading"))
+st.caption(ui.tr("pick_row_to_open"))
+order = {q: i for i, q in enumerate(QUADRANTS)}
+listed = shown.assign(_q=shown["quadrant"].map(order), _d=-shown["difference"].abs()) \
+    .sort_values(["_q", "_d", "project_code"], kind="stable").reset_index(drop=True)
+table = pd.DataFrame({
+    ui.tr("col_project_code"): listed["project_code"],
+    ui.tr("col_project"): listed["project_name"],
+    ui.tr("col_department"): listed["department"],
+    ui.tr("col_quadrant"): [ui.tr(f"quadrant_{q}") for q in listed["quadrant"]],
+    ui.tr("col_budget_wan"): [ui.wan_value(v) for v in listed["adjusted_budget_yuan"]],
+    ui.tr("col_rate"): [ui.pct_value(v) for v in listed["execution_rate"]],
+    ui.tr("col_pace"): [ui.round_value(v, 2) for v in listed["pace"]],
+    ui.tr("col_output_progress"): [ui.pct_value(v) for v in listed["output_progress"]],
+    ui.tr("col_difference"): [ui.round_value(v, 2) for v in listed["difference"]],
+})
+event = st.dataframe(
+    table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row",
+    key="dual_table", height=ui.table_height(len(table)),
+    column_config={
+        ui.tr("col_budget_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        ui.tr("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+        ui.tr("col_pace"): st.column_config.NumberColumn(format="%.2f"),
+        ui.tr("col_output_progress"): st.column_config.NumberColumn(format="%.1f%%"),
+        ui.tr("col_difference"): st.column_config.NumberColumn(
+            format="%+.2f", help=ui.tr("col_difference_help")),
+    },
+)
+rows = event.selection.rows if event is not None else []
+if rows:
+    st.switch_page("pages/project.py", query_params={"project": listed["project_code"].iloc[rows[0]]})

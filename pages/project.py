@@ -1,0 +1,230 @@
+"""项目 One project on one screen: who and what it is, its money against time progress, its
+indicators, its flags with how long they have lasted and their follow-up, its
+self-evaluation, rectifications and costs. /project?project=CODE opens it directly."""
+
+import pandas as pd
+import streamlit as st
+
+from perfbudget import charts, data, ui
+from perfbudget import formatting as fmt
+
+ui.ensure_router()
+
+year, month = ui.require_period()
+scope = ui.current_scope()
+lang = ui.lang()
+
+st.title(ui.tr("project_title"))
+projects = data.project_execution(year, month, scope)
+if projects.empty:
+    st.info(ui.tr("no_projects"), icon=":material/info:")
+    st.stop()
+
+# The project: from the URL (a link from another page, or a deep link), else the picker.
+codes = list(projects["project_code"])
+names = dict(zip(codes, projects["project_name"], strict=True))
+wanted = st.query_params.get("project")
+if wanted in names and st.session_state.get("_project_from_url") != wanted:
+    st.session_state["project_pick"] = wanted
+    st.session_state["_project_from_url"] = wanted
+
+
+def _picked() -> None:
+    code = st.session_state.get("project_pick")
+    if code:
+        st.query_params["project"] = code
+        st.session_state["_project_from_url"] = code
+
+
+code = st.selectbox(
+    ui.tr("choose_project"), codes, key="project_pick", index=None, on_change=_picked,
+    format_func=lambda c: f"{c} {names[c]}", placeholder=ui.tr("project_pick_placeholder"),
+)
+if wanted and wanted not in names:
+    st.warning(ui.tr("project_not_found", code=wanted, year=year), icon=":material/search_off:")
+if code is None:
+    st.info(ui.tr("project_choose_hint"), icon=":material/search:")
+    st.stop()
+
+project = projects.set_index("project_code").loc[code]
+
+# --- header --------------------------------------------------------------------------------
+st.header(f"{code} {project['project_name']}")
+review = data.project_budget_review(year, scope)
+review_row = review[review["project_code"] == code]
+with st.container(horizontal=True, gap="small"):
+    ui.badge("grey", str(project["department"]))
+    if isinstance(project["budget_type"], str):
+        ui.badge("grey", project["budget_type"])
+    if isinstance(project["category"], str):
+        ui.badge("grey", project["category"])
+    if bool(project["is_key"]):
+        ui.badge("blue", ui.tr("project_is_key"))
+    if bool(project["is_sensitive"]):
+        ui.badge("red", ui.tr("project_is_sensitive"))
+    if not review_row.empty:
+        ui.badge("red", ui.tr("budget_review_mark"))
+st.caption(ui.tr("as_of", year=year, month=month))
+
+dual = data.project_dual_monitoring(year, month, scope)
+dual_row = dual[dual["project_code"] == code]
+tiles = st.columns(4)
+with tiles[0], st.container(border=True, height="stretch"):
+    st.metric(ui.tr("kpi_budget"), fmt.money(project["adjusted_budget_yuan"], lang=lang))
+    ui.badge("grey", ui.tr("initial_budget", v=fmt.money(project["initial_budget_yuan"], lang=lang)))
+with tiles[1], st.container(border=True, height="stretch"):
+    st.metric(ui.tr("kpi_spent"), fmt.money(project["spent_yuan"], lang=lang))
+    ui.badge("grey", ui.tr("kpi_spent_share", rate=fmt.pct(project["execution_rate"])))
+with tiles[2], st.container(border=True, height="stretch"):
+    st.metric(ui.tr("kpi_rate"), fmt.pct(project["execution_rate"]), help=ui.tr("pace_light_help"))
+    ui.badge("grey", ui.tr("kpi_time_progress", tp=fmt.pct(project["time_progress"])) + " · "
+             + ui.tr("kpi_pace", r=fmt.ratio(project["pace"])))
+with tiles[3], st.container(border=True, height="stretch"):
+    if dual_row.empty:
+        st.metric(ui.tr("col_output_progress"), fmt.EMPTY)
+        ui.badge("grey", ui.tr("project_no_output_progress"))
+    else:
+        st.metric(ui.tr("col_output_progress"), fmt.pct(dual_row["output_progress"].iloc[0]))
+        ui.badge("grey", ui.tr(f"quadrant_{dual_row['quadrant'].iloc[0]}"))
+if not bool(project["is_reported"]):
+    last = project["last_reported_month"]
+    st.warning(ui.tr("project_not_reported", month=month,
+                     last=fmt.EMPTY if last != last or last is None else int(last)),
+               icon=":material/schedule:")
+
+# --- money against time ---------------------------------------------------------------------
+curve = data.project_monthly_curve(year, code, scope)
+if curve.empty or curve["spent_yuan"].isna().all():
+    st.info(ui.tr("no_curve"))
+else:
+    ui.plotly(charts.project_curve_chart(curve, f"{code} {project['project_name']}", lang),
+              key="project_page_curve")
+
+# --- flags, how long, follow-up ---------------------------------------------------------------
+st.subheader(ui.tr("project_flags_heading"))
+all_flags = data.warning_flags(year, month, scope)
+flags = all_flags[all_flags["project_code"] == code].reset_index(drop=True)
+followups = data.flag_followups(year, scope)
+mine = followups[followups["project_code"] == code]
+if flags.empty:
+    st.success(ui.tr("project_no_flags"), icon=":material/check_circle:")
+else:
+    with st.spinner(ui.tr("since_computing")):
+        persistence = data.flag_persistence(year, month, scope)
+    since = dict(zip(ui.flag_keys(persistence),
+                     zip(persistence["since_month"], persistence["months_flagged"], strict=True),
+                     strict=True))
+    latest = mine[mine["is_latest"]]
+    latest_status = dict(zip(ui.flag_keys(latest), latest["status"], strict=True))
+    keys = list(ui.flag_keys(flags))
+    styler, config = ui.warning_table(flags, extra={
+        ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
+        ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
+    })
+    st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
+                 row_height=ui.WRAPPING_ROW_HEIGHT,
+                 height=ui.table_height(len(flags), max_rows=8, row_height=ui.WRAPPING_ROW_HEIGHT))
+    rules = list(flags["rule"])
+    rule = st.selectbox(ui.tr("followup_pick_flag"), rules, key="project_followup_rule",
+                        format_func=lambda r: f"{ui.rule_label(r)} · "
+                        f"{ui.severity_label(flags.set_index('rule').loc[r, 'severity'])}")
+    ui.followup_form(flags[flags["rule"] == rule].iloc[0], year, key=f"project_followup_{code}")
+if not mine.empty:
+    with st.expander(ui.tr("followup_history_heading", n=len(mine))):
+        history = mine.assign(rule_name=[ui.rule_label(r) for r in mine["rule_id"]])
+        table = ui.followup_history_table(history)
+        table.insert(0, ui.tr("col_rule"), history["rule_name"].to_numpy())
+        st.dataframe(table, hide_index=True, placeholder="—")
+
+# --- indicators ------------------------------------------------------------------------------
+st.subheader(ui.tr("project_indicators_heading"))
+indicators = data.indicator_attainment(year, month, scope)
+indicators = indicators[indicators["project_code"] == code]
+if indicators.empty:
+    st.info(ui.tr("project_no_indicators"), icon=":material/flag:")
+else:
+    styler, config = ui.indicator_table(indicators)
+    shown_columns = [c for c in styler.data.columns
+                     if c not in (ui.tr("col_project_code"), ui.tr("col_project"))]
+    st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
+                 column_order=shown_columns, height=ui.table_height(len(indicators)))
+
+# --- self-evaluation, rectification, costs --------------------------------------------------
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(ui.tr("project_selfeval_heading"))
+    selfeval = data.project_selfeval(year, scope)
+    row = selfeval[selfeval["project_code"] == code]
+    if row.empty:
+        st.info(ui.tr("project_no_selfeval"), icon=":material/grading:")
+    else:
+        row = row.iloc[0]
+        cols = st.columns(3)
+        cols[0].metric(ui.tr("selfeval_score"), fmt.number(row["total_score"], 2),
+                       help=ui.tr("selfeval_score_help"))
+        cols[1].metric(ui.tr("selfeval_grade"), row["grade"] if isinstance(row["grade"], str) else fmt.EMPTY)
+        claimed = row["claimed_total_score"]
+        cols[2].metric(ui.tr("selfeval_claimed"),
+                       fmt.EMPTY if claimed != claimed or claimed is None else fmt.number(claimed, 2),
+                       delta=None if row["score_difference"] != row["score_difference"]
+                       else ui.tr("selfeval_difference", d=fmt.number(row["score_difference"], 2)),
+                       delta_color="off")
+        if bool(row["is_over_scored"]):
+            st.warning(ui.tr("selfeval_over_scored_note", claimed=row["claimed_grade"], grade=row["grade"]),
+                       icon=":material/warning:")
+        if month < 12:
+            st.caption(ui.tr("selfeval_year_end_note"))
+    if not review_row.empty:
+        reasons = str(review_row["reasons"].iloc[0]).split(",")
+        st.error(ui.tr("budget_review_mark") + "：" + "；".join(ui.tr(f"review_{r}") for r in reasons),
+                 icon=":material/policy:")
+with right:
+    st.subheader(ui.tr("project_rect_heading"))
+    items = data.rectification_items(year, month, scope)
+    items = items[items["project_code"] == code]
+    if items.empty:
+        st.info(ui.tr("project_no_rect"), icon=":material/task_alt:")
+    else:
+        st.dataframe(pd.DataFrame({
+            ui.tr("col_issue"): items["issue"].to_numpy(),
+            ui.tr("col_feedback_date"): items["feedback_date"].to_numpy(),
+            ui.tr("col_due_date"): items["due_date"].to_numpy(),
+            ui.tr("col_done_date"): items["done_date"].to_numpy(),
+            ui.tr("col_status"): [ui.tr(f"rect_status_{s}") for s in items["status"]],
+            ui.tr("col_days_overdue"): items["days_overdue"].to_numpy(),
+        }), hide_index=True, placeholder="—")
+
+st.subheader(ui.tr("project_costs_heading"))
+costs = data.project_costs(year, scope)
+costs = costs[costs["project_code"] == code]
+if costs.empty:
+    st.info(ui.tr("project_no_costs"), icon=":material/calculate:")
+else:
+    first = costs.iloc[0]
+    unit = first["output_unit"] if isinstance(first["output_unit"], str) else ""
+    standard, median = first["standard_unit_cost_yuan"], first["peer_median_unit_cost_yuan"]
+    has_standard = standard is not None and standard == standard
+    reference = standard if has_standard else median
+    cols = st.columns(4)
+    cols[0].metric(ui.tr("cost_total"), fmt.money(first["total_cost_yuan"], lang=lang))
+    cols[1].metric(ui.tr("cost_output"), f"{fmt.number(first['output_quantity'])} {unit}")
+    cols[2].metric(ui.tr("cost_unit"), ui.tr("cost_per_unit", v=fmt.number(first["unit_cost_yuan"], 2), unit=unit))
+    if reference is None or reference != reference:
+        cols[3].metric(ui.tr("cost_reference"), fmt.EMPTY)
+        st.caption(ui.tr("cost_no_reference"))
+    else:
+        deviation = float(first["unit_cost_yuan"]) / float(reference) - 1
+        cols[3].metric(
+            ui.tr("cost_standard") if has_standard else ui.tr("cost_peer_median", n=int(first["peer_count"])),
+            ui.tr("cost_per_unit", v=fmt.number(reference, 2), unit=unit),
+            delta=ui.tr("cost_deviation", d=fmt.pct(deviation)), delta_color="inverse",
+        )
+    st.dataframe(pd.DataFrame({
+        ui.tr("col_cost_item"): costs["cost_item"].to_numpy(),
+        ui.tr("col_amount_wan"): [ui.wan_value(v) for v in costs["amount_yuan"]],
+        ui.tr("col_share"): [ui.pct_value(float(a) / float(t)) if t else None
+                             for a, t in zip(costs["amount_yuan"], costs["total_cost_yuan"], strict=True)],
+    }), hide_index=True, placeholder="—", column_config={
+        ui.tr("col_amount_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        ui.tr("col_share"): st.column_config.NumberColumn(format="%.1f%%"),
+    })

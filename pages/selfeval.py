@@ -1,0 +1,95 @@
+"""绩效自评 Self-evaluation: the grades by department, the self-evaluations that claim a
+better grade than their figures give, and the projects whose results put next year's budget
+under review (下年预算重点审核)."""
+
+import pandas as pd
+import streamlit as st
+
+from perfbudget import charts, data, ui
+from perfbudget import formatting as fmt
+
+ui.ensure_router()
+
+year, month = ui.require_period()
+scope = ui.current_scope()
+lang = ui.lang()
+
+st.title(ui.tr("selfeval_title"))
+st.caption(ui.tr("selfeval_intro", year=year))
+if month < 12:
+    st.info(ui.tr("selfeval_not_year_end", year=year, month=month), icon=":material/event:")
+
+scores = data.project_selfeval(year, scope)
+if scores.empty:
+    st.info(ui.tr("selfeval_empty"), icon=":material/grading:")
+    st.stop()
+
+graded = scores.dropna(subset=["grade"])
+counts = graded["grade"].value_counts()
+over = scores[scores["is_over_scored"]]
+tiles = st.columns(5)
+for tile, grade in zip(tiles, charts.GRADES, strict=False):
+    tile.metric(ui.tr("grade_n", g=grade), ui.tr("n_projects", n=int(counts.get(grade, 0))))
+tiles[4].metric(ui.tr("selfeval_over_scored"), ui.tr("n_projects", n=len(over)),
+                help=ui.tr("selfeval_over_scored_help"))
+
+ui.plotly(charts.grade_distribution_bars(graded, lang), key="grade_bars")
+
+st.subheader(ui.tr("selfeval_over_heading"))
+st.caption(ui.tr("selfeval_over_intro"))
+if over.empty:
+    st.success(ui.tr("selfeval_none_over"), icon=":material/check_circle:")
+else:
+    over = over.sort_values("score_difference", ascending=False, kind="stable").reset_index(drop=True)
+    table = pd.DataFrame({
+        ui.tr("col_project_code"): over["project_code"],
+        ui.tr("col_project"): over["project_name"],
+        ui.tr("col_department"): over["department"],
+        ui.tr("col_claimed_score"): over["claimed_total_score"],
+        ui.tr("col_claimed_grade"): over["claimed_grade"],
+        ui.tr("col_computed_score"): over["total_score"],
+        ui.tr("col_computed_grade"): over["grade"],
+        ui.tr("col_score_difference"): over["score_difference"],
+        ui.tr("col_adjusted_count"): over["qualitative_adjusted_count"].astype(int),
+    })
+    event = st.dataframe(
+        table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row",
+        key="selfeval_over_table", height=ui.table_height(len(table)),
+        column_config={
+            ui.tr("col_claimed_score"): st.column_config.NumberColumn(format="%.2f"),
+            ui.tr("col_computed_score"): st.column_config.NumberColumn(format="%.2f"),
+            ui.tr("col_score_difference"): st.column_config.NumberColumn(
+                format="%+.2f", help=ui.tr("col_score_difference_help")),
+            ui.tr("col_adjusted_count"): st.column_config.NumberColumn(
+                help=ui.tr("col_adjusted_count_help")),
+        },
+    )
+    if event.selection.rows:
+        st.switch_page("pages/project.py",
+                       query_params={"project": over["project_code"].iloc[event.selection.rows[0]]})
+    st.caption(ui.tr("pick_row_to_open"))
+
+st.subheader(ui.tr("budget_review_heading"))
+st.caption(ui.tr("budget_review_intro"))
+review = data.project_budget_review(year, scope)
+if review.empty:
+    st.success(ui.tr("budget_review_none"), icon=":material/check_circle:")
+else:
+    reasons = review["reasons"].str.split(",")
+    table = pd.DataFrame({
+        ui.tr("col_project_code"): review["project_code"],
+        ui.tr("col_project"): review["project_name"],
+        ui.tr("col_department"): review["department"],
+        ui.tr("col_budget_wan"): [ui.wan_value(v) for v in review["adjusted_budget_yuan"]],
+        ui.tr("col_reason_review"): ["；".join(ui.tr(f"review_{r}") for r in rs) for rs in reasons],
+        ui.tr("col_computed_grade"): [g if isinstance(g, str) else fmt.EMPTY for g in review["grade"]],
+        ui.tr("col_balance_rate"): [ui.pct_value(v) for v in review["balance_rate"]],
+        ui.tr("col_previous_balance_rate"): [ui.pct_value(v) for v in review["previous_balance_rate"]],
+    })
+    st.dataframe(table, hide_index=True, placeholder="—", height=ui.table_height(len(table)),
+                 column_config={
+                     ui.tr("col_budget_wan"): st.column_config.NumberColumn(format="%,.2f"),
+                     ui.tr("col_balance_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+                     ui.tr("col_previous_balance_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+                     ui.tr("col_reason_review"): st.column_config.TextColumn(width="medium"),
+                 })
