@@ -33,6 +33,9 @@ sections = {
         page("disclosure.py", "page_disclosure", "public"),
         page("departments.py", "page_departments", "leaderboard"),
     ],
+    ui.tr("nav_briefing"): [
+        page("briefing.py", "page_briefing", "slideshow"),
+    ],
     ui.tr("nav_data"): [
         page("upload.py", "page_upload", "upload_file"),
         page("settings.py", "page_settings", "settings"),

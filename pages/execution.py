@@ -88,4 +88,4 @@ if curve.empty or curve["spent_yuan"].isna().all():
     st.info(ui.tr("no_curve"))
 else:
     ui.plotly(charts.project_curve_chart(curve, f"{project} {project_names[project]}", lang),
-              key="project_curve")
+              key="project_curve", as_of=ui.tr("as_of", year=year, month=month))

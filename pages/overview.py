@@ -76,14 +76,15 @@ with left:
         ui.plotly(
             charts.department_execution_bars(
                 departments, lights, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
-            key="dept_bars",
+            key="dept_bars", as_of=ui.tr("as_of", year=year, month=month),
         )
 with right:
     trend = data.execution_trend(year, month, None, scope)
     if trend.empty or trend["spent_yuan"].isna().all():
         st.info(ui.tr("no_trend"))
     else:
-        ui.plotly(charts.execution_trend_chart(trend, lang), key="trend")
+        ui.plotly(charts.execution_trend_chart(trend, lang), key="trend",
+                  as_of=ui.tr("as_of", year=year, month=month))
 
 st.subheader(ui.tr("top_warnings"))
 if flags.empty:

@@ -57,7 +57,8 @@ styler, config = ui.scorecard_table(cards)
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
              height=ui.table_height(len(cards)))
 if not cards.empty:
-    ui.plotly(charts.indicator_light_bars(cards, lang), key="light_bars")
+    ui.plotly(charts.indicator_light_bars(cards, lang), key="light_bars",
+              as_of=ui.tr("as_of", year=year, month=month))
 
 st.subheader(ui.tr("indicators_heading"))
 styler, config = ui.indicator_table(shown)

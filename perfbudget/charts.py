@@ -82,14 +82,16 @@ def _light_label(light: str, lang: str) -> str:
 
 def department_execution_bars(
     departments: pd.DataFrame, lights: pd.DataFrame | None = None, lang: str = "zh",
-    limit: int | None = None,
+    limit: int | None = None, title: str | None = None, height: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of each department's execution rate, lowest at the top (the ones to
     look at first), coloured by pace light, with a vertical line at time progress.
 
     departments: data.department_execution rows; lights: data.execution_pace_lights rows
     (level 'department'), or None for one neutral colour; limit: only the departments with
-    the lowest rates (a department without a rate counts as lowest)."""
+    the lowest rates (a department without a rate counts as lowest); title: '' for none (a
+    slide has its own); height: a fixed height in pixels instead of one that grows with the
+    bars."""
     df = departments.copy()
     if lights is not None and not lights.empty:
         dept_lights = lights.loc[lights["level"] == "department", ["key", "pace_light"]]
@@ -117,6 +119,7 @@ def department_execution_bars(
             marker={"color": LIGHT_COLOURS[light]},
             text=[fmt.pct(v) for v in part["execution_rate"]],
             textposition="outside",
+            constraintext="none",  # the label keeps the axis font size beside a thin bar
             cliponaxis=False,
             customdata=list(zip(
                 [fmt.money(v, lang=lang) for v in part["spent_yuan"]],
@@ -142,13 +145,14 @@ def department_execution_bars(
                 "xanchor": "right" if time_progress > 0.5 else "left",
             },
         )
-    height = max(340, 34 * len(df) + 190)
-    title = t("dept_chart_title", lang)
-    if limit and len(departments) > limit:
-        title += t("dept_chart_subtitle", lang, n=limit)
+    height = height or max(340, 34 * len(df) + 190)
+    if title is None:
+        title = t("dept_chart_title", lang)
+        if limit and len(departments) > limit:
+            title += t("dept_chart_subtitle", lang, n=limit)
     _base_layout(fig, title, height)
     # The legend goes under the plot: the top belongs to the time-progress label.
-    top, bottom = 80, 100
+    top, bottom = (80 if title else 36), 100
     plot_height = height - top - bottom
     fig.update_layout(
         barmode="overlay", bargap=0.3, margin={"t": top, "b": bottom},
@@ -202,11 +206,14 @@ def _cumulative_line_chart(
 
 def execution_trend_chart(trend: pd.DataFrame, lang: str = "zh", title: str | None = None) -> go.Figure:
     """Cumulative execution rate month by month (data.execution_trend) with the time-progress
-    line."""
-    return _cumulative_line_chart(
+    line; title '' for none (a slide has its own)."""
+    fig = _cumulative_line_chart(
         trend["month"], trend["execution_rate"], trend["time_progress"],
-        title or t("trend_chart_title", lang), lang,
+        t("trend_chart_title", lang) if title is None else title, lang,
     )
+    if title == "":
+        fig.update_layout(margin={"t": 36})
+    return fig
 
 
 def project_curve_chart(curve: pd.DataFrame, project_label: str, lang: str = "zh") -> go.Figure:
@@ -246,6 +253,164 @@ def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int =
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
     fig.update_xaxes(title=t("chart_indicator_count", lang), gridcolor=GRID_COLOUR,
                      dtick=1 if df[[f"{x}_count" for x in LIGHT_ORDER]].sum(axis=1).max() <= 10 else None)
+    return fig
+
+
+# --- briefing charts: dual monitoring, self-evaluation grades, unit costs -------------------
+
+QUADRANT_COLOURS = {
+    "on_track": LIGHT_COLOURS["green"],
+    "spending_ahead": LIGHT_COLOURS["yellow"],
+    "outputs_ahead": LIGHT_COLOURS["blue"],
+    "both_behind": LIGHT_COLOURS["red"],
+}
+QUADRANT_ORDER = ("both_behind", "spending_ahead", "outputs_ahead", "on_track")
+GRADE_ORDER = ("优", "良", "中", "差")
+GRADE_COLOURS = {"优": "#2ca02c", "良": "#1f77b4", "中": "#f2b701", "差": "#d62728"}
+CLAIMED_COLOUR = "#b0bec5"
+GRADE_LABELS_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
+
+
+def _titled(fig: go.Figure, title: str, height: int, top: int) -> go.Figure:
+    """The base layout; an empty title leaves only `top` pixels above the plot (a slide has
+    its own title)."""
+    _base_layout(fig, title, height)
+    fig.update_layout(margin={"t": top if title else 36})
+    return fig
+
+
+def dual_monitoring_quadrant(
+    frame: pd.DataFrame, lang: str = "zh", title: str | None = None, height: int = 480,
+) -> go.Figure:
+    """双监控: each project's spending pace R (x) against its output progress (y), both 1.0 =
+    on schedule, bubble area by adjusted budget, coloured by the quadrant the query assigned,
+    with the cut-off lines (data.project_dual_monitoring rows). A pace beyond the axis is drawn
+    at its edge as a triangle, its value in the hover."""
+    pace = frame["pace"].astype(float)
+    x_top = min(max(1.3, float(pace.quantile(0.98)) * 1.08 if len(pace) else 1.3), 3.0)
+    pace_cut = float(frame["pace_cutoff"].iloc[0]) if len(frame) else 0.8
+    output_cut = float(frame["output_cutoff"].iloc[0]) if len(frame) else 0.8
+    budgets = frame["adjusted_budget_yuan"].astype(float)
+    biggest = float(budgets.max()) if len(budgets) and budgets.max() > 0 else 1.0
+    fig = go.Figure()
+    for quadrant in QUADRANT_ORDER:
+        part = frame[frame["quadrant"] == quadrant]
+        if part.empty:
+            continue
+        x = part["pace"].astype(float)
+        sizes = (part["adjusted_budget_yuan"].astype(float) / biggest).clip(lower=0) ** 0.5 * 26 + 5
+        fig.add_trace(go.Scatter(
+            x=[min(v, x_top) for v in x], y=_floats(part["output_progress"]),
+            mode="markers", name=t(f"brief_quadrant_{quadrant}", lang),
+            marker={"color": QUADRANT_COLOURS[quadrant], "size": sizes.tolist(), "opacity": 0.7,
+                    "line": {"width": 0.5, "color": "white"},
+                    "symbol": ["triangle-right" if v > x_top else "circle" for v in x]},
+            text=[f"{c} {n}" for c, n in zip(part["project_code"], part["project_name"], strict=True)],
+            customdata=list(zip([fmt.ratio(v) for v in part["pace"]],
+                                [fmt.pct(v) for v in part["output_progress"]],
+                                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
+                                strict=True)),
+            hovertemplate=("<b>%{text}</b><br>" + t("brief_pace_axis", lang) + " %{customdata[0]}<br>"
+                           + t("brief_output_axis", lang) + " %{customdata[1]}<br>"
+                           + t("chart_hover_budget", lang) + " %{customdata[2]}<extra></extra>"),
+        ))
+    for value, axis in ((pace_cut, "x"), (output_cut, "y")):
+        line = {"color": "#757575", "width": 1.5, "dash": "dash"}
+        if axis == "x":
+            fig.add_vline(x=value, line=line)
+        else:
+            fig.add_hline(y=value, line=line)
+    corners = (
+        ("on_track", x_top, 1.17, "right"), ("spending_ahead", x_top, 0.02, "right"),
+        ("outputs_ahead", 0.02, 1.17, "left"), ("both_behind", 0.02, 0.02, "left"),
+    )
+    for quadrant, x, y, anchor in corners:
+        fig.add_annotation(
+            x=x, y=y, text=t(f"brief_quadrant_{quadrant}", lang), showarrow=False, xanchor=anchor,
+            yanchor="top" if y > 1 else "bottom",
+            font={"color": QUADRANT_COLOURS[quadrant], "size": 13, "family": FONT_FAMILY},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
+    _titled(fig, t("brief_dual_title", lang) if title is None else title, height, 70)
+    fig.update_xaxes(title=t("brief_pace_axis", lang), range=[0, x_top * 1.02],
+                     gridcolor=GRID_COLOUR, zeroline=False)
+    fig.update_yaxes(title=t("brief_output_axis", lang), range=[0, 1.19], tickformat=".0%",
+                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+                     gridcolor=GRID_COLOUR, zeroline=False)
+    fig.update_layout(legend={"itemsizing": "constant"})
+    return fig
+
+
+def selfeval_grade_bars(
+    selfeval: pd.DataFrame, lang: str = "zh", title: str | None = None, height: int = 420,
+) -> go.Figure:
+    """How many projects got each grade on the recomputed score, beside the grades the units
+    claimed (data.project_selfeval rows)."""
+    computed = selfeval["grade"].value_counts()
+    claimed = selfeval["claimed_grade"].value_counts()
+    total = max(len(selfeval), 1)
+    labels = [g if lang == "zh" else f"{GRADE_LABELS_EN[g]} ({g})" for g in GRADE_ORDER]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=labels, y=[int(claimed.get(g, 0)) for g in GRADE_ORDER], name=t("brief_claimed_grade", lang),
+        marker={"color": CLAIMED_COLOUR}, text=[str(int(claimed.get(g, 0))) for g in GRADE_ORDER],
+        textposition="outside", cliponaxis=False,
+    ))
+    counts = [int(computed.get(g, 0)) for g in GRADE_ORDER]
+    fig.add_trace(go.Bar(
+        x=labels, y=counts, name=t("brief_computed_grade", lang),
+        marker={"color": [GRADE_COLOURS[g] for g in GRADE_ORDER]},
+        text=[f"{c}（{fmt.pct(c / total)}）" if lang == "zh" else f"{c} ({fmt.pct(c / total)})"
+              for c in counts],
+        textposition="outside", cliponaxis=False,
+    ))
+    _titled(fig, t("brief_grade_title", lang) if title is None else title, height, 70)
+    top = max([*counts, *[int(v) for v in claimed], 1])
+    fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.08)
+    fig.update_xaxes(title=t("brief_grade_axis", lang))
+    fig.update_yaxes(title=t("brief_project_count", lang), gridcolor=GRID_COLOUR,
+                     range=[0, top * 1.18], rangemode="tozero")
+    return fig
+
+
+def cost_deviation_bars(
+    flagged: pd.DataFrame, lang: str = "zh", title: str | None = None, limit: int = 12,
+    height: int | None = None,
+) -> go.Figure:
+    """The projects whose unit cost is furthest above its reference (the cost_above_reference
+    flags: value = unit cost ÷ reference − 1), coloured by severity, largest at the top."""
+    top = flagged.sort_values(["value", "project_code"], ascending=[False, True],
+                              kind="stable").head(limit)
+    df = top.iloc[::-1]
+    labels = [f"{n}（{c}）" if lang == "zh" else f"{n} ({c})"
+              for n, c in zip(df["project_name"], df["service_class"].fillna(""), strict=True)]
+    fig = go.Figure()
+    for severity in ("red", "yellow"):
+        mask = (df["severity"] == severity).to_numpy()
+        if not mask.any():
+            continue
+        part = df[mask]
+        fig.add_trace(go.Bar(
+            orientation="h", y=[lbl for lbl, m in zip(labels, mask, strict=True) if m],
+            x=part["value"].astype(float).tolist(), name=t(f"severity_{severity}", lang),
+            marker={"color": LIGHT_COLOURS[severity]},
+            text=[f"+{fmt.pct(v)}" for v in part["value"]], textposition="outside",
+            cliponaxis=False,
+            customdata=list(zip([fmt.number(v) for v in part["unit_cost_yuan"]],
+                                [fmt.number(v) for v in part["reference_unit_cost_yuan"]],
+                                part["output_unit"].fillna(""), strict=True)),
+            hovertemplate=("%{y}<br>" + t("brief_unit_cost", lang) + " %{customdata[0]} 元/%{customdata[2]}"
+                           + "<br>" + t("brief_reference_cost", lang)
+                           + " %{customdata[1]} 元/%{customdata[2]}<extra></extra>"),
+        ))
+    chart_height = height or max(340, 32 * len(df) + 170)
+    _titled(fig, t("brief_cost_title", lang) if title is None else title, chart_height, 70)
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=labels,
+                     ticksuffix="  ")
+    highest = float(df["value"].max()) if len(df) else 0.3
+    fig.update_xaxes(title=t("brief_cost_axis", lang), tickformat=".0%",
+                     range=[0, max(highest, 0.25) * 1.18], gridcolor=GRID_COLOUR)
     return fig
 
 

@@ -8,6 +8,9 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
     perfbudget batches [--db PATH] [--limit N] [--format csv|json|table]
     perfbudget rollback BATCH_ID [--db PATH] [--user NAME]
+    perfbudget export briefing --db PATH --year Y --month M [--scope CODE] [--public]
+                               [--sections a,b,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
+    perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
 
 Exit codes: 0 done; 1 usage or missing database; 2 input refused (nothing written);
 3 the database is held by another process (the running dashboard).
@@ -37,40 +40,41 @@ EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = 0, 1, 2, 3
 @dataclass(frozen=True)
 class Report:
     columns: tuple[str, ...]
-    build: Callable[[duckdb.DuckDBPyConnection, int, int], pd.DataFrame]
+    # build(conn, year, month, scope=None): scope None = everything
+    build: Callable[..., pd.DataFrame]
     description: str
 
 
-def _execution(conn, year, month):
-    return db.run_query(conn, "project_execution", Scope.everything(), year=year, month=month)
+def _execution(conn, year, month, scope=None):
+    return db.run_query(conn, "project_execution", scope or Scope.everything(), year=year, month=month)
 
 
-def _attainment(conn, year, month):
-    return db.run_query(conn, "indicator_attainment", Scope.everything(), year=year, month=month)
+def _attainment(conn, year, month, scope=None):
+    return db.run_query(conn, "indicator_attainment", scope or Scope.everything(), year=year, month=month)
 
 
-def _warnings(conn, year, month):
-    return flags.warning_flags(conn, year, month, Scope.everything())
+def _warnings(conn, year, month, scope=None):
+    return flags.warning_flags(conn, year, month, scope or Scope.everything())
 
 
-def _selfeval(conn, year, month):
-    return db.run_query(conn, "project_selfeval", Scope.everything(), year=year)
+def _selfeval(conn, year, month, scope=None):
+    return db.run_query(conn, "project_selfeval", scope or Scope.everything(), year=year)
 
 
-def _forecast(conn, year, month):
-    return db.run_query(conn, "project_forecast", Scope.everything(), year=year, month=month)
+def _forecast(conn, year, month, scope=None):
+    return db.run_query(conn, "project_forecast", scope or Scope.everything(), year=year, month=month)
 
 
-def _rectification(conn, year, month):
-    return db.run_query(conn, "rectification_items", Scope.everything(), year=year, month=month)
+def _rectification(conn, year, month, scope=None):
+    return db.run_query(conn, "rectification_items", scope or Scope.everything(), year=year, month=month)
 
 
-def _disclosure(conn, year, month):
-    return db.run_query(conn, "department_disclosure", Scope.everything(), year=year)
+def _disclosure(conn, year, month, scope=None):
+    return db.run_query(conn, "department_disclosure", scope or Scope.everything(), year=year)
 
 
-def _departments(conn, year, month):
-    return db.run_query(conn, "department_league", Scope.everything(), year=year, month=month)
+def _departments(conn, year, month, scope=None):
+    return db.run_query(conn, "department_league", scope or Scope.everything(), year=year, month=month)
 
 
 REPORTS: dict[str, Report] = {
@@ -195,6 +199,10 @@ def _parser() -> argparse.ArgumentParser:
     with_db(rollback)
     rollback.add_argument("--user", default=None, help="recorded in the batch history")
     rollback.set_defaults(handler=_cmd_rollback)
+
+    from perfbudget.export.commands import add_export_parser
+
+    add_export_parser(sub, with_db)
     return parser
 
 
@@ -338,10 +346,14 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     import csv
     import io
 
+    from perfbudget.export.xlsx import neutralise
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(frame.columns)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    # text that a spreadsheet would run as a formula (= + - @) gets a leading quote
+    writer.writerows(["" if v is None else neutralise(v) if isinstance(v, str) else v
+                      for v in row] for row in rows)
     return buffer.getvalue()
 
 

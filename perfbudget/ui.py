@@ -150,10 +150,72 @@ def badge(light: object, text: str | None = None) -> None:
     st.badge(text or light_label(code), color=BADGE_COLOURS[code])  # type: ignore[arg-type]
 
 
-def plotly(fig, key: str | None = None) -> None:
-    """A figure from perfbudget.charts as it was built (theme=None keeps its own template)."""
+def plotly(
+    fig, key: str | None = None, *, title: str | None = None, as_of: str | None = None,
+    file_name: str | None = None, downloads: bool = True,
+) -> None:
+    """A figure from perfbudget.charts as it was built (theme=None keeps its own template),
+    with the plotly toolbar, and under it two small buttons that download it as PNG (2×) and
+    SVG drawn on the server: the chart's title (the figure's own unless given), the as-of line
+    (the sidebar's period unless given), a source line and the 内部 marking on the image. The
+    image is drawn only when a button is clicked (perfbudget.export.images)."""
     st.plotly_chart(fig, theme=None, key=key,
                     config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+    if downloads:
+        chart_downloads(fig, key, title=title, as_of=as_of, file_name=file_name)
+
+
+def export_marking() -> str:
+    """What a file made from the dashboard's own view is marked: it may hold anything the user
+    sees, sensitive projects included, so 内部 (internal). Public files come from the 简报 page
+    with its 公开 choice (Scope.public())."""
+    from perfbudget.export import INTERNAL, MARKINGS_EN
+
+    return INTERNAL if lang() == "zh" else MARKINGS_EN[INTERNAL]
+
+
+def export_source() -> str:
+    from perfbudget.export.images import SOURCE_EN, SOURCE_ZH
+
+    source = SOURCE_ZH if lang() == "zh" else SOURCE_EN
+    return source + (tr("export_source_synthetic") if is_synthetic_data() else "")
+
+
+def is_synthetic_data() -> bool:
+    try:
+        return data.is_synthetic()
+    except Exception:  # an image must not fail because meta could not be read
+        return False
+
+
+def chart_downloads(fig, key: str | None, *, title: str | None = None, as_of: str | None = None,
+                    file_name: str | None = None) -> None:
+    """PNG and SVG download buttons for a figure; the bytes are made on click."""
+    from perfbudget.export import file_stem, images
+
+    period = current_period()
+    if as_of is None and period is not None:
+        as_of = tr("as_of", year=period[0], month=period[1])
+    chart_title = title if title is not None else (fig.layout.title.text or "")
+    marking = export_marking()
+    source = export_source()
+    stem = file_stem(file_name or chart_title or key or "chart")
+    suffix = f"_{period[0]}年{period[1]:02d}月" if period is not None else ""
+    widget = key or f"chart_{abs(hash(chart_title)) % 10**8}"
+
+    def make(fmt: str):
+        def build() -> bytes:
+            return images.chart_image(fig, fmt, title=chart_title, as_of=as_of, source=source,
+                                      marking=marking)
+        return build
+
+    with st.container(horizontal=True, gap="small", key=f"{widget}_downloads"):
+        for fmt, mime, icon in (("png", "image/png", "image"), ("svg", "image/svg+xml", "draw")):
+            st.download_button(
+                fmt.upper(), data=make(fmt), file_name=f"{stem}{suffix}_{marking}.{fmt}",
+                mime=mime, key=f"{widget}_{fmt}", on_click="ignore", type="tertiary",
+                icon=f":material/{icon}:", help=tr("chart_download_help", fmt=fmt.upper()),
+            )
 
 
 def export_scope() -> Scope:
@@ -545,3 +607,55 @@ def followup_form(flag, year: int, key: str) -> None:
             )
             st.toast(tr("followup_saved"), icon=":material/check_circle:")
             st.rerun()
+
+
+# --- the briefing page ------------------------------------------------------------------
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def briefing_downloads(model, *, pdf_available: bool) -> None:
+    """Three buttons: the PPTX, the PDF (LibreOffice; a clear note and no button without it)
+    and the tables as .xlsx. Each file is made on click, from the briefing model; the chart
+    images are drawn once per model and serve the PPTX and the PDF."""
+    from perfbudget.export.briefing import briefing_xlsx
+    from perfbudget.export.pdf import MISSING_MESSAGE, briefing_pdf
+    from perfbudget.export.pptx import briefing_pptx, chart_images
+
+    drawn: dict[str, dict[str, bytes]] = {}
+
+    def images() -> dict[str, bytes]:
+        if "png" not in drawn:
+            drawn["png"] = chart_images(model)
+        return drawn["png"]
+
+    with st.container(horizontal=True, gap="small", key="briefing_downloads"):
+        st.download_button(
+            tr("briefing_download_pptx"), data=lambda: briefing_pptx(model, images=images()),
+            file_name=model.file_name("pptx"), mime=PPTX_MIME, type="primary",
+            icon=":material/slideshow:", on_click="ignore", key="briefing_pptx",
+        )
+        if pdf_available:
+            st.download_button(
+                tr("briefing_download_pdf"), data=lambda: briefing_pdf(model, images()),
+                file_name=model.file_name("pdf"), mime="application/pdf",
+                icon=":material/picture_as_pdf:", on_click="ignore", key="briefing_pdf",
+            )
+        st.download_button(
+            tr("briefing_download_xlsx"), data=lambda: briefing_xlsx(model),
+            file_name=model.file_name("xlsx").replace("简报_", "简报附表_", 1), mime=XLSX_MIME,
+            icon=":material/table_view:", on_click="ignore", key="briefing_xlsx",
+        )
+    if not pdf_available:
+        st.warning(MISSING_MESSAGE.split("\n")[0 if lang() == "zh" else 1],
+                   icon=":material/picture_as_pdf:")
+    st.caption(tr("briefing_building_note"))
+
+
+def briefing_outline(model) -> str:
+    """The slides as a numbered list: title and the key figure of each."""
+    lines = [f"1. **{tr('briefing_cover')}** · {model.title} · {model.marking}"]
+    for number, section in enumerate(model.sections, start=2):
+        lines.append(f"{number}. **{section.title}** · {section.caption}")
+    return "\n".join(lines)

@@ -128,18 +128,92 @@ def dataframe_to_xlsx(
     *,
     sheet_name: str = "Sheet1",
     severity_key: str | None = None,
+    title: str | None = None,
 ) -> bytes:
     """The frame's chosen columns as a one-sheet workbook, returned as bytes.
 
     severity_key names a column holding 'red' / 'yellow' / 'blue' (it need not be exported);
-    each row is filled in its severity's colour."""
+    each row is filled in its severity's colour. title: a line above the header (the header
+    then sits on row 2, and row 1–2 stay frozen)."""
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_name[:31]
+    write_sheet(sheet, frame, columns, severity_key=severity_key, title=title)
+    return _saved(book)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook made by sheets_to_xlsx."""
+
+    name: str
+    frame: pd.DataFrame
+    columns: Sequence[Column]
+    severity_key: str | None = None
+    title: str | None = None
+
+
+def sheets_to_xlsx(
+    sheets: Sequence[Sheet], *, cover: Sequence[str] = (), cover_name: str = "说明",
+    marking: str | None = None,
+) -> bytes:
+    """Several formatted sheets in one workbook. cover: lines written on a first sheet (what
+    the file is, its scope, date and marking); marking (内部 / 公开) also goes into every
+    sheet's printed header and the file's properties."""
+    book = Workbook()
+    first = book.active
+    if cover:
+        first.title = cover_name[:31]
+        for row, line in enumerate(cover, start=1):
+            cell = first.cell(row=row, column=1, value=neutralise(str(line)))
+            cell.data_type = "s"
+            cell.font = Font(bold=row == 1, size=14 if row == 1 else 11)
+        first.column_dimensions["A"].width = 100
+    else:
+        book.remove(first)
+    for spec in sheets:
+        sheet = book.create_sheet(_sheet_title(spec.name, book.sheetnames))
+        write_sheet(sheet, spec.frame, spec.columns, severity_key=spec.severity_key,
+                    title=spec.title)
+    if marking:
+        for sheet in book.worksheets:
+            sheet.oddHeader.right.text = marking
+            sheet.evenHeader.right.text = marking
+        book.properties.keywords = marking
+        book.properties.category = marking
+    return _saved(book)
+
+
+def _sheet_title(name: str, taken: Sequence[str]) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+    title, n = clean, 2
+    while title in taken:
+        title = f"{clean[:28]}_{n}"
+        n += 1
+    return title
+
+
+def write_sheet(
+    sheet,
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    severity_key: str | None = None,
+    title: str | None = None,
+) -> None:
+    """Write the frame into a worksheet: bold filled header (on row 2 under a title line when
+    one is given), frozen, with an autofilter, number formats, widths and severity fills."""
+    first = 1
+    if title:
+        cell = sheet.cell(row=1, column=1, value=neutralise(title))
+        cell.data_type = "s"
+        cell.font = Font(bold=True, size=12)
+        first = 2
 
     header_font = Font(bold=True)
     for col_index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=col_index, value=neutralise(column.header))
+        cell = sheet.cell(row=first, column=col_index, value=neutralise(column.header))
         cell.font = header_font
         cell.fill = HEADER_FILL
         cell.border = HEADER_BORDER
@@ -148,7 +222,9 @@ def dataframe_to_xlsx(
     widths = [_display_width(column.header) for column in columns]
     severities = frame[severity_key].tolist() if severity_key else [None] * len(frame)
     records = frame[[c.key for c in columns]].itertuples(index=False, name=None)
-    for row_index, (record, severity) in enumerate(zip(records, severities, strict=True), start=2):
+    for row_index, (record, severity) in enumerate(
+        zip(records, severities, strict=True), start=first + 1
+    ):
         fill = SEVERITY_FILLS.get(severity) if isinstance(severity, str) else None
         for col_index, (column, raw) in enumerate(zip(columns, record, strict=True), start=1):
             value = cell_value(raw, column.kind)
@@ -169,10 +245,12 @@ def dataframe_to_xlsx(
         width = column.width or min(MAX_WIDTH, max(MIN_WIDTH, widths[col_index - 1] + 2))
         sheet.column_dimensions[get_column_letter(col_index)].width = width
 
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{first + 1}"
     last = get_column_letter(max(1, len(columns)))
-    sheet.auto_filter.ref = f"A1:{last}{max(1, len(frame) + 1)}"
+    sheet.auto_filter.ref = f"A{first}:{last}{max(first, len(frame) + first)}"
 
+
+def _saved(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,519 @@
+"""The briefing (简报): what a finance bureau puts on screen at a monthly or quarterly meeting,
+built from the data layer as a model that the PPTX, PDF and XLSX writers render.
+
+    build_briefing(conn, year, month, department_code=None, public=False) -> Briefing
+
+Sections, in order: 总体情况 (KPI tiles and the monthly trend), 各部门执行 (execution against
+time progress), 重点预警 (the top warnings), 双监控 (pace against output progress), 绩效自评
+(grades of the last completed year), 成本对比 (unit costs above their reference). Each has a
+caption in Chinese stating its key figure ("全区执行率38.8%，低于序时进度19.5个百分点"). A
+section without data is left out and named in `omitted` with the reason, never drawn empty.
+
+A public briefing (公开) is built with Scope.public(): no sensitive (涉密) project, and no
+department that is itself sensitive, reaches any figure, table or sentence. Pure: no
+streamlit; the queries run on the connection given, as the CLI does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from perfbudget import charts, db, flags
+from perfbudget import formatting as fmt
+from perfbudget.export import file_stem, marking
+from perfbudget.export.images import SOURCE_ZH
+from perfbudget.export.xlsx import Column
+from perfbudget.scope import Scope
+
+SECTIONS: dict[str, str] = {
+    "kpi": "总体情况",
+    "execution": "各部门预算执行",
+    "warnings": "重点预警",
+    "dual_monitoring": "双监控：支出进度与产出进度",
+    "selfeval": "绩效自评等级",
+    "costs": "成本对比",
+}
+SLIDE_DEPARTMENTS = 12   # departments on the execution slide (the lowest rates)
+SLIDE_WARNINGS = 8       # warnings on the warnings slide (worst first)
+SLIDE_COSTS = 10         # projects on the cost slide
+QUADRANT_LABELS = {
+    "on_track": "支出产出均正常", "spending_ahead": "产出滞后于支出",
+    "outputs_ahead": "支出滞后于产出", "both_behind": "支出产出双滞后",
+}
+SYNTHETIC_NOTE = "（演示数据，合成，非真实财政数据）"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    note: str = ""
+    light: str | None = None  # red / yellow / green / blue / grey
+
+
+@dataclass
+class Table:
+    """A table of a section: the rows as the queries gave them, and how they are written.
+    `slide_columns` are the keys shown on the slide (all columns go to the xlsx)."""
+
+    sheet: str
+    title: str
+    frame: pd.DataFrame
+    columns: list[Column]
+    severity_key: str | None = None
+    slide_columns: tuple[str, ...] = ()
+    slide_rows: int = 10
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    caption: str
+    figure: go.Figure | None = None
+    table: Table | None = None
+    kpis: list[Kpi] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    show_table_on_slide: bool = False
+
+
+@dataclass
+class Briefing:
+    year: int
+    month: int
+    scope_label: str      # 示例区 / 区教育局
+    subject: str          # who the captions speak of: 全区 / 区教育局
+    public: bool
+    source: str
+    generated: date
+    sections: list[Section]
+    omitted: list[tuple[str, str]]  # (section title, why)
+    is_synthetic: bool = False
+
+    @property
+    def marking(self) -> str:
+        return marking(self.public)
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope_label}预算绩效简报"
+
+    @property
+    def as_of(self) -> str:
+        return f"数据截至{self.year}年{self.month}月"
+
+    @property
+    def tables(self) -> list[Table]:
+        return [s.table for s in self.sections if s.table is not None]
+
+    def file_name(self, suffix: str) -> str:
+        """预算绩效简报_示例区_2025年07月_内部.pptx"""
+        return (f"预算绩效简报_{file_stem(self.scope_label, 30)}_{self.year}年{self.month:02d}月_"
+                f"{self.marking}.{suffix.lstrip('.')}")
+
+    def omitted_lines(self) -> list[str]:
+        return [f"未包含「{title}」：{why}" for title, why in self.omitted]
+
+
+class BriefingError(ValueError):
+    """The briefing cannot be built (no data for the period, or an unknown department)."""
+
+
+# --- building ---------------------------------------------------------------------------
+
+def build_briefing(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    month: int,
+    department_code: str | None = None,
+    *,
+    public: bool = False,
+    sections: Iterable[str] | None = None,
+    base_scope: Scope | None = None,
+    today: date | None = None,
+) -> Briefing:
+    """The briefing of a district (department_code None) or one department at a year-month.
+    base_scope is what the user may see (default everything); a public briefing drops the
+    sensitive projects from it whatever it says."""
+    chosen = list(SECTIONS) if sections is None else [s for s in SECTIONS if s in set(sections)]
+    unknown = set(sections or ()) - set(SECTIONS)
+    if unknown:
+        raise BriefingError(f"未知的简报部分 / unknown sections: {', '.join(sorted(unknown))}")
+    scope = base_scope or Scope.everything()
+    if public:
+        scope = Scope(departments=scope.departments, include_sensitive=False)
+    scope = scope.narrowed_to(department_code)
+
+    summary = db.run_query(conn, "scope_summary", scope, year=year, month=month)
+    if summary.empty or int(summary["project_count"].iloc[0] or 0) == 0:
+        where = f"部门 {department_code} " if department_code else ""
+        extra = "（公开简报不含涉密项目）" if public else ""
+        raise BriefingError(f"{where}{year}年{month}月没有可用数据{extra} / no data in scope")
+    kpi = summary.iloc[0]
+
+    if department_code is None:
+        districts = db.run_query(conn, "district_execution", scope, year=year, month=month)
+        names = [str(d) for d in districts["district"]]
+        scope_label = names[0] if len(names) == 1 else "全市"
+        subject = "全区" if len(names) <= 1 else "全市"
+    else:
+        departments = db.run_query(conn, "department_list", scope, year=year)
+        scope_label = str(departments["department"].iloc[0]) if not departments.empty else department_code
+        subject = scope_label
+
+    meta = dict(conn.execute("select key, value from meta").fetchall())
+    synthetic = meta.get("is_synthetic") == "true"
+    all_flags = flags.warning_flags(conn, year, month, scope)
+
+    built: list[Section] = []
+    omitted: list[tuple[str, str]] = []
+    builders = {
+        "kpi": lambda: _kpi_section(conn, year, month, scope, kpi, subject, all_flags),
+        "execution": lambda: _execution_section(conn, year, month, scope, department_code),
+        "warnings": lambda: _warnings_section(all_flags, month),
+        "dual_monitoring": lambda: _dual_section(conn, year, month, scope),
+        "selfeval": lambda: _selfeval_section(conn, year, month, scope),
+        "costs": lambda: _costs_section(conn, year, scope, all_flags),
+    }
+    for key in chosen:
+        result = builders[key]()
+        if isinstance(result, str):
+            omitted.append((SECTIONS[key], result))
+        else:
+            built.append(result)
+    return Briefing(
+        year=year, month=month, scope_label=scope_label, subject=subject, public=public,
+        source=SOURCE_ZH + (SYNTHETIC_NOTE if synthetic else ""),
+        generated=today or date.today(), sections=built, omitted=omitted,
+        is_synthetic=synthetic,
+    )
+
+
+def _behind_phrase(gap_pp: object) -> str:
+    """'低于序时进度19.5个百分点' / '高于…' / '与序时进度持平' from a gap in pp."""
+    gap = fmt.to_decimal(gap_pp)
+    if gap is None:
+        return "无法与序时进度比较"
+    shown = fmt.half_up(abs(gap), 1)
+    if shown == 0:
+        return "与序时进度持平"
+    return f"{'低于' if gap < 0 else '高于'}序时进度{shown}个百分点"
+
+
+def _kpi_section(conn, year, month, scope, kpi, subject, all_flags) -> Section:
+    performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
+    red = int((performance["severity"] == "red").sum())
+    yellow = int((performance["severity"] == "yellow").sum())
+    caption = f"{subject}执行率{fmt.pct(kpi['execution_rate'])}，{_behind_phrase(kpi['gap_pp'])}"
+    if red or yellow:
+        caption += f"；红色预警{red}条、黄色预警{yellow}条"
+    kpis = [
+        Kpi("调整后预算", fmt.money(kpi["adjusted_budget_yuan"]),
+            f"{int(kpi['department_count'])}个部门 · {int(kpi['project_count'])}个项目"),
+        Kpi("累计支出", fmt.money(kpi["spent_yuan"]),
+            f"{int(kpi['reported_project_count'])}个项目已报送{month}月支出"),
+        Kpi("预算执行率", fmt.pct(kpi["execution_rate"]),
+            f"进度比{fmt.ratio(kpi['pace'])}", light=kpi["pace_light"]),
+        Kpi("序时进度", fmt.pct(kpi["time_progress"]),
+            f"进度差{fmt.pp(kpi['gap_pp'])}个百分点", light=kpi["pace_light"]),
+        Kpi("绩效指标正常率", fmt.pct(kpi["indicator_on_track_rate"]),
+            f"{int(kpi['indicator_on_track_count'] or 0)}/{int(kpi['indicator_reported_count'] or 0)}"
+            "个已填报指标"),
+        Kpi("绩效预警", f"{red + yellow}条", f"红色{red}条 · 黄色{yellow}条",
+            light="red" if red else ("yellow" if yellow else "green")),
+    ]
+    trend = db.run_query(conn, "execution_trend", scope, year=year, month=month,
+                         department_code=None)
+    figure = None
+    if not trend.empty and trend["spent_yuan"].notna().any():
+        figure = charts.execution_trend_chart(trend, "zh", title="")
+    frame = pd.DataFrame({
+        "item": [k.label for k in kpis] + ["进度比"],
+        "value": [k.value for k in kpis] + [fmt.ratio(kpi["pace"])],
+        "note": [k.note for k in kpis] + [""],
+    })
+    table = Table("总体情况", "总体情况", frame,
+                  [Column("item", "指标", width=18), Column("value", "数值", width=20),
+                   Column("note", "说明", width=36)])
+    return Section("kpi", SECTIONS["kpi"], caption, figure=figure, table=table, kpis=kpis)
+
+
+def _execution_section(conn, year, month, scope, department_code) -> Section | str:
+    if department_code is not None:
+        return _project_execution_section(conn, year, month, scope)
+    departments = db.run_query(conn, "department_execution", scope, year=year, month=month)
+    if departments.empty:
+        return "没有部门的执行数据"
+    lights = db.run_query(conn, "execution_pace_lights", scope, year=year, month=month)
+    dept_lights = lights[lights["level"] == "department"].set_index("key")["pace_light"]
+    light_codes = pd.Series([dept_lights.get(c, "grey") for c in departments["department_code"]])
+    red = int((light_codes == "red").sum())
+    yellow = int((light_codes == "yellow").sum())
+    ranked = departments.dropna(subset=["execution_rate"]).sort_values(
+        ["execution_rate", "department_code"], kind="stable")
+    caption = f"{len(departments)}个部门中，执行进度红灯{red}个、黄灯{yellow}个"
+    if not ranked.empty:
+        low = ranked.iloc[0]
+        caption += f"；执行率最低的是{low['department']}（{fmt.pct(low['execution_rate'])}）"
+    limit = SLIDE_DEPARTMENTS if len(departments) > SLIDE_DEPARTMENTS else None
+    figure = charts.department_execution_bars(departments, lights, "zh", limit=limit, title="")
+    notes = [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个部门，全部{len(departments)}个部门见 Excel 附表。"] \
+        if limit else []
+    table = Table(
+        "部门执行", "各部门预算执行情况", departments.assign(severity=light_codes.to_numpy()),
+        [Column("department_code", "部门编码"), Column("department", "主管部门", width=22),
+         Column("project_count", "项目数", "integer"),
+         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+         Column("spent_yuan", "累计支出（万元）", "wan"),
+         Column("execution_rate", "执行率", "rate"), Column("time_progress", "序时进度", "rate"),
+         Column("gap_pp", "进度差（百分点）", "pp"), Column("pace", "进度比", "number")],
+        severity_key="severity",
+    )
+    return Section("execution", SECTIONS["execution"], caption, figure=figure, table=table,
+                   notes=notes)
+
+
+def _project_execution_section(conn, year, month, scope) -> Section | str:
+    """For a department's briefing: its projects instead of departments."""
+    projects = db.run_query(conn, "project_execution", scope, year=year, month=month)
+    if projects.empty:
+        return "没有项目的执行数据"
+    lights = db.run_query(conn, "execution_pace_lights", scope, year=year, month=month)
+    light = lights[lights["level"] == "project"].set_index("key")["pace_light"]
+    light_codes = pd.Series([light.get(c, "grey") for c in projects["project_code"]])
+    red = int((light_codes == "red").sum())
+    yellow = int((light_codes == "yellow").sum())
+    ranked = projects.dropna(subset=["execution_rate"]).sort_values(
+        ["execution_rate", "project_code"], kind="stable")
+    caption = f"{len(projects)}个项目中，执行进度红灯{red}个、黄灯{yellow}个"
+    if not ranked.empty:
+        low = ranked.iloc[0]
+        caption += f"；执行率最低的是{low['project_name']}（{fmt.pct(low['execution_rate'])}）"
+    # the department chart draws one bar per row of `department`: feed it the projects
+    names = projects["project_name"].astype(str)
+    repeated = names.duplicated(keep=False)
+    as_rows = projects.assign(
+        department_code=projects["project_code"],
+        department=[f"{n}（{c}）" if r else n
+                    for n, c, r in zip(names, projects["project_code"], repeated, strict=True)])
+    as_lights = lights[lights["level"] == "project"].assign(level="department")
+    limit = SLIDE_DEPARTMENTS if len(projects) > SLIDE_DEPARTMENTS else None
+    figure = charts.department_execution_bars(as_rows, as_lights, "zh", limit=limit, title="")
+    notes = [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个项目，全部{len(projects)}个项目见 Excel 附表。"] \
+        if limit else []
+    table = Table(
+        "项目执行", "各项目预算执行情况", projects.assign(severity=light_codes.to_numpy()),
+        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
+         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+         Column("spent_yuan", "累计支出（万元）", "wan"),
+         Column("execution_rate", "执行率", "rate"), Column("time_progress", "序时进度", "rate"),
+         Column("gap_pp", "进度差（百分点）", "pp"), Column("pace", "进度比", "number")],
+        severity_key="severity",
+    )
+    return Section("execution", "各项目预算执行", caption, figure=figure, table=table, notes=notes)
+
+
+def _warnings_section(all_flags: pd.DataFrame, month: int) -> Section | str:
+    if all_flags.empty:
+        return f"截至{month}月没有预警"
+    performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
+    quality = len(all_flags) - len(performance)
+    red = int((performance["severity"] == "red").sum())
+    yellow = int((performance["severity"] == "yellow").sum())
+    blue = int((performance["severity"] == "blue").sum())
+    by_rule = performance[performance["severity"] == "red"]["rule_label"].value_counts()
+    caption = f"绩效预警{len(performance)}条：红色{red}条、黄色{yellow}条"
+    if blue:
+        caption += f"、蓝色{blue}条"
+    if not by_rule.empty:
+        caption += f"；红色预警最多的是「{by_rule.index[0]}」（{int(by_rule.iloc[0])}条）"
+    notes = []
+    if quality:
+        notes.append(f"另有数据质量提示{quality}条（未报送、未申报绩效目标等），见 Excel 附表。")
+    if len(performance) > SLIDE_WARNINGS:
+        notes.append(f"表中为最严重的{SLIDE_WARNINGS}条，全部预警见 Excel 附表。")
+    table_rows = pd.concat([performance, all_flags[~all_flags.index.isin(performance.index)]])
+    table_rows = table_rows.assign(
+        severity_zh=[flags.SEVERITY_LABELS["zh"].get(s, s) for s in table_rows["severity"]],
+        subject=[_subject(r) for r in table_rows.itertuples()],
+    )
+    table = Table(
+        "预警", "预警清单", table_rows,
+        [Column("severity_zh", "等级"), Column("subject", "项目", width=26),
+         Column("department", "主管部门", width=18), Column("rule_label", "预警类型", width=14),
+         Column("message", "预警说明", width=64), Column("project_code", "项目编码"),
+         Column("value", "指标值", "number"), Column("threshold", "阈值", "number"),
+         Column("as_of_month", "截至月份", "integer")],
+        severity_key="severity",
+        slide_columns=("severity_zh", "subject", "department", "rule_label", "message"),
+        slide_rows=SLIDE_WARNINGS,
+    )
+    if performance.empty:
+        caption = f"截至{month}月没有绩效预警，数据质量提示{quality}条"
+    return Section("warnings", SECTIONS["warnings"], caption, table=table, notes=notes,
+                   show_table_on_slide=True)
+
+
+def _subject(row) -> str:
+    code, name = getattr(row, "project_code", None), getattr(row, "project_name", None)
+    if isinstance(code, str) and code:
+        return f"{name}" if isinstance(name, str) else code
+    return "（部门整体）"
+
+
+def _dual_section(conn, year, month, scope) -> Section | str:
+    frame = db.run_query(conn, "project_dual_monitoring", scope, year=year, month=month)
+    if frame.empty:
+        return "没有同时具备支出进度和产出进度的项目（产出指标未填报）"
+    counts = frame["quadrant"].value_counts()
+    caption = (
+        f"{len(frame)}个项目中，支出产出均正常{int(counts.get('on_track', 0))}个，"
+        f"产出滞后于支出{int(counts.get('spending_ahead', 0))}个，"
+        f"支出滞后于产出{int(counts.get('outputs_ahead', 0))}个，"
+        f"双滞后{int(counts.get('both_behind', 0))}个"
+    )
+    figure = charts.dual_monitoring_quadrant(frame, "zh", title="")
+    cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
+    notes = [f"横轴为进度比（执行率÷序时进度），纵轴为产出进度，1.0为与序时同步；虚线为{cut}的黄灯线；"
+             "圆点大小表示调整后预算。"]
+    table = Table(
+        "双监控", "双监控：支出进度与产出进度",
+        frame.assign(quadrant_zh=[QUADRANT_LABELS.get(q, q) for q in frame["quadrant"]],
+                     severity=frame["quadrant"].map({"both_behind": "red",
+                                                     "spending_ahead": "yellow",
+                                                     "outputs_ahead": "yellow"})),
+        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
+         Column("department", "主管部门", width=18),
+         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+         Column("execution_rate", "执行率", "rate"), Column("pace", "进度比", "number"),
+         Column("output_progress", "产出进度", "rate"), Column("difference", "差值", "number"),
+         Column("quadrant_zh", "象限", width=16)],
+        severity_key="severity",
+    )
+    return Section("dual_monitoring", SECTIONS["dual_monitoring"], caption, figure=figure,
+                   table=table, notes=notes)
+
+
+def _last_month(conn, year: int) -> int | None:
+    row = conn.execute("select max(month) from spending where year = ?", [year]).fetchall()[0]
+    return None if row[0] is None else int(row[0])
+
+
+def _selfeval_section(conn, year, month, scope) -> Section | str:
+    """Self-evaluation is a year-end exercise: the as-of year's when the briefing is at
+    December, else the last year's (what a mid-year meeting looks back on)."""
+    eval_year = year if month == 12 else year - 1
+    if _last_month(conn, eval_year) != 12:
+        return f"{eval_year}年度尚无年末数据，无法评分"
+    frame = db.run_query(conn, "project_selfeval", scope, year=eval_year)
+    frame = frame[frame["grade"].notna()].reset_index(drop=True)
+    if frame.empty:
+        return f"{eval_year}年度没有自评数据"
+    counts = frame["grade"].value_counts()
+    total = len(frame)
+    parts = [f"{g}{int(counts.get(g, 0))}个" for g in charts.GRADE_ORDER]
+    good = int(counts.get("优", 0))
+    caption = f"{eval_year}年度{total}个项目复核评分：" + "、".join(parts) + \
+        f"，优秀率{fmt.pct(good / total)}"
+    over = int(frame["is_over_scored"].fillna(False).astype(bool).sum())
+    if over:
+        caption += f"；{over}个项目自评等级高于复核等级"
+    figure = charts.selfeval_grade_bars(frame, "zh", title="")
+    notes = ["复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率10分，产出、效益、满意度指标按分值"
+             "与完成率计分；社会保险基金预算项目不在此列。"]
+    table = Table(
+        "绩效自评", f"{eval_year}年度绩效自评",
+        frame.assign(severity=frame["grade"].map({"差": "red", "中": "yellow"}),
+                     over=["是" if bool(v) else "" for v in frame["is_over_scored"].fillna(False)]),
+        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
+         Column("department", "主管部门", width=18), Column("execution_rate", "执行率", "rate"),
+         Column("total_score", "复核得分", "number"), Column("grade", "复核等级"),
+         Column("claimed_total_score", "自评得分", "number"), Column("claimed_grade", "自评等级"),
+         Column("score_difference", "自评与复核之差", "number"), Column("over", "自评偏高")],
+        severity_key="severity",
+    )
+    return Section("selfeval", f"{eval_year}年度{SECTIONS['selfeval']}", caption, figure=figure,
+                   table=table, notes=notes)
+
+
+def _costs_section(conn, year, scope, all_flags) -> Section | str:
+    costs = db.run_query(conn, "project_costs", scope, year=year)
+    if costs.empty:
+        return f"{year}年度没有成本数据"
+    projects = costs.drop_duplicates("project_code")
+    cost_flags = all_flags[all_flags["rule"] == "cost_above_reference"]
+    red = int((cost_flags["severity"] == "red").sum())
+    yellow = int((cost_flags["severity"] == "yellow").sum())
+    caption = (f"有成本数据的项目{len(projects)}个，单位成本明显高于参考值的{red + yellow}个"
+               f"（红色{red}个、黄色{yellow}个）")
+    figure = None
+    notes = ["参考值为该一类事的成本定额标准；无标准时为同类项目（同年度、同一类事、同产出单位）单位成本的中位数。"]
+    if not cost_flags.empty:
+        top = cost_flags.sort_values(["value", "project_code"], ascending=[False, True],
+                                     kind="stable").iloc[0]
+        caption += f"；偏离最大的是{top['project_name']}，高出{fmt.pct(top['value'])}"
+        figure = charts.cost_deviation_bars(cost_flags, "zh", title="", limit=SLIDE_COSTS)
+        if len(cost_flags) > SLIDE_COSTS:
+            notes.append(f"图中为偏离最大的{SLIDE_COSTS}个项目，全部见 Excel 附表。")
+    flagged = cost_flags.set_index("project_code")
+    table_frame = projects.assign(
+        severity=[flagged["severity"].get(c) if c in flagged.index else None
+                  for c in projects["project_code"]],
+        deviation=[flagged["value"].get(c) if c in flagged.index else None
+                   for c in projects["project_code"]],
+    )
+    table = Table(
+        "成本", f"{year}年度项目成本与单位成本",
+        table_frame,
+        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
+         Column("department", "主管部门", width=18), Column("service_class", "一类事", width=16),
+         Column("total_cost_yuan", "总成本（万元）", "wan"),
+         Column("output_quantity", "产出数量", "number"), Column("output_unit", "产出单位"),
+         Column("unit_cost_yuan", "单位成本（元）", "number"),
+         Column("standard_unit_cost_yuan", "成本定额标准（元）", "number"),
+         Column("peer_median_unit_cost_yuan", "同类中位数（元）", "number"),
+         Column("deviation", "高于参考值", "rate")],
+        severity_key="severity",
+        slide_columns=("project_name", "service_class", "unit_cost_yuan",
+                       "standard_unit_cost_yuan", "peer_median_unit_cost_yuan"),
+    )
+    return Section("costs", SECTIONS["costs"], caption, figure=figure, table=table, notes=notes,
+                   show_table_on_slide=figure is None)
+
+
+def section_keys(names: Sequence[str] | None) -> list[str]:
+    """Section keys from a comma list or names (CLI); None = all."""
+    if not names:
+        return list(SECTIONS)
+    return [n.strip() for n in names if n.strip()]
+
+
+# --- the tables as a workbook -----------------------------------------------------------
+
+def briefing_xlsx(briefing: Briefing) -> bytes:
+    """Every table of the briefing as a formatted workbook: a 说明 sheet (scope, date, marking,
+    what was left out), then one sheet per table with a title line carrying the marking."""
+    from perfbudget.export.xlsx import Sheet, sheets_to_xlsx
+
+    cover = [
+        f"【{briefing.marking}】{briefing.title}（附表）",
+        briefing.as_of,
+        f"范围：{briefing.scope_label}",
+        f"来源：{briefing.source.removeprefix('来源：')}",
+        f"生成日期：{briefing.generated.isoformat()}",
+        ("公开版：不含涉密（敏感）项目和涉密部门的数据。" if briefing.public
+         else "内部版：含全部项目（包括涉密项目），仅限内部使用，不得对外公开。"),
+        "金额单位：万元；比率以百分数显示。",
+        *briefing.omitted_lines(),
+    ]
+    sheets = [
+        Sheet(table.sheet, table.frame, table.columns, severity_key=table.severity_key,
+              title=f"【{briefing.marking}】{table.title}　{briefing.as_of}　{briefing.scope_label}")
+        for table in briefing.tables
+    ]
+    return sheets_to_xlsx(sheets, cover=cover, marking=briefing.marking)

@@ -1,0 +1,161 @@
+"""`python -m perfbudget export …`: the briefing as PPTX / PDF / XLSX and any report as a
+formatted .xlsx, internal (内部) or public (公开, no sensitive project), from the command line.
+
+    perfbudget export briefing --db PATH --year Y --month M [--scope CODE] [--public]
+                               [--sections kpi,execution,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
+    perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
+
+The marking goes into the file name when --out is a folder, and always onto every slide and
+sheet. Sections left out for lack of data are listed on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from perfbudget import db
+from perfbudget.scope import Scope
+
+EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 4
+BRIEFING_SUFFIXES = (".pptx", ".pdf", ".xlsx")
+
+
+def add_export_parser(sub, with_db) -> None:
+    from perfbudget.cli import REPORTS
+    from perfbudget.export.briefing import SECTIONS
+
+    export = sub.add_parser("export", help="export a briefing or a table / 导出简报或报表")
+    kinds = export.add_subparsers(dest="export_kind", required=True)
+
+    brief = kinds.add_parser("briefing", help="the briefing deck / 简报（PPTX、PDF、Excel 附表）")
+    with_db(brief)
+    brief.add_argument("--year", type=int, required=True)
+    brief.add_argument("--month", type=int, default=None,
+                       help="as-of month 1–12 (default: the last month with spending data)")
+    brief.add_argument("--scope", default=None, metavar="CODE",
+                       help="a department code (default: the whole district)")
+    brief.add_argument("--public", action="store_true",
+                       help="public version: no sensitive project / 公开版（不含涉密项目）")
+    brief.add_argument("--sections", default=None,
+                       help=f"comma list of {','.join(SECTIONS)} (default: all)")
+    brief.add_argument("--out", type=Path, required=True,
+                       help="FILE.pptx, FILE.pdf or FILE.xlsx, or a folder (named for you)")
+    brief.set_defaults(handler=_cmd_briefing)
+
+    table = kinds.add_parser("table", help="a report as a formatted .xlsx / 报表导出为 Excel")
+    table.add_argument("name", choices=sorted(REPORTS))
+    with_db(table)
+    table.add_argument("--year", type=int, required=True)
+    table.add_argument("--month", type=int, default=None)
+    table.add_argument("--public", action="store_true",
+                       help="public version: no sensitive project / 公开版（不含涉密项目）")
+    table.add_argument("--out", type=Path, required=True, help="FILE.xlsx or a folder")
+    table.set_defaults(handler=_cmd_table)
+
+
+def _open(args):
+    """The database read-only and the as-of month, or an exit code after a message."""
+    from perfbudget.cli import _last_month
+
+    if not args.db.is_file():
+        print(f"数据库不存在 / no database at {args.db} "
+              "(运行 / run: python -m perfbudget demo --db PATH)", file=sys.stderr)
+        return None, None, EXIT_USAGE
+    if args.month is not None and not 1 <= args.month <= 12:
+        print("月份须在 1–12 之间 / --month must be 1–12", file=sys.stderr)
+        return None, None, EXIT_USAGE
+    conn = db.connect(args.db, read_only=True)
+    return conn, args.month or _last_month(conn, args.year), EXIT_OK
+
+
+def _cmd_briefing(args) -> int:
+    from perfbudget.export.briefing import BriefingError, briefing_xlsx, build_briefing
+    from perfbudget.export.pdf import PdfConversionError, PdfUnavailable, briefing_pdf
+    from perfbudget.export.pptx import briefing_pptx
+
+    out: Path = args.out
+    folder = out.is_dir() or out.suffix == ""
+    if not folder and out.suffix.lower() not in BRIEFING_SUFFIXES:
+        print("--out 须为 .pptx、.pdf 或 .xlsx 文件或文件夹 / --out must be a .pptx, .pdf or "
+              ".xlsx file, or a folder", file=sys.stderr)
+        return EXIT_USAGE
+    conn, month, code = _open(args)
+    if conn is None:
+        return code
+    sections = [s.strip() for s in args.sections.split(",")] if args.sections else None
+    start = time.perf_counter()
+    try:
+        briefing = build_briefing(conn, args.year, month, args.scope, public=args.public,
+                                  sections=sections)
+    except BriefingError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        conn.close()
+    for line in briefing.omitted_lines():
+        print(line, file=sys.stderr)
+    if folder:
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / briefing.file_name("pptx")
+    else:
+        target = out
+    suffix = target.suffix.lower()
+    try:
+        if suffix == ".pptx":
+            content = briefing_pptx(briefing)
+        elif suffix == ".pdf":
+            content = briefing_pdf(briefing)
+        else:
+            content = briefing_xlsx(briefing)
+    except PdfUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except PdfConversionError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    seconds = time.perf_counter() - start
+    print(f"简报已导出（{briefing.marking}，{1 + len(briefing.sections)}页）/ briefing written: "
+          f"{target} ({seconds:.1f} s)")
+    return EXIT_OK
+
+
+def _cmd_table(args) -> int:
+    from perfbudget.cli import REPORTS
+    from perfbudget.export import file_stem, marking
+    from perfbudget.export.tables import report_xlsx
+
+    out: Path = args.out
+    folder = out.is_dir() or out.suffix == ""
+    if not folder and out.suffix.lower() != ".xlsx":
+        print("--out 须为 .xlsx 文件或文件夹 / --out must be an .xlsx file or a folder",
+              file=sys.stderr)
+        return EXIT_USAGE
+    conn, month, code = _open(args)
+    if conn is None:
+        return code
+    report = REPORTS[args.name]
+    scope = Scope.public() if args.public else Scope.everything()
+    try:
+        frame = report.build(conn, args.year, month, scope)
+    finally:
+        conn.close()
+    mark = marking(args.public)
+    label = report.description.split(" / ")[0]
+    title = f"【{mark}】{label}　数据截至{args.year}年{month}月"
+    cover = [title, f"报表：{args.name}", f"行数：{len(frame)}",
+             "公开版：不含涉密（敏感）项目。" if args.public
+             else "内部版：含全部项目（包括涉密项目），仅限内部使用。"]
+    content = report_xlsx(args.name, frame, report.columns, title=title, marking=mark,
+                          cover=cover)
+    if folder:
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / f"{file_stem(label, 30)}_{args.year}年{month:02d}月_{mark}.xlsx"
+    else:
+        target = out
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    print(f"报表已导出（{mark}，{len(frame)}行）/ table written: {target}")
+    return EXIT_OK

@@ -1,0 +1,78 @@
+"""The CLI's reports (perfbudget.cli.REPORTS) as formatted Excel tables: Chinese headers,
+money in 万元, rates as percentages, rows filled by their light or severity, and a title line
+carrying the marking (内部 / 公开)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perfbudget.export.xlsx import Column, Kind, Sheet, sheets_to_xlsx
+
+HEADERS: dict[str, str] = {
+    "project_code": "项目编码", "project_name": "项目名称", "department_code": "主管部门编码",
+    "department": "主管部门", "adjusted_budget_yuan": "调整后预算数（万元）",
+    "spent_yuan": "累计支出（万元）", "execution_rate": "执行率", "time_progress": "序时进度",
+    "pace": "进度比", "gap_pp": "进度差（百分点）", "indicator": "三级指标",
+    "level1": "一级指标", "level2": "二级指标", "operator": "计算符号", "target": "年度指标值",
+    "actual": "实际完成值", "attainment": "完成率", "progress": "序时完成进度", "light": "指标灯",
+    "rule": "预警规则", "severity": "等级", "value": "指标值", "threshold": "阈值",
+    "message": "预警说明", "execution_score": "执行率得分", "indicator_score": "指标得分",
+    "total_score": "复核总分", "grade": "复核等级", "claimed_total_score": "自评总分",
+    "claimed_grade": "自评等级", "is_over_scored": "自评偏高", "score_difference": "自评与复核之差",
+    "curve_source": "支出曲线来源", "curve_years": "曲线年份", "typical_share": "历年同期支出占比",
+    "forecast_spend_yuan": "预计全年支出（万元）", "forecast_execution_rate": "预计年末执行率",
+    "forecast_balance_rate": "预计结余率", "is_flagged": "是否预警", "issue": "问题",
+    "feedback_date": "反馈日期", "due_date": "整改期限", "done_date": "完成日期",
+    "status": "状态", "days_open": "已用天数", "days_overdue": "逾期天数",
+    "project_count": "项目数", "large_project_count": "500万元以上项目数",
+    "large_undisclosed_count": "500万元以上未公开数", "disclosed_budget_yuan": "已公开项目预算（万元）",
+    "total_budget_yuan": "非涉密项目预算（万元）", "coverage": "公开覆盖率",
+    "meets_coverage": "覆盖率达标", "rank": "排名", "score": "考核得分",
+    "execution_part": "执行进度", "targets_part": "目标完成", "selfeval_part": "自评质量",
+    "rectification_part": "整改按时", "disclosure_part": "信息公开",
+}
+SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
+                   "grey": "未报送"}
+_RATES = ("rate", "progress", "attainment", "share", "coverage", "_part")
+_NUMBERS = ("score", "pace", "value", "threshold", "difference")
+_INTEGERS = ("_count", "rank", "days_", "curve_years")
+
+
+def kind_of(column: str) -> Kind:
+    """How a report column is written, from its name (the queries' naming rules: units in
+    names)."""
+    if column.endswith("_yuan"):
+        return "wan"
+    if column.endswith("_pp"):
+        return "pp"
+    if column.endswith("_date"):
+        return "date"
+    if column in ("rank", "curve_years") or column.endswith("_count") or column.startswith("days_"):
+        return "integer"
+    if column.endswith(_RATES) or column in ("attainment", "progress", "coverage"):
+        return "rate"
+    if column.endswith(_NUMBERS):
+        return "number"
+    return "text"
+
+
+def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, title: str,
+                marking: str, cover: list[str]) -> bytes:
+    """A report's rows as a formatted workbook; rows filled by their severity or light."""
+    out = frame.reindex(columns=list(columns)).copy()
+    severity_key = None
+    for source in ("severity", "light"):
+        if source in frame:
+            out["_severity"] = frame[source].to_numpy()
+            severity_key = "_severity"
+            if source in out:
+                out[source] = [SEVERITY_LABELS.get(v, v) for v in frame[source]]
+            break
+    for column in columns:
+        if out[column].dtype == bool or column.startswith("is_") or column.startswith("meets_"):
+            out[column] = [None if v is None or v != v else ("是" if v else "否")
+                           for v in out[column]]
+    specs = [Column(c, HEADERS.get(c, c), "text" if c.startswith(("is_", "meets_")) else kind_of(c))
+             for c in columns]
+    sheet = Sheet(name, out, specs, severity_key=severity_key, title=title)
+    return sheets_to_xlsx([sheet], cover=cover, marking=marking)

@@ -1,0 +1,260 @@
+"""The briefing (perfbudget.export.briefing → pptx / pdf / xlsx) on the hand-computed district
+of tests/hand_fixture.py: district execution 9,545,000 ÷ 24,600,000 = 38.8% at July, time
+progress 7/12 = 58.3%, gap −19.5 pp. P007 belongs to D03 区保密办, a sensitive department:
+a public briefing must not show it anywhere. The fixture has no costs and no year-end data,
+so those sections are left out with a note."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Inches
+
+from perfbudget.export import pdf
+from perfbudget.export.briefing import BriefingError, briefing_xlsx, build_briefing
+from perfbudget.export.pptx import briefing_pptx, chart_images
+from tests.hand_fixture import YEAR
+
+SENSITIVE_TEXTS = ("P007", "保密设备维护", "区保密办")
+
+
+@pytest.fixture(scope="module")
+def hand_conn():
+    from perfbudget import db
+    from tests.hand_fixture import seed_hand_fixture
+
+    conn = db.connect()
+    seed_hand_fixture(conn)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def internal(hand_conn):
+    return build_briefing(hand_conn, YEAR, 7)
+
+
+@pytest.fixture(scope="module")
+def public(hand_conn):
+    return build_briefing(hand_conn, YEAR, 7, public=True)
+
+
+@pytest.fixture(scope="module")
+def internal_deck(internal):
+    images = chart_images(internal)
+    return Presentation(io.BytesIO(briefing_pptx(internal, images=images))), images
+
+
+@pytest.fixture(scope="module")
+def public_pptx(public):
+    return briefing_pptx(public)
+
+
+def _slide_texts(slide) -> str:
+    parts = []
+    for shape in slide.shapes:
+        if shape.has_text_frame:
+            parts.append(shape.text_frame.text)
+        if shape.has_table:
+            parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+def _all_xml_text(pptx: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(pptx)) as archive:
+        return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                         if n.endswith(".xml"))
+
+
+def test_the_kpi_caption_states_the_district_rate_against_time_progress(internal):
+    kpi = internal.sections[0]
+    assert kpi.key == "kpi"
+    assert kpi.caption.startswith("全区执行率38.8%，低于序时进度19.5个百分点")
+    values = {k.label: k.value for k in kpi.kpis}
+    assert values["预算执行率"] == "38.8%"
+    assert values["序时进度"] == "58.3%"
+    assert values["调整后预算"] == "2,460.00万元"
+    assert values["累计支出"] == "954.50万元"
+
+
+def test_the_deck_is_16_9_with_a_cover_and_one_slide_per_section(internal, internal_deck):
+    deck, _ = internal_deck
+    assert deck.slide_width == Inches(13.333)
+    assert deck.slide_height == Inches(7.5)
+    assert [s.key for s in internal.sections] == ["kpi", "execution", "warnings",
+                                                  "dual_monitoring"]
+    assert len(deck.slides) == 1 + 4
+
+
+def test_each_slide_carries_its_caption_and_the_hand_figures(internal_deck):
+    deck, _ = internal_deck
+    texts = [_slide_texts(slide) for slide in deck.slides]
+    assert "示例区预算绩效简报" in texts[0]
+    assert "数据截至2025年7月" in texts[0]
+    assert "全区执行率38.8%，低于序时进度19.5个百分点" in texts[1]
+    assert "58.3%" in texts[1]
+    # the execution slide names the slowest department: 区保密办 at 10,000 ÷ 100,000
+    assert "执行率最低的是区保密办（10.0%）" in texts[2]
+    # the warnings slide lists the worst flags in a table, P003's slow spending among them
+    assert "新建学校工程" in texts[3]
+    assert "4个项目中" in texts[4]
+
+
+def test_chart_slides_have_pictures_and_the_warnings_slide_a_table(internal_deck):
+    deck, images = internal_deck
+    assert set(images) == {"kpi", "execution", "dual_monitoring"}
+    kinds = [{shape.shape_type for shape in slide.shapes} for slide in deck.slides]
+    for index in (1, 2, 4):
+        assert MSO_SHAPE_TYPE.PICTURE in kinds[index]
+    assert any(shape.has_table for shape in deck.slides[3].shapes)
+    for png in images.values():
+        assert png.startswith(b"\x89PNG")
+
+
+def test_every_slide_is_marked_and_every_run_has_an_east_asian_font(internal_deck):
+    deck, _ = internal_deck
+    for slide in deck.slides:
+        assert "内部" in _slide_texts(slide)
+        for shape in slide.shapes:
+            if not shape.has_text_frame:
+                continue
+            for paragraph in shape.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    ea = run._r.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}ea")
+                    assert ea is not None and ea.get("typeface")
+
+
+def test_sections_without_data_are_left_out_with_a_note(internal, internal_deck):
+    deck, _ = internal_deck
+    omitted = dict(internal.omitted)
+    assert set(omitted) == {"绩效自评等级", "成本对比"}
+    assert "没有成本数据" in omitted["成本对比"]
+    cover = _slide_texts(deck.slides[0])
+    assert "未包含「成本对比」" in cover
+    assert "未包含「绩效自评等级」" in cover
+
+
+def test_only_the_chosen_sections_are_built(hand_conn):
+    briefing = build_briefing(hand_conn, YEAR, 7, sections=["warnings", "kpi"])
+    assert [s.key for s in briefing.sections] == ["kpi", "warnings"]
+    with pytest.raises(BriefingError):
+        build_briefing(hand_conn, YEAR, 7, sections=["nonsense"])
+
+
+def test_a_department_briefing_shows_its_projects(hand_conn):
+    briefing = build_briefing(hand_conn, YEAR, 7, "D01")
+    assert briefing.scope_label == "区教育局"
+    # D01: (560,000 + 350,000 + 7,000,000 + 500,000) ÷ 23,200,000 = 36.25% → 36.3% (half up)
+    assert briefing.sections[0].caption.startswith("区教育局执行率36.3%")
+    execution = briefing.sections[1]
+    assert execution.title == "各项目预算执行"
+    assert "4个项目中" in execution.caption
+
+
+def test_no_data_is_a_clear_error_not_an_empty_deck(hand_conn):
+    with pytest.raises(BriefingError, match="没有可用数据"):
+        build_briefing(hand_conn, YEAR, 7, "D03", public=True)
+    with pytest.raises(BriefingError):
+        build_briefing(hand_conn, YEAR + 5, 7)
+
+
+def test_a_public_briefing_contains_no_sensitive_project(public, public_pptx, internal):
+    assert public.marking == "公开"
+    assert public.file_name("pptx").endswith("_公开.pptx")
+    # without P007 (100,000 budget, 10,000 spent): 9,535,000 ÷ 24,500,000 = 38.9%
+    assert public.sections[0].caption.startswith("全区执行率38.9%")
+    text = _all_xml_text(public_pptx)
+    for sensitive in SENSITIVE_TEXTS:
+        assert sensitive not in text
+    for table in public.tables:
+        flat = table.frame.astype(str).to_string()
+        for sensitive in SENSITIVE_TEXTS:
+            assert sensitive not in flat
+    book = load_workbook(io.BytesIO(briefing_xlsx(public)))
+    cells = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
+                     for c in row if c.value is not None)
+    for sensitive in SENSITIVE_TEXTS:
+        assert sensitive not in cells
+    # the internal one does hold it, so the checks above could fail
+    internal_cells = briefing_xlsx(internal)
+    book = load_workbook(io.BytesIO(internal_cells))
+    assert "区保密办" in " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
+                               for c in row if c.value is not None)
+
+
+def test_every_public_slide_is_marked_public(public_pptx):
+    deck = Presentation(io.BytesIO(public_pptx))
+    for slide in deck.slides:
+        text = _slide_texts(slide)
+        assert "公开" in text
+        assert "内部　" not in text
+
+
+def test_the_tables_workbook_is_formatted_and_marked(internal):
+    book = load_workbook(io.BytesIO(briefing_xlsx(internal)))
+    assert book.sheetnames[0] == "说明"
+    assert "【内部】" in book["说明"]["A1"].value
+    assert "未包含「成本对比」" in " ".join(str(c.value) for c in book["说明"]["A"])
+    ws = book["部门执行"]
+    assert ws["A1"].value.startswith("【内部】")
+    headers = [c.value for c in ws[2]]
+    assert headers[:3] == ["部门编码", "主管部门", "项目数"]
+    assert all(c.font.bold for c in ws[2] if c.value)
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:")
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
+    d01 = rows["D01"]
+    budget = d01[headers.index("调整后预算数（万元）")]
+    assert budget.value == Decimal("2320")
+    assert budget.number_format == "#,##0.00"
+    rate = d01[headers.index("执行率")]
+    assert rate.number_format == "0.0%"
+    assert headers.index("进度差（百分点）") >= 0
+    # D03 runs at pace 0.17: red; D02 has no pace light worse than green → no fill
+    assert rows["D03"][0].fill.start_color.rgb.endswith("FFC7CE")
+    warnings = book["预警"]
+    assert warnings.freeze_panes == "A3"
+    fills = {c.fill.start_color.rgb[-6:] for c in warnings["A"][2:]}
+    assert {"FFC7CE", "FFEB9C"} <= fills
+    for sheet in book.worksheets:
+        assert sheet.oddHeader.right.text == "内部"
+
+
+def test_text_that_looks_like_a_formula_is_neutralised_in_every_export(hand_conn):
+    hand_conn.execute("update projects set project_name = '=HYPERLINK(\"http://x\")' "
+                      "where project_code = 'P003'")
+    try:
+        briefing = build_briefing(hand_conn, YEAR, 7)
+        book = load_workbook(io.BytesIO(briefing_xlsx(briefing)))
+        names = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        assert names and all(v.startswith("'=") for v in names)
+        assert all(c.data_type == "s" for ws in book.worksheets for row in ws.iter_rows()
+                   for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    finally:
+        hand_conn.execute("update projects set project_name = '新建学校工程' "
+                          "where project_code = 'P003'")
+
+
+def test_without_libreoffice_the_pdf_says_so(monkeypatch):
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    assert not pdf.available()
+    with pytest.raises(pdf.PdfUnavailable, match="LibreOffice"):
+        pdf.pptx_to_pdf(b"not used")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed")
+def test_the_pdf_has_one_page_per_slide(internal, internal_deck):
+    _, images = internal_deck
+    content = pdf.briefing_pdf(internal, images)
+    assert content.startswith(b"%PDF")
+    pages = re.findall(rb"/Type\s*/Page(?!s)", content)
+    assert len(pages) == 1 + len(internal.sections)
