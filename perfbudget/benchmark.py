@@ -65,6 +65,29 @@ def execution_sheet(conn, rows: int) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def time_briefing(conn, year: int, month: int, results: list[tuple[str, float, str]]) -> None:
+    """The district briefing a user downloads: the model (queries and warnings), the PPTX (its
+    charts drawn by kaleido, the first one starting Chromium), and the PDF (LibreOffice)."""
+    from perfbudget.export import pdf
+    from perfbudget.export.briefing import build_briefing
+    from perfbudget.export.pptx import briefing_pptx, chart_images
+
+    briefing = timed("district briefing: model", lambda: build_briefing(conn, year, month),
+                     results)
+    drawn: dict[str, dict[str, bytes]] = {}
+
+    def draw() -> None:  # None: the timing line shows no "rows"
+        drawn["images"] = chart_images(briefing)
+
+    timed(f"district briefing: {len(briefing.sections)} slides' charts", draw, results)
+    images = drawn["images"]
+    timed("district briefing: PPTX", lambda: briefing_pptx(briefing, images=images) and None,
+          results)
+    if pdf.available():
+        timed("district briefing: PDF (LibreOffice)",
+              lambda: pdf.briefing_pdf(briefing, images) and None, results)
+
+
 def run(scale: str, db_path: Path | None, import_rows: int) -> int:
     results: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,6 +115,7 @@ def run(scale: str, db_path: Path | None, import_rows: int) -> int:
         timed("all warning rules", lambda: flags.warning_flags(conn, year, month, scope), results)
         timed("all warning rules (public scope)",
               lambda: flags.warning_flags(conn, year, month, Scope.public()), results)
+        time_briefing(conn, year, month, results)
         if import_rows > 0:
             from perfbudget.importer import import_files
 

@@ -492,12 +492,15 @@ def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figu
     return fig
 
 
-def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh") -> go.Figure:
+def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int | None = None) -> go.Figure:
     """How many projects of each department were graded 优/良/中/差 (data.project_selfeval),
-    stacked horizontal bars; departments with the most 差, then 中, at the top."""
+    stacked horizontal bars; departments with the most 差, then 中, at the top; limit: only
+    that many of them."""
     counts = (selfeval.dropna(subset=["grade"]).groupby(["department", "grade"]).size()
               .unstack(fill_value=0).reindex(columns=list(GRADES), fill_value=0))
-    counts = counts.sort_values(["差", "中", "良"], ascending=[True, True, True], kind="stable")
+    worst_first = counts.sort_values(["差", "中", "良"], ascending=[False, False, False], kind="stable")
+    shown = worst_first.head(limit) if limit else worst_first
+    counts = shown.iloc[::-1]  # plotly draws the first category at the bottom
     fig = go.Figure()
     for grade in GRADES:
         values = counts[grade].astype(int)
@@ -509,7 +512,10 @@ def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh") -> go.Figu
             hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
         ))
     height = max(320, 24 * len(counts) + 160)
-    _base_layout(fig, t("grade_chart_title", lang), height)
+    title = t("grade_chart_title", lang)
+    if limit and len(worst_first) > limit:
+        title += t("grade_chart_subtitle", lang, n=limit)
+    _base_layout(fig, title, height)
     fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
     fig.update_xaxes(title=t("chart_project_count", lang), gridcolor=GRID_COLOUR)

@@ -258,3 +258,68 @@ def test_the_pdf_has_one_page_per_slide(internal, internal_deck):
     assert content.startswith(b"%PDF")
     pages = re.findall(rb"/Type\s*/Page(?!s)", content)
     assert len(pages) == 1 + len(internal.sections)
+
+
+# --- the 简报 page and the chart buttons (AppTest) ---------------------------------------------
+
+@pytest.fixture
+def briefing_app(tmp_path, monkeypatch):
+    """The app on a file holding the hand fixture, kept in router mode as a running server is
+    (see tests/test_pages.py)."""
+    from pathlib import Path
+
+    import streamlit as st
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from perfbudget import db
+    from tests.hand_fixture import seed_hand_fixture
+
+    class ServerPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
+    path = tmp_path / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    conn.close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=60)
+    at.run()
+    yield at
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _open(at, page: str):
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_briefing_page_offers_the_files_and_says_what_is_left_out(briefing_app):
+    at = _open(briefing_app, "pages/briefing.py")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["下载简报（PPTX）", "下载简报（PDF）", "下载附表（Excel）"] or (
+        not pdf.available() and labels == ["下载简报（PPTX）", "下载附表（Excel）"])
+    outline = " ".join(m.value for m in at.markdown)
+    assert "全区执行率38.8%，低于序时进度19.5个百分点" in outline
+    notes = " ".join(i.value for i in at.info)
+    assert "未包含「成本对比」" in notes
+    at.toggle(key="briefing_public").set_value(True).run()
+    outline = " ".join(m.value for m in at.markdown)
+    assert "全区执行率38.9%" in outline
+    assert "公开" in outline
+
+
+def test_every_chart_on_a_page_has_png_and_svg_buttons(briefing_app):
+    at = _open(briefing_app, "pages/overview.py")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("PNG") == len(at.get("plotly_chart")) == labels.count("SVG") == 2

@@ -332,11 +332,10 @@ def _warnings_section(all_flags: pd.DataFrame, month: int) -> Section | str:
         caption += f"、蓝色{blue}条"
     if not by_rule.empty:
         caption += f"；红色预警最多的是「{by_rule.index[0]}」（{int(by_rule.iloc[0])}条）"
-    notes = []
+    note = "表中为最严重的几条（红色在前）"
     if quality:
-        notes.append(f"另有数据质量提示{quality}条（未报送、未申报绩效目标等），见 Excel 附表。")
-    if len(performance) > SLIDE_WARNINGS:
-        notes.append(f"表中为最严重的{SLIDE_WARNINGS}条，全部预警见 Excel 附表。")
+        note += f"；另有数据质量提示{quality}条（未报送、未申报绩效目标等）"
+    notes = [note + "；全部预警见 Excel 附表。"]
     table_rows = pd.concat([performance, all_flags[~all_flags.index.isin(performance.index)]])
     table_rows = table_rows.assign(
         severity_zh=[flags.SEVERITY_LABELS["zh"].get(s, s) for s in table_rows["severity"]],
@@ -344,8 +343,8 @@ def _warnings_section(all_flags: pd.DataFrame, month: int) -> Section | str:
     )
     table = Table(
         "预警", "预警清单", table_rows,
-        [Column("severity_zh", "等级"), Column("subject", "项目", width=26),
-         Column("department", "主管部门", width=18), Column("rule_label", "预警类型", width=14),
+        [Column("severity_zh", "等级"), Column("subject", "项目", width=20),
+         Column("department", "主管部门", width=17), Column("rule_label", "预警类型", width=13),
          Column("message", "预警说明", width=64), Column("project_code", "项目编码"),
          Column("value", "指标值", "number"), Column("threshold", "阈值", "number"),
          Column("as_of_month", "截至月份", "integer")],

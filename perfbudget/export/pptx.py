@@ -233,8 +233,10 @@ class _Deck:
         accent = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, Inches(1.17), Inches(0.08),
                                         Inches(0.56))
         _fill(accent, ACCENT)
-        # 18 pt holds about 46 Chinese characters a line; longer captions step down to 16 pt
-        size = 18 if _width_units(section.caption) <= 92 else 16
+        # one line at 18 pt holds about 42 Chinese characters (figures and their spacing
+        # included); longer captions step down so that they still fit in two lines
+        units = _width_units(section.caption)
+        size = 18 if units <= 84 else 16 if units <= 190 else 14
         self.text(slide, MARGIN + Inches(0.18), Inches(1.12), SLIDE_WIDTH - 2 * MARGIN
                   - Inches(0.2), Inches(0.66), section.caption, size, bold=True, color=INK,
                   anchor=MSO_ANCHOR.MIDDLE)
@@ -281,7 +283,8 @@ class _Deck:
             inner, inner_width = left + Inches(0.15), width - Inches(0.2)
             self.text(slide, inner, top + Inches(0.06), inner_width, Inches(0.3), kpi.label, 12,
                       color=GREY)
-            size = 24 if _width_units(kpi.value) <= 8 else 20
+            units = _width_units(kpi.value)  # a tile holds about 10 units at 20 pt
+            size = 24 if units <= 8 else 20 if units <= 10 else 16
             colour = LIGHT_INK[kpi.light] if kpi.light in ("red", "yellow") else NAVY
             self.text(slide, inner, top + Inches(0.34), inner_width, Inches(0.5), kpi.value, size,
                       bold=True, color=colour)
