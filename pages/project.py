@@ -37,7 +37,7 @@ def _picked() -> None:
 
 
 code = st.selectbox(
-    ui.tr("choose_project"), codes, key="project_pick", index=None, on_change=_picked,
+    ui.tr("project_pick_label"), codes, key="project_pick", index=None, on_change=_picked,
     format_func=lambda c: f"{c} {names[c]}", placeholder=ui.tr("project_pick_placeholder"),
 )
 if wanted and wanted not in names:
@@ -121,8 +121,11 @@ else:
         ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
         ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
     })
+    # the project and its department are in the header: not repeated on every row
+    flag_columns = [c for c in styler.data.columns if c not in (
+        ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_department"))]
     st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
-                 row_height=ui.WRAPPING_ROW_HEIGHT,
+                 row_height=ui.WRAPPING_ROW_HEIGHT, column_order=flag_columns,
                  height=ui.table_height(len(flags), max_rows=8, row_height=ui.WRAPPING_ROW_HEIGHT))
     rules = list(flags["rule"])
     rule = st.selectbox(ui.tr("followup_pick_flag"), rules, key="project_followup_rule",
@@ -208,15 +211,17 @@ else:
     cols = st.columns(4)
     cols[0].metric(ui.tr("cost_total"), fmt.money(first["total_cost_yuan"], lang=lang))
     cols[1].metric(ui.tr("cost_output"), f"{fmt.number(first['output_quantity'])} {unit}")
-    cols[2].metric(ui.tr("cost_unit"), ui.tr("cost_per_unit", v=fmt.number(first["unit_cost_yuan"], 2), unit=unit))
+    per_unit = ui.tr("cost_per_unit", unit=unit)
+    cols[2].metric(ui.tr("with_unit", label=ui.tr("cost_unit"), unit=per_unit),
+                   fmt.number(first["unit_cost_yuan"], 2))
     if reference is None or reference != reference:
         cols[3].metric(ui.tr("cost_reference"), fmt.EMPTY)
         st.caption(ui.tr("cost_no_reference"))
     else:
         deviation = float(first["unit_cost_yuan"]) / float(reference) - 1
+        basis = ui.tr("cost_standard") if has_standard else ui.tr("cost_peer_median", n=int(first["peer_count"]))
         cols[3].metric(
-            ui.tr("cost_standard") if has_standard else ui.tr("cost_peer_median", n=int(first["peer_count"])),
-            ui.tr("cost_per_unit", v=fmt.number(reference, 2), unit=unit),
+            ui.tr("with_unit", label=basis, unit=per_unit), fmt.number(reference, 2),
             delta=ui.tr("cost_deviation", d=fmt.pct(deviation)), delta_color="inverse",
         )
     st.dataframe(pd.DataFrame({

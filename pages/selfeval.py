@@ -29,11 +29,16 @@ counts = graded["grade"].value_counts()
 over = scores[scores["is_over_scored"]]
 tiles = st.columns(5)
 for tile, grade in zip(tiles, charts.GRADES, strict=False):
-    tile.metric(ui.tr("grade_n", g=grade), ui.tr("n_projects", n=int(counts.get(grade, 0))))
-tiles[4].metric(ui.tr("selfeval_over_scored"), ui.tr("n_projects", n=len(over)),
-                help=ui.tr("selfeval_over_scored_help"))
+    with tile, st.container(border=True):
+        st.metric(ui.tr("grade_n", g=grade), f"{int(counts.get(grade, 0)):,}")
+with tiles[4], st.container(border=True):
+    st.metric(ui.tr("selfeval_over_scored"), f"{len(over):,}", help=ui.tr("selfeval_over_scored_help"))
 
-ui.plotly(charts.grade_distribution_bars(graded, lang), key="grade_bars")
+department_count = graded["department_code"].nunique()
+show_all = department_count <= ui.CHART_DEPARTMENTS or st.toggle(
+    ui.tr("show_all_departments", n=department_count), key="selfeval_all_departments")
+ui.plotly(charts.grade_distribution_bars(graded, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
+          key="grade_bars")
 
 st.subheader(ui.tr("selfeval_over_heading"))
 st.caption(ui.tr("selfeval_over_intro"))

@@ -64,8 +64,11 @@ styler, config = ui.warning_table(shown, extra={
     ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
 })
 config[ui.tr("col_since")] = st.column_config.TextColumn(help=ui.tr("col_since_help"))
+# how long and who followed up, beside the rule and before the long sentence
+order = [ui.tr(c) for c in ("col_severity", "col_project_code", "col_project", "col_rule", "col_since",
+                            "col_followup", "col_message", "col_department")]
 event = st.dataframe(
-    styler, column_config=config, hide_index=True, placeholder="—",
+    styler, column_config=config, hide_index=True, placeholder="—", column_order=order,
     row_height=ui.WRAPPING_ROW_HEIGHT,
     height=ui.table_height(len(shown), max_rows=15, row_height=ui.WRAPPING_ROW_HEIGHT),
     on_select="rerun", selection_mode="single-row", key="warnings_table",

@@ -507,7 +507,7 @@ def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int
         fig.add_trace(go.Bar(
             orientation="h", y=list(counts.index), x=values.tolist(), name=grade,
             marker={"color": GRADE_BAR_COLOURS[grade]},
-            text=[str(v) if v else "" for v in values], textposition="inside",
+            text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont={"color": "white"},
             hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
         ))
@@ -599,7 +599,7 @@ def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure
         fig.add_trace(go.Bar(
             orientation="h", y=list(df["department"]), x=values.tolist(),
             name=t(f"rect_status_{status}", lang), marker={"color": RECTIFICATION_COLOURS[status]},
-            text=[str(v) if v else "" for v in values], textposition="inside",
+            text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont={"color": "white"},
             hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
         ))

@@ -226,8 +226,8 @@ def test_selfeval_page_lists_the_over_scored_and_the_budget_review(hand_app):
     at = _goto(hand_app, "pages/selfeval.py")
     assert at.title[0].value == "绩效自评"
     assert "自评按年末（12月）数据计分" in _texts(at)
-    assert _metric(at, "差") == "5个项目"
-    assert _metric(at, "优") == "2个项目"
+    assert _metric(at, "差（个项目）") == "5"
+    assert _metric(at, "优（个项目）") == "2"
     over = at.dataframe[0].value
     assert list(over["项目编码"]) == ["P001"]
     assert over["自报等级"].iloc[0] == "良" and over["重算等级"].iloc[0] == "差"
