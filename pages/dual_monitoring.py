@@ -53,9 +53,13 @@ if shown.empty:
     st.info(ui.tr("dual_no_match"))
     st.stop()
 
-ui.plotly(charts.dual_monitoring_scatter(shown, lang), key="dual_scatter")
+clicked = ui.plotly(charts.dual_monitoring_scatter(shown, lang), key="dual_scatter", on_select="rerun")
+points = clicked.selection.points if clicked is not None and hasattr(clicked, "selection") else []
+if points and points[0].get("customdata"):
+    # a click on a bubble opens that project (customdata[0] is its code)
+    st.switch_page("pages/project.py", query_params={"project": points[0]["customdata"][0]})
 st.caption(ui.tr("dual_chart_note", pace=fmt.ratio(shown["pace_cutoff"].iloc[0]),
-                 output=fmt.pct(shown["output_cutoff"].iloc[0])))
+                 output=fmt.pct(shown["output_cutoff"].iloc[0])) + " " + ui.tr("dual_click_hint"))
 
 st.subheader(ui.tr("dual_table_heading"))
 st.caption(ui.tr("pick_row_to_open"))

@@ -152,17 +152,21 @@ def badge(light: object, text: str | None = None) -> None:
 
 def plotly(
     fig, key: str | None = None, *, title: str | None = None, as_of: str | None = None,
-    file_name: str | None = None, downloads: bool = True,
-) -> None:
+    file_name: str | None = None, downloads: bool = True, on_select: str = "ignore",
+):
     """A figure from perfbudget.charts as it was built (theme=None keeps its own template),
     with the plotly toolbar, and under it two small buttons that download it as PNG (2×) and
     SVG drawn on the server: the chart's title (the figure's own unless given), the as-of line
     (the sidebar's period unless given), a source line and the 内部 marking on the image. The
-    image is drawn only when a button is clicked (perfbudget.export.images)."""
-    st.plotly_chart(fig, theme=None, key=key,
-                    config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+    image is drawn only when a button is clicked (perfbudget.export.images).
+    on_select="rerun": a click on a point reruns the page; returns the selection event."""
+    extra = {} if on_select == "ignore" else {"selection_mode": ("points",)}
+    event = st.plotly_chart(
+        fig, theme=None, key=key, on_select=on_select,  # type: ignore[arg-type]
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}, **extra)
     if downloads:
         chart_downloads(fig, key, title=title, as_of=as_of, file_name=file_name)
+    return event
 
 
 def export_marking() -> str:
