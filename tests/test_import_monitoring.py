@@ -1,7 +1,9 @@
 """The 绩效目标执行监控表 (monitoring table) imports at its month: spending to date with the
-full-year forecast, indicator values to date, and the reason, its category, the full-year
-forecast and the likelihood of reaching the target kept in the reason text (the schema has
-no columns for them yet).
+full-year forecast, indicator values to date, and each indicator's remarks in their own
+columns: 全年预计完成值 (forecast_value as a number where it is one in the indicator's unit,
+forecast_text as written), 偏差原因类别 (deviation_category), 完成目标可能性
+(completion_likelihood: 确定能 / 有可能 / 完全不可能 only) — the reason column keeps the reason
+text alone.
 
 The worked example (tests/form_helpers.py, monitoring_grid), "（2024年1-6月）", 单位：万元:
   调整后预算数 125.125 → 1,251,250 元; 预算执行数 62.5625 → 625,625 元 at month 6;
@@ -43,9 +45,16 @@ def _assert_month_6(conn):
         "select indicator_name, month, actual_value, actual_text, reason from indicator_actuals "
         "order by indicator_name"
     ).fetchall() == [
-        ("养护达标率", 6, Decimal("97"), "97", "全年预计完成值：99；完成目标可能性：确定能"),
-        ("养护面积", 6, Decimal("150"), "150万平方米",
-         "部分绿地尚未移交；偏差原因类别：其他；全年预计完成值：370万平方米；完成目标可能性：有可能"),
+        ("养护达标率", 6, Decimal("97"), "97", None),
+        ("养护面积", 6, Decimal("150"), "150万平方米", "部分绿地尚未移交"),
+    ]  # fmt: skip
+    # "370万平方米" against a target in 万平方米 is 370; "99" (unit 百分比) is 99
+    assert conn.execute(
+        "select indicator_name, forecast_value, forecast_text, deviation_category, "
+        "completion_likelihood from indicator_actuals order by indicator_name"
+    ).fetchall() == [
+        ("养护达标率", Decimal("99"), "99", None, "确定能"),
+        ("养护面积", Decimal("370"), "370万平方米", "其他", "有可能"),
     ]  # fmt: skip
 
 
@@ -94,6 +103,48 @@ def test_an_unknown_likelihood_is_refused_at_its_cell(conn):
     # titles 1–2, unit 3, 项目名称 4, 主管部门 5, funding 6–9, indicator header 10
     find_issue(exc, file="a.xlsx", sheet="表", row=11, column="完成目标可能性",
                zh="应为 确定能、有可能 或 完全不可能", en="must be 确定能")  # fmt: skip
+
+
+@pytest.mark.parametrize("written", ["不确定能", "可能", "能"])
+def test_a_likelihood_that_only_resembles_the_three_values_is_refused(conn, written):
+    rows = [*MONITORING_INDICATORS]
+    rows[1] = (*rows[1][:8], written)
+    exc = rejected(conn, [("a.xlsx", xlsx(("表", monitoring_grid(indicators=rows))))])
+    find_issue(exc, file="a.xlsx", sheet="表", row=12, column="完成目标可能性",
+               zh=f"完成目标可能性「{written}」应为", en="must be 确定能, 有可能 or 完全不可能")  # fmt: skip
+    assert scalar(conn, "select count(*) from import_batches") == 0
+
+
+def test_a_likelihood_with_the_verb_after_it_is_read_as_its_value(conn):
+    rows = [*MONITORING_INDICATORS]
+    rows[0] = (*rows[0][:8], "有可能完成")
+    rows[1] = (*rows[1][:8], " 完全不可能实现 ")
+    import_files(conn, [("a.xlsx", xlsx(("表", monitoring_grid(indicators=rows))))])
+    assert conn.execute(
+        "select indicator_name, completion_likelihood from indicator_actuals order by 1"
+    ).fetchall() == [("养护达标率", "完全不可能"), ("养护面积", "有可能")]
+
+
+def test_a_reimport_shows_and_a_rollback_restores_the_changed_remarks(conn):
+    from perfbudget.importer import batch_changes, rollback_batch
+
+    import_files(conn, [("a.xlsx", xlsx(("表", monitoring_grid())))])  # batch 1
+    rows = [*MONITORING_INDICATORS]
+    rows[0] = ("产出指标", "数量指标", "养护面积", "375万平方米", "150万平方米", "360万平方米",
+               "经费保障", "部分绿地尚未移交", "完全不可能")  # fmt: skip
+    import_files(conn, [("b.xlsx", xlsx(("表", monitoring_grid(indicators=rows))))])  # batch 2
+    changes = batch_changes(conn, 2).query("table == 'indicator_actuals'")
+    assert sorted(map(tuple, changes[["column", "old_value", "new_value"]].values.tolist())) == [
+        ("completion_likelihood", "有可能", "完全不可能"),
+        ("deviation_category", "其他", "经费保障"),
+        ("forecast_text", "370万平方米", "360万平方米"),
+        ("forecast_value", Decimal("370.000000"), Decimal("360.000000")),
+    ]
+    rollback_batch(conn, 2, "alice")
+    assert conn.execute(
+        "select forecast_value, deviation_category, completion_likelihood from indicator_actuals "
+        "where indicator_name = '养护面积'"
+    ).fetchall() == [(Decimal("370"), "其他", "有可能")]
 
 
 def test_points_from_an_earlier_self_evaluation_stay_when_the_monitoring_table_has_none(conn):

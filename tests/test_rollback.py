@@ -62,9 +62,14 @@ def test_rolling_back_a_reimport_restores_what_it_replaced(conn):
     assert scalar(conn, "select adjusted_budget_yuan from projects") == Decimal("1200000.00")
     assert scalar(conn, "select batch_id from projects") == 1
     assert scalar(conn, "select count(*) from projects_history") == 0
-    status, note = conn.execute(
-        "select status, note from import_batches where batch_id = 3").fetchall()[0]  # fmt: skip
-    assert status == "rolled_back" and "由 alice 撤销" in note and "rolled back by alice" in note
+    status, by, at, imported_at = conn.execute(
+        "select status, rolled_back_by, rolled_back_at, imported_at from import_batches "
+        "where batch_id = 3").fetchall()[0]  # fmt: skip
+    assert (status, by) == ("rolled_back", "alice")
+    assert at >= imported_at
+    assert conn.execute(
+        "select rolled_back_by, rolled_back_at from import_batches where batch_id <> 3"
+    ).fetchall() == [(None, None), (None, None)]
     assert "批次3已撤销" in result.summary_line()
 
 
@@ -99,7 +104,9 @@ def test_rolling_back_a_self_evaluation_import_takes_its_claims_and_department_a
     assert batch_changes(conn, 2).query("column == 'claimed_total_score'")[
         ["old_value", "new_value"]].values.tolist() == [[Decimal("90.20"), Decimal("95.00")]]  # fmt: skip
     rollback_batch(conn, 2, "bob")
-    assert scalar(conn, "select claimed_total_score from self_evaluations") == Decimal("90.20")
+    assert conn.execute(
+        "select claimed_total_score, goal_expected from self_evaluations").fetchall() == [
+        (Decimal("90.20"), "完成全区375万平方米绿地养护")]  # fmt: skip
     rollback_batch(conn, 1, "bob")
     assert scalar(conn, "select count(*) from self_evaluations") == 0
     assert scalar(conn, "select count(*) from departments") == 0

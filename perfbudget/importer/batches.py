@@ -30,14 +30,16 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "indicators": (("year", "project_code", "level1", "level2", "indicator_name"),
                    ("operator", "target_value", "target_text", "unit", "points")),
     "indicator_actuals": (("year", "project_code", "level1", "level2", "indicator_name",
-                           "month"), ("actual_value", "actual_text", "claimed_score", "reason")),
+                           "month"), ("actual_value", "actual_text", "claimed_score", "reason",
+                                      "forecast_value", "forecast_text", "deviation_category",
+                                      "completion_likelihood")),
     "costs": (("year", "project_code", "cost_item"),
               ("amount_yuan", "output_quantity", "output_unit")),
     "cost_standards": (("year", "service_class", "output_unit"), ("standard_unit_cost_yuan",)),
     "rectifications": (("project_code", "issue", "feedback_date"), ("done_date",)),
     "self_evaluations": (("year", "project_code"),
                          ("execution_points", "claimed_execution_score", "claimed_total_score",
-                          "claimed_grade")),
+                          "claimed_grade", "goal_expected", "goal_actual")),
 }  # fmt: skip
 
 CHANGE_COLUMNS = ["table", "key", "column", "old_value", "new_value", "change"]
@@ -80,7 +82,7 @@ def _batch(conn: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[str, str] | 
 
 def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> RollbackResult:
     """Take one batch back in a single transaction: its rows go, the rows it superseded
-    come back from the history, the batch is marked rolled_back (who and when in its note).
+    come back from the history, the batch is marked rolled_back (rolled_back_by, _at).
     Raises RollbackRefused, changing nothing, when the batch is unknown or already rolled
     back, or when a later active batch replaced some of its rows."""
     batch = _batch(conn, batch_id)
@@ -138,11 +140,10 @@ def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) ->
             "and not exists (select 1 from units as u where u.department_code = d.department_code)",
             {"b": batch_id},
         )
-        stamp = dt.datetime.now().replace(microsecond=0)
         conn.execute(
-            "update import_batches set status = 'rolled_back', "
-            "note = concat_ws(chr(10), note, $line) where batch_id = $b",
-            {"b": batch_id, "line": f"{stamp:%Y-%m-%d %H:%M:%S} 由 {user} 撤销 | rolled back by {user}"},
+            "update import_batches set status = 'rolled_back', rolled_back_at = $at, "
+            "rolled_back_by = $user where batch_id = $b",
+            {"b": batch_id, "at": dt.datetime.now().replace(microsecond=0), "user": user},
         )
     return RollbackResult(batch_id, {k: v for k, v in deleted.items() if v},
                           {k: v for k, v in restored.items() if v})  # fmt: skip

@@ -41,7 +41,7 @@ FORM_LAYOUTS = (SELFEVAL, MONITORING)
 FORM_NAMES_ZH = {SELFEVAL: "项目支出绩效自评表", MONITORING: "绩效目标执行监控表"}
 
 FUND_SOURCES = ("当年财政拨款", "上年结转资金", "其他资金")
-LIKELIHOODS = ("完全不可能", "确定能", "有可能")  # longest first: 完全不可能 contains 可能
+LIKELIHOODS = ("确定能", "有可能", "完全不可能")  # 完成目标可能性: the only three values
 DEVIATION_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 SCAN_ROWS = 400  # a form is small; rows below this are not looked at for its blocks
 
@@ -166,9 +166,10 @@ class IndicatorRow:
     points: Decimal | None
     score: Decimal | None
     reason: str | None
-    forecast: str | None = None
-    category: str | None = None
-    likelihood: str | None = None
+    forecast: str | None = None  # 全年预计完成值 as written
+    category: str | None = None  # 偏差原因类别 (ticked categories joined by 、)
+    likelihood: str | None = None  # 确定能 / 有可能 / 完全不可能
+    forecast_value: Decimal | None = None  # the forecast as a number where it is one
 
 
 @dataclass
@@ -714,20 +715,39 @@ def _indicator_row(reader: _Reader, i: int, columns: dict[str, int], headers: di
             else:
                 likelihood = label
     if likelihood is not None:
-        key = norm(likelihood)
-        known = next((w for w in LIKELIHOODS if w in key), None)
+        known = _likelihood(likelihood)
         if known is None:
             reader.issue(i, headers.get("likelihood", "完成目标可能性"),
                          f"完成目标可能性「{likelihood}」应为 确定能、有可能 或 完全不可能",
                          f"likelihood '{likelihood}' must be 确定能, 有可能 or 完全不可能")  # fmt: skip
             return None
         likelihood = known
+    forecast_raw = text("forecast")
+    forecast_value = forecast_text = None
+    if forecast_raw is not None and norm(forecast_raw) not in ("-", "—", "/", "——"):
+        forecast_value, forecast_text = _actual_value(
+            forecast_raw, "forecast" in columns and reader.is_percent(i, columns["forecast"]),
+            target.unit)  # fmt: skip
     return IndicatorRow(
         excel_row=i + 1, level1=level1, level2=level2, name=name, target=target,
         actual_value=value, actual_text=actual_text, points=numbers.get("points"),
-        score=numbers.get("score"), reason=text("reason"), forecast=text("forecast"),
-        category=category, likelihood=likelihood,
+        score=numbers.get("score"), reason=text("reason"), forecast_value=forecast_value,
+        forecast=forecast_text, category=category, likelihood=likelihood,
     )  # fmt: skip
+
+
+_LIKELIHOOD_SUFFIXES = ("完成目标", "实现目标", "达成目标", "完成", "实现", "达成", "达到")
+
+
+def _likelihood(text: str) -> str | None:
+    """确定能 / 有可能 / 完全不可能, also written with 完成 or 实现 after it ("有可能完成");
+    anything else (不确定能, 可能, 大概) is None: the form allows only the three."""
+    key = norm(text).rstrip("。.")
+    for suffix in _LIKELIHOOD_SUFFIXES:
+        if key.endswith(suffix) and key.removesuffix(suffix) in LIKELIHOODS:
+            key = key.removesuffix(suffix)
+            break
+    return key if key in LIKELIHOODS else None
 
 
 def _check(reader: _Reader, funding_header: int | None) -> None:
@@ -858,24 +878,17 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
             data.indicators[key] = (record, ref)
             data.row_counts["indicators"] += 1
         reason = row.reason
-        if form.layout == MONITORING:
-            extra = []
-            if row.category:
-                extra.append(f"偏差原因类别：{row.category}")
-            if row.forecast:
-                extra.append(f"全年预计完成值：{row.forecast}")
-            if row.likelihood:
-                extra.append(f"完成目标可能性：{row.likelihood}")
-            if extra:
-                reason = "；".join([*([reason] if reason else []), *extra])
+        remarks = row.forecast or row.category or row.likelihood
         has_actual = row.actual_text is not None or row.score is not None
-        if not has_actual and reason:
+        if not has_actual and (reason or remarks):
             form.notes.append(f"指标「{row.name}」无完成值，其偏差原因等说明未导入 | indicator "
                               f"'{row.name}' has no value: its reason and remarks not imported")  # fmt: skip
         if act_month is not None and has_actual:
             actual = {
                 "actual_value": row.actual_value, "actual_text": row.actual_text,
                 "period_target": None, "reason": reason, "claimed_score": row.score,
+                "forecast_value": row.forecast_value, "forecast_text": row.forecast,
+                "deviation_category": row.category, "completion_likelihood": row.likelihood,
             }  # fmt: skip
             _keep_first(log, data, data.actuals, (*key, act_month), actual,
                         Ref(sheet, row.excel_row, "实际完成值"), "同一指标同一月份的完成值",
@@ -888,6 +901,7 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
             "claimed_execution_score": _points(total.values.get("score")) if total else None,
             "claimed_total_score": form.claimed_total,
             "claimed_grade": form.claimed_grade,
+            "goal_expected": form.goal_expected, "goal_actual": form.goal_actual,
         }, name_ref)  # fmt: skip
 
 

@@ -333,6 +333,11 @@ def write_indicators(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: 
             "period_target": ([r["period_target"] for r in recs], VALUE),
             "reason": ([r["reason"] for r in recs], pa.string()),
             "claimed_score": ([r["claimed_score"] for r in recs], POINTS),
+            # the monitoring table's remarks (a template's actuals have none)
+            "forecast_value": ([r.get("forecast_value") for r in recs], VALUE),
+            "forecast_text": ([r.get("forecast_text") for r in recs], pa.string()),
+            "deviation_category": ([r.get("deviation_category") for r in recs], pa.string()),
+            "completion_likelihood": ([r.get("completion_likelihood") for r in recs], pa.string()),
         })  # fmt: skip
         replaced += _replace(conn, "indicator_actuals", new, batch_id)
     return replaced
@@ -393,6 +398,8 @@ def write_self_evaluations(conn: duckdb.DuckDBPyConnection, data: FileData, batc
         "claimed_execution_score": ([r["claimed_execution_score"] for r in recs], POINTS),
         "claimed_total_score": ([r["claimed_total_score"] for r in recs], POINTS),
         "claimed_grade": ([r["claimed_grade"] for r in recs], pa.string()),
+        "goal_expected": ([r.get("goal_expected") for r in recs], pa.string()),
+        "goal_actual": ([r.get("goal_actual") for r in recs], pa.string()),
     })  # fmt: skip
     return _replace(conn, "self_evaluations", new, batch_id)
 

@@ -39,14 +39,15 @@ RECORD_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "indicators": (("year", "project_code", "level1", "level2", "indicator_name"),
                    ("operator", "target_value", "target_text", "unit", "points")),
     "indicator_actuals": (("year", "project_code", "level1", "level2", "indicator_name", "month"),
-                          ("actual_value", "actual_text", "claimed_score", "reason")),
+                          ("actual_value", "actual_text", "claimed_score", "reason",
+                           "forecast_text", "deviation_category", "completion_likelihood")),
     "costs": (("year", "project_code", "cost_item"),
               ("amount_yuan", "output_quantity", "output_unit")),
     "cost_standards": (("year", "service_class", "output_unit"), ("standard_unit_cost_yuan",)),
     "rectifications": (("project_code", "issue", "feedback_date"), ("done_date",)),
     "self_evaluations": (("year", "project_code"),
                          ("execution_points", "claimed_execution_score", "claimed_total_score",
-                          "claimed_grade")),
+                          "claimed_grade", "goal_expected", "goal_actual")),
 }  # fmt: skip
 _STORES = {
     "projects": "projects", "execution": "spending", "indicators": "indicators",
