@@ -122,15 +122,50 @@ def import_batches(limit: int = 200) -> pd.DataFrame:
     return _run("import_batches", None, limit=limit)
 
 
-def import_files(files: list[tuple[str, bytes]], user: str, progress=None):
+def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layout=None):
     """Import uploaded files through the dashboard's own connection (the single writer),
-    then drop every cached figure. Raises importer.ImportRejected with nothing written."""
+    then drop every cached figure. Raises importer.ImportRejected with nothing written.
+    layout: the layouts chosen, e.g. {(file name, sheet name): "selfeval_table"}."""
     from perfbudget.importer import import_files as run_import
 
     with cursor() as cur:
-        result = run_import(cur, files, user=user, progress=progress)
+        result = run_import(cur, files, user=user, progress=progress, layout=layout)
     clear_caches()
     return result
+
+
+def preview_files(files: list[tuple[str, bytes]], layout=None, progress=None):
+    """What importing these files would do (importer.preview_files), nothing written; project
+    codes are checked against the dashboard's database, read only."""
+    from perfbudget.importer import preview_files as run_preview
+
+    with cursor() as cur:
+        return run_preview(files, cur, layout=layout, progress=progress)
+
+
+def rollback_batch(batch_id: int, user: str):
+    """Take an import batch back (importer.rollback_batch; raises RollbackRefused with
+    nothing changed), then drop every cached figure."""
+    from perfbudget.importer import rollback_batch as run_rollback
+
+    with cursor() as cur:
+        result = run_rollback(cur, batch_id, user)
+    clear_caches()
+    return result
+
+
+@st.cache_data(show_spinner=False)
+def batch_changes(batch_id: int) -> pd.DataFrame:
+    """What a batch replaced: table, key, column, old_value, new_value, change."""
+    from perfbudget.importer import batch_changes as changes
+
+    with cursor() as cur:
+        return changes(cur, batch_id)
+
+
+@st.cache_data(show_spinner=False)
+def batch_selfeval(batch_id: int, scope: Scope) -> pd.DataFrame:
+    return _run("batch_selfeval", scope, batch_id=batch_id)
 
 
 @st.cache_data(show_spinner=False)

@@ -92,9 +92,15 @@ def test_the_published_table_imports_without_editing_and_scores_by_hand(conn):
     ).fetchall() == [("效益指标", "社会效益指标", 12, None, "部分达成预期指标", Decimal("22.00"),
                       "个别路段仍有脏乱")]  # fmt: skip
     assert conn.execute(
-        "select execution_points, claimed_execution_score, claimed_total_score, claimed_grade "
-        "from self_evaluations"
-    ).fetchall() == [(Decimal("10.00"), Decimal("9.00"), Decimal("90.20"), "优")]
+        "select execution_points, claimed_execution_score, claimed_total_score, claimed_grade, "
+        "goal_expected, goal_actual from self_evaluations"
+    ).fetchall() == [(Decimal("10.00"), Decimal("9.00"), Decimal("90.20"), "优",
+                      "完成全区375万平方米绿地养护", "完成360万平方米，达标率98%")]  # fmt: skip
+    # a self-evaluation has no monitoring remarks: the reason column holds the reason alone
+    assert conn.execute(
+        "select count(*) filter (where forecast_text is not null or deviation_category is not "
+        "null or completion_likelihood is not null), count(reason) from indicator_actuals"
+    ).fetchall() == [(0, 3)]
     # merged level-1 cells ("产出指标(50分)" over three rows) carried down, points stripped
     assert dict(conn.execute("select level1, count(*) from indicators group by 1").fetchall()) == {
         "产出指标": 3, "效益指标": 1, "满意度指标": 1}  # fmt: skip
@@ -214,3 +220,14 @@ def test_preview_shows_the_layout_and_the_rows_without_writing(conn):
     assert frame[["claimed_total_score", "claimed_grade"]].values.tolist() == [
         [Decimal("90.20"), "优"]]  # fmt: skip
     assert preview.goals["表"] == ("完成全区375万平方米绿地养护", "完成360万平方米，达标率98%")
+    assert frame["goal_expected"].tolist() == ["完成全区375万平方米绿地养护"]
+
+
+def test_the_batch_self_score_check_is_the_batchs_projects_scored_by_hand(conn):
+    import_files(conn, [("a.xlsx", xlsx(("表", selfeval_grid())))])  # batch 1
+    import_files(conn, [("b.xlsx", xlsx(("表", selfeval_grid(project="道路保洁"))))])  # batch 2
+    check = run_query(conn, "batch_selfeval", batch_id=2)
+    assert check[["project_name", "total_score", "grade", "claimed_total_score", "claimed_grade",
+                  "is_over_scored", "score_difference"]].values.tolist() == [
+        ["道路保洁", 88.8, "良", 90.2, "优", True, 1.4]]  # fmt: skip
+    assert run_query(conn, "batch_selfeval", batch_id=3).empty

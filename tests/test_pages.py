@@ -263,7 +263,7 @@ BAD_CSV = "年度,月份,项目编码,累计支出\n2025,13,P001,约30万\n".enc
 def test_upload_imports_a_valid_csv_and_shows_the_summary_and_history(hand_app):
     at = _goto(hand_app, "pages/upload.py")
     at.file_uploader[0].set_value(("exec.csv", VALID_CSV, "text/csv")).run()
-    at.button[0].click().run()
+    at.button(key="upload_import").click().run()
     assert not at.exception
     assert any(s.value == "导入完成。" for s in at.success)
     assert "「exec.csv」（批次1）：导入预算执行2行" in _texts(at)
@@ -278,10 +278,11 @@ def test_upload_imports_a_valid_csv_and_shows_the_summary_and_history(hand_app):
 def test_upload_refuses_a_bad_csv_listing_row_and_column_and_writes_nothing(hand_app):
     at = _goto(hand_app, "pages/upload.py")
     at.file_uploader[0].set_value(("bad.csv", BAD_CSV, "text/csv")).run()
-    at.button[0].click().run()
     assert not at.exception
-    assert "没有写入任何数据" in at.error[0].value
-    issues = at.dataframe[0].value
+    # the preview already lists the problems; the import cannot be started
+    assert "不会写入任何数据" in at.error[0].value
+    assert at.button(key="upload_import").disabled
+    issues = next(df.value for df in at.dataframe if "问题" in df.value.columns)
     assert list(issues["列"]) == ["月份", "累计支出"]
     assert list(issues["行"]) == [2, 2]
     assert "不是数字" in issues["问题"].iloc[1]
