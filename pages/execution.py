@@ -89,3 +89,5 @@ if curve.empty or curve["spent_yuan"].isna().all():
 else:
     ui.plotly(charts.project_curve_chart(curve, f"{project} {project_names[project]}", lang),
               key="project_curve", as_of=ui.tr("as_of", year=year, month=month))
+# everything else about it (indicators, warnings and follow-up, self-evaluation, costs)
+ui.project_link(project)

@@ -68,7 +68,7 @@ st.caption(ui.tr("as_of", year=year, month=month))
 
 dual = data.project_dual_monitoring(year, month, scope)
 dual_row = dual[dual["project_code"] == code]
-tiles = st.columns(4)
+tiles = st.columns([1.3, 1.3, 1, 1])  # money needs the room: up to 9,999.99万元
 with tiles[0], st.container(border=True, height="stretch"):
     st.metric(ui.tr("kpi_budget"), fmt.money(project["adjusted_budget_yuan"], lang=lang))
     ui.badge("grey", ui.tr("initial_budget", v=fmt.money(project["initial_budget_yuan"], lang=lang)))
@@ -77,8 +77,8 @@ with tiles[1], st.container(border=True, height="stretch"):
     ui.badge("grey", ui.tr("kpi_spent_share", rate=fmt.pct(project["execution_rate"])))
 with tiles[2], st.container(border=True, height="stretch"):
     st.metric(ui.tr("kpi_rate"), fmt.pct(project["execution_rate"]), help=ui.tr("pace_light_help"))
-    ui.badge("grey", ui.tr("kpi_time_progress", tp=fmt.pct(project["time_progress"])) + " · "
-             + ui.tr("kpi_pace", r=fmt.ratio(project["pace"])))
+    ui.badge("grey", ui.tr("kpi_time_progress", tp=fmt.pct(project["time_progress"])))
+    ui.badge("grey", ui.tr("kpi_pace", r=fmt.ratio(project["pace"])))
 with tiles[3], st.container(border=True, height="stretch"):
     if dual_row.empty:
         st.metric(ui.tr("col_output_progress"), fmt.EMPTY)

@@ -165,3 +165,28 @@ def test_upload_page_imports_a_csv_through_the_browser(server, page, tmp_path):
     assert page.get_by_role("option", name="8月").count() == 1
     page.keyboard.press("Escape")
     _shot(page, "upload_done")
+
+
+@pytest.mark.parametrize("path, title", [
+    ("dual_monitoring", "双监控：支出进度与产出进度"),
+    ("project?project=P003", "项目详情"),
+    ("forecast", "年末预测"),
+    ("selfeval", "绩效自评"),
+    ("rectification", "整改跟踪"),
+    ("disclosure", "信息公开"),
+    ("departments", "部门考核"),
+    ("settings", "规则设置"),
+])
+def test_issue5_pages_render_in_the_browser(server, page, path, title):
+    _open(page, server, path)
+    assert page.locator("h1").first.inner_text() == title
+    _shot(page, "page_" + path.split("?")[0])
+
+
+def test_a_click_on_a_dual_monitoring_bubble_opens_the_project(server, page):
+    _open(page, server, "dual_monitoring")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=30_000)
+    page.locator(".scatterlayer .trace").first.locator(".point").first.click(force=True)
+    page.wait_for_url("**/project?project=*", timeout=30_000)
+    _settle(page)
+    assert page.locator("h2").first.inner_text().startswith(page.url.split("project=")[1])

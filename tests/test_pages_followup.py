@@ -358,3 +358,10 @@ def test_every_new_page_shows_the_empty_state_on_an_empty_database(empty_app, pa
 def test_settings_page_works_on_an_empty_database(empty_app):
     at = _goto(empty_app, "pages/settings.py")
     assert at.title[0].value == "规则设置"
+
+
+def test_execution_page_links_the_chosen_project_to_its_page(hand_app):
+    at = _goto(hand_app, "pages/execution.py")
+    at.selectbox(key="exec_project").select("P003").run()
+    labels = [link.proto.label for link in at.get("page_link")]
+    assert "打开项目 P003 的详情页" in labels
