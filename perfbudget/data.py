@@ -254,17 +254,18 @@ def flag_followups(year: int, scope: Scope) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """Since which month each flag raised at `month` has been raised without a break
-    (flags.since_months over the months 1..month). Earlier months are read only while some
-    flag's run is still unbroken: once none is, older months cannot change the answer."""
-    by_month = {month: warning_flags(year, month, scope)}
-    earliest = month
-    while earliest > 1:
-        since = flags.since_months(by_month, month)
-        if since.empty or not (since["since_month"] == earliest).any():
-            break
-        earliest -= 1
-        by_month[earliest] = warning_flags(year, earliest, scope)
-    return flags.since_months(by_month, month)
+    (flags.persistence: earlier months are read only while some flag's run is unbroken, and
+    only for the rules still running)."""
+    return flags.persistence(
+        warning_flags(year, month, scope), month,
+        lambda m, rules: flag_keys(year, m, rules, scope),
+    )
+
+
+@st.cache_data(show_spinner=False)
+def flag_keys(year: int, month: int, rules: tuple[str, ...], scope: Scope) -> pd.DataFrame:
+    with cursor() as cur:
+        return flags.flag_keys(cur, year, month, scope, rules)
 
 
 def record_followup(*, year: int, project_code: str | None, department_code: str, rule_id: str,

@@ -340,6 +340,58 @@ def since_months(flags_by_month: dict[int, pd.DataFrame], month: int) -> pd.Data
     return out.reset_index(drop=True)
 
 
+def monthly_rule_ids() -> tuple[str, ...]:
+    """The rules whose flags depend on the as-of month (the others are annual: costs,
+    disclosure)."""
+    return tuple(r.rule_id for r in RULES if "month" in load_query(r.query).params)
+
+
+def flag_keys(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    month: int,
+    scope: Scope | None = None,
+    rules: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Which (project, department, rule) are flagged at a month: only what since_months
+    needs, without the sentences, ordering or the annual rules, so looking back over the
+    earlier months of a year stays cheap."""
+    wanted = [RULES_BY_ID[r] for r in (rules if rules is not None else monthly_rule_ids())]
+    frames = []
+    for rule in wanted:
+        if "month" not in load_query(rule.query).params:
+            continue
+        df = run_query(conn, rule.query, scope, year=year, month=month)
+        if not df.empty:
+            frames.append(df[["project_code", "department_code", "rule"]])
+    if not frames:
+        return pd.DataFrame(columns=["project_code", "department_code", "rule"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def persistence(
+    current: pd.DataFrame,
+    month: int,
+    keys_at: Callable[[int, tuple[str, ...]], pd.DataFrame],
+) -> pd.DataFrame:
+    """since_months for the flags `current` raised at `month`, reading earlier months through
+    keys_at(month, rules) only while some flag's run is unbroken, and only for the rules of
+    those flags. Annual rules hold for every month of the year."""
+    monthly = set(monthly_rule_ids())
+    annual = current.loc[~current["rule"].isin(monthly), ["project_code", "department_code", "rule"]]
+    by_month = {month: current}
+    earliest = month
+    while earliest > 1:
+        since = since_months(by_month, month)
+        running = since[(since["since_month"] == earliest) & since["rule"].isin(monthly)]
+        if running.empty:
+            break
+        earliest -= 1
+        rules = tuple(sorted(set(running["rule"])))
+        by_month[earliest] = pd.concat([keys_at(earliest, rules), annual], ignore_index=True)
+    return since_months(by_month, month)
+
+
 def record_followup(
     conn: duckdb.DuckDBPyConnection,
     *,

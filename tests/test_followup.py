@@ -56,3 +56,21 @@ def test_followup_refuses_an_unknown_status(hand_db):
         flags.record_followup(hand_db, year=2025, project_code="P003", department_code="D01",
                               rule_id="slow_spending", as_of_month=7, status="忽略", note=None,
                               user="x")
+
+
+def test_persistence_reads_back_only_what_is_still_running_and_matches_a_full_scan(hand_db):
+    full = {m: flags.warning_flags(hand_db, 2025, m) for m in range(1, 8)}
+    expected = flags.since_months(full, 7)
+    asked = []
+
+    def keys_at(month, rules):
+        asked.append((month, rules))
+        return flags.flag_keys(hand_db, 2025, month, None, rules)
+
+    got = flags.persistence(full[7], 7, keys_at)
+    key = ["project_code", "department_code", "rule"]
+    merged = expected.merge(got, on=key, suffixes=("_full", "_fast"))
+    assert len(merged) == len(expected) == len(got)
+    assert (merged["since_month_full"] == merged["since_month_fast"]).all()
+    # annual rules (disclosure) are never re-queried month by month
+    assert all("disclosure_gap" not in rules for _, rules in asked)
