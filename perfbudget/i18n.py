@@ -241,7 +241,7 @@ TEXT: dict[str, dict[str, str]] = {
         "upload_goals": "年度总体目标（{sheet}）— 预期目标：{expected}；实际完成情况：{actual}",
         "upload_blocked_ask": "请先在上方为每个待确认的工作表选择格式，然后才能导入。",
         "upload_blocked_issues": "有文件存在问题：修改后重新上传才能导入。",
-        "upload_import": "导入",
+        "upload_import": "开始导入",
         "kind_indicator_actuals": "指标完成值",
         "kind_self_evaluations": "自评得分",
         "pv_month": "月份",
