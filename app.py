@@ -42,4 +42,5 @@ sections = {
     ],
 }
 
-st.navigation(sections).run()
+# expanded: all pages listed, no built-in (English-only) "View N more" link
+st.navigation(sections, expanded=True).run()

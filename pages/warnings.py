@@ -63,9 +63,11 @@ styler, config = ui.warning_table(shown, extra={
     ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
     ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
 })
-config[ui.tr("col_since")] = st.column_config.TextColumn(help=ui.tr("col_since_help"))
+config[ui.tr("col_since")] = st.column_config.TextColumn(help=ui.tr("col_since_help"), width=125)
+config[ui.tr("col_followup")] = st.column_config.TextColumn(width=60)
 # how long and who followed up, beside the rule and before the long sentence
-order = [ui.tr(c) for c in ("col_severity", "col_project_code", "col_project", "col_rule", "col_since",
+# (the project code is in the picked flag's detail and the Excel file: the sentence needs the room)
+order = [ui.tr(c) for c in ("col_severity", "col_project", "col_rule", "col_since",
                             "col_followup", "col_message", "col_department")]
 event = st.dataframe(
     styler, column_config=config, hide_index=True, placeholder="—", column_order=order,

@@ -399,9 +399,13 @@ def warning_table(flags, extra: dict[str, object] | None = None):
     })
     for label, values in (extra or {}).items():
         out[label] = list(values)  # type: ignore[call-overload]
+    # Widths that keep the sentence in view on a 1400-pixel screen with the sidebar open.
     config = {
         tr("col_severity"): st.column_config.TextColumn(width="small"),
-        tr("col_message"): st.column_config.TextColumn(width=430),
+        tr("col_project_code"): st.column_config.TextColumn(width=115),
+        tr("col_project"): st.column_config.TextColumn(width=140),
+        tr("col_rule"): st.column_config.TextColumn(width=100),
+        tr("col_message"): st.column_config.TextColumn(width=340),
     }
     codes = pd.Series(list(flags["severity"]), dtype=object)
     return style_lights(out, [tr("col_severity")], {tr("col_severity"): codes}), config
