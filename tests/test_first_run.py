@@ -10,7 +10,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from perfbudget import db
-from tests.test_pages import router_as_on_a_running_server  # noqa: F401  (autouse fixture)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -29,20 +29,6 @@ RECTIFICATIONS = """
 """
 
 
-@pytest.fixture(autouse=True)
-def router_as_on_a_running_server(monkeypatch):
-    """As in tests/test_pages.py: keep the server's router mode on every AppTest rerun."""
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class ServerPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", ServerPagesManager)
-
-
 def _clear_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
