@@ -376,11 +376,9 @@ else:
         changes = data.batch_changes(batch_id) if batch.status == "active" else None
         if changes is not None:
             st.markdown(f"**{ui.tr('upload_changes_heading', id=batch_id)}**")
-        if changes is None:
-            pass
-        elif changes.empty:
+        if changes is not None and changes.empty:
             st.info(ui.tr("upload_changes_none"), icon=":material/info:")
-        else:
+        elif changes is not None:
             st.dataframe(pd.DataFrame({
                 ui.tr("col_table"): [table_label(t) for t in changes["table"]],
                 ui.tr("col_key"): changes["key"].to_numpy(),
