@@ -205,9 +205,7 @@ if costs.empty:
 else:
     first = costs.iloc[0]
     unit = first["output_unit"] if isinstance(first["output_unit"], str) else ""
-    standard, median = first["standard_unit_cost_yuan"], first["peer_median_unit_cost_yuan"]
-    has_standard = standard is not None and standard == standard
-    reference = standard if has_standard else median
+    reference = first["reference_unit_cost_yuan"]
     cols = st.columns(4)
     cols[0].metric(ui.tr("cost_total"), fmt.money(first["total_cost_yuan"], lang=lang))
     cols[1].metric(ui.tr("cost_output"), f"{fmt.number(first['output_quantity'])} {unit}")
@@ -218,17 +216,16 @@ else:
         cols[3].metric(ui.tr("cost_reference"), fmt.EMPTY)
         st.caption(ui.tr("cost_no_reference"))
     else:
-        deviation = float(first["unit_cost_yuan"]) / float(reference) - 1
-        basis = ui.tr("cost_standard") if has_standard else ui.tr("cost_peer_median", n=int(first["peer_count"]))
+        basis = (ui.tr("cost_standard") if first["reference_basis"] == "standard"
+                 else ui.tr("cost_peer_median", n=int(first["peer_count"])))
         cols[3].metric(
             ui.tr("with_unit", label=basis, unit=per_unit), fmt.number(reference, 2),
-            delta=ui.tr("cost_deviation", d=fmt.pct(deviation)), delta_color="inverse",
+            delta=ui.tr("cost_deviation", d=fmt.pct(first["deviation"])), delta_color="inverse",
         )
     st.dataframe(pd.DataFrame({
         ui.tr("col_cost_item"): costs["cost_item"].to_numpy(),
         ui.tr("col_amount_wan"): [ui.wan_value(v) for v in costs["amount_yuan"]],
-        ui.tr("col_share"): [ui.pct_value(float(a) / float(t)) if t else None
-                             for a, t in zip(costs["amount_yuan"], costs["total_cost_yuan"], strict=True)],
+        ui.tr("col_share"): [ui.pct_value(v) for v in costs["item_share"]],
     }), hide_index=True, placeholder="—", column_config={
         ui.tr("col_amount_wan"): st.column_config.NumberColumn(format="%,.2f"),
         ui.tr("col_share"): st.column_config.NumberColumn(format="%.1f%%"),

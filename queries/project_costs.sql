@@ -5,7 +5,8 @@
 -- returns: one row per project and cost item: project_code, project_name, department_code,
 --          department, service_class, cost_item, amount_yuan, total_cost_yuan,
 --          output_quantity, output_unit, unit_cost_yuan, standard_unit_cost_yuan,
---          peer_median_unit_cost_yuan, peer_count
+--          peer_median_unit_cost_yuan, peer_count, item_share, reference_basis,
+--          reference_unit_cost_yuan, deviation
 with
 
 projects_in_scope as (
@@ -40,6 +41,12 @@ peers as (
     group by service_class, output_unit
 ),
 
+min_peers as (
+    select value as min_peers
+    from thresholds
+    where rule_id = 'cost_above_reference' and name = 'min_peers'
+),
+
 final as (
     select
         p.project_code, p.project_name, p.department_code, p.department_name as department,
@@ -52,8 +59,20 @@ final as (
         u.unit_cost::double as unit_cost_yuan,
         s.standard_unit_cost_yuan::double as standard_unit_cost_yuan,
         pe.peer_median as peer_median_unit_cost_yuan,
-        pe.peer_count
+        pe.peer_count,
+        exact_ratio(c.amount_yuan, t.total_cost_yuan)::double as item_share,
+        -- the same reference as cost_above_reference: the standard, else the class median
+        -- when the class has enough peers
+        case when s.standard_unit_cost_yuan is not null then 'standard'
+             when pe.peer_count >= m.min_peers then 'peer_median' end as reference_basis,
+        case when s.standard_unit_cost_yuan is not null then s.standard_unit_cost_yuan::double
+             when pe.peer_count >= m.min_peers then pe.peer_median end as reference_unit_cost_yuan,
+        case when s.standard_unit_cost_yuan is not null
+                 then exact_ratio(u.unit_cost - s.standard_unit_cost_yuan, s.standard_unit_cost_yuan)::double
+             when pe.peer_count >= m.min_peers and pe.peer_median > 0
+                 then u.unit_cost::double / pe.peer_median - 1 end as deviation
     from costs as c
+    cross join min_peers as m
     inner join projects_in_scope as p using (project_code)
     inner join totals as t using (project_code)
     left join unit_costs as u using (project_code)

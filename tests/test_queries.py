@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from perfbudget.db import run_query
@@ -191,3 +192,24 @@ def test_lights_follow_thresholds_edited_in_the_database(hand_db):
     rows = {r["indicator"]: r for r in
             run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict("records")}
     assert rows["维修校舍数"]["light"] == "red"  # v = 0.6 < 0.65
+
+
+def test_project_costs_reference_follows_the_rule(hand_db):
+    # three 绿化养护 projects at 10, 12 and 15 元/平方米: median 12, enough peers (3)
+    for code, total in (("P001", 1000), ("P002", 1200), ("P004", 1500)):
+        hand_db.execute("update projects set service_class = '绿化养护' where project_code = ?", [code])
+        hand_db.execute("insert into costs values (2025, ?, '运行维护', ?, 100, '平方米', null)",
+                        [code, total])
+    rows = by_code(run_query(hand_db, "project_costs", year=YEAR))
+    assert rows["P004"]["reference_basis"] == "peer_median"
+    assert rows["P004"]["reference_unit_cost_yuan"] == 12.0
+    assert rows["P004"]["deviation"] == pytest.approx(0.25)
+    assert rows["P004"]["item_share"] == 1.0
+    # with one peer fewer there is no reference at all
+    hand_db.execute("delete from costs where project_code = 'P001'")
+    rows = by_code(run_query(hand_db, "project_costs", year=YEAR))
+    assert pd.isna(rows["P004"]["reference_basis"])
+    # a standard wins over the median
+    hand_db.execute("insert into cost_standards values (2025, '绿化养护', '平方米', 10, null)")
+    rows = by_code(run_query(hand_db, "project_costs", year=YEAR))
+    assert (rows["P004"]["reference_basis"], rows["P004"]["deviation"]) == ("standard", pytest.approx(0.5))
