@@ -487,8 +487,9 @@ def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figu
     fig.update_layout(margin={"t": 80, "b": 60})
     fig.update_xaxes(title=t("chart_pace_axis", lang), range=[0, x_top], gridcolor=GRID_COLOUR,
                      zeroline=False)
-    fig.update_yaxes(title=t("chart_output_axis", lang), range=[0, y_top], tickformat=".0%",
-                     gridcolor=GRID_COLOUR, zeroline=False)
+    # automargin + standoff: the axis title clear of the tick labels
+    fig.update_yaxes(title={"text": t("chart_output_axis", lang), "standoff": 10}, automargin=True,
+                     range=[0, y_top], tickformat=".0%", gridcolor=GRID_COLOUR, zeroline=False)
     return fig
 
 
