@@ -31,9 +31,10 @@ from perfbudget.importer.layouts import (
     detect,
     template_kind,
 )
+from perfbudget.importer.limits import Limits, limits_from_db, size_text
 from perfbudget.importer.readers import CSV, Sheet, read_workbook
 from perfbudget.importer.result import FileSummary, ImportResult, SheetSummary
-from perfbudget.importer.tables import locate, seen_notes
+from perfbudget.importer.tables import check_table_cells, locate, seen_notes
 from perfbudget.importer.templates import GUIDE_TITLE
 
 Progress = Callable[[float, str], None]
@@ -67,15 +68,31 @@ class ParsedFile:
         return ",".join(used) or UNKNOWN
 
 
-def _inputs(files: Sequence[FileInput]) -> list[tuple[str, bytes]]:
+def _inputs(files: Sequence[FileInput], limits: Limits | None = None) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every file; a path over the size limit is refused before it is read,
+    so that a 10 GB file given on the command line costs nothing."""
     out = []
+    too_large: list[ImportIssue] = []
     for item in files:
         if isinstance(item, (str, Path)):
             path = Path(item)
+            size = path.stat().st_size
+            if limits is not None and size > limits.max_file_bytes:
+                too_large.append(ImportIssue(
+                    path.name, None, None, None,
+                    f"文件大小为{size_text(size)}，超过上限{size_text(limits.max_file_bytes)}"
+                    "（可在「规则设置」中调整，或拆分后分别导入）",
+                    f"the file is {size_text(size)}, over the limit of "
+                    f"{size_text(limits.max_file_bytes)} (change it on the Settings page, or "
+                    "split the file and import the parts)",
+                ))  # fmt: skip
+                continue
             out.append((path.name, path.read_bytes()))
         else:
             name, content = item
             out.append((str(name), bytes(content)))
+    if too_large:
+        raise ImportRejected(too_large)
     return out
 
 
@@ -101,13 +118,14 @@ def parse_file(
     content: bytes,
     layout: LayoutChoice = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ParsedFile:
     """Read and check one file on its own (no database). Forms (self-evaluation and
     monitoring tables) are read into parsed.forms; their records are added by settle_forms,
     which settles their project codes."""
     log = IssueLog(file_name)
     parsed = ParsedFile(file_name, hashlib.sha256(content).hexdigest(), log, FileData(file_name))
-    book = read_workbook(file_name, content, log)
+    book = read_workbook(file_name, content, log, limits)
     if book is None:
         return parsed
     parsed.notes.extend(book.notes)
@@ -170,6 +188,7 @@ def parse_file(
         before = data.row_counts[table.kind]
         if table.broken:
             continue
+        check_table_cells(table, log)
         if table.kind == "indicators":
             build_indicators(table, log, seen, data, content if book.format != CSV else None)
         else:
@@ -389,11 +408,12 @@ def import_files(
         if progress is not None:
             progress(min(max(fraction, 0.0), 1.0), label)
 
-    inputs = _inputs(files)
+    limits = limits_from_db(conn)
+    inputs = _inputs(files, limits)
     if not inputs:
         raise ImportRejected([ImportIssue("", None, None, None, "没有文件", "no files given")])
     _check_layout_choice(layout)
-    parsed = _parse_all(inputs, layout, report, 0.5)
+    parsed = _parse_all(inputs, layout, report, 0.5, limits)
     report(0.5, "核对项目编码 | checking project codes")
     settle_forms(conn, parsed)
     _check_references(conn, parsed)
@@ -445,6 +465,7 @@ def _parse_all(
     layout: LayoutChoice,
     report: Callable[[float, str], None],
     share: float,
+    limits: Limits | None = None,
 ) -> list[ParsedFile]:
     """Parse every file, reporting progress over [0, share]."""
     parsed: list[ParsedFile] = []
@@ -457,5 +478,5 @@ def _parse_all(
         def sheet_progress(fraction: float, label: str, i: int = i) -> None:
             report(share * (i + 0.2 + 0.8 * fraction) / n, label)
 
-        parsed.append(parse_file(name, content, layout, sheet_progress))
+        parsed.append(parse_file(name, content, layout, sheet_progress, limits))
     return parsed

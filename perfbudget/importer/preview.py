@@ -26,6 +26,7 @@ from perfbudget.importer.api import (
 )
 from perfbudget.importer.errors import ImportIssue
 from perfbudget.importer.layouts import LAYOUT_NAMES_ZH
+from perfbudget.importer.limits import limits_from_db
 
 PREVIEW_ROWS = 20
 
@@ -128,8 +129,9 @@ def preview_files(
             progress(min(max(fraction, 0.0), 1.0), label)
 
     _check_layout_choice(layout)
-    inputs = _inputs(files)
-    parsed = _parse_all(inputs, layout, report, 0.9)
+    limits = limits_from_db(conn)
+    inputs = _inputs(files, limits)
+    parsed = _parse_all(inputs, layout, report, 0.9, limits)
     settle_forms(conn, parsed)
     if conn is not None:
         _check_references(conn, parsed)

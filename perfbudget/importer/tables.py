@@ -325,6 +325,51 @@ def _pick_data_rows(table: Table) -> None:
         )
 
 
+def check_table_cells(table: Table, log: IssueLog) -> None:
+    """A CSV record with more or fewer fields than its header is a refusal at its row:
+    a stray delimiter or a line break shifts every value after it into the wrong column."""
+    counts = table.sheet.field_counts
+    if counts is None or table.header_index >= len(counts):
+        return
+    expected = counts[table.header_index]
+    sheet = table.sheet
+    for i in table.data_rows:
+        n = counts[i]
+        if n == expected:
+            continue
+        if n > expected and not any(col[i] for col in sheet.columns[expected:]):
+            continue  # trailing empty fields: a spreadsheet's habit, nothing is shifted
+        if n > expected:
+            zh = (f"该行有{n}个字段，表头只有{expected}个：多了分隔符（或某个值含逗号却没有加引号），"
+                  "其后的值都错了列")
+            en = (f"the row has {n} fields but the header {expected}: an extra delimiter (or a "
+                  "value holding a comma without quotes) shifts the values after it")
+        else:
+            zh = (f"该行只有{n}个字段，表头有{expected}个：少了分隔符，或某个值中的换行把一行拆成了两行")
+            en = (f"the row has {n} fields but the header {expected}: a delimiter is missing, or "
+                  "a line break inside a value split the row in two")
+        log.add(sheet.name, i + 1, None, zh, en)
+
+
+def marked_cell_error(mark: str) -> CellError:
+    """Why a cell the reader gave as empty is not: an Excel error value or a formula saved
+    without its result."""
+    if mark.startswith("="):
+        formula = mark if len(mark) <= 40 else mark[:40] + "…"
+        return CellError(
+            f"单元格是公式「{formula}」，但文件中没有保存计算结果（常见于程序生成的文件）：请在 Excel "
+            "或 WPS 中打开并保存一次后再导入，或改为填入数值",
+            f"the cell is a formula ('{formula}') saved without its result (common in files "
+            "written by programs): open and save the file once in Excel or WPS, or type the "
+            "value",
+        )
+    return CellError(
+        f"单元格是Excel错误值「{mark}」（公式出错）：请修正公式或填入数值",
+        f"the cell holds the Excel error '{mark}' (a formula failed): fix the formula or type "
+        "the value",
+    )
+
+
 @dataclass
 class Row:
     excel_row: int  # 1-based, as Excel shows it
@@ -360,12 +405,18 @@ def read_rows(
     required_cols = [(key, ref.header.text) for key, ref in table.cols.items() if key in required]
     previous: dict[str, object] = {}
     filled = 0
+    marks = sheet.marks
     for i in table.data_rows:
         values: dict[str, object] = {}
         ok = True
         for key, ref, col_type, column, cache in parsers:
             raw = column[i]
             if raw is None:
+                mark = marks.get((i, sheet.col_offset + ref.index)) if marks else None
+                if mark is not None:
+                    log.add_cell_error(sheet.name, i + 1, ref.header.text, marked_cell_error(mark))
+                    ok = False
+                    continue
                 values[key] = None
                 continue
             try:
