@@ -28,7 +28,7 @@ if thresholds.empty:
 # The order a finance officer reads them in: the pace rules first, the books last.
 RULE_ORDER = ("general", "slow_spending", "large_balance", "over_budget", "spend_output_mismatch",
               "indicator_behind", "target_not_met", "cost_above_reference", "rectification_overdue",
-              "disclosure_gap", "forecast", "league", "selfeval")
+              "disclosure_gap", "forecast", "league", "selfeval", "import")
 rules = sorted(thresholds["rule_id"].unique(), key=lambda r: (RULE_ORDER.index(r) if r in RULE_ORDER else 99, r))
 
 

@@ -49,6 +49,10 @@ DEFAULT_THRESHOLDS: tuple[tuple[str, str, Decimal, str], ...] = (
     ("selfeval", "grade_excellent_at", Decimal("90"), "总分 ≥ 该值为优"),
     ("selfeval", "grade_good_at", Decimal("80"), "总分 ≥ 该值为良"),
     ("selfeval", "grade_pass_at", Decimal("60"), "总分 ≥ 该值为中，低于为差"),
+    # Import limits (importer/limits.py): checked before a file is parsed, CLI and web alike
+    ("import", "max_file_mb", Decimal("200"), "导入文件大小上限（MB）"),
+    ("import", "max_rows", Decimal("500000"), "每个工作表或CSV文件的行数上限"),
+    ("import", "parse_seconds", Decimal("120"), "读取一个文件的时间上限（秒）"),
 )
 
 DEFAULT_SETTINGS: tuple[tuple[str, str], ...] = (

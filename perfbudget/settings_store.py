@@ -47,6 +47,10 @@ _INTEGERS: dict[ThresholdKey, tuple[int, int | None]] = {
     ("rectification_overdue", "due_days"): (1, None),
     ("rectification_overdue", "red_after_days"): (0, None),
     ("forecast", "min_curve_projects"): (1, None),
+    # the web upload itself stops at streamlit's server.maxUploadSize (200 MB, config.toml)
+    ("import", "max_file_mb"): (1, 2000),
+    ("import", "max_rows"): (1, 1_048_576),
+    ("import", "parse_seconds"): (5, 3600),
 }
 # Fractions between 0 and 1.
 _FRACTIONS: frozenset[ThresholdKey] = frozenset({

@@ -69,8 +69,15 @@ def parse_code(raw: str | None, seen: Counter | None = None) -> str | None:
     return text or None
 
 
+_NOT_FINITE = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan", "#num!"}
+
+
 def _not_a_number(raw: str) -> CellError:
-    return CellError(f"「{raw.strip()}」不是数字", f"'{raw.strip()}' is not a number")
+    if raw.strip().lower() in _NOT_FINITE:
+        return CellError(f"「{raw.strip()}」不是有效数字（无穷大或非数值，常见于除以0的公式结果）",
+                         f"'{raw.strip()}' is not a valid number (infinite or not a number, "
+                         "often a formula that divided by zero)")  # fmt: skip
+    return CellError(f"「{shown_number(raw)}」不是数字", f"'{shown_number(raw)}' is not a number")
 
 
 def _from_digits(text: str) -> Decimal:
@@ -122,9 +129,28 @@ def parse_decimal(
     return _in_range(-value if negative else value, raw)
 
 
+def shown_number(raw: str) -> str:
+    """A number as a message shows it: a float written out in 309 digits reads 1e+308."""
+    text = raw.strip()
+    if len(text) > 20:
+        try:
+            return format(float(text.replace(",", "")), ".6g")
+        except ValueError:
+            return text[:20] + "…"
+    return text
+
+
+def too_large(raw: str, limit: Decimal, what_zh: str = "数值", what_en: str = "the value") -> CellError:
+    return CellError(
+        f"{what_zh}「{shown_number(raw)}」过大：该列最多可存到 {limit:.0E}（绝对值）",
+        f"{what_en} '{shown_number(raw)}' is too large for its column (at most {limit:.0E} in "
+        "absolute value)",
+    )
+
+
 def _in_range(value: Decimal, raw: str) -> Decimal:
-    if abs(value) >= MAX_VALUE:
-        raise CellError(f"「{raw.strip()}」数值过大", f"'{raw.strip()}' is too large")
+    if not value.is_finite() or abs(value) >= MAX_VALUE:
+        raise too_large(raw, MAX_VALUE)
     return value
 
 
@@ -225,9 +251,11 @@ def parse_bool(raw: str | None, seen: Counter | None = None) -> bool | None:
 
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# The years the data covers (as parse_year): 1900-01-01 is Excel's zero, 2999 a typo.
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 def parse_date(raw: str | None, seen: Counter | None = None) -> dt.date | None:
@@ -239,17 +267,36 @@ def parse_date(raw: str | None, seen: Counter | None = None) -> dt.date | None:
     if not text:
         return None
     match = _DATE.fullmatch(text)
+    day = None
+    bad_time = False
     try:
         if match:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if re.fullmatch(r"\d{8}", text):
-            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if re.fullmatch(r"\d{5}(?:\.0+)?", text):
+            hour, minute, second = (int(g) if g else 0 for g in match.groups()[3:])
+            bad_time = hour > 23 or minute > 59 or second > 59
+            day = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        elif re.fullmatch(r"\d{8}", text):
+            day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        elif re.fullmatch(r"\d{5}(?:\.0+)?", text):
             if seen is not None:
                 seen[EXCEL_SERIAL_DATE] += 1
-            return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
-    except ValueError:
-        pass
+            day = _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    except (ValueError, OverflowError):
+        day = None
+    if bad_time:
+        raise CellError(f"「{raw.strip()}」的时间不存在（时应为0–23，分、秒为0–59）",
+                        f"'{raw.strip()}' has a time that does not exist (hours 0–23, minutes and "
+                        "seconds 0–59)")  # fmt: skip
+    if day is not None:
+        if not FIRST_DATE <= day <= LAST_DATE:
+            zero = day.year <= 1900  # Excel shows a 0 in a date cell as 1900-01-00/01
+            raise CellError(
+                f"日期{day.isoformat()}不在{FIRST_DATE.year}–{LAST_DATE.year}年之间"
+                + ("（1900年的日期常是 Excel 把0或空白当成了日期）" if zero else ""),
+                f"the date {day.isoformat()} is not between {FIRST_DATE.year} and "
+                f"{LAST_DATE.year}" + (" (a date in 1900 is often a 0 or blank that Excel "
+                                       "took for a date)" if zero else ""),
+            )  # fmt: skip
+        return day
     raise CellError(
         f"「{raw.strip()}」不是日期（如 2025-03-01、2025/3/1、2025年3月1日）",
         f"'{raw.strip()}' is not a date (e.g. 2025-03-01, 2025/3/1, 2025年3月1日)",

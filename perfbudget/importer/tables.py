@@ -474,7 +474,7 @@ def _parse(col_type: str, raw: str | None, ref: ColumnRef, key: str, seen: Count
         exact = value * (ref.factor or 1)
         rounded = cells.round_half_up(exact, places)
         if abs(rounded) >= cells.MAX_MONEY:
-            raise CellError(f"金额「{raw.strip()}」过大", f"amount '{raw.strip()}' is too large")
+            raise cells.too_large(raw, cells.MAX_MONEY, "金额", "the amount")
         if rounded != exact:
             seen["rounded"] += 1
         return rounded
