@@ -2,7 +2,7 @@
 written (per sheet the layout read and its confidence, the first rows of each kind, notes and
 issues), a sheet whose layout is ambiguous is asked about, 导入 writes with a progress bar;
 after self-evaluation tables the self-score check; the batch history, what a batch changed,
-and its rollback."""
+its rollback and the restore of a rolled-back batch."""
 
 import hashlib
 
@@ -322,7 +322,44 @@ if outcome is not None:
             ui.tr("col_claimed_score"): st.column_config.NumberColumn(format="%.2f"),
         })  # fmt: skip
 
-# --- history, changes, rollback --------------------------------------------------------------
+# --- history, changes, rollback, restore -----------------------------------------------------
+
+
+def batch_action(action: str, batch_id: int, batch, run) -> None:
+    """The 撤销此批次 (action "rollback") or 恢复此批次 ("restore") button of a batch: asked once
+    more before it runs (keys upload_<action>, _help, _confirm, _yes, _no, _refused); the
+    result or the refusal shows above the history after the rerun."""
+    asked = f"upload_confirm_{action}"
+    if st.session_state.get(asked) != batch_id:
+        st.caption(ui.tr(f"upload_{action}_help"))
+        icon = ":material/undo:" if action == "rollback" else ":material/redo:"
+        if st.button(ui.tr(f"upload_{action}"), icon=icon, key=f"upload_{action}"):
+            st.session_state[asked] = batch_id
+            st.rerun()
+        return
+    st.warning(ui.tr(f"upload_{action}_confirm", id=batch_id, file=batch.file_name,
+                     rows=batch.row_count, replaced=batch.replaced_count),
+               icon=":material/warning:")  # fmt: skip
+    with st.container(horizontal=True, gap="small"):
+        yes = st.button(ui.tr(f"upload_{action}_yes"), type="primary", key=f"upload_{action}_yes")
+        no = st.button(ui.tr(f"upload_{action}_no"), key=f"upload_{action}_no")
+    if not (yes or no):
+        return
+    st.session_state.pop(asked, None)
+    if yes:
+        try:
+            result = run(batch_id, ui.user_name())
+        except RollbackRefused as refused:  # RestoreRefused too
+            first, second = ((refused.message_zh, refused.message_en) if ui.lang() == "zh"
+                             else (refused.message_en, refused.message_zh))  # fmt: skip
+            st.session_state["upload_rollback_message"] = (
+                "refused", ui.tr(f"upload_{action}_refused", first=first, second=second))
+        else:
+            st.session_state["upload_rollback_message"] = (
+                "done", ui.summary_line(result.summary_line()))
+            st.session_state.pop("upload_outcome", None)
+    st.rerun()
+
 
 st.subheader(ui.tr("history_heading"))
 rollback_message = st.session_state.pop("upload_rollback_message", None)
@@ -333,19 +370,30 @@ batches = data.import_batches()
 if batches.empty:
     st.info(ui.tr("no_history"), icon=":material/history:")
 else:
+    def stamp(at) -> str:
+        return "" if at is None or at != at else pd.Timestamp(at).strftime("%Y-%m-%d %H:%M")
+
+    def is_restored(row) -> bool:
+        return row.status == "active" and row.restored_at is not None and row.restored_at == row.restored_at
+
     def rolled_back(row) -> str:
-        if row.status != "rolled_back":
+        """When and by whom a batch was rolled back, and restored if it is active again."""
+        if row.status != "rolled_back" and not is_restored(row):
             return ""
-        at = row.rolled_back_at
-        when = "" if at is None or at != at else pd.Timestamp(at).strftime("%Y-%m-%d %H:%M")
-        return ui.tr("upload_rolled_back_cell", at=when, by=row.rolled_back_by or "—")
+        text = ui.tr("upload_rolled_back_cell", at=stamp(row.rolled_back_at),
+                     by=row.rolled_back_by or "—")  # fmt: skip
+        if is_restored(row):
+            text += ("；" if ui.lang() == "zh" else "; ") + ui.tr(
+                "upload_restored_cell", at=stamp(row.restored_at), by=row.restored_by or "—")
+        return text
 
     history = pd.DataFrame({
         ui.tr("col_batch"): batches["batch_id"].to_numpy(),
         ui.tr("col_imported_at"): batches["imported_at"].to_numpy(),
         ui.tr("col_imported_by"): batches["imported_by"].to_numpy(),
         ui.tr("col_file_name"): batches["file_name"].to_numpy(),
-        ui.tr("col_status"): [ui.tr(f"status_{v}") for v in batches["status"]],
+        ui.tr("col_status"): [ui.tr("status_restored") if is_restored(r) else ui.tr(f"status_{r.status}")
+                              for r in batches.itertuples()],
         ui.tr("col_layout"): [layouts_label(v) for v in batches["layout"]],
         ui.tr("col_kinds"): [("、" if ui.lang() == "zh" else ", ").join(
             kind_label(k.strip()) for k in str(v or "").split(",") if k.strip())
@@ -389,31 +437,6 @@ else:
             }), hide_index=True, placeholder="—")  # fmt: skip
         if batch.status != "active":
             st.info(rolled_back(batch), icon=":material/history:")
-        elif st.session_state.get("upload_confirm_rollback") != batch_id:
-            st.caption(ui.tr("upload_rollback_help"))
-            if st.button(ui.tr("upload_rollback"), icon=":material/undo:", key="upload_rollback"):
-                st.session_state["upload_confirm_rollback"] = batch_id
-                st.rerun()
+            batch_action("restore", batch_id, batch, data.restore_batch)
         else:
-            st.warning(ui.tr("upload_rollback_confirm", id=batch_id, file=batch.file_name,
-                             rows=batch.row_count, replaced=batch.replaced_count),
-                       icon=":material/warning:")  # fmt: skip
-            with st.container(horizontal=True, gap="small"):
-                yes = st.button(ui.tr("upload_rollback_yes"), type="primary", key="upload_rollback_yes")
-                no = st.button(ui.tr("upload_rollback_no"), key="upload_rollback_no")
-            if yes or no:
-                st.session_state.pop("upload_confirm_rollback", None)
-            if yes:
-                try:
-                    result = data.rollback_batch(batch_id, ui.user_name())
-                except RollbackRefused as refused:
-                    first, second = ((refused.message_zh, refused.message_en) if ui.lang() == "zh"
-                                     else (refused.message_en, refused.message_zh))  # fmt: skip
-                    st.session_state["upload_rollback_message"] = (
-                        "refused", ui.tr("upload_rollback_refused", first=first, second=second))
-                else:
-                    st.session_state["upload_rollback_message"] = (
-                        "done", ui.summary_line(result.summary_line()))
-                    st.session_state.pop("upload_outcome", None)
-            if yes or no:
-                st.rerun()
+            batch_action("rollback", batch_id, batch, data.rollback_batch)

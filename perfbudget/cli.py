@@ -8,6 +8,7 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
     perfbudget batches [--db PATH] [--limit N] [--format csv|json|table]
     perfbudget rollback BATCH_ID [--db PATH] [--user NAME]
+    perfbudget restore  BATCH_ID [--db PATH] [--user NAME]
     perfbudget export briefing --db PATH --year Y --month M [--scope CODE] [--public]
                                [--sections a,b,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
@@ -200,6 +201,12 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--user", default=None, help="recorded in the batch history")
     rollback.set_defaults(handler=_cmd_rollback)
 
+    restore = sub.add_parser("restore", help="undo the rollback of a batch / 恢复已撤销的批次")
+    restore.add_argument("batch_id", type=int)
+    with_db(restore)
+    restore.add_argument("--user", default=None, help="recorded in the batch history")
+    restore.set_defaults(handler=_cmd_restore)
+
     from perfbudget.export.commands import add_export_parser
 
     add_export_parser(sub, with_db)
@@ -232,6 +239,26 @@ def _cmd_rollback(args) -> int:
         result = rollback_batch(conn, args.batch_id, user=args.user or _os_user())
     except RollbackRefused as exc:
         print("撤销被拒绝，数据库未做任何改动 / Rollback refused, the database is unchanged:",
+              file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        conn.close()
+    print(result.summary_line())
+    return EXIT_OK
+
+
+def _cmd_restore(args) -> int:
+    from perfbudget.importer import RestoreRefused, restore_batch
+
+    if not args.db.is_file():
+        print(f"数据库不存在 / no database at {args.db}", file=sys.stderr)
+        return EXIT_USAGE
+    conn = db.connect(args.db)
+    try:
+        result = restore_batch(conn, args.batch_id, user=args.user or _os_user())
+    except RestoreRefused as exc:
+        print("恢复被拒绝，数据库未做任何改动 / Restore refused, the database is unchanged:",
               file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED

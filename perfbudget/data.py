@@ -154,6 +154,17 @@ def rollback_batch(batch_id: int, user: str):
     return result
 
 
+def restore_batch(batch_id: int, user: str):
+    """Undo the rollback of an import batch (importer.restore_batch; raises RestoreRefused
+    with nothing changed), then drop every cached figure."""
+    from perfbudget.importer import restore_batch as run_restore
+
+    with cursor() as cur:
+        result = run_restore(cur, batch_id, user)
+    clear_caches()
+    return result
+
+
 @st.cache_data(show_spinner=False)
 def batch_changes(batch_id: int) -> pd.DataFrame:
     """What a batch replaced: table, key, column, old_value, new_value, change."""

@@ -48,7 +48,7 @@ DATA_TABLES = (
 HISTORY_TABLES = (
     "projects_history", "spending_history", "indicators_history",
     "indicator_actuals_history", "costs_history", "cost_standards_history",
-    "rectifications_history", "self_evaluations_history",
+    "rectifications_history", "self_evaluations_history", "departments_history", "units_history",
 )
 
 BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")

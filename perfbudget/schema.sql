@@ -1,7 +1,8 @@
 -- PerfBudget schema: the whole domain of ../shared/domain.md, not only what today's pages show.
 -- Money is DECIMAL(18,2) in 元, never float. Codes are text (leading zeros are significant).
 -- Every "current" table has a twin `<table>_history` that keeps the rows a later import
--- superseded (with the superseding batch id), so a batch can be rolled back.
+-- superseded (with the superseding batch id), so a batch can be rolled back, and the rows a
+-- rollback archived, so the rollback can be undone (restored): nothing is ever deleted.
 -- Applied by perfbudget.db.ensure_schema; every statement is idempotent.
 
 create sequence if not exists batch_id_seq start 1;
@@ -200,6 +201,12 @@ create table if not exists rectifications_history as
     select *, null::integer as superseded_by from rectifications where false;
 create table if not exists self_evaluations_history as
     select *, null::integer as superseded_by from self_evaluations where false;
+-- Departments and units a rollback left with nothing referring to them, archived with the
+-- batch whose rollback removed them (removed_by) so that restoring the batch brings them back.
+create table if not exists departments_history as
+    select *, null::integer as removed_by from departments where false;
+create table if not exists units_history as
+    select *, null::integer as removed_by from units where false;
 
 -- Columns added after the first release: ALTER keeps existing databases in step (history twins
 -- too; rows move between a table and its twin by column name, so order does not matter).
@@ -217,6 +224,28 @@ alter table self_evaluations_history add column if not exists goal_expected varc
 alter table self_evaluations_history add column if not exists goal_actual varchar;
 alter table import_batches add column if not exists rolled_back_at timestamp;
 alter table import_batches add column if not exists rolled_back_by varchar;
+-- A history row's state (importer/batches.py). rolled_back: the row is its batch's own row
+-- (batch_id = that batch, superseded_by null), archived when the batch was rolled back.
+-- reinstated: a superseded row that is live again because the batch that superseded it
+-- (superseded_by) was rolled back; the copy stays here so a restore can take it back.
+alter table projects_history add column if not exists rolled_back boolean default false;
+alter table spending_history add column if not exists rolled_back boolean default false;
+alter table indicators_history add column if not exists rolled_back boolean default false;
+alter table indicator_actuals_history add column if not exists rolled_back boolean default false;
+alter table costs_history add column if not exists rolled_back boolean default false;
+alter table cost_standards_history add column if not exists rolled_back boolean default false;
+alter table rectifications_history add column if not exists rolled_back boolean default false;
+alter table self_evaluations_history add column if not exists rolled_back boolean default false;
+alter table projects_history add column if not exists reinstated boolean default false;
+alter table spending_history add column if not exists reinstated boolean default false;
+alter table indicators_history add column if not exists reinstated boolean default false;
+alter table indicator_actuals_history add column if not exists reinstated boolean default false;
+alter table costs_history add column if not exists reinstated boolean default false;
+alter table cost_standards_history add column if not exists reinstated boolean default false;
+alter table rectifications_history add column if not exists reinstated boolean default false;
+alter table self_evaluations_history add column if not exists reinstated boolean default false;
+alter table import_batches add column if not exists restored_at timestamp;
+alter table import_batches add column if not exists restored_by varchar;
 
 -- ---------------------------------------------------------------------------------------
 -- Macros shared by the queries. They keep one definition of scope, time progress and exact

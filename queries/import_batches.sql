@@ -1,14 +1,16 @@
 -- The import history, newest first: every file that landed, with its fingerprint and counts,
--- and for a batch taken back, who rolled it back and when.
+-- for a batch taken back, who rolled it back and when, and for a rollback undone, who
+-- restored it and when (status is 'active' again; rolled_back_* keep the last rollback).
 -- params:  $limit INTEGER
 -- returns: one row per batch: batch_id, file_name, sha256, layout, table_kinds, row_count,
 --          row_counts, replaced_count, imported_at, imported_by, status, rolled_back_at,
---          rolled_back_by
+--          rolled_back_by, restored_at, restored_by
 with
 
 final as (
     select batch_id, file_name, sha256, layout, table_kinds, row_count, row_counts,
-           replaced_count, imported_at, imported_by, status, rolled_back_at, rolled_back_by
+           replaced_count, imported_at, imported_by, status, rolled_back_at, rolled_back_by,
+           restored_at, restored_by
     from import_batches
 )
 

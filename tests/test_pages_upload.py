@@ -1,7 +1,8 @@
 """The upload page under AppTest: files are previewed before anything is written (layout and
 confidence per sheet, the first rows per kind, issues at their row and column), an ambiguous
 sheet is asked about and imported with the layout chosen, a self-evaluation table gets its
-self-score check, and a batch from the history shows what it replaced and rolls back.
+self-score check, and a batch from the history shows what it replaced, rolls back (its rows
+archived) and is restored.
 
 Database figures by hand (tests/hand_fixture.py, year 2025): P001's cumulative spending at
 July is 560,000 元 (one row, no fund source), its adjusted budget 1,200,000 元. The
@@ -208,11 +209,13 @@ def test_a_rollback_restores_what_the_batch_superseded(upload):
     assert changes[["表", "键（年度/月份/项目/…）", "字段", "原值", "新值", "变化"]].values.tolist() == [
         ["预算执行", "2025/7/P001//", "累计支出（元）", "560,000.00", "700,000.00", "修改"]]  # fmt: skip
     at.button(key="upload_rollback").click().run()
-    assert "确定撤销批次1（july.csv）？将删除它导入的1行数据，并恢复被它替换的1行" in at.warning[0].value
+    assert "确定撤销批次1（july.csv）？它导入的1行数据将移入历史存档，被它替换的1行恢复原样" in (
+        at.warning[0].value)  # fmt: skip
     assert _p001_july() == [(Decimal("700000.00"), 1)]  # asked, not done yet
     at.button(key="upload_rollback_yes").click().run()
     assert not at.exception
-    assert "批次1已撤销：删除1行，恢复被替换的1行" in _texts(at)
+    assert "批次1已撤销：它导入的1行数据移入历史存档（恢复此批次即可取回），被它替换的1行恢复原样" in (
+        _texts(at))  # fmt: skip
     assert _p001_july() == [(Decimal("560000.00"), None)]
     assert _sql("select status, rolled_back_by from import_batches") == [("rolled_back", "看板上传")]
     history = _frame(at, "文件指纹")
@@ -232,3 +235,61 @@ def test_a_refused_rollback_says_why_in_both_languages_and_changes_nothing(uploa
     assert _p001_july() == [(Decimal("800000.00"), 2)]
     assert _sql("select batch_id, status from import_batches order by 1") == [
         (1, "active"), (2, "active")]  # fmt: skip
+
+
+def _rolled_back_july(upload) -> AppTest:
+    """july.csv imported as batch 1 (P001's July 560,000 → 700,000) and rolled back on the page."""
+    july = "年度,月份,项目编码,累计支出\n2025,7,P001,700000\n".encode()
+    at = _import(_choose(upload, "july.csv", july, "text/csv"))
+    at.selectbox(key="upload_batch").select(1).run()
+    at.button(key="upload_rollback").click().run()
+    at.button(key="upload_rollback_yes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _p001_july() == [(Decimal("560000.00"), None)]
+    return at
+
+
+def test_a_rolled_back_batch_is_restored_from_the_page_after_a_confirmation(upload):
+    at = _rolled_back_july(upload)
+    assert "upload_rollback" not in [b.key for b in at.button]  # a restore button instead
+    assert "恢复后，这个批次导入的数据重新生效" in _texts(at)
+    at.button(key="upload_restore").click().run()
+    assert "确定恢复批次1（july.csv）？它导入的1行数据将重新生效，撤销时恢复的1行重新存入历史" in (
+        at.warning[0].value)  # fmt: skip
+    assert _p001_july() == [(Decimal("560000.00"), None)]  # asked, not done yet
+    at.button(key="upload_restore_yes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "批次1已恢复：它导入的1行数据重新生效，撤销时恢复的1行重新存入历史" in _texts(at)
+    assert _p001_july() == [(Decimal("700000.00"), 1)]
+    assert _sql("select status, rolled_back_by, restored_by from import_batches") == [
+        ("active", "看板上传", "看板上传")]  # fmt: skip
+    # the superseded row is back in the history, not live, and not lost
+    assert _sql("select cumulative_yuan, batch_id, superseded_by, reinstated from spending_history"
+                ) == [(Decimal("560000.00"), None, 1, False)]  # fmt: skip
+    history = _frame(at, "文件指纹")
+    assert list(history["状态"]) == ["已恢复"]
+    assert "由看板上传撤销" in history["撤销情况"].iloc[0]
+    assert "由看板上传恢复" in history["撤销情况"].iloc[0]
+    # an active batch again: it can be rolled back once more
+    assert [b.key for b in at.button if b.key == "upload_rollback"] == ["upload_rollback"]
+    at.sidebar.toggle[0].set_value(True).run()
+    assert list(_frame(at, "Fingerprint")["Status"]) == ["restored"]
+
+
+def test_a_refused_restore_says_why_in_both_languages_and_changes_nothing(upload):
+    at = _rolled_back_july(upload)
+    # batch 2, imported after the rollback, covers the same month and project
+    july2 = "年度,月份,项目编码,累计支出\n2025,7,P001,800000\n".encode()
+    at = _import(_choose(at, "july2.csv", july2, "text/csv"))
+    before = [_sql(f"select * from {t} order by all") for t in
+              ("spending", "spending_history", "import_batches")]  # fmt: skip
+    at.selectbox(key="upload_batch").select(1).run()
+    at.button(key="upload_restore").click().run()
+    at.button(key="upload_restore_yes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    message = at.error[0].value
+    assert message.startswith("无法恢复，未做任何改动：")
+    assert "请先撤销批次2" in message and "roll those back first" in message
+    assert [_sql(f"select * from {t} order by all") for t in
+            ("spending", "spending_history", "import_batches")] == before  # fmt: skip
+    assert _p001_july() == [(Decimal("800000.00"), 2)]

@@ -9,14 +9,17 @@ Modules: readers (bytes → sheets of text cells), cells (one cell → a typed v
 load (one batch per file, history, bulk insert), api (import_files), templates (the
 downloadable template workbook); forms (the published self-evaluation and monitoring
 tables), layouts (which layout a sheet is in), preview (preview_files: parse without
-writing), batches (batch_changes, rollback_batch)."""
+writing), batches (batch_changes, rollback_batch, restore_batch)."""
 
 from perfbudget.importer.api import import_files
 from perfbudget.importer.batches import (
+    RestoreRefused,
+    RestoreResult,
     RollbackRefused,
     RollbackResult,
     batch_changes,
     list_batches,
+    restore_batch,
     rollback_batch,
 )
 from perfbudget.importer.columns import TABLE_KINDS
@@ -35,6 +38,8 @@ __all__ = [
     "ImportRejected",
     "ImportResult",
     "Preview",
+    "RestoreRefused",
+    "RestoreResult",
     "RollbackRefused",
     "RollbackResult",
     "SheetPreview",
@@ -43,6 +48,7 @@ __all__ = [
     "import_files",
     "list_batches",
     "preview_files",
+    "restore_batch",
     "rollback_batch",
     "template_csv_bytes",
     "template_workbook_bytes",
