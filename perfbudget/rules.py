@@ -51,7 +51,7 @@ DEFAULT_THRESHOLDS: tuple[tuple[str, str, Decimal, str], ...] = (
     ("selfeval", "grade_pass_at", Decimal("60"), "总分 ≥ 该值为中，低于为差"),
     # Import limits (importer/limits.py): checked before a file is parsed, CLI and web alike
     ("import", "max_file_mb", Decimal("200"), "导入文件大小上限（MB）"),
-    ("import", "max_rows", Decimal("500000"), "每个工作表或CSV文件的行数上限"),
+    ("import", "max_rows", Decimal("250000"), "每个工作表或CSV文件的行数上限"),
     ("import", "parse_seconds", Decimal("120"), "读取一个文件的时间上限（秒）"),
 )
 

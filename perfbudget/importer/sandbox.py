@@ -204,7 +204,7 @@ def _cap(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     seconds = max(1, int(limits.parse_seconds + 0.999))
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
-    signal.alarm(seconds)
+    signal.setitimer(signal.ITIMER_REAL, limits.parse_seconds)  # SIGALRM ends the child
 
 
 # --- the wire format: JSON header, then one Arrow IPC stream per sheet ---------------------
