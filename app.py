@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from perfbudget import ui
+from perfbudget import data, ui
 
 st.set_page_config(page_title="预算绩效看板 PerfBudget", page_icon=":material/monitoring:", layout="wide")
 
+# a command-line import holding the file: wait with a message, never a traceback
+data.wait_for_database()
 ui.sidebar()
 
 

@@ -15,6 +15,10 @@ Scripts and checks rely on these names and columns; extend them, never rename th
 
 Exit codes: 0 done; 1 usage or missing database; 2 input refused (nothing written);
 3 the database is held by another process (the running dashboard).
+
+Beside a running dashboard, a command is handed to it through `<db folder>/inbox/` and
+prints and exits as a direct run would (perfbudget.inbox); exit 3 is then left for a file
+held by another command after the wait (--timeout, $PERFBUDGET_BUSY_WAIT).
 """
 
 from __future__ import annotations
@@ -139,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -146,8 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except db.DatabaseBusyError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_BUSY
+        # Held by the running dashboard: hand the command to it (perfbudget.inbox) and exit
+        # with its exit code; held by another command: wait for the file, then exit 3.
+        from perfbudget.inbox import when_busy
+
+        return when_busy(argv, args, exc, retry=lambda: args.handler(args))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -159,6 +167,10 @@ def _parser() -> argparse.ArgumentParser:
     def with_db(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", type=Path, default=db.DEFAULT_DB_PATH,
                        help=f"DuckDB file (default {db.DEFAULT_DB_PATH})")
+        p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="when the database is busy: the longest wait for the running "
+                            "dashboard's result (default 1800) or for another command to "
+                            "finish (default 15, or $PERFBUDGET_BUSY_WAIT)")
 
     demo = sub.add_parser("demo", help="build the synthetic demo database / 生成演示数据库")
     with_db(demo)

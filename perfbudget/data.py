@@ -8,13 +8,22 @@ across Streamlit's script threads. Imports go through this process too, then cle
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from perfbudget import db, flags
+from perfbudget import db, flags, inbox, writer
+from perfbudget.i18n import t
 from perfbudget.scope import Scope
+
+# how long a page waits for a command-line run that holds the database file (seconds)
+DASHBOARD_WAIT_ENV = "PERFBUDGET_DASHBOARD_WAIT"
+DASHBOARD_WAIT = 600.0
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,11 +38,69 @@ def _connection(path: str):
 
         with st.spinner("正在生成合成演示数据… / Building the synthetic demo data…"):
             build_demo(conn)
+    if path != ":memory:" and os.environ.get("PERFBUDGET_INBOX", "1") != "0":
+        # the command line's imports, rollbacks and reports beside the running dashboard
+        inbox.start_worker(path, conn, on_write=clear_caches)
     return conn
 
 
 def cursor():
     return _connection(str(db.app_db_path())).cursor()
+
+
+def _say(key: str, **values: object) -> str:
+    """A message in the language of the sidebar's switch (ui.lang; data cannot import ui)."""
+    return t(key, "en" if st.session_state.get("lang_en") else "zh", **values)
+
+
+def wait_for_database() -> None:
+    """Open the dashboard's database before a page asks for figures (app.py). While a
+    command-line run holds the file (DuckDB: one process at a time), wait and retry with a
+    message instead of a traceback; after the wait, a plain message and the page stops."""
+    path = str(db.app_db_path())
+    try:
+        _connection(path)
+        return
+    except db.DatabaseBusyError:
+        pass
+    try:
+        limit = float(os.environ.get(DASHBOARD_WAIT_ENV, DASHBOARD_WAIT))
+    except ValueError:
+        limit = DASHBOARD_WAIT
+    box = st.empty()
+    started = time.monotonic()
+    while True:
+        waited = time.monotonic() - started
+        if waited >= limit:
+            box.error(_say("db_busy_gave_up", seconds=round(waited)), icon=":material/lock:")
+            st.stop()
+        box.info(_say("db_busy_waiting", seconds=round(waited)), icon=":material/hourglass_top:")
+        time.sleep(min(1.0, max(limit - waited, 0.05)))
+        try:
+            _connection(path)
+        except db.DatabaseBusyError:
+            continue
+        box.empty()
+        return
+
+
+@contextmanager
+def _one_writer(progress=None) -> Iterator[None]:
+    """Every write of the dashboard holds writer.WRITE_LOCK (with the inbox's jobs): a second
+    import waits for the first, with a message, instead of colliding with it in DuckDB."""
+    shown = []
+
+    def on_wait() -> None:
+        if progress is not None:
+            progress(0.0, f"{t('write_queued', 'zh')} | {t('write_queued', 'en')}")
+        else:
+            shown.append(st.empty())
+            shown[-1].info(_say("write_queued"), icon=":material/hourglass_top:")
+
+    with writer.writing(on_wait):
+        for box in shown:
+            box.empty()
+        yield
 
 
 def clear_caches() -> None:
@@ -128,7 +195,7 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layou
     layout: the layouts chosen, e.g. {(file name, sheet name): "selfeval_table"}."""
     from perfbudget.importer import import_files as run_import
 
-    with cursor() as cur:
+    with _one_writer(progress), cursor() as cur:
         result = run_import(cur, files, user=user, progress=progress, layout=layout)
     clear_caches()
     return result
@@ -148,7 +215,7 @@ def rollback_batch(batch_id: int, user: str):
     nothing changed), then drop every cached figure."""
     from perfbudget.importer import rollback_batch as run_rollback
 
-    with cursor() as cur:
+    with _one_writer(), cursor() as cur:
         result = run_rollback(cur, batch_id, user)
     clear_caches()
     return result
@@ -159,7 +226,7 @@ def restore_batch(batch_id: int, user: str):
     with nothing changed), then drop every cached figure."""
     from perfbudget.importer import restore_batch as run_restore
 
-    with cursor() as cur:
+    with _one_writer(), cursor() as cur:
         result = run_restore(cur, batch_id, user)
     clear_caches()
     return result
@@ -283,7 +350,7 @@ def record_followup(*, year: int, project_code: str | None, department_code: str
                     as_of_month: int, status: str, note: str | None, user: str) -> None:
     """A leader's 已关注 / 已处理 on a flag (flags.record_followup), then the follow-up history
     is read afresh (no figure changes, so the other caches stay)."""
-    with cursor() as cur:
+    with _one_writer(), cursor() as cur:
         flags.record_followup(cur, year=year, project_code=project_code,
                               department_code=department_code, rule_id=rule_id,
                               as_of_month=as_of_month, status=status, note=note, user=user)
@@ -305,7 +372,7 @@ def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
     with nothing written), then every cached figure is dropped."""
     from perfbudget import settings_store
 
-    with cursor() as cur:
+    with _one_writer(), cursor() as cur:
         changed = settings_store.save_thresholds(cur, changes)
     clear_caches()
     return changed
@@ -314,7 +381,7 @@ def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
 def save_settings(changes: dict[str, str]) -> int:
     from perfbudget import settings_store
 
-    with cursor() as cur:
+    with _one_writer(), cursor() as cur:
         changed = settings_store.save_settings(cur, changes)
     clear_caches()
     return changed
@@ -324,7 +391,7 @@ def reset_settings() -> None:
     """Every threshold and setting back to the defaults of perfbudget.rules."""
     from perfbudget import settings_store
 
-    with cursor() as cur:
+    with _one_writer(), cursor() as cur:
         settings_store.reset_defaults(cur)
     clear_caches()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,8 +60,12 @@ def app_db_path() -> Path:
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, when writable, create or migrate) a database. ':memory:' for tests."""
+    """Open (and, when writable, create or migrate) a database. ':memory:' for tests.
+    Inside `lent(path, conn)` in this thread: a cursor of that open connection instead."""
     target = ":memory:" if path is None else str(path)
+    borrowed = getattr(_lent, "conns", {}).get(_file_key(target))
+    if borrowed is not None:
+        return borrowed.cursor()
     if target != ":memory:" and not read_only:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     if read_only and target != ":memory:":
@@ -69,6 +74,33 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         # another process holds the file), then reopen read-only.
         _open(target, read_only=False).close()
     return _open(target, read_only=read_only)
+
+
+_lent = threading.local()
+
+
+def _file_key(target: str) -> str:
+    return target if target == ":memory:" else str(Path(target).resolve())
+
+
+@contextmanager
+def lent(path: str | Path, conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Within the block, connect(path) in this thread gives a cursor of `conn` (closing it
+    leaves conn open): the dashboard runs a command-line job through its own connection,
+    since no second connection to the file can be opened while it holds it (perfbudget.inbox)."""
+    conns = getattr(_lent, "conns", None)
+    if conns is None:
+        conns = _lent.conns = {}
+    key = _file_key(str(path))
+    before = conns.get(key)
+    conns[key] = conn
+    try:
+        yield
+    finally:
+        if before is None:
+            conns.pop(key, None)
+        else:
+            conns[key] = before
 
 
 def _open(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
