@@ -345,6 +345,24 @@ def test_restores_out_of_order_are_refused_naming_the_batch_to_restore_or_roll_b
     assert _figures(conn)[6] == base_figures[6]  # June is the base's (batch 3 had March only)
 
 
+def test_a_restored_batch_gets_back_its_department_archived_by_a_later_rollback():
+    conn = new_db()
+    import_files(conn, [("p1.csv", csv_bytes([PROJECTS, [2025, "P1", "甲", "财政局", 100]]))])
+    import_files(conn, [("p2.csv", csv_bytes([PROJECTS, [2025, "P2", "乙", "财政局", 200]]))])
+    rollback_batch(conn, 2, "alice")  # 财政局 stays: P1 is in it
+    rollback_batch(conn, 1, "alice")  # now nothing refers to it: archived with batch 1
+    assert conn.execute("select department_code, removed_by from departments_history"
+                        ).fetchall() == [("财政局", 1)]  # fmt: skip
+    result = restore_batch(conn, 2, "alice")  # P2 needs 财政局 back, batch 1 or not
+    assert result.reference == {"departments": 1}
+    assert conn.execute("select department_code, department_name, batch_id from departments"
+                        ).fetchall() == [("财政局", "财政局", 2)]  # fmt: skip
+    restore_batch(conn, 1, "alice")
+    assert (scalar(conn, "select count(*) from departments"),
+            scalar(conn, "select count(*) from departments_history"),
+            scalar(conn, "select count(*) from projects")) == (1, 0, 2)  # fmt: skip
+
+
 def test_restoring_an_active_or_unknown_batch_is_refused(two):
     conn, _ = two
     before = _tables(conn, (*LIVE, *ARCHIVE, "import_batches"))

@@ -66,6 +66,12 @@ CHANGE_COLUMNS = ["table", "key", "column", "old_value", "new_value", "change"]
 # a rollback archives the ones it leaves unreferenced, keyed by code.
 REFERENCE_TABLES: dict[str, str] = {"units": "unit_code", "departments": "department_code"}
 
+# the codes the live rows refer to, per reference table
+_REFERRING: dict[str, str] = {
+    "units": "select unit_code from projects",
+    "departments": "select department_code from projects union select department_code from units",
+}
+
 # the columns a history twin has beyond its table's
 _HISTORY_ONLY = "superseded_by, rolled_back, reinstated"
 
@@ -242,7 +248,8 @@ def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
     before it: the rows its rollback put back return to the history (reinstated = false),
     the batch's archived rows return to the tables, the departments and units its rollback
     archived return (unless a later import wrote the same code: that one is newer and stays),
-    the batch is active again (restored_by, _at).
+    as do archived ones its rows refer to (archived by a later rollback: restores out of
+    order), the batch is active again (restored_by, _at).
     Raises RestoreRefused, changing nothing, when the batch is unknown or not rolled back, or
     when the data at its replacement grain changed since its rollback."""
     restored: dict[str, int] = {}
@@ -289,6 +296,15 @@ def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
                 f"(select 1 from {table} as x where x.{code} = h.{code})", b,
             ).fetchall()[0][0]  # fmt: skip
             conn.execute(f"delete from {table}_history where removed_by = $b", b)
+        # restored out of order: a department or unit the rows now refer to may have been
+        # archived by a later rollback (of an earlier batch); its latest copy comes back too
+        for table, code in REFERENCE_TABLES.items():  # units first: a unit names its department
+            reference[table] += conn.execute(
+                f"insert into {table} by name select * exclude (removed_by) "
+                f"from {table}_history as h where h.{code} in ({_REFERRING[table]}) "
+                f"and not exists (select 1 from {table} as x where x.{code} = h.{code}) "
+                f"qualify row_number() over (partition by h.{code} order by h.removed_by desc) = 1",
+            ).fetchall()[0][0]  # fmt: skip
         conn.execute(
             "update import_batches set status = 'active', restored_at = $at, "
             "restored_by = $user where batch_id = $b",
