@@ -158,10 +158,12 @@ def read_records(content: bytes, limits: Limits) -> CsvRecords:
     stream.seek(0)
     csv.field_size_limit(limits.max_cell_chars + 1)
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
+    # built column by column as the records come, so the file is held once
+    columns: list[list[str | None]] = []
     counts: list[int] = []
     width = 0
     line = 0
+    cells = 0
     while True:
         start_line = line + 1
         try:
@@ -169,12 +171,12 @@ def read_records(content: bytes, limits: Limits) -> CsvRecords:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise _bad_record(exc, len(rows) + 1, start_line, limits) from None
+            raise _bad_record(exc, len(counts) + 1, start_line, limits) from None
         line = reader.line_num
-        number = len(rows) + 1
+        number = len(counts) + 1
         if line > start_line and width >= 2:
             _check_swallowed(record, number, delimiter, width)
-        if len(rows) >= limits.max_rows:
+        if len(counts) >= limits.max_rows:
             raise Refusal(f"文件超过{limits.max_rows:,}行的上限：请拆分后分别导入",
                           f"the file has more than {limits.max_rows:,} rows, the limit: split it "
                           "and import the parts")  # fmt: skip
@@ -182,15 +184,18 @@ def read_records(content: bytes, limits: Limits) -> CsvRecords:
             raise Refusal(f"该行有{len(record):,}列，超过{limits.max_columns}列的上限",
                           f"the row has {len(record):,} columns, over the limit of "
                           f"{limits.max_columns}", row=number)  # fmt: skip
-        width = max(width, len(record))
-        rows.append(record)
-        counts.append(len(record))
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    for record in rows:
         n = len(record)
+        cells += n
+        if cells > limits.max_cells:
+            raise Refusal(f"文件超过{limits.max_cells:,}个单元格的上限（行数 × 列数）：请拆分后分别导入",
+                          f"the file has more than {limits.max_cells:,} cells (rows × columns), "
+                          "the limit: split it and import the parts")  # fmt: skip
+        if n > width:
+            columns.extend([None] * len(counts) for _ in range(n - width))
+            width = n
         for j in range(width):
-            cell = record[j] if j < n else None
-            columns[j].append(cell if cell != "" else None)
+            columns[j].append(record[j] or None if j < n else None)
+        counts.append(n)
     return CsvRecords(columns, counts, encoding, delimiter)
 
 

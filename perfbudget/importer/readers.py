@@ -151,13 +151,15 @@ def _read_excel(file_name: str, content: bytes, readable: bytes, fmt: str,
             if sheet.width == 0 or sheet.height == 0:
                 book.sheets.append(Sheet(name, [], 0))
                 continue
-            if sheet.height > limits.max_rows or sheet.width > limits.max_columns:
+            if (sheet.height > limits.max_rows or sheet.width > limits.max_columns
+                    or sheet.height * sheet.width > limits.max_cells):  # fmt: skip
                 raise Refusal(
                     f"工作表有{sheet.height:,}行、{sheet.width:,}列，超过上限（最多"
-                    f"{limits.max_rows:,}行、{limits.max_columns:,}列）：请拆分后分别导入",
+                    f"{limits.max_rows:,}行、{limits.max_columns:,}列、{limits.max_cells:,}个单元格）"
+                    "：请拆分后分别导入",
                     f"the sheet has {sheet.height:,} rows and {sheet.width:,} columns, over "
-                    f"the limits ({limits.max_rows:,} rows, {limits.max_columns:,} columns): "
-                    "split it and import the parts", name,
+                    f"the limits ({limits.max_rows:,} rows, {limits.max_columns:,} columns, "
+                    f"{limits.max_cells:,} cells): split it and import the parts", name,
                 )  # fmt: skip
             batch = sheet.to_arrow()
             offset = sheet.available_columns()[0].absolute_index

@@ -74,7 +74,8 @@ def read_isolated(file_name: str, content: bytes, limits: Limits) -> tuple[Workb
                        "an internal error occurred while reading the file (the details are in "
                        "the server log); nothing was imported: send the file to the administrator")]  # fmt: skip
     if status["outcome"] != "ok":
-        return None, [_died(status.get("detail"), limits)]
+        spreadsheet = content.startswith((b"PK", b"\xd0\xcf\x11\xe0"))
+        return None, [_died(status.get("detail"), limits, csv=not spreadsheet)]
     book, issues = decode(payload)
     if book is not None:
         book.content = content
@@ -108,8 +109,14 @@ def _timeout(limits: Limits) -> Issue:
             "large or oddly built: split it and import the parts)")  # fmt: skip
 
 
-def _died(detail: object, limits: Limits) -> Issue:
+def _died(detail: object, limits: Limits, csv: bool = False) -> Issue:
     memory = size_text(limits.memory_bytes)
+    if csv:
+        return (None, None, None,
+                f"读取该CSV文件所需的内存超过上限（{memory}），已停止：行数或内容过多，请拆分后分别导入",
+                f"reading the CSV file needed more memory than the limit ({memory}) and was "
+                "stopped: too many rows or too much text; split it and import the parts"
+                + (f" ({detail})" if detail else ""))  # fmt: skip
     return (None, None, None,
             f"读取该文件所需的内存超过上限（{memory}），已停止：文件可能声明了极大的区域（如整张表"
             "A1:XFD1048576）或内容过多；请删除表格以外的内容、拆分后分别导入，或另存为 CSV",
@@ -222,7 +229,10 @@ def encode(book: Workbook | None, issues: list[Issue]) -> bytes:
                 "width": len(sheet.columns),
                 "marks": [[r, c, text] for (r, c), text in sheet.marks.items()],
             })  # fmt: skip
-            arrays = {f"c{j}": pa.array(col, pa.string()) for j, col in enumerate(sheet.columns)}
+            arrays = {}
+            for j, col in enumerate(sheet.columns):
+                arrays[f"c{j}"] = pa.array(col, pa.string())
+                sheet.columns[j] = []  # the list's strings go as soon as Arrow holds them
             if sheet.field_counts is not None:
                 arrays[_COUNTS] = pa.array(sheet.field_counts, pa.int32())
             table = pa.table(arrays) if arrays else pa.table({})
