@@ -337,3 +337,16 @@ def test_a_file_read_in_the_child_comes_back_cell_for_cell():
     assert book is not None and book.format == "csv" and book.encoding == "utf-8"
     assert [col[1] for col in book.sheets[0].columns] == ["2025", "X1", "道路养护", "区建管委", "5"]
     assert book.sheets[0].field_counts == [5, 5]
+
+
+def test_a_self_evaluation_table_with_a_score_formula_saved_without_its_result_is_refused(conn):
+    from tests.form_helpers import SELFEVAL_INDICATORS, selfeval_grid, xlsx
+
+    rows = [*SELFEVAL_INDICATORS]
+    first = list(rows[0])
+    first[6] = "=F12*0.9"  # 得分 as a formula that a program saved without computing it
+    rows[0] = tuple(first)
+    exc = rejected(conn, [("form.xlsx", xlsx(("表", selfeval_grid(indicators=rows))))])
+    # funding rows 5–8, goals 9–10, indicator header 11, the first indicator on row 12
+    find_issue(exc, file="form.xlsx", sheet="表", row=12, column="得分",
+               zh="公式「=F12*0.9」，但文件中没有保存计算结果", en="saved without its result")  # fmt: skip

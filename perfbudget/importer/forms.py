@@ -33,7 +33,7 @@ from perfbudget.importer.kinds import (
     parse_target,
 )
 from perfbudget.importer.readers import Sheet, percent_cells
-from perfbudget.importer.tables import _row_cells, _score_row
+from perfbudget.importer.tables import _row_cells, _score_row, marked_cell_error
 
 SELFEVAL = "selfeval_table"
 MONITORING = "monitoring_table"
@@ -332,10 +332,19 @@ class _Reader:
     def issue(self, i: int | None, column: str | None, zh: str, en: str) -> None:
         self.log.add(self.form.sheet, None if i is None else i + 1, column, zh, en)
 
+    def marked(self, i: int, j: int, header: str) -> bool:
+        """A blank cell that is an Excel error or a formula without its result: logged."""
+        sheet = self.grid.sheet
+        mark = sheet.marks.get((i, sheet.col_offset + j)) if sheet.marks else None
+        if mark is None or sheet.columns[j][i] is not None:
+            return False
+        self.log.add_cell_error(self.form.sheet, i + 1, header, marked_cell_error(mark))
+        return True
+
     def number(self, i: int, j: int, header: str) -> tuple[bool, Decimal | None]:
         raw = self.grid.text(i, j)
         if raw is None:
-            return True, None
+            return not self.marked(i, j, header), None
         text = raw
         if text.endswith("%"):
             text = text[:-1]
@@ -676,6 +685,9 @@ def _indicator_row(reader: _Reader, i: int, columns: dict[str, int], headers: di
     def text(key: str) -> str | None:
         return grid.text(i, columns[key]) if key in columns else None
 
+    if any(reader.marked(i, columns[k], headers.get(k) or headers["indicator"])
+           for k in ("target", "actual") if k in columns):  # fmt: skip
+        return None
     unit_raw = text("unit")
     lower_is_better = level1 == "成本指标" or "成本" in level2
     try:
