@@ -24,7 +24,7 @@ MB = 1_000_000
 class Limits:
     max_file_bytes: int = 200 * MB
     # the sum of the uncompressed members of an .xlsx, and their ratio to the compressed sizes
-    max_uncompressed_bytes: int = 1_000 * MB
+    max_uncompressed_bytes: int = 500 * MB
     max_compression_ratio: float = 200.0
     # per sheet, header and title rows included; the parse in the parent costs ~3–4 KB a row
     # today (measured: 100,000 project rows of every template column peak at 478 MiB), so
