@@ -117,11 +117,13 @@ def _open(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 def busy_message(path: str) -> str:
     return (
-        f"数据库 {path} 正被另一个进程（通常是正在运行的看板）占用：DuckDB 同一时间只允许一个进程打开它。"
-        "导入请在看板的「数据导入」页上传文件，报表请在看板中查看或下载；也可以先停止看板再运行此命令。\n"
-        f"The database {path} is held by another process (usually the running dashboard): DuckDB "
-        "lets one process open a file at a time. Import on the dashboard's Upload page and read "
-        "reports in the dashboard, or stop the dashboard and run this command again."
+        f"数据库 {path} 正被另一个进程占用（另一个命令行导入，或不接收命令行任务的程序）：DuckDB 同一时间只允许一个进程打开它。"
+        "请等它结束后再运行此命令（--timeout 秒数可等得更久）；正在运行的看板会自动代为执行命令，"
+        "也可以在看板的「数据导入」页上传文件。\n"
+        f"The database {path} is held by another process (another command-line import, or a "
+        "program that takes no commands from the inbox): DuckDB lets one process open a file at "
+        "a time. Run this command again when it has finished (--timeout SECONDS waits longer); "
+        "a running dashboard runs commands for you, and its Upload page imports files too."
     )
 
 
