@@ -17,10 +17,12 @@ from decimal import Decimal
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from perfbudget import data, db, writer
 from perfbudget.importer import ImportRejected, RollbackRefused
 from tests.hand_fixture import seed_hand_fixture
+from tests.test_pages_upload import APP, EXEC_CSV, PAGE, _choose, _import, _texts
 
 RAW_DUCKDB = ("Current transaction is aborted", "TransactionContext", "Constraint Error",
               "duplicate key", "Error:")  # fmt: skip
@@ -230,3 +232,31 @@ def _attempt(lock: writer.WriteQueue, on_wait) -> str:
         return "gave up"
     lock.release()
     return "got it"
+
+
+# --- the upload page, queued behind another session's import -------------------------------
+
+def test_the_upload_page_waits_its_turn_and_then_imports(app_db):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    at = _choose(at, "exec.csv", EXEC_CSV, "text/csv")
+    seen_waiting = threading.Event()
+
+    def another_session_importing() -> None:
+        with writer.writing():
+            held.set()
+            wait_until(lambda: writer.WRITE_LOCK.waiting == 1, seconds=30)
+            seen_waiting.set()  # the page is queued behind us
+            time.sleep(0.5)
+
+    held = threading.Event()
+    other = threading.Thread(target=another_session_importing)
+    other.start()
+    assert held.wait(10)
+    at = _import(at)
+    other.join(30)
+    assert seen_waiting.is_set()
+    assert any(s.value == "导入完成。" for s in at.success)
+    assert "「exec.csv」（批次1）：导入预算执行2行" in _texts(at)
