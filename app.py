@@ -9,6 +9,8 @@ st.set_page_config(page_title="预算绩效看板 PerfBudget", page_icon=":mater
 # a command-line import holding the file: wait with a message, never a traceback
 data.wait_for_database()
 ui.sidebar()
+# above every page while anyone on the network can reach the dashboard without signing in
+ui.exposure_banner()
 
 
 def page(file: str, title_key: str, icon: str, **kwargs) -> st.Page:

@@ -46,7 +46,7 @@ try:
         model = data.briefing(year, month, department, public, sections,
                               ui.export_scope() if public else scope)
 except BriefingError as exc:
-    st.warning(ui.tr("briefing_error", error=str(exc)), icon=":material/info:")
+    st.warning(ui.tr("briefing_error", error=ui.md_text(exc)), icon=":material/info:")
     st.stop()
 
 ui.briefing_downloads(model, pdf_available=pdf.available())
@@ -54,6 +54,6 @@ ui.briefing_downloads(model, pdf_available=pdf.available())
 st.subheader(ui.tr("briefing_preview"))
 st.markdown(ui.briefing_outline(model))
 if model.omitted:
-    st.info(ui.tr("briefing_omitted") + "\n\n" + "\n".join(f"- {line}" for line in
+    st.info(ui.tr("briefing_omitted") + "\n\n" + "\n".join(f"- {ui.md_text(line)}" for line in
                                                              model.omitted_lines()),
             icon=":material/info:")

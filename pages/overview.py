@@ -100,7 +100,7 @@ else:
                 st.caption(ui.rule_label(row.rule))
             with cols[1]:
                 st.markdown(ui.flag_subject(row))
-                st.write(getattr(row, message_column))
+                st.markdown(ui.md_text(getattr(row, message_column)))
     if len(flags) > len(top):
         st.caption(ui.tr("more_warnings", n=len(flags) - len(top)))
 if quality_count:

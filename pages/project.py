@@ -41,7 +41,7 @@ code = st.selectbox(
     format_func=lambda c: f"{c} {names[c]}", placeholder=ui.tr("project_pick_placeholder"),
 )
 if wanted and wanted not in names:
-    st.warning(ui.tr("project_not_found", code=wanted, year=year), icon=":material/search_off:")
+    st.warning(ui.tr("project_not_found", code=ui.md_text(wanted), year=year), icon=":material/search_off:")
 if code is None:
     st.info(ui.tr("project_choose_hint"), icon=":material/search:")
     st.stop()
@@ -49,7 +49,7 @@ if code is None:
 project = projects.set_index("project_code").loc[code]
 
 # --- header --------------------------------------------------------------------------------
-st.header(f"{code} {project['project_name']}")
+st.header(f"{ui.md_text(code)} {ui.md_text(project['project_name'])}")
 review = data.project_budget_review(year, scope)
 review_row = review[review["project_code"] == code]
 with st.container(horizontal=True, gap="small"):
@@ -173,7 +173,8 @@ with left:
                        else ui.tr("selfeval_difference", d=fmt.number(row["score_difference"], 2)),
                        delta_color="off")
         if bool(row["is_over_scored"]):
-            st.warning(ui.tr("selfeval_over_scored_note", claimed=row["claimed_grade"], grade=row["grade"]),
+            st.warning(ui.tr("selfeval_over_scored_note", claimed=ui.md_text(row["claimed_grade"]),
+                             grade=ui.md_text(row["grade"])),
                        icon=":material/warning:")
         if month < 12:
             st.caption(ui.tr("selfeval_year_end_note"))
@@ -208,8 +209,8 @@ else:
     reference = first["reference_unit_cost_yuan"]
     cols = st.columns(4)
     cols[0].metric(ui.tr("cost_total"), fmt.money(first["total_cost_yuan"], lang=lang))
-    cols[1].metric(ui.tr("cost_output"), f"{fmt.number(first['output_quantity'])} {unit}")
-    per_unit = ui.tr("cost_per_unit", unit=unit)
+    cols[1].metric(ui.tr("cost_output"), f"{fmt.number(first['output_quantity'])} {ui.md_text(unit)}")
+    per_unit = ui.tr("cost_per_unit", unit=ui.md_text(unit))
     cols[2].metric(ui.tr("with_unit", label=ui.tr("cost_unit"), unit=per_unit),
                    fmt.number(first["unit_cost_yuan"], 2))
     if reference is None or reference != reference:

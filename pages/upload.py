@@ -179,8 +179,9 @@ if inputs:
         st.subheader(ui.tr("upload_ask_heading"))
         st.markdown(ui.tr("upload_ask_intro"))
         for k, (file_name, sheet) in enumerate(asked):
-            label = (ui.tr("upload_ask_label", file=file_name, sheet=sheet.sheet) if sheet.sheet is not None
-                     else ui.tr("upload_ask_label_csv", file=file_name))  # fmt: skip
+            label = (ui.tr("upload_ask_label", file=ui.md_text(file_name), sheet=ui.md_text(sheet.sheet))
+                     if sheet.sheet is not None
+                     else ui.tr("upload_ask_label_csv", file=ui.md_text(file_name)))  # fmt: skip
             picked = st.selectbox(
                 label, sheet.candidates, index=None, format_func=layout_label,
                 placeholder=ui.tr("upload_ask_placeholder"), key=f"upload_layout_{round_}_{k}",
@@ -205,7 +206,7 @@ if inputs:
                       else ui.tr("upload_file_ready"))  # fmt: skip
             colour = "red" if issues else "orange" if waiting else "green"
             icon = "error" if issues else "help" if waiting else "check_circle"
-            st.markdown(f"**{p.file_name}**　:{colour}[:material/{icon}: {status}]")
+            st.markdown(f"**{ui.md_text(p.file_name)}**　:{colour}[:material/{icon}: {status}]")
             sheets = pd.DataFrame({
                 ui.tr("col_sheet"): [s.sheet or "—" for s in p.sheets],
                 ui.tr("col_layout"): [
@@ -225,8 +226,9 @@ if inputs:
             })  # fmt: skip
             for sheet, (expected, actual) in p.goals.items():
                 if expected or actual:
-                    st.caption(ui.tr("upload_goals", sheet=sheet or p.file_name,
-                                     expected=expected or "—", actual=actual or "—"))  # fmt: skip
+                    st.caption(ui.tr("upload_goals", sheet=ui.md_text(sheet or p.file_name),
+                                     expected=ui.md_text(expected or "—"),
+                                     actual=ui.md_text(actual or "—")))  # fmt: skip
             if issues:
                 st.error(ui.tr("upload_issues_intro", n=len(issues)), icon=":material/error:")
                 st.dataframe(ui.issues_frame(issues), hide_index=True, placeholder="—")
@@ -244,9 +246,9 @@ if inputs:
                         st.dataframe(frame, hide_index=True, column_config=config, placeholder="—")
             if p.notes or p.ignored_columns:
                 with st.expander(ui.tr("upload_notes", n=len(p.notes) + bool(p.ignored_columns))):
-                    lines = [ui.summary_line(n) for n in p.notes]
+                    lines = [ui.md_text(ui.summary_line(n)) for n in p.notes]
                     if p.ignored_columns:
-                        lines.append(ui.tr("upload_ignored", cols="、".join(p.ignored_columns)))
+                        lines.append(ui.tr("upload_ignored", cols=ui.md_text("、".join(p.ignored_columns))))
                     st.markdown("\n".join(f"- {line}" for line in lines))
 
     if blocked_ask:
@@ -283,7 +285,7 @@ if outcome is not None:
         lines, frame = payload
         st.success(ui.tr("import_done"), icon=":material/check_circle:")
         # a file's line, its notes (indented in the summary) under it
-        st.markdown("\n".join(f"{'    ' if line.startswith('  ') else ''}- {ui.summary_line(line)}"
+        st.markdown("\n".join(f"{'    ' if line.startswith('  ') else ''}- {ui.md_text(ui.summary_line(line))}"
                               for line in lines))
         st.dataframe(ui.import_summary_table(frame), hide_index=True, placeholder="—")
     checks = [data.batch_selfeval(b, ui.current_scope()) for b in selfeval_batches]
@@ -295,8 +297,8 @@ if outcome is not None:
             st.info(ui.tr("upload_selfeval_none"), icon=":material/info:")
     for check in checks:
         for row in check.itertuples():
-            values = {"project": row.project_name, "claimed": ui.round_value(row.claimed_total_score, 2),
-                      "claimed_grade": row.claimed_grade or "—", "score": ui.round_value(row.total_score, 2),
+            values = {"project": ui.md_text(row.project_name), "claimed": ui.round_value(row.claimed_total_score, 2),
+                      "claimed_grade": ui.md_text(row.claimed_grade or "—"), "score": ui.round_value(row.total_score, 2),
                       "grade": row.grade, "d": ui.round_value(row.score_difference, 2)}  # fmt: skip
             if row.is_over_scored:
                 st.warning(ui.tr("upload_selfeval_over", **values), icon=":material/warning:")
@@ -337,7 +339,7 @@ def batch_action(action: str, batch_id: int, batch, run) -> None:
             st.session_state[asked] = batch_id
             st.rerun()
         return
-    st.warning(ui.tr(f"upload_{action}_confirm", id=batch_id, file=batch.file_name,
+    st.warning(ui.tr(f"upload_{action}_confirm", id=batch_id, file=ui.md_text(batch.file_name),
                      rows=batch.row_count, replaced=batch.replaced_count),
                icon=":material/warning:")  # fmt: skip
     with st.container(horizontal=True, gap="small"):
@@ -365,7 +367,9 @@ st.subheader(ui.tr("history_heading"))
 rollback_message = st.session_state.pop("upload_rollback_message", None)
 if rollback_message is not None:
     kind, text = rollback_message
-    (st.success if kind == "done" else st.error)(text, icon=":material/history:")
+    # the messages name files and users: each paragraph as text
+    (st.success if kind == "done" else st.error)(
+        "\n\n".join(ui.md_text(part) for part in text.split("\n\n")), icon=":material/history:")
 batches = data.import_batches()
 if batches.empty:
     st.info(ui.tr("no_history"), icon=":material/history:")
@@ -418,7 +422,7 @@ else:
     )  # fmt: skip
     if batch_id is not None:
         batch = by_id[batch_id]
-        st.caption(ui.tr("upload_batch_detail", sha=batch.sha256, layout=layouts_label(batch.layout)
+        st.caption(ui.tr("upload_batch_detail", sha=batch.sha256, layout=ui.md_text(layouts_label(batch.layout))
                          or "—", rows=batch.row_count, replaced=batch.replaced_count))  # fmt: skip
         # a rolled-back batch's replaced rows are back in place: nothing to show as changed
         changes = data.batch_changes(batch_id) if batch.status == "active" else None
@@ -436,7 +440,7 @@ else:
                 ui.tr("col_change"): [ui.tr(f"change_{c}") for c in changes["change"]],
             }), hide_index=True, placeholder="—")  # fmt: skip
         if batch.status != "active":
-            st.info(rolled_back(batch), icon=":material/history:")
+            st.info(ui.md_text(rolled_back(batch)), icon=":material/history:")
             batch_action("restore", batch_id, batch, data.restore_batch)
         else:
             batch_action("rollback", batch_id, batch, data.rollback_batch)

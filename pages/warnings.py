@@ -87,7 +87,7 @@ else:
         st.markdown(ui.flag_subject(flag))
         ui.badge(flag["severity"], ui.severity_label(flag["severity"]) + " · " + ui.rule_label(flag["rule"])
                  + " · " + ui.since_label(*since.get(key, (None, None))))
-        st.write(flag["message" if lang == "zh" else "message_en"])
+        st.markdown(ui.md_text(flag["message" if lang == "zh" else "message_en"]))
         history = followups[ui.flag_keys(followups) == key]
         if history.empty:
             st.caption(ui.tr("followup_none_yet"))

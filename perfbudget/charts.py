@@ -9,6 +9,8 @@ perfbudget.formatting."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -32,6 +34,16 @@ RATE_COLOUR = "#1f4e79"       # the execution-rate line: a sober dark blue
 TIME_PROGRESS_COLOUR = "#e4572e"  # the 序时进度 line: stands apart from every light colour
 TEXT_COLOUR = "#262730"
 GRID_COLOUR = "#e6e6e6"
+
+
+def plain(value: object) -> object:
+    """A value from data (a project, department or unit name) as a label that plotly draws as
+    the text it is: plotly reads <b>, <a href=…>, <br> and entities in every text, hover,
+    legend, tick label and title — on screen and in the exported images. Missing stays
+    missing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    return html.escape(str(value), quote=False)
 
 
 def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -93,6 +105,7 @@ def department_execution_bars(
     slide has its own); height: a fixed height in pixels instead of one that grows with the
     bars."""
     df = departments.copy()
+    df["department"] = df["department"].map(plain)  # the bars' labels: names as text
     if lights is not None and not lights.empty:
         dept_lights = lights.loc[lights["level"] == "department", ["key", "pace_light"]]
         df = df.merge(dept_lights, left_on="department_code", right_on="key", how="left")
@@ -221,7 +234,7 @@ def project_curve_chart(curve: pd.DataFrame, project_label: str, lang: str = "zh
     against the time-progress line; months not yet reported are gaps, not zeros."""
     return _cumulative_line_chart(
         curve["month"], curve["execution_rate"], curve["time_progress"],
-        t("curve_title", lang, project=project_label), lang,
+        t("curve_title", lang, project=plain(project_label)), lang,
     )
 
 
@@ -232,7 +245,7 @@ def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int =
     worst = scorecard.sort_values(["red_count", "yellow_count", "project_code"],
                                   ascending=[False, False, True], kind="stable").head(limit)
     df = worst.iloc[::-1]  # plotly draws the first category at the bottom
-    labels = [f"{c} {n}" for c, n in zip(df["project_code"], df["project_name"], strict=True)]
+    labels = [plain(f"{c} {n}") for c, n in zip(df["project_code"], df["project_name"], strict=True)]
     fig = go.Figure()
     for light in LIGHT_ORDER:
         counts = df[f"{light}_count"].astype(int)
@@ -305,7 +318,7 @@ def dual_monitoring_quadrant(
             marker={"color": QUADRANT_COLOURS[quadrant], "size": sizes.tolist(), "opacity": 0.7,
                     "line": {"width": 0.5, "color": "white"},
                     "symbol": ["triangle-right" if v > x_top else "circle" for v in x]},
-            text=[f"{c} {n}" for c, n in zip(part["project_code"], part["project_name"], strict=True)],
+            text=[plain(f"{c} {n}") for c, n in zip(part["project_code"], part["project_name"], strict=True)],
             customdata=list(zip([fmt.ratio(v) for v in part["pace"]],
                                 [fmt.pct(v) for v in part["output_progress"]],
                                 [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
@@ -382,7 +395,7 @@ def cost_deviation_bars(
     top = flagged.sort_values(["value", "project_code"], ascending=[False, True],
                               kind="stable").head(limit)
     df = top.iloc[::-1]
-    labels = [f"{n}（{c}）" if lang == "zh" else f"{n} ({c})"
+    labels = [plain(f"{n}（{c}）" if lang == "zh" else f"{n} ({c})")
               for n, c in zip(df["project_name"], df["service_class"].fillna(""), strict=True)]
     fig = go.Figure()
     for severity in ("red", "yellow"):
@@ -398,7 +411,7 @@ def cost_deviation_bars(
             cliponaxis=False,
             customdata=list(zip([fmt.number(v) for v in part["unit_cost_yuan"]],
                                 [fmt.number(v) for v in part["reference_unit_cost_yuan"]],
-                                part["output_unit"].fillna(""), strict=True)),
+                                part["output_unit"].fillna("").map(plain), strict=True)),
             hovertemplate=("%{y}<br>" + t("brief_unit_cost", lang) + " %{customdata[0]} 元/%{customdata[2]}"
                            + "<br>" + t("brief_reference_cost", lang)
                            + " %{customdata[1]} 元/%{customdata[2]}<extra></extra>"),
@@ -449,15 +462,18 @@ def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figu
             name=t(f"quadrant_{quadrant}", lang),
             marker={"size": sizes, "color": DUAL_COLOURS[quadrant], "opacity": 0.7,
                     "line": {"color": "white", "width": 1}},
+            # [0] the code as it is, for the click that opens the project; [1], [2] and [6]
+            # what the hover shows, as text
             customdata=list(zip(
-                part["project_code"], part["project_name"], part["department"],
+                part["project_code"], part["project_name"].map(plain), part["department"].map(plain),
                 [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
                 [fmt.ratio(v) for v in part["pace"]],
                 [fmt.pct(v) for v in part["output_progress"]],
+                part["project_code"].map(plain),
                 strict=True,
             )),
             hovertemplate=(
-                "<b>%{customdata[0]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
+                "<b>%{customdata[6]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
                 + t("chart_hover_budget", lang) + " %{customdata[3]}<br>"
                 + t("chart_pace_axis", lang) + " %{customdata[4]}<br>"
                 + t("chart_output_axis", lang) + " %{customdata[5]}<extra></extra>"
@@ -506,7 +522,7 @@ def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int
     for grade in GRADES:
         values = counts[grade].astype(int)
         fig.add_trace(go.Bar(
-            orientation="h", y=list(counts.index), x=values.tolist(), name=grade,
+            orientation="h", y=[plain(d) for d in counts.index], x=values.tolist(), name=grade,
             marker={"color": GRADE_BAR_COLOURS[grade]},
             text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont={"color": "white"},
@@ -535,7 +551,7 @@ def league_trend_chart(trend: pd.DataFrame, department_codes: list[str], lang: s
         by_month = dict(zip(part["month"].astype(int), part["score"], strict=True))
         fig.add_trace(go.Scatter(
             x=labels, y=[by_month.get(m) for m in months], mode="lines+markers",
-            name=str(part["department"].iloc[-1]), connectgaps=False,
+            name=plain(part["department"].iloc[-1]), connectgaps=False,
             hovertemplate="%{x} %{fullData.name}: %{y:.1f}<extra></extra>",
         ))
     _base_layout(fig, t("league_trend_title", lang), 400)
@@ -598,7 +614,7 @@ def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure
     for status in ("overdue", "open", "done_late", "done"):
         values = df[f"{status}_count"].astype(int)
         fig.add_trace(go.Bar(
-            orientation="h", y=list(df["department"]), x=values.tolist(),
+            orientation="h", y=[plain(d) for d in df["department"]], x=values.tolist(),
             name=t(f"rect_status_{status}", lang), marker={"color": RECTIFICATION_COLOURS[status]},
             text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont={"color": "white"},
@@ -620,7 +636,7 @@ def disclosure_coverage_bars(departments: pd.DataFrame, lang: str = "zh") -> go.
     minimum = float(df["min_coverage"].dropna().iloc[0]) if df["min_coverage"].notna().any() else 0.5
     colours = [LIGHT_COLOURS["green"] if bool(ok) else LIGHT_COLOURS["red"] for ok in df["meets_coverage"]]
     fig = go.Figure(go.Bar(
-        orientation="h", y=list(df["department"]), x=_floats(df["coverage"]),
+        orientation="h", y=[plain(d) for d in df["department"]], x=_floats(df["coverage"]),
         marker={"color": colours}, text=[fmt.pct(v) for v in df["coverage"]],
         textposition="outside", cliponaxis=False, showlegend=False,
         hovertemplate="%{y}<br>%{text}<extra></extra>",

@@ -3,6 +3,10 @@ the synthetic-data label, the user's scope. Pages call these; no business rule l
 
 from __future__ import annotations
 
+import html
+import ipaddress
+import re
+
 import streamlit as st
 
 from perfbudget import data
@@ -37,6 +41,75 @@ def lang() -> str:
 
 def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
+
+
+# --- values from data shown as text ------------------------------------------------------
+
+# What Markdown (and Streamlit's directives :red[…], :material/…:, $math$) or HTML would act
+# on. CommonMark lets any ASCII punctuation be backslash-escaped, and the escape shows as the
+# character itself.
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]()#<>|~$:&@!]")
+_MD_BADGE_SPECIAL = re.compile(r"[\\`*_()#<>|~$:&@!]")  # st.badge escapes [ ] itself
+# U+2060 WORD JOINER: invisible, but it breaks what the renderer turns into links and icons
+# after parsing, where a backslash no longer counts: http://…, www.…, a@b.c, :material/x:.
+_JOINER = "\u2060"
+
+
+def md_text(value: object, *, badge: bool = False) -> str:
+    """A value from data (a project, department or unit name, a note, a file or sheet name, a
+    URL parameter, an import message) made safe to put into anything Streamlit renders as
+    Markdown — st.markdown, st.caption, st.write, alerts, headings, metric and widget labels,
+    page links, tabs: it shows as the text it is, never as a link, image, HTML, colour or
+    formula. Line breaks become spaces. badge=True for st.badge, which escapes [ ] itself."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = re.sub(r"[\r\n]+", " ", str(value))
+    text = (_MD_BADGE_SPECIAL if badge else _MD_SPECIAL).sub(lambda m: "\\" + m.group(), text)
+    # a list item or a rule (- x, + x, ---) and a numbered item (1. x) at the start
+    text = re.sub(r"^(\s*)([-+])(?=\s|-|$)", lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    text = re.sub(r"^(\s*\d+)\.(?=\s|$)", lambda m: f"{m.group(1)}\\.", text)
+    text = re.sub(r"\\:(?=\S)", lambda m: m.group() + _JOINER, text)  # http://, :material/…:
+    text = text.replace("\\@", _JOINER + "\\@")  # a@b.c
+    return re.sub(r"(?i)www(?=\.)", lambda m: m.group() + _JOINER, text)  # www.example
+
+
+# --- where the dashboard listens -----------------------------------------------------------
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def listen_address() -> str:
+    """The address the server binds (server.address: scripts/start.sh passes 127.0.0.1 unless
+    told --listen ADDRESS); empty means every interface."""
+    return str(st.get_option("server.address") or "").strip()
+
+
+def is_loopback(address: str) -> bool:
+    """127.0.0.1, ::1, localhost: reachable from this machine only. Empty, 0.0.0.0, :: or any
+    other address: reachable from the network."""
+    host = address.strip().strip("[]")
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sign_in_configured() -> bool:
+    """Whether visitors must sign in. There is no sign-in yet (a later issue brings st.login
+    and roles); until then anyone who reaches the port sees and changes everything."""
+    return False
+
+
+def exposure_banner() -> None:
+    """On every page (app.py): a red banner while the dashboard listens beyond this machine
+    and nobody has to sign in."""
+    address = listen_address()
+    if is_loopback(address) or sign_in_configured():
+        return
+    st.error(tr("exposed_banner", address=md_text(address or "0.0.0.0")),
+             icon=":material/lan:")
 
 
 def current_scope() -> Scope:
@@ -146,8 +219,11 @@ def style_lights(frame, columns: list[str], codes: dict[str, object] | None = No
 
 
 def badge(light: object, text: str | None = None) -> None:
+    """A coloured badge; its text is shown as text (a department or budget type from data
+    included), never as Markdown."""
     code = light if isinstance(light, str) and light in BADGE_COLOURS else "grey"
-    st.badge(text or light_label(code), color=BADGE_COLOURS[code])  # type: ignore[arg-type]
+    st.badge(md_text(text or light_label(code), badge=True),
+             color=BADGE_COLOURS[code])  # type: ignore[arg-type]
 
 
 def plotly(
@@ -203,7 +279,8 @@ def chart_downloads(fig, key: str | None, *, title: str | None = None, as_of: st
     chart_title = title if title is not None else (fig.layout.title.text or "")
     marking = export_marking()
     source = export_source()
-    stem = file_stem(file_name or chart_title or key or "chart")
+    # the title holds names escaped for plotly (charts.plain): the file name has them as they are
+    stem = file_stem(file_name or html.unescape(chart_title) or key or "chart")
     suffix = f"_{period[0]}年{period[1]:02d}月" if period is not None else ""
     widget = key or f"chart_{abs(hash(chart_title)) % 10**8}"
 
@@ -450,14 +527,15 @@ def performance_flags(flags):
 
 
 def flag_subject(row) -> str:
-    """Who a flag is about: '项目编码 项目名称 · 部门', or the department for a department flag."""
+    """Who a flag is about, as Markdown: '**项目编码 项目名称** · 部门', or the department for a
+    department flag; the names as text (md_text)."""
     code, name = getattr(row, "project_code", None), getattr(row, "project_name", None)
     department = getattr(row, "department", None)
     department = department if isinstance(department, str) else ""
     if isinstance(code, str) and code:
         name = name if isinstance(name, str) else ""
-        return f"**{code} {name}** · {department}"
-    return f"**{department}**"
+        return f"**{md_text(code)} {md_text(name)}** · {md_text(department)}"
+    return f"**{md_text(department)}**"
 
 
 # --- the upload page -------------------------------------------------------------------
@@ -467,7 +545,7 @@ def progress_callback(bar):
 
     def report(fraction: float, label: str | None = None) -> None:
         value = min(max(float(fraction), 0.0), 1.0)
-        bar.progress(value, text=summary_line(label) if label else tr("importing"))
+        bar.progress(value, text=md_text(summary_line(label)) if label else tr("importing"))
 
     return report
 
@@ -557,7 +635,7 @@ WRAPPING_ROW_HEIGHT = 72
 
 def project_link(code: str, label: str | None = None) -> None:
     """A link to the project page for one project (/project?project=CODE)."""
-    st.page_link("pages/project.py", label=label or tr("open_project", code=code),
+    st.page_link("pages/project.py", label=label or tr("open_project", code=md_text(code)),
                  icon=":material/open_in_new:", query_params={"project": code})
 
 
@@ -663,7 +741,7 @@ def briefing_downloads(model, *, pdf_available: bool) -> None:
 
 def briefing_outline(model) -> str:
     """The slides as a numbered list: title and the key figure of each."""
-    lines = [f"1. **{tr('briefing_cover')}** · {model.title} · {model.marking}"]
+    lines = [f"1. **{tr('briefing_cover')}** · {md_text(model.title)} · {md_text(model.marking)}"]
     for number, section in enumerate(model.sections, start=2):
-        lines.append(f"{number}. **{section.title}** · {section.caption}")
+        lines.append(f"{number}. **{md_text(section.title)}** · {md_text(section.caption)}")
     return "\n".join(lines)
