@@ -254,3 +254,45 @@ def test_the_worker_refuses_a_job_that_reaches_outside_its_folder(served, tmp_pa
     assert result["exit_code"] == 1
     assert "a job's paths must lie in its folder" in result["stderr"]
     assert served.scalar("select count(*) from import_batches") == 0
+
+
+def test_when_the_dashboard_dies_before_taking_the_job_the_command_runs_itself(hand_file, tmp_path):
+    """A "dashboard" (another process) holds the file and shows a heartbeat but takes no job;
+    it is killed while the command waits: the command withdraws its job and runs directly."""
+    sheet = csv_file(tmp_path, "execution.csv", "年度,月份,项目编码,累计支出\n2025,8,P001,600000\n")
+    beat = inbox.heartbeat_file(hand_file)
+    dashboard = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, json, os, pathlib, socket, time
+            conn = duckdb.connect({str(hand_file)!r})
+            beat = pathlib.Path({str(beat)!r})
+            beat.parent.mkdir(exist_ok=True)
+            beat.write_text(json.dumps({{"pid": os.getpid(), "host": socket.gethostname(),
+                                         "time": time.time() + 3600,
+                                         "db": {str(hand_file.resolve())!r}}}))
+            print("ready", flush=True)
+            time.sleep(120)
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert dashboard.stdout.readline().strip() == "ready"
+        command = subprocess.Popen(
+            [sys.executable, "-m", "perfbudget", "import", str(sheet), "--db", str(hand_file)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        )
+        deadline = time.monotonic() + 60
+        while not [p for p in beat.parent.iterdir() if p.is_dir() and not p.name.startswith(".")]:
+            assert time.monotonic() < deadline, "no job was submitted"
+            time.sleep(0.05)
+    finally:
+        dashboard.kill()
+        dashboard.wait()
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 0, err
+    assert err.startswith(HANDED)
+    assert "'execution.csv' (batch 1): imported execution 1 rows" in out
+    conn = db.connect(hand_file, read_only=True)
+    assert conn.execute("select count(*) from import_batches").fetchall() == [(1,)]
+    conn.close()
+    assert [p.name for p in beat.parent.iterdir() if p.is_dir()] == []  # withdrawn job removed
