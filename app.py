@@ -6,12 +6,6 @@ from perfbudget import data, ui
 
 st.set_page_config(page_title="预算绩效看板 PerfBudget", page_icon=":material/monitoring:", layout="wide")
 
-# a command-line import holding the file: wait with a message, never a traceback
-data.wait_for_database()
-ui.sidebar()
-# above every page while anyone on the network can reach the dashboard without signing in
-ui.exposure_banner()
-
 
 def page(file: str, title_key: str, icon: str, **kwargs) -> st.Page:
     """A page whose URL is its file name (/execution), so links survive a restart."""
@@ -46,5 +40,12 @@ sections = {
     ],
 }
 
-# expanded: all pages listed, no built-in (English-only) "View N more" link
-st.navigation(sections, expanded=True).run()
+# expanded: all pages listed, no built-in (English-only) "View N more" link. Navigation is set
+# up before anything reads the database, so the sidebar lists the pages even while waiting.
+navigation = st.navigation(sections, expanded=True)
+# a command-line import holding the file: wait with a message, never a traceback
+data.wait_for_database()
+ui.sidebar()
+# above every page while anyone on the network can reach the dashboard without signing in
+ui.exposure_banner()
+navigation.run()

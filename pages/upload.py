@@ -12,7 +12,6 @@ import streamlit as st
 from perfbudget import data, ui
 from perfbudget.importer import (
     TABLE_KINDS,
-    ImportRejected,
     RollbackRefused,
     template_csv_bytes,
     template_workbook_bytes,
@@ -143,6 +142,35 @@ with st.container(horizontal=True, gap="small"):
             on_click="ignore", key=f"template_csv_{kind}",
         )
 
+# --- an import under way (this session's): watched until it ends -----------------------------
+
+
+def watch_import(job) -> None:
+    """Move a progress bar until the job ends, then keep its outcome for the page to show.
+    A click meanwhile reruns the page, which comes back here: the import itself goes on."""
+    bar = st.progress(job.fraction, text=ui.tr("importing"))
+    while not job.done.wait(0.25):
+        label = ui.md_text(ui.summary_line(job.label)) if job.label else ui.tr("importing")
+        bar.progress(min(max(job.fraction, 0.0), 1.0), text=label)
+    st.session_state.pop("upload_job", None)
+    if job.rejected is not None:
+        st.session_state["upload_outcome"] = ("rejected", job.rejected.issues, [])
+    elif job.failed:
+        st.session_state["upload_outcome"] = ("failed", None, [])
+    else:
+        result = job.result
+        selfeval = [f.batch_id for f in result.files if SELFEVAL in f.layout.split(",")]
+        st.session_state["upload_outcome"] = ("done", (result.summary_lines(), result.to_frame()), selfeval)
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # an empty uploader
+        st.session_state.pop("upload_previews", None)
+    st.rerun()  # the sidebar's years and months may have changed
+
+
+running = st.session_state.get("upload_job")
+if running is not None:
+    st.subheader(ui.tr("upload_running_heading"))
+    watch_import(running)
+
 # --- choose files, preview, ask, import ------------------------------------------------------
 
 st.subheader(ui.tr("uploader_label"))
@@ -220,10 +248,11 @@ if inputs:
                     else ui.tr("upload_sheet_unknown") if s.layout == "unknown"
                     else ui.tr("upload_sheet_ok") for s in p.sheets],
             })  # fmt: skip
-            st.dataframe(sheets, hide_index=True, column_config={
-                ui.tr("col_confidence"): st.column_config.ProgressColumn(
-                    min_value=0, max_value=100, format="%.0f%%"),
-            })  # fmt: skip
+            if p.sheets:  # a file that could not be read has no sheets to list
+                st.dataframe(sheets, hide_index=True, column_config={
+                    ui.tr("col_confidence"): st.column_config.ProgressColumn(
+                        min_value=0, max_value=100, format="%.0f%%"),
+                })  # fmt: skip
             for sheet, (expected, actual) in p.goals.items():
                 if expected or actual:
                     st.caption(ui.tr("upload_goals", sheet=ui.md_text(sheet or p.file_name),
@@ -231,7 +260,7 @@ if inputs:
                                      actual=ui.md_text(actual or "—")))  # fmt: skip
             if issues:
                 st.error(ui.tr("upload_issues_intro", n=len(issues)), icon=":material/error:")
-                st.dataframe(ui.issues_frame(issues), hide_index=True, placeholder="—")
+                ui.show_issues(issues)
             kinds = [k for k in PREVIEW_KINDS if p.row_counts.get(k)]
             if kinds and not issues:
                 separator = "、" if ui.lang() == "zh" else ", "
@@ -257,21 +286,10 @@ if inputs:
         st.caption(ui.tr("upload_blocked_issues"))
     if st.button(ui.tr("upload_import"), type="primary", icon=":material/upload:",
                  disabled=blocked_issues or blocked_ask, key="upload_import"):  # fmt: skip
-        bar = st.progress(0.0, text=ui.tr("importing"))
-        try:
-            result = data.import_files(inputs, ui.user_name(), ui.progress_callback(bar),
-                                       layout=choices or None)  # fmt: skip
-        except ImportRejected as rejected:
-            bar.empty()
-            st.session_state["upload_outcome"] = ("rejected", ui.issues_frame(rejected.issues), [])
-        else:
-            bar.progress(1.0, text=ui.tr("import_done"))
-            selfeval = [f.batch_id for f in result.files if SELFEVAL in f.layout.split(",")]
-            st.session_state["upload_outcome"] = (
-                "done", (result.summary_lines(), result.to_frame()), selfeval)
-            st.session_state["upload_round"] = round_ + 1  # a fresh, empty uploader
-            st.session_state.pop("upload_previews", None)
-        st.rerun()  # the sidebar's years and months may have changed
+        # the import runs on its own thread: a click while it runs cannot stop it half-way
+        st.session_state["upload_job"] = data.start_import(inputs, ui.user_name(),
+                                                           layout=choices or None)  # fmt: skip
+        st.rerun()
 
 # --- what the last import did ----------------------------------------------------------------
 
@@ -280,7 +298,9 @@ if outcome is not None:
     status, payload, selfeval_batches = outcome
     if status == "rejected":
         st.error(ui.tr("import_rejected", n=len(payload)), icon=":material/error:")
-        st.dataframe(payload, hide_index=True, placeholder="—")
+        ui.show_issues(payload)
+    elif status == "failed":
+        st.error(ui.tr("import_internal_error"), icon=":material/error:")
     else:
         lines, frame = payload
         st.success(ui.tr("import_done"), icon=":material/check_circle:")

@@ -8,10 +8,13 @@ across Streamlit's script threads. Imports go through this process too, then cle
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -199,6 +202,49 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layou
         result = run_import(cur, files, user=user, progress=progress, layout=layout)
     clear_caches()
     return result
+
+
+@dataclass
+class ImportJob:
+    """An import running in a thread of its own. Streamlit stops a page's run at its next
+    widget call when the user clicks anything; an import on the page's own thread would then
+    roll back with no word. Here the click only stops the page from watching: the import goes
+    on, and the page (rerun, or opened again) picks the job up from the session."""
+
+    fraction: float = 0.0
+    label: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    result: object = None
+    rejected: Exception | None = None  # importer.ImportRejected: nothing written
+    failed: bool = False  # anything else: nothing written, the traceback in the server log
+
+    def report(self, fraction: float, label: str | None = None) -> None:
+        self.fraction, self.label = fraction, label
+
+
+def start_import(files: list[tuple[str, bytes]], user: str, layout=None) -> ImportJob:
+    """import_files in a background thread; returns at once with the job to watch."""
+    from perfbudget.importer import ImportRejected
+    from perfbudget.importer import import_files as run_import
+
+    job = ImportJob()
+    cur = cursor()  # taken here, in the page's thread, where the cached connection lives
+
+    def run() -> None:
+        try:
+            with _one_writer(job.report), cur:
+                job.result = run_import(cur, files, user=user, progress=job.report, layout=layout)
+            clear_caches()
+        except ImportRejected as refused:
+            job.rejected = refused
+        except Exception:
+            logging.getLogger(__name__).exception("import failed")
+            job.failed = True
+        finally:
+            job.done.set()
+
+    threading.Thread(target=run, name="perfbudget-import", daemon=True).start()
+    return job
 
 
 def preview_files(files: list[tuple[str, bytes]], layout=None, progress=None):

@@ -564,6 +564,29 @@ def issues_frame(issues):
     })
 
 
+ISSUES_AS_TEXT = 8
+
+
+def show_issues(issues) -> None:
+    """Import problems where a reader can read them whole: the first few as sentences (a
+    table cell would cut a long message off), all of them in a table when there are more."""
+    zh = lang() == "zh"
+    lines = []
+    for issue in issues[:ISSUES_AS_TEXT]:
+        where = ([tr("issue_sheet", sheet=md_text(issue.sheet))] if issue.sheet is not None else [])
+        if issue.row is not None:
+            where.append(tr("issue_row", row=issue.row))
+        if issue.column is not None:
+            where.append(tr("issue_column", column=md_text(issue.column)))
+        head = f"{md_text(issue.file)} · " + " · ".join(where) if where else md_text(issue.file)
+        lines.append(f"- **{head}**{'：' if zh else ': '}"
+                     f"{md_text(issue.message_zh if zh else issue.message_en)}")  # fmt: skip
+    st.markdown("\n".join(lines))
+    if len(issues) > ISSUES_AS_TEXT:
+        st.caption(tr("issues_all_below", n=len(issues)))
+        st.dataframe(issues_frame(issues), hide_index=True, placeholder="—")
+
+
 def summary_line(line: str) -> str:
     """One of ImportResult.summary_lines() ('中文 | English') in the current language."""
     if " | " not in line:

@@ -181,17 +181,20 @@ def test_a_bad_file_shows_its_issues_at_row_and_column_and_writes_nothing(upload
     before = _sql("select count(*), sum(cumulative_yuan) from spending")
     at = _choose(upload, "bad.csv", BAD_CSV, "text/csv")
     assert "不会写入任何数据" in at.error[0].value
-    issues = _frame(at, "问题")
-    assert list(issues["列"]) == ["月份", "累计支出"]
-    assert list(issues["行"]) == [2, 2]
-    assert "不是数字" in issues["问题"].iloc[1]
+    # each problem as a whole sentence with its place (a table cell would cut it off)
+    lines = [line for m in at.markdown for line in m.value.splitlines() if "bad.csv ·" in line]
+    assert len(lines) == 2
+    assert "第2行 · 列「月份」" in lines[0]
+    assert "第2行 · 列「累计支出」" in lines[1] and "不是数字" in lines[1]
     assert at.button(key="upload_import").disabled
     assert _sql("select count(*), sum(cumulative_yuan) from spending") == before
     assert _sql("select count(*) from import_batches") == [(0,)]
     assert "还没有导入记录" in _texts(at)
     # in English the same issues, in English
     at.sidebar.toggle[0].set_value(True).run()
-    assert "not a number" in _frame(at, "Problem")["Problem"].iloc[1]
+    lines = [line for m in at.markdown for line in m.value.splitlines() if "bad.csv ·" in line]
+    assert "row 2 · column '累计支出'" in lines[1]  # the header as the file writes it
+    assert "not a number" in lines[1]
 
 
 def _p001_july() -> list[tuple]:

@@ -260,3 +260,32 @@ def test_the_upload_page_waits_its_turn_and_then_imports(app_db):
     assert seen_waiting.is_set()
     assert any(s.value == "导入完成。" for s in at.success)
     assert "「exec.csv」（批次1）：导入预算执行2行" in _texts(at)
+
+
+def test_an_import_started_from_the_page_goes_on_when_the_page_stops_watching(app_db):
+    # start_import returns at once; nobody waits on the job, as after a click that reran the
+    # page in the middle: the import still lands, whole, and the job says so
+    job = data.start_import(august(610000), user="分析员")
+    assert job.done.wait(60)
+    assert job.rejected is None and not job.failed
+    assert [f.row_counts for f in job.result.files] == [{"execution": 1}]
+    assert p001_august() == Decimal("610000.00")
+
+
+def test_a_refused_background_import_reports_its_issues_and_writes_nothing(app_db):
+    job = data.start_import([("bad.csv", "年度,月份,项目编码,累计支出\n2025,8,P001,约30万\n".encode())],
+                            user="分析员")  # fmt: skip
+    assert job.done.wait(60)
+    assert job.rejected is not None and "约30万" in str(job.rejected)
+    assert p001_august() is None
+
+
+def test_the_page_picks_up_a_job_that_ended_while_nobody_watched(app_db):
+    job = data.start_import(august(620000), user="分析员")
+    assert job.done.wait(60)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["upload_job"] = job
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "upload_job" not in at.session_state
+    assert "导入完成" in _texts(at) and "620000.csv" in _texts(at)  # its summary line
