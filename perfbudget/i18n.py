@@ -182,7 +182,7 @@ TEXT: dict[str, dict[str, str]] = {
         "import_button": "开始导入",
         "importing": "正在导入…",
         "import_done": "导入完成。",
-        "import_rejected": "导入被拒绝，没有写入任何数据。请按下表修改后重新上传（共{n}处问题）。",
+        "import_rejected": "导入被拒绝，没有写入任何数据。请按下列问题修改后重新上传（共{n}处问题）。",
         "import_failed": "导入失败，没有写入任何数据：{error}",
         "col_file": "文件",
         "col_sheet": "工作表",
@@ -240,7 +240,7 @@ TEXT: dict[str, dict[str, str]] = {
         "upload_will_import": "将导入：{counts}",
         "upload_count": "{kind}{n}行",
         "upload_rows_shown": "前{shown}行（共{n}行）",
-        "upload_issues_intro": "这个文件有{n}处问题，按现在的样子导入会被拒绝，不会写入任何数据。请按下表修改后重新上传。",
+        "upload_issues_intro": "这个文件有{n}处问题，按现在的样子导入会被拒绝，不会写入任何数据。请按下列问题修改后重新上传。",
         "upload_notes": "读取说明（{n}条）",
         "upload_ignored": "未识别的列（不导入）：{cols}",
         "upload_goals": "年度总体目标（{sheet}）— 预期目标：{expected}；实际完成情况：{actual}",
@@ -876,7 +876,7 @@ TEXT: dict[str, dict[str, str]] = {
         "import_done": "Import finished.",
         "import_rejected": (
             "Import refused; nothing was written. Fix the problems below and upload again "
-            "({n} problems)."
+            "(problems: {n})."
         ),
         "import_failed": "Import failed; nothing was written: {error}",
         "col_file": "File",
@@ -930,12 +930,12 @@ TEXT: dict[str, dict[str, str]] = {
         "upload_sheet_ask": "to confirm: {names}",
         "upload_sheet_chosen": "read as you chose",
         "upload_file_ready": "ready to import",
-        "upload_file_issues": "{n} problems",
+        "upload_file_issues": "problems: {n}",
         "upload_file_waiting": "layout to confirm",
         "upload_will_import": "Will import: {counts}",
         "upload_count": "{kind} {n} rows",
         "upload_rows_shown": "first {shown} of {n} rows",
-        "upload_issues_intro": "This file has {n} problems: as it is, the import would be refused and nothing written. Fix them as listed below and upload again.",
+        "upload_issues_intro": "Problems in this file: {n}. As it is, the import would be refused and nothing written. Fix them as listed below and upload again.",
         "upload_notes": "Reading notes ({n})",
         "upload_ignored": "Unknown columns (not imported): {cols}",
         "upload_goals": "Overall goal ({sheet}) — expected: {expected}; achieved: {actual}",

@@ -129,8 +129,8 @@ def choose_encoding(content: bytes) -> str:
         if _simplified_share(text) >= _SIMPLIFIED_SHARE or _detected(sample) in _GB:
             return "gb18030"
     zh, en = _named(_detected(sample))
-    raise refuse_encoding(f"文件不是 UTF-8 或 GBK/GB18030 编码（{zh}）",
-                          f"the file is not UTF-8 or GBK/GB18030 ({en})")
+    raise refuse_encoding(f"文件不是 UTF-8 或 GBK/GB18030 编码，{zh}",
+                          f"the file is not UTF-8 or GBK/GB18030: {en}")
 
 
 def sniff_delimiter(lines: list[str]) -> str:
