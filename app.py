@@ -48,4 +48,10 @@ data.wait_for_database()
 ui.sidebar()
 # above every page while anyone on the network can reach the dashboard without signing in
 ui.exposure_banner()
-navigation.run()
+try:
+    navigation.run()
+except Exception:
+    # Streamlit logs the traceback on the way out and, with client.showErrorDetails off, shows
+    # only a generic English line in the browser: say what happened in both languages first.
+    st.error(ui.tr("page_failed"), icon=":material/error:")
+    raise

@@ -424,3 +424,20 @@ def test_briefing_charts_for_slides_and_pdf_escape_names():
     assert figure.data[0].y == (f"[点我](http://evil.test) ![x](http://evil.test/x.png) "
                                 f"{PLOTLY_ESCAPED} :red[x]",)
     assert "<b>x</b>" not in figure.to_json()
+
+
+def test_a_page_that_fails_says_so_in_both_languages_and_still_raises(hand_app, monkeypatch):
+    from perfbudget import data
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret /srv/perfbudget/data")
+
+    monkeypatch.setattr(data, "scope_summary", broken)
+    at = hand_app()
+    at.run()
+    assert at.exception  # still an exception for Streamlit to log (and for tests to see)
+    shown = [e.value for e in at.error]
+    assert any("本页出错" in m and "数据没有任何改动" in m for m in shown)
+    assert not any("secret" in m for m in shown)
+    at.toggle(key="lang_en").set_value(True).run()
+    assert any("This page hit an error" in e.value for e in at.error)
