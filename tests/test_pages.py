@@ -266,10 +266,9 @@ def test_upload_refuses_a_bad_csv_listing_row_and_column_and_writes_nothing(hand
     # the preview already lists the problems; the import cannot be started
     assert "不会写入任何数据" in at.error[0].value
     assert at.button(key="upload_import").disabled
-    issues = next(df.value for df in at.dataframe if "问题" in df.value.columns)
-    assert list(issues["列"]) == ["月份", "累计支出"]
-    assert list(issues["行"]) == [2, 2]
-    assert "不是数字" in issues["问题"].iloc[1]
+    lines = [line for m in at.markdown for line in m.value.splitlines() if "bad.csv ·" in line]
+    assert ["第2行 · 列「月份」" in lines[0], "第2行 · 列「累计支出」" in lines[1]] == [True, True]
+    assert "不是数字" in lines[1]
     assert "还没有导入记录" in _texts(at)
 
 
