@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 from perfbudget.importer.errors import IssueLog
 from perfbudget.importer.limits import DEFAULT_LIMITS, Limits, size_text
-from perfbudget.importer.xlsx_guard import Refusal
+from perfbudget.importer.xlsx_guard import Refusal, column_index, sheet_paths
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -204,13 +204,6 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _PERCENT_BUILTIN = {9, 10}
 
 
-def _col_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch) - ord("A") + 1)
-    return index - 1
-
-
 def _is_percent_format(code: str) -> bool:
     code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code)
     return "%" in code
@@ -237,24 +230,12 @@ def percent_cells(content: bytes, sheet_name: str) -> set[tuple[int, int]]:
         if int(style) in percent_styles:
             cell = _CELL_REF.fullmatch(ref.decode())
             if cell:
-                found.add((int(cell.group(2)) - 1, _col_index(cell.group(1))))
+                found.add((int(cell.group(2)) - 1, column_index(cell.group(1))))
     return found
 
 
 def _sheet_path(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
-    workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-    rel_id = None
-    for sheet in workbook.iterfind(".//{*}sheet"):
-        if sheet.get("name") == sheet_name:
-            rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-    if rel_id is None:
-        return None
-    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iterfind(".//{*}Relationship"):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return None
+    return sheet_paths(zf).get(sheet_name)
 
 
 def _percent_styles(zf: zipfile.ZipFile) -> set[int]:
