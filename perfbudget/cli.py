@@ -243,35 +243,28 @@ def _cmd_batches(args) -> int:
 def _cmd_rollback(args) -> int:
     from perfbudget.importer import RollbackRefused, rollback_batch
 
-    if not args.db.is_file():
-        print(f"数据库不存在 / no database at {args.db}", file=sys.stderr)
-        return EXIT_USAGE
-    conn = db.connect(args.db)
-    try:
-        result = rollback_batch(conn, args.batch_id, user=args.user or _os_user())
-    except RollbackRefused as exc:
-        print("撤销被拒绝，数据库未做任何改动 / Rollback refused, the database is unchanged:",
-              file=sys.stderr)
-        print(str(exc), file=sys.stderr)
-        return EXIT_REFUSED
-    finally:
-        conn.close()
-    print(result.summary_line())
-    return EXIT_OK
+    return _batch_command(args, rollback_batch, RollbackRefused,
+                          "撤销被拒绝，数据库未做任何改动 / Rollback refused, the database is unchanged:")  # fmt: skip
 
 
 def _cmd_restore(args) -> int:
     from perfbudget.importer import RestoreRefused, restore_batch
 
+    return _batch_command(args, restore_batch, RestoreRefused,
+                          "恢复被拒绝，数据库未做任何改动 / Restore refused, the database is unchanged:")  # fmt: skip
+
+
+def _batch_command(args, action, refused: type[Exception], refused_line: str) -> int:
+    """Roll back or restore one batch: exit 0 with its summary, 2 when refused (nothing
+    changed), 1 without a database."""
     if not args.db.is_file():
         print(f"数据库不存在 / no database at {args.db}", file=sys.stderr)
         return EXIT_USAGE
     conn = db.connect(args.db)
     try:
-        result = restore_batch(conn, args.batch_id, user=args.user or _os_user())
-    except RestoreRefused as exc:
-        print("恢复被拒绝，数据库未做任何改动 / Restore refused, the database is unchanged:",
-              file=sys.stderr)
+        result = action(conn, args.batch_id, user=args.user or _os_user())
+    except refused as exc:
+        print(refused_line, file=sys.stderr)
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     finally:

@@ -20,8 +20,9 @@ import csv
 import io
 from dataclasses import dataclass
 
+from perfbudget.importer.columns import column_letter
 from perfbudget.importer.limits import Limits
-from perfbudget.importer.xlsx_guard import Refusal, column_letters
+from perfbudget.importer.xlsx_guard import Refusal
 
 _SAVE_AS_ZH = (
     "请另存为 UTF-8 或 GBK 编码后再导入：Excel 中选「文件 → 另存为」，保存类型选「CSV UTF-8(逗号分隔)"
@@ -235,5 +236,5 @@ def _check_swallowed(record: list[str], number: int, delimiter: str, width: int)
                 f"引号没有闭合：其后{len(inner)}行被并入了这个单元格（请检查该单元格的双引号）",
                 f"a quote is not closed where the cell ends: the {len(inner)} lines after it "
                 "were merged into that cell (check its double quotes)",
-                row=number, column=column_letters(j),
+                row=number, column=column_letter(j),
             )

@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from perfbudget.importer.columns import column_letter
 from perfbudget.importer.limits import Limits, size_text
 
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
@@ -48,16 +49,6 @@ def column_index(letters: str) -> int:
     for ch in letters:
         index = index * 26 + (ord(ch) - ord("A") + 1)
     return index - 1
-
-
-def column_letters(index: int) -> str:
-    """0 → 'A', 16383 → 'XFD'."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(ord("A") + rem) + out
-    return out
 
 
 def check_zip(zf: zipfile.ZipFile, limits: Limits) -> None:
@@ -139,7 +130,7 @@ def valued_extent(xml: bytes) -> Extent | None:
         max_row, max_col = max(max_row, row), max(max_col, col)
     if max_row < 0:
         return None
-    return Extent(max_row, max_col + 1, f"{column_letters(max_col)}{max_row}", filled)
+    return Extent(max_row, max_col + 1, f"{column_letter(max_col)}{max_row}", filled)
 
 
 def _over(extent: Extent, limits: Limits) -> bool:
