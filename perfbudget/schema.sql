@@ -485,7 +485,11 @@ create or replace macro execution_exact(y, m) as table
 
 
 -- Self-evaluation scores of every project of year y (domain.md "Scoring"; see
--- queries/project_selfeval.sql for the rules in words). Exact; one row per scored project.
+-- queries/project_selfeval.sql for the rules in words). Exact; one row per project evaluated.
+-- status (domain.md "Settled cases"): 'none' with neither a self-evaluation table nor any
+-- year-end (month 12) indicator row; 'incomplete' while an applicable indicator has no
+-- year-end 实际完成值 (a claimed 得分 alone is not one); else 'complete'. Only a complete one
+-- carries the computed scores, grade and over-scoring check; the claims are kept for all.
 create or replace macro selfeval_exact(y) as table
     with
     weights as (
@@ -512,7 +516,8 @@ create or replace macro selfeval_exact(y) as table
             coalesce(s.execution_points, w.execution_points) * cap1(e.execution_rate) as execution_score,
             s.claimed_execution_score,
             s.claimed_total_score as file_total_score,
-            s.claimed_grade as file_grade
+            s.claimed_grade as file_grade,
+            s.project_code is not null as has_table
         from projects_in_scope as p
         inner join execution_exact(y, 12) as e using (project_code)
         cross join weights as w
@@ -531,7 +536,10 @@ create or replace macro selfeval_exact(y) as table
             case when i.qualitative_level >= 0.8 then 1.0 when i.qualitative_level >= 0.6 then 0.8 else 0.6 end as band_high,
             i.qualitative_level >= 0.8 as band_high_included,
             i.qualitative_level,
-            i.attainment_capped
+            i.attainment_capped,
+            i.has_actual,
+            -- a 实际完成值, a number or words; a row holding only the unit's 得分 has none
+            i.actual_value is not null or nullif(trim(i.actual_text), '') is not null as has_value
         from indicator_progress(y, 12) as i
         where i.operator <> '不适用'
     ),
@@ -565,9 +573,24 @@ create or replace macro selfeval_exact(y) as table
             sum(score) as indicator_score,
             sum(claimed_score) as claimed_indicator_score,
             count(*) filter (where is_adjusted) as qualitative_adjusted_count,
-            count(*) filter (where is_unclassified) as unclassified_count
+            count(*) filter (where is_unclassified) as unclassified_count,
+            count(*) filter (where has_actual) as year_end_row_count,
+            count(*) filter (where not has_value) as missing_indicator_count
         from scored
         group by project_code
+    ),
+
+    status as (
+        select
+            x.project_code,
+            coalesce(b.missing_indicator_count, 0) as missing_indicator_count,
+            case
+                when not x.has_table and coalesce(b.year_end_row_count, 0) = 0 then 'none'
+                when coalesce(b.missing_indicator_count, 0) > 0 then 'incomplete'
+                else 'complete'
+            end as status
+        from execution as x
+        left join by_project as b using (project_code)
     ),
     
     totals as (
@@ -575,23 +598,26 @@ create or replace macro selfeval_exact(y) as table
             p.project_code, p.project_name, p.department_code, p.department_name as department,
             p.budget_type,
             x.execution_rate,
-            x.execution_score,
-            coalesce(b.indicator_score, 0) as indicator_score,
+            case when st.status = 'complete' then x.execution_score end as execution_score,
+            case when st.status = 'complete' then coalesce(b.indicator_score, 0) end as indicator_score,
             -- rescaled to 100 over the applicable items (execution included)
-            exact_ratio(
+            case when st.status = 'complete' then exact_ratio(
                 (coalesce(x.execution_score, 0) + coalesce(b.indicator_score, 0)) * 100,
                 case when x.execution_rate is null then 0 else x.execution_points end
                     + coalesce(b.points_total, 0)
-            ) as total_score,
+            ) end as total_score,
             coalesce(x.file_total_score, b.claimed_indicator_score + x.claimed_execution_score,
                      b.claimed_indicator_score) as claimed_total_score,
             x.file_grade,
             coalesce(b.indicator_count, 0) as indicator_count,
             coalesce(b.qualitative_adjusted_count, 0) as qualitative_adjusted_count,
             coalesce(b.unclassified_count, 0) as unclassified_count,
-            b.points_total
+            b.points_total,
+            st.status,
+            st.missing_indicator_count
         from projects_in_scope as p
         inner join execution as x using (project_code)
+        inner join status as st using (project_code)
         left join by_project as b using (project_code)
     ),
     
@@ -617,6 +643,8 @@ create or replace macro selfeval_exact(y) as table
     )
     select
         *,
-        coalesce(list_position(['差', '中', '良', '优'], claimed_grade)
-                 > list_position(['差', '中', '良', '优'], grade), false) as is_over_scored
+        case when status = 'complete' then
+            coalesce(list_position(['差', '中', '良', '优'], claimed_grade)
+                     > list_position(['差', '中', '良', '优'], grade), false)
+        end as is_over_scored
     from graded;

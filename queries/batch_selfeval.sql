@@ -2,12 +2,14 @@
 -- self-evaluation table for, the score and grade computed by the rules (the same figures as
 -- queries/project_selfeval.sql) beside the unit's own 总分 and 等级, and whether it
 -- over-scored. The upload page shows it right after an import. Empty once the batch is
--- rolled back (its claims are gone).
+-- rolled back (its claims are gone). As there, only a 'complete' self-evaluation is scored:
+-- an 'incomplete' one (missing_indicator_count indicators without a year-end 实际完成值) has
+-- null scores, grade, is_over_scored and score_difference.
 -- params:  $batch_id INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per project: year, project_code, project_name, department, total_score,
 --          grade, claimed_total_score, claimed_grade, is_over_scored, score_difference,
 --          execution_rate, execution_score, indicator_score, qualitative_adjusted_count,
---          unclassified_count, points_total
+--          unclassified_count, points_total, status, missing_indicator_count
 with
 
 batch_projects as (
@@ -53,7 +55,9 @@ final as (
         round(s.indicator_score, 2)::double as indicator_score,
         s.qualitative_adjusted_count,
         s.unclassified_count,
-        s.points_total::double as points_total
+        s.points_total::double as points_total,
+        s.status,
+        s.missing_indicator_count
     from scores as s
     semi join batch_projects as b using (year, project_code)
     semi join in_scope as p using (year, project_code)

@@ -1,7 +1,10 @@
 -- Department league table (部门预算绩效管理考核) at the end of a month, on what the seeds assess
 -- departments on, each scored 0–1: execution pace (min(R, 1) of the department's money),
 -- target attainment (points-weighted capped progress of its reported indicators),
--- self-evaluation quality (1 − the share of its scored projects that over-scored themselves),
+-- self-evaluation quality (1 − the share of its scored projects that over-scored themselves;
+-- scored = a complete self-evaluation with a claimed score or grade: an incomplete one or
+-- none has no over-scoring check (domain.md "Settled cases"), so it is left out of this share
+-- rather than counted as honest or as over-scored — the self-evaluation page lists them),
 -- rectification on time (on-time rate of the items due), disclosure (coverage ÷ 50%, capped).
 -- Score = Σ weight × part ÷ Σ weight of the parts a department has data for, × 100; the
 -- weights live in the thresholds table (rule 'league') and are shown beside the table.
@@ -56,8 +59,9 @@ targets as (
 selfeval as (
     select
         s.department_code,
-        count(*) filter (where s.is_over_scored) as over_scored_count,
-        count(*) filter (where s.claimed_total_score is not null or s.claimed_grade is not null)
+        count(*) filter (where s.status = 'complete' and s.is_over_scored) as over_scored_count,
+        count(*) filter (where s.status = 'complete'
+                         and (s.claimed_total_score is not null or s.claimed_grade is not null))
             as scored_project_count
     from selfeval_exact($year) as s
     semi join projects_in_scope as p using (project_code)

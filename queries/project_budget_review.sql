@@ -4,11 +4,13 @@
 -- previous year too. The previous year's project is the one with the same code, else the one
 -- with the same department, unit and name (codes that carry the year change every year).
 -- Year-end figures need December spending: a project without it has no balance rate.
+-- Only a complete self-evaluation has a grade (domain.md "Settled cases"): an incomplete one
+-- or none is never marked for its grade; selfeval_status says which it is.
 -- params:  $year INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per marked project: project_code, project_name, department_code,
 --          department, adjusted_budget_yuan, grade, total_score, balance_rate,
 --          previous_project_code, previous_balance_rate, is_grade_poor,
---          is_balance_two_years, reasons
+--          is_balance_two_years, reasons, selfeval_status
 with
 
 limits as (
@@ -62,6 +64,7 @@ judged as (
         p.adjusted_budget_yuan,
         s.grade,
         s.total_score,
+        s.status as selfeval_status,
         y.balance_rate,
         m.previous_project_code,
         m.previous_balance_rate,
@@ -86,7 +89,8 @@ final as (
         is_balance_two_years,
         concat_ws(',',
             case when is_grade_poor then 'grade_poor' end,
-            case when is_balance_two_years then 'balance_two_years' end) as reasons
+            case when is_balance_two_years then 'balance_two_years' end) as reasons,
+        selfeval_status
     from judged
     where is_grade_poor or is_balance_two_years
 )

@@ -6,11 +6,17 @@
 -- thresholds table (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差). The claimed total is the file's 总分, else
 -- the sum of its claimed 得分; a claimed grade above the computed one is over-scored.
 -- The social insurance fund budget is evaluated differently and is left out.
+-- status (domain.md "Settled cases"): 'none' with neither a self-evaluation table nor any
+-- year-end (month 12) indicator row; 'incomplete' while missing_indicator_count applicable
+-- indicators have no year-end 实际完成值 (a claimed 得分 alone counts as missing); else
+-- 'complete'. Only complete rows carry execution_score, indicator_score, total_score, grade,
+-- is_over_scored and score_difference (null otherwise); the claimed figures stay.
 -- params:  $year INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per project: project_name, department, execution_rate, execution_score,
 --          indicator_score, total_score, grade, claimed_total_score, claimed_grade,
 --          is_over_scored, score_difference, project_code, department_code, budget_type,
---          indicator_count, qualitative_adjusted_count, unclassified_count, points_total
+--          indicator_count, qualitative_adjusted_count, unclassified_count, points_total,
+--          status, missing_indicator_count
 with
 
 projects_in_scope as (
@@ -36,7 +42,9 @@ final as (
         s.indicator_count,
         s.qualitative_adjusted_count,
         s.unclassified_count,
-        s.points_total::double as points_total
+        s.points_total::double as points_total,
+        s.status,
+        s.missing_indicator_count
     from selfeval_exact($year) as s
     semi join projects_in_scope as p using (project_code)
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from perfbudget import db
@@ -93,3 +94,28 @@ def test_without_december_data_no_balance_is_judged(review_db):
     df = run_query(review_db, "project_budget_review", year=2025)
     assert df["balance_rate"].isna().all()
     assert not df["is_balance_two_years"].any()
+
+
+def test_an_incomplete_or_missing_self_evaluation_is_never_marked_for_its_grade(review_db):
+    # A's one indicator loses its year-end value: with no table either, A has no
+    # self-evaluation at all (domain.md "Settled cases"), so no 差 and no mark
+    review_db.execute("delete from indicator_actuals where project_code = 'A'")
+    df = run_query(review_db, "project_budget_review", year=2025)
+    assert "A" not in set(df["project_code"])
+    # with its table (claiming 100) it is incomplete: still no grade, still not marked
+    review_db.execute("insert into self_evaluations (year, project_code, claimed_total_score)"
+                      " values (2025, 'A', 100)")
+    df = run_query(review_db, "project_budget_review", year=2025)
+    assert "A" not in set(df["project_code"])
+    scores = run_query(review_db, "project_selfeval", year=2025).set_index("project_code")
+    assert scores.loc["A", "status"] == "incomplete"
+    assert scores.loc["A", "missing_indicator_count"] == 1
+
+
+def test_a_balance_mark_stands_beside_an_incomplete_self_evaluation(review_db):
+    review_db.execute("delete from indicator_actuals where project_code = 'B'")
+    df = run_query(review_db, "project_budget_review", year=2025).set_index("project_code")
+    assert df.loc["B", "reasons"] == "balance_two_years"
+    assert df.loc["B", "selfeval_status"] == "none"
+    assert pd.isna(df.loc["B", "grade"])
+    assert df.loc["A", "selfeval_status"] == "complete"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from perfbudget import db
@@ -114,9 +115,81 @@ def test_social_insurance_fund_projects_are_not_scored():
     assert score(selfeval_db(budget_type="社会保险基金预算")) is None
 
 
-def test_a_quantitative_indicator_without_a_year_end_value_scores_nothing():
+def test_a_complete_self_evaluation_says_so():
+    row = score(selfeval_db())
+    assert row["status"] == "complete"
+    assert row["missing_indicator_count"] == 0
+
+
+def test_an_indicator_without_a_year_end_value_leaves_the_evaluation_incomplete_and_unscored():
+    # domain.md "Settled cases": this used to score 86.944… − 27 = 59.94, 差 (and so a
+    # budget-review mark); a missing year-end value is not a zero
     conn = selfeval_db()
     conn.execute("delete from indicator_actuals where indicator_name = '建成数量'")
-    # 86.944… − 27 for the missing 建成数量
-    assert score(conn)["total_score"] == 59.94
-    assert score(conn)["grade"] == "差"
+    row = score(conn)
+    assert row["status"] == "incomplete"
+    assert row["missing_indicator_count"] == 1
+    for column in ("execution_score", "indicator_score", "total_score", "score_difference",
+                   "grade", "is_over_scored"):
+        assert pd.isna(row[column]), column  # not scored
+    # the unit's claims stay
+    assert row["claimed_total_score"] == 92
+    assert row["claimed_grade"] == "优"
+
+
+def test_a_claimed_score_without_an_actual_counts_as_missing():
+    conn = selfeval_db()
+    # 社会影响 keeps its claimed 得分 25 but loses its 实际完成值; 事故数 loses its value too
+    conn.execute("update indicator_actuals set actual_text = null where indicator_name = '社会影响'")
+    conn.execute("update indicator_actuals set actual_value = null, actual_text = '  ',"
+                 " claimed_score = 20 where indicator_name = '事故数'")
+    row = score(conn)
+    assert row["status"] == "incomplete"
+    assert row["missing_indicator_count"] == 2
+    assert pd.isna(row["total_score"])
+
+
+def test_a_not_applicable_indicator_without_a_value_is_not_missing():
+    indicators = [*INDICATORS]
+    l1, l2, name, *_ = indicators[3]
+    indicators[3] = (l1, l2, name, "不适用", None, "10", None, "不适用", None)
+    conn = selfeval_db(indicators)
+    conn.execute("delete from indicator_actuals where indicator_name = '满意度'")
+    row = score(conn)
+    assert row["status"] == "complete"
+    assert row["missing_indicator_count"] == 0
+    assert row["total_score"] == 86.11  # as in test_not_applicable_indicators_rescale_the_total
+
+
+def test_no_table_and_no_year_end_actual_is_no_self_evaluation():
+    conn = selfeval_db(claimed_total=None)
+    conn.execute("update indicator_actuals set month = 11")
+    row = score(conn)
+    assert row["status"] == "none"
+    assert row["missing_indicator_count"] == 4
+    assert pd.isna(row["total_score"]) and pd.isna(row["grade"]) and pd.isna(row["is_over_scored"])
+    assert pd.isna(row["claimed_total_score"])
+
+
+def test_a_new_project_without_indicators_or_table_gets_no_score():
+    # the case: 40 / 差 on its execution alone
+    conn = selfeval_db(indicators=[], claimed_total=None)
+    conn.execute("update spending set cumulative_yuan = 400000")
+    row = score(conn)
+    assert row["status"] == "none"
+    assert row["missing_indicator_count"] == 0
+    assert pd.isna(row["grade"]) and pd.isna(row["total_score"])
+
+
+def test_a_table_without_indicators_is_complete_and_scored_on_execution():
+    conn = selfeval_db(indicators=[], claimed_total="100")
+    row = score(conn)
+    assert row["status"] == "complete"
+    assert row["total_score"] == 95.0  # 9.5 of 10 execution points, rescaled to 100
+    assert row["grade"] == "优"
+
+
+def test_year_end_actuals_without_a_table_are_enough():
+    row = score(selfeval_db(claimed_total=None))
+    assert row["status"] == "complete"
+    assert row["total_score"] == 86.94
