@@ -47,7 +47,8 @@ def test_definitions_and_monthly_actuals_in_one_sheet(conn):
         [2025, "P1", "满意度指标", "服务对象满意度", "群众满意度", "不适用", None, None, None, None, None, None, None, None],
     ]))  # fmt: skip
     result = import_files(conn, [("ind.xlsx", data)])
-    assert result.files[0].row_counts == {"indicators": 6}
+    # 5 indicators (养护面积 on two rows), 5 values (养护面积 at 8 and 12; 群众满意度 none)
+    assert result.files[0].row_counts == {"indicators": 5, "indicator_actuals": 5}
     assert sorted(_indicators(conn), key=lambda r: r[7] or 0) == [
         ("满意度指标", "服务对象满意度", "群众满意度", "不适用", None, None, None, None, None),
         ("成本指标", "经济成本指标", "单位养护成本", "≤", Decimal("90.000000"), "≤90万元", "万元",

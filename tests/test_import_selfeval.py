@@ -64,7 +64,8 @@ def test_the_published_table_imports_without_editing_and_scores_by_hand(conn):
     result = import_files(conn, [("自评表.xlsx", xlsx(("自评表", selfeval_grid())))])
     summary = result.files[0]
     assert summary.layout == "selfeval_table"
-    assert summary.row_counts == {"projects": 1, "execution": 1, "indicators": 5}
+    assert summary.row_counts == {"projects": 1, "execution": 1, "indicators": 5,
+                                  "indicator_actuals": 5, "self_evaluations": 1}  # fmt: skip
     code = scalar(conn, "select project_code from projects")
     assert code.startswith("123001-") and len(code) == len("123001-") + 8
     assert conn.execute(
@@ -179,7 +180,8 @@ def test_one_table_per_sheet_in_one_workbook(conn):
     data = xlsx(("项目一", selfeval_grid()),
                 ("项目二", selfeval_grid(project="道路保洁", indicators=second)))  # fmt: skip
     result = import_files(conn, [("a.xlsx", data)])
-    assert result.files[0].row_counts == {"projects": 2, "execution": 2, "indicators": 10}
+    assert result.files[0].row_counts == {"projects": 2, "execution": 2, "indicators": 10,
+                                          "indicator_actuals": 10, "self_evaluations": 2}  # fmt: skip
     assert sorted(r[0] for r in conn.execute("select project_name from projects").fetchall()) == [
         "城市绿化养护", "道路保洁"]  # fmt: skip
     assert {s.sheet for s in result.files[0].sheets} == {"项目一", "项目二"}

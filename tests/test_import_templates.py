@@ -81,8 +81,9 @@ def test_filled_template_round_trips():
     result = import_files(conn, [("filled.xlsx", out.getvalue())])
     [summary] = result.files
     assert summary.table_kinds == list(TABLE_KINDS)
-    assert summary.row_counts == {"projects": 1, "execution": 2, "indicators": 1, "costs": 1,
-                                  "cost_standards": 1, "rectifications": 1}  # fmt: skip
+    assert summary.row_counts == {"projects": 1, "execution": 2, "indicators": 1,
+                                  "indicator_actuals": 1, "costs": 1, "cost_standards": 1,
+                                  "rectifications": 1}  # fmt: skip
     assert summary.ignored_columns == []
     assert not any("说明" in note for note in summary.notes)
     assert conn.execute("select project_code, adjusted_budget_yuan from projects").fetchall() == [

@@ -19,6 +19,7 @@ import pyarrow as pa
 from perfbudget.db import transaction
 from perfbudget.importer import load
 from perfbudget.importer.columns import TABLE_KINDS
+from perfbudget.importer.counts import RECORD_KINDS
 from perfbudget.importer.errors import ImportIssue, ImportRejected, IssueLog
 from perfbudget.importer.forms import FORM_LAYOUTS, MONITORING, Form, emit_form, parse_form
 from perfbudget.importer.kinds import BUILDERS, FileData, build_indicators
@@ -59,7 +60,7 @@ class ParsedFile:
 
     @property
     def kinds(self) -> list[str]:
-        return [k for k in TABLE_KINDS if self.data.row_counts.get(k)]
+        return [k for k in TABLE_KINDS if self.data.rows_read.get(k)]
 
     @property
     def layout(self) -> str:
@@ -185,7 +186,7 @@ def parse_file(
         )
     data = parsed.data
     for table in tables:
-        before = data.row_counts[table.kind]
+        before = data.rows_read[table.kind]
         if table.broken:
             continue
         check_table_cells(table, log)
@@ -193,7 +194,7 @@ def parse_file(
             build_indicators(table, log, seen, data, content if book.format != CSV else None)
         else:
             BUILDERS[table.kind](table, log, seen, data)
-        rows = data.row_counts[table.kind] - before
+        rows = data.rows_read[table.kind] - before
         if rows or table.data_rows:
             parsed.sheets.append(SheetSummary(table.sheet_name, table.kind,
                                               table.header_index + 1, rows,
@@ -208,7 +209,7 @@ def parse_file(
     for (what_zh, what_en), n in data.duplicates.items():
         parsed.notes.append(f"{n}行与前面某行完全相同（{what_zh}），只导入一次 | {n} rows "
                             f"identical to an earlier row (same {what_en}) imported once")  # fmt: skip
-    if not log and not any(data.row_counts.values()) and not parsed.forms:
+    if not log and not any(data.rows_read.values()) and not parsed.forms:
         log.add(None, None, None, "文件没有数据行（只有表头）", "the file has no data rows (only a header)")
     return parsed
 
@@ -265,12 +266,12 @@ def settle_forms(conn: duckdb.DuckDBPyConnection | None, parsed: list[ParsedFile
                            f"{basis_en} and a hash of the unit and project names")  # fmt: skip
             if note_zh:
                 form.notes.insert(0, f"{note_zh} | {note_en}")
-            before = dict(p.data.row_counts)
+            before = dict(p.data.rows_read)
             emit_form(form, code, department_code, new_department, p.data, p.log)
             if conn is not None:
                 _carry_definitions(conn, p.data, form.year, code)
             for kind in ("projects", "execution", "indicators"):
-                rows = p.data.row_counts[kind] - before.get(kind, 0)
+                rows = p.data.rows_read[kind] - before.get(kind, 0)
                 if rows:
                     p.sheets.append(SheetSummary(form.sheet, kind, form.header_row or 1, rows,
                                                  form.layout))  # fmt: skip
@@ -302,6 +303,23 @@ def _carry_definitions(conn: duckdb.DuckDBPyConnection, data: FileData, year: in
             record["points"] = old[0]
             if record.get("is_cumulative") is None:
                 record["is_cumulative"] = old[1]
+
+
+def sheet_summaries(p: ParsedFile) -> list[SheetSummary]:
+    """Per sheet (in the file's order) and kind of record, the rows written from it; the
+    header row and layout of each sheet as parsed. A sheet whose rows all repeat earlier ones
+    keeps one line with 0 rows."""
+    counts = p.data.sheet_counts()
+    out: list[SheetSummary] = []
+    seen: set[str | None] = set()
+    for s in p.sheets:
+        if s.sheet in seen:
+            continue
+        seen.add(s.sheet)
+        kinds = [k for k in RECORD_KINDS if counts[(s.sheet, k)]] or [s.kind]
+        out.extend(SheetSummary(s.sheet, k, s.header_row, counts[(s.sheet, k)], s.layout)
+                   for k in kinds)  # fmt: skip
+    return out
 
 
 def _sheet_note(sheet: str | None, note: str) -> str:
@@ -437,17 +455,20 @@ def import_files(
 
                 batch_id = load.next_batch_id(conn)
                 replaced = load.write_file(conn, p.data, batch_id, p.notes, step)
-                row_counts = {k: p.data.row_counts[k] for k in p.kinds}
+                # the rows written, per kind (importer/counts.py): what the preview said,
+                # what the batch records and what its rollback archives
+                row_counts = p.data.record_counts()
                 load.write_batch(
                     conn, batch_id=batch_id, file_name=p.file_name, sha256=p.sha256,
                     layout=p.layout, table_kinds=p.kinds, row_counts=row_counts,
-                    replaced_count=replaced, user=user,
+                    replaced_count=sum(replaced.values()), user=user,
                     note="\n".join(p.notes) if p.notes else None,
                 )  # fmt: skip
                 summaries.append(FileSummary(
                     file_name=p.file_name, sha256=p.sha256, batch_id=batch_id, layout=p.layout,
-                    table_kinds=p.kinds, row_counts=row_counts, replaced_count=replaced,
-                    ignored_columns=list(p.ignored), notes=list(p.notes), sheets=p.sheets,
+                    table_kinds=p.kinds, row_counts=row_counts,
+                    replaced_count=sum(replaced.values()), ignored_columns=list(p.ignored),
+                    notes=list(p.notes), sheets=sheet_summaries(p), replaced_counts=replaced,
                 ))  # fmt: skip
     except duckdb.Error as exc:
         # a constraint the checks above did not foresee: nothing was written

@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 
 from perfbudget.db import transaction
+from perfbudget.importer.counts import by_kind, counts_text
 from perfbudget.importer.load import REPLACE_KEYS
 
 # tables with a history twin, their primary key, and the value columns batch_changes compares
@@ -90,11 +91,16 @@ class RestoreRefused(RollbackRefused):
     changed."""
 
 
+# RollbackResult and RestoreResult count rows per kind of record (importer/counts.py), as the
+# import did: a rollback archives the batch's rows (its row_counts) and puts back the rows it
+# replaced (its replaced_count); a restore does the reverse.
+
+
 @dataclass(frozen=True)
 class RollbackResult:
     batch_id: int
-    archived: dict[str, int]  # table -> rows of the batch moved to the history (restorable)
-    restored: dict[str, int]  # table -> superseded rows put back
+    archived: dict[str, int]  # kind -> rows of the batch moved to the history (restorable)
+    restored: dict[str, int]  # kind -> superseded rows put back
     reference: dict[str, int] = field(default_factory=dict)  # departments/units archived
 
     def summary_line(self) -> str:
@@ -103,6 +109,12 @@ class RollbackResult:
               f"被它替换的{r}行恢复原样")  # fmt: skip
         en = (f"batch {self.batch_id} rolled back: its {a} rows are archived in the history "
               f"(restore the batch to bring them back), the {r} rows it replaced are back")
+        if a:
+            zh += f"；存档的是{counts_text(self.archived, 'zh')}"
+            en += f"; archived: {counts_text(self.archived, 'en')}"
+        if r:
+            zh += f"，恢复的是{counts_text(self.restored, 'zh')}"
+            en += f"; back: {counts_text(self.restored, 'en')}"
         n = sum(self.reference.values())
         if n:
             zh += f"；{n}个不再有项目的部门或单位一并存档"
@@ -113,8 +125,8 @@ class RollbackResult:
 @dataclass(frozen=True)
 class RestoreResult:
     batch_id: int
-    restored: dict[str, int]  # table -> rows of the batch back from the archive
-    archived: dict[str, int]  # table -> rows its rollback had put back, returned to the history
+    restored: dict[str, int]  # kind -> rows of the batch back from the archive
+    archived: dict[str, int]  # kind -> rows its rollback had put back, returned to the history
     reference: dict[str, int] = field(default_factory=dict)  # departments/units back
 
     def summary_line(self) -> str:
@@ -123,6 +135,12 @@ class RestoreResult:
               f"撤销时恢复的{a}行重新存入历史")  # fmt: skip
         en = (f"batch {self.batch_id} restored: its {r} rows are back, the {a} rows its "
               "rollback had put back are in the history again")
+        if r:
+            zh += f"；重新生效的是{counts_text(self.restored, 'zh')}"
+            en += f"; back: {counts_text(self.restored, 'en')}"
+        if a:
+            zh += f"，重新存入历史的是{counts_text(self.archived, 'zh')}"
+            en += f"; to the history: {counts_text(self.archived, 'en')}"
         n = sum(self.reference.values())
         if n:
             zh += f"；{n}个部门或单位一并恢复"
@@ -214,8 +232,7 @@ def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) ->
             "rolled_back_by = $user where batch_id = $b",
             {"b": batch_id, "at": dt.datetime.now().replace(microsecond=0), "user": user},
         )
-    return RollbackResult(batch_id, {k: v for k, v in archived.items() if v},
-                          {k: v for k, v in restored.items() if v},
+    return RollbackResult(batch_id, by_kind(archived), by_kind(restored),
                           {k: v for k, v in reference.items() if v})  # fmt: skip
 
 
@@ -310,8 +327,7 @@ def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
             "restored_by = $user where batch_id = $b",
             {"b": batch_id, "at": dt.datetime.now().replace(microsecond=0), "user": user},
         )
-    return RestoreResult(batch_id, {k: v for k, v in restored.items() if v},
-                         {k: v for k, v in archived.items() if v},
+    return RestoreResult(batch_id, by_kind(restored), by_kind(archived),
                          {k: v for k, v in reference.items() if v})  # fmt: skip
 
 

@@ -833,7 +833,7 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
     }  # fmt: skip
     if not _keep_first(log, data, data.projects, (year, code), project, name_ref, "项目", "project"):
         return
-    data.row_counts["projects"] += 1
+    data.rows_read["projects"] += 1
     if new_department:
         data.departments.setdefault(department_code, ({
             "department_name": form.department, "district_name": None, "is_sensitive": None,
@@ -865,7 +865,7 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
             record = {"amount": amount if amount is not None else Decimal(0), "forecast_yuan": fc}
             if _keep_first(log, data, data.spending, key, record, Ref(sheet, excel_row, spent_col),
                            "同一年度、月份、项目、资金来源", "year, month, project and fund source"):  # fmt: skip
-                data.row_counts["execution"] += 1
+                data.rows_read["execution"] += 1
         data.spending_mode[(year, code)] = ("cumulative", Ref(sheet, name_ref.row, spent_col))
         parts_sum = sum((f.values.get("spent") or Decimal(0) for f in form.funding
                          if f.source != "total"), Decimal(0))  # fmt: skip
@@ -888,7 +888,7 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
             _merge_definition(log, data, key, record, ref)
         else:
             data.indicators[key] = (record, ref)
-            data.row_counts["indicators"] += 1
+            data.rows_read["indicators"] += 1
         reason = row.reason
         remarks = row.forecast or row.category or row.likelihood
         has_actual = row.actual_text is not None or row.score is not None

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from perfbudget.importer import cells
+from perfbudget.importer.counts import RECORD_KINDS
 from perfbudget.importer.errors import CellError, IssueLog
 from perfbudget.importer.readers import percent_cells
 from perfbudget.importer.tables import Row, Table, read_rows
@@ -59,13 +60,36 @@ class FileData:
     self_evaluations: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     # project references to check: (year or None, code) -> first Ref and count
     project_refs: dict[tuple, tuple[Ref, int]] = field(default_factory=dict)
-    row_counts: Counter = field(default_factory=Counter)
+    # data rows read per template kind (a sheet's lines: what is written is record_counts)
+    rows_read: Counter = field(default_factory=Counter)
     duplicates: Counter = field(default_factory=Counter)  # (what_zh, what_en) -> rows
     note_counts: Counter = field(default_factory=Counter)  # (note_zh, note_en) -> rows
 
     def refer(self, year: int | None, code: str, ref: Ref) -> None:
         first, count = self.project_refs.get((year, code), (ref, 0))
         self.project_refs[(year, code)] = (first, count + 1)
+
+    def records(self, kind: str) -> dict[tuple, tuple[dict, Ref]]:
+        """The records of one kind (importer/counts.RECORD_KINDS), by key."""
+        return getattr(self, _RECORD_STORES[kind])
+
+    def record_counts(self) -> dict[str, int]:
+        """The rows this file writes, per kind of record (one per key: importer/counts.py),
+        kinds without rows left out."""
+        return {k: len(self.records(k)) for k in RECORD_KINDS if self.records(k)}
+
+    def sheet_counts(self) -> Counter:
+        """record_counts per (sheet, kind): each record counted on the sheet it came from
+        first."""
+        return Counter((ref.sheet, k) for k in RECORD_KINDS for _rec, ref in self.records(k).values())
+
+
+# the FileData attribute holding each kind of record
+_RECORD_STORES = {
+    "projects": "projects", "execution": "spending", "indicators": "indicators",
+    "indicator_actuals": "actuals", "costs": "costs", "cost_standards": "cost_standards",
+    "rectifications": "rectifications", "self_evaluations": "self_evaluations",
+}  # fmt: skip
 
 
 def _keep_first(
@@ -159,7 +183,7 @@ def build_projects(table: Table, log: IssueLog, seen: Counter, data: FileData) -
         if not _keep_first(log, data, data.projects, (v["year"], v["project_code"]), record,
                            ref, "项目", "project"):  # fmt: skip
             continue
-        data.row_counts["projects"] += 1
+        data.rows_read["projects"] += 1
         if v.get("district"):
             data.districts.add(v["district"])
         dept = {
@@ -285,7 +309,7 @@ def build_execution(table: Table, log: IssueLog, seen: Counter, data: FileData) 
                              "同一年度、月份、项目、资金来源、经济分类",
                              "year, month, project, fund source and economic class"):  # fmt: skip
             continue
-        data.row_counts["execution"] += 1
+        data.rows_read["execution"] += 1
         data.refer(year, code, Ref(sheet, row.excel_row, code_col))
 
 
@@ -544,7 +568,7 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
                         "同一指标同一月份的完成值", "indicator and month")  # fmt: skip
         elif v.get("period_target") is not None or v.get("reason") is not None:
             dropped += 1
-        data.row_counts["indicators"] += 1
+        data.rows_read["indicators"] += 1
     if defaulted:
         table.notes.append(
             f"{defaulted}个指标未写计算符号，数值目标按 ≥（成本类按 ≤）导入 | {defaulted} "
@@ -620,7 +644,7 @@ def build_costs(table: Table, log: IssueLog, seen: Counter, data: FileData) -> N
         ref = Ref(sheet, row.excel_row, table.header_text("cost_item"))
         if _keep_first(log, data, data.costs, (year, code, v["cost_item"]), record, ref,
                        "同一项目的成本项目", "project and cost item"):  # fmt: skip
-            data.row_counts["costs"] += 1
+            data.rows_read["costs"] += 1
             data.refer(year, code, Ref(sheet, row.excel_row, table.header_text("project_code")))
 
 
@@ -637,7 +661,7 @@ def build_cost_standards(table: Table, log: IssueLog, seen: Counter, data: FileD
         ref = Ref(sheet, row.excel_row, table.header_text("standard_unit_cost"))
         if _keep_first(log, data, data.cost_standards, key, {"standard_unit_cost_yuan": cost},
                        ref, "同一年度、一类事、产出单位", "year, service class and output unit"):  # fmt: skip
-            data.row_counts["cost_standards"] += 1
+            data.rows_read["cost_standards"] += 1
 
 
 def build_rectifications(table: Table, log: IssueLog, seen: Counter, data: FileData) -> None:
@@ -654,7 +678,7 @@ def build_rectifications(table: Table, log: IssueLog, seen: Counter, data: FileD
         ref = Ref(sheet, row.excel_row, table.header_text("issue"))
         if _keep_first(log, data, data.rectifications, key, {"done_date": done, "year": v.get("year")},
                        ref, "同一项目、问题、反馈日期", "project, issue and feedback date"):  # fmt: skip
-            data.row_counts["rectifications"] += 1
+            data.rows_read["rectifications"] += 1
             data.refer(v.get("year"), v["project_code"],
                        Ref(sheet, row.excel_row, table.header_text("project_code")))  # fmt: skip
 

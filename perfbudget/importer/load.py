@@ -300,47 +300,50 @@ def _period_bases(
 
 
 def write_indicators(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int) -> int:
-    replaced = 0
-    if data.indicators:
-        keys = list(data.indicators)
-        recs = [data.indicators[k][0] for k in keys]
-        new = _table({
-            "year": ([k[0] for k in keys], pa.int32()),
-            "project_code": ([k[1] for k in keys], pa.string()),
-            "level1": ([k[2] for k in keys], pa.string()),
-            "level2": ([k[3] for k in keys], pa.string()),
-            "indicator_name": ([k[4] for k in keys], pa.string()),
-            "operator": ([r["operator"] for r in recs], pa.string()),
-            "target_value": ([r["target_value"] for r in recs], VALUE),
-            "target_text": ([r["target_text"] for r in recs], pa.string()),
-            "unit": ([r["unit"] for r in recs], pa.string()),
-            "points": ([r["points"] for r in recs], POINTS),
-            "is_cumulative": ([r["is_cumulative"] for r in recs], pa.bool_()),
-        })  # fmt: skip
-        replaced += _replace(conn, "indicators", new, batch_id)
-    if data.actuals:
-        keys = list(data.actuals)
-        recs = [data.actuals[k][0] for k in keys]
-        new = _table({
-            "year": ([k[0] for k in keys], pa.int32()),
-            "project_code": ([k[1] for k in keys], pa.string()),
-            "level1": ([k[2] for k in keys], pa.string()),
-            "level2": ([k[3] for k in keys], pa.string()),
-            "indicator_name": ([k[4] for k in keys], pa.string()),
-            "month": ([k[5] for k in keys], pa.int32()),
-            "actual_value": ([r["actual_value"] for r in recs], VALUE),
-            "actual_text": ([r["actual_text"] for r in recs], pa.string()),
-            "period_target": ([r["period_target"] for r in recs], VALUE),
-            "reason": ([r["reason"] for r in recs], pa.string()),
-            "claimed_score": ([r["claimed_score"] for r in recs], POINTS),
-            # the monitoring table's remarks (a template's actuals have none)
-            "forecast_value": ([r.get("forecast_value") for r in recs], VALUE),
-            "forecast_text": ([r.get("forecast_text") for r in recs], pa.string()),
-            "deviation_category": ([r.get("deviation_category") for r in recs], pa.string()),
-            "completion_likelihood": ([r.get("completion_likelihood") for r in recs], pa.string()),
-        })  # fmt: skip
-        replaced += _replace(conn, "indicator_actuals", new, batch_id)
-    return replaced
+    if not data.indicators:
+        return 0
+    keys = list(data.indicators)
+    recs = [data.indicators[k][0] for k in keys]
+    new = _table({
+        "year": ([k[0] for k in keys], pa.int32()),
+        "project_code": ([k[1] for k in keys], pa.string()),
+        "level1": ([k[2] for k in keys], pa.string()),
+        "level2": ([k[3] for k in keys], pa.string()),
+        "indicator_name": ([k[4] for k in keys], pa.string()),
+        "operator": ([r["operator"] for r in recs], pa.string()),
+        "target_value": ([r["target_value"] for r in recs], VALUE),
+        "target_text": ([r["target_text"] for r in recs], pa.string()),
+        "unit": ([r["unit"] for r in recs], pa.string()),
+        "points": ([r["points"] for r in recs], POINTS),
+        "is_cumulative": ([r["is_cumulative"] for r in recs], pa.bool_()),
+    })  # fmt: skip
+    return _replace(conn, "indicators", new, batch_id)
+
+
+def write_indicator_actuals(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int) -> int:
+    if not data.actuals:
+        return 0
+    keys = list(data.actuals)
+    recs = [data.actuals[k][0] for k in keys]
+    new = _table({
+        "year": ([k[0] for k in keys], pa.int32()),
+        "project_code": ([k[1] for k in keys], pa.string()),
+        "level1": ([k[2] for k in keys], pa.string()),
+        "level2": ([k[3] for k in keys], pa.string()),
+        "indicator_name": ([k[4] for k in keys], pa.string()),
+        "month": ([k[5] for k in keys], pa.int32()),
+        "actual_value": ([r["actual_value"] for r in recs], VALUE),
+        "actual_text": ([r["actual_text"] for r in recs], pa.string()),
+        "period_target": ([r["period_target"] for r in recs], VALUE),
+        "reason": ([r["reason"] for r in recs], pa.string()),
+        "claimed_score": ([r["claimed_score"] for r in recs], POINTS),
+        # the monitoring table's remarks (a template's actuals have none)
+        "forecast_value": ([r.get("forecast_value") for r in recs], VALUE),
+        "forecast_text": ([r.get("forecast_text") for r in recs], pa.string()),
+        "deviation_category": ([r.get("deviation_category") for r in recs], pa.string()),
+        "completion_likelihood": ([r.get("completion_likelihood") for r in recs], pa.string()),
+    })  # fmt: skip
+    return _replace(conn, "indicator_actuals", new, batch_id)
 
 
 def write_costs(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int) -> int:
@@ -449,21 +452,28 @@ def write_file(
     batch_id: int,
     notes: list[str],
     progress: Callable[[float, str], None] | None = None,
-) -> int:
-    """Write every table of one file under its batch; returns the rows superseded.
-    progress(fraction of this file, label) is called before each table."""
-    steps: list[tuple[str, Callable[[], int]]] = [
-        ("项目 | projects", lambda: write_projects(conn, data, batch_id)),
-        ("预算执行 | execution", lambda: write_spending(conn, data, batch_id, notes)),
-        ("绩效指标 | indicators", lambda: write_indicators(conn, data, batch_id)),
-        ("成本 | costs", lambda: write_costs(conn, data, batch_id)),
-        ("成本标准 | cost standards", lambda: write_cost_standards(conn, data, batch_id)),
-        ("整改 | rectifications", lambda: write_rectifications(conn, data, batch_id)),
-        ("自评 | self-evaluations", lambda: write_self_evaluations(conn, data, batch_id)),
-    ]
-    replaced = 0
-    for k, (label, write) in enumerate(steps):
+) -> dict[str, int]:
+    """Write every table of one file under its batch: one row per record
+    (data.record_counts()). Returns the rows superseded, per kind of record with any
+    (importer/counts.py). progress(fraction of this file, label) is called before each table."""
+    steps: list[tuple[str, str, Callable[[], int]]] = [
+        ("projects", "项目 | projects", lambda: write_projects(conn, data, batch_id)),
+        ("execution", "预算执行 | execution", lambda: write_spending(conn, data, batch_id, notes)),
+        ("indicators", "绩效指标 | indicators", lambda: write_indicators(conn, data, batch_id)),
+        ("indicator_actuals", "指标完成值 | indicator values",
+         lambda: write_indicator_actuals(conn, data, batch_id)),
+        ("costs", "成本 | costs", lambda: write_costs(conn, data, batch_id)),
+        ("cost_standards", "成本标准 | cost standards",
+         lambda: write_cost_standards(conn, data, batch_id)),
+        ("rectifications", "整改 | rectifications", lambda: write_rectifications(conn, data, batch_id)),
+        ("self_evaluations", "自评 | self-evaluations",
+         lambda: write_self_evaluations(conn, data, batch_id)),
+    ]  # fmt: skip
+    replaced: dict[str, int] = {}
+    for k, (kind, label, write) in enumerate(steps):
         if progress is not None:
             progress(k / len(steps), f"写入{label.split(' | ')[0]} | writing {label.split(' | ')[1]}")
-        replaced += write()
+        n = write()
+        if n:
+            replaced[kind] = n
     return replaced

@@ -50,11 +50,6 @@ RECORD_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                          ("execution_points", "claimed_execution_score", "claimed_total_score",
                           "claimed_grade", "goal_expected", "goal_actual")),
 }  # fmt: skip
-_STORES = {
-    "projects": "projects", "execution": "spending", "indicators": "indicators",
-    "indicator_actuals": "actuals", "costs": "costs", "cost_standards": "cost_standards",
-    "rectifications": "rectifications", "self_evaluations": "self_evaluations",
-}  # fmt: skip
 
 
 @dataclass
@@ -77,7 +72,10 @@ class Preview:
     file_name: str
     sheets: list[SheetPreview]
     frames: dict[str, pd.DataFrame]  # kind -> the first rows that would be imported
-    row_counts: dict[str, int]  # kind -> all rows that would be imported
+    # kind -> the rows that would be written (importer/counts.py: the numbers the import's
+    # summary, its batch and its rollback give). The rows they would replace are known only
+    # once written: the preview does not count them.
+    row_counts: dict[str, int]
     issues: list[ImportIssue]
     notes: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
@@ -150,12 +148,11 @@ def _preview(p: ParsedFile, layout: LayoutChoice, rows: int) -> Preview:
             candidates=list(detection.candidates), detected=detection.layout,
             chosen=forced is not None,
         ))  # fmt: skip
-    frames, counts = {}, {}
+    frames = {}
     for kind, (key_cols, value_cols) in RECORD_COLUMNS.items():
-        store = getattr(p.data, _STORES[kind])
+        store = p.data.records(kind)
         if not store:
             continue
-        counts[kind] = len(store)
         records = []
         for key, (record, ref) in list(store.items())[:rows]:
             row = dict(zip(key_cols, key, strict=True))
@@ -164,7 +161,7 @@ def _preview(p: ParsedFile, layout: LayoutChoice, rows: int) -> Preview:
             records.append(row)
         frames[kind] = pd.DataFrame(records, columns=[*key_cols, *value_cols, "sheet", "row"])
     return Preview(
-        file_name=p.file_name, sheets=sheets, frames=frames, row_counts=counts,
+        file_name=p.file_name, sheets=sheets, frames=frames, row_counts=p.data.record_counts(),
         issues=p.log.all_issues(), notes=list(p.notes), ignored_columns=list(p.ignored),
         goals={f.sheet: (f.goal_expected, f.goal_actual) for f in p.forms},
     )  # fmt: skip

@@ -1,5 +1,7 @@
 """What an import did: per file its batch, kinds, row counts, what it replaced, the columns
-it ignored and the notes on what was tolerated; as bilingual lines or a DataFrame."""
+it ignored and the notes on what was tolerated; as bilingual lines or a DataFrame. Rows are
+counted as importer/counts.py defines them: per kind of record, the rows written to its
+table (the same numbers as the preview, the batch record, the rollback and the restore)."""
 
 from __future__ import annotations
 
@@ -7,15 +9,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from perfbudget.importer.columns import KIND_NAMES_ZH, TABLE_KINDS
+from perfbudget.importer.counts import counts_text, kind_name
 
 
 @dataclass(frozen=True)
 class SheetSummary:
     sheet: str | None  # None for a CSV
-    kind: str
+    kind: str  # the kind of record (importer/counts.RECORD_KINDS)
     header_row: int  # 1-based
-    rows: int  # data rows imported from this sheet
+    rows: int  # rows of this kind written from this sheet
     layout: str = ""  # template:<kind>, selfeval_table or monitoring_table
 
 
@@ -25,12 +27,13 @@ class FileSummary:
     sha256: str
     batch_id: int | None
     layout: str
-    table_kinds: list[str]
-    row_counts: dict[str, int]
-    replaced_count: int = 0
+    table_kinds: list[str]  # the template kinds of the file's tables
+    row_counts: dict[str, int]  # kind of record -> rows written (importer/counts.py)
+    replaced_count: int = 0  # rows superseded (moved to the history), all kinds
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sheets: list[SheetSummary] = field(default_factory=list)
+    replaced_counts: dict[str, int] = field(default_factory=dict)  # replaced_count per kind
 
     @property
     def row_count(self) -> int:
@@ -48,16 +51,16 @@ class ImportResult:
     def summary_lines(self) -> list[str]:
         lines = []
         for f in self.files:
-            counts_zh = "、".join(
-                f"{KIND_NAMES_ZH[k]}{f.row_counts[k]}行" for k in TABLE_KINDS if k in f.row_counts
-            )
-            counts_en = ", ".join(
-                f"{k} {f.row_counts[k]} rows" for k in TABLE_KINDS if k in f.row_counts
-            )
+            counts_zh = counts_text(f.row_counts, "zh", total=True)
+            counts_en = counts_text(f.row_counts, "en", total=True)
+            replaced_zh = replaced_en = ""
+            if f.replaced_counts:
+                replaced_zh = f"（{counts_text(f.replaced_counts, 'zh')}）"
+                replaced_en = f" ({counts_text(f.replaced_counts, 'en')})"
             lines.append(
                 f"「{f.file_name}」（批次{f.batch_id}）：导入{counts_zh}；替换原有{f.replaced_count}行"
-                f" | '{f.file_name}' (batch {f.batch_id}): imported {counts_en}; "
-                f"{f.replaced_count} earlier rows replaced"
+                f"{replaced_zh} | '{f.file_name}' (batch {f.batch_id}): imported {counts_en}; "
+                f"{f.replaced_count} earlier rows replaced{replaced_en}"
             )
             if f.ignored_columns:
                 cols = "、".join(f.ignored_columns)
@@ -77,7 +80,7 @@ class ImportResult:
                         "file_name": f.file_name,
                         "sheet": s.sheet,
                         "kind": s.kind,
-                        "kind_zh": KIND_NAMES_ZH[s.kind],
+                        "kind_zh": kind_name(s.kind),
                         "header_row": s.header_row,
                         "rows": s.rows,
                         "batch_id": f.batch_id,
