@@ -5,14 +5,19 @@ after self-evaluation tables the self-score check; the batch history, what a bat
 its rollback and the restore of a rolled-back batch."""
 
 import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
 
 from perfbudget import data, ui
 from perfbudget.importer import (
+    RECORD_KINDS,
     TABLE_KINDS,
+    TABLE_RECORDS,
     RollbackRefused,
+    counts_text,
+    kind_name,
     template_csv_bytes,
     template_workbook_bytes,
 )
@@ -47,17 +52,12 @@ COLUMN_KEYS = {
     "goal_expected": "pv_goal_expected", "goal_actual": "pv_goal_actual",
     "sheet": "col_sheet", "row": "col_row",
 }  # fmt: skip
-# the tables batch_changes names, by the kind they hold
-TABLE_KIND = {"spending": "execution"}
-PREVIEW_KINDS = ("projects", "execution", "indicators", "indicator_actuals", "costs",
-                 "cost_standards", "rectifications", "self_evaluations")  # fmt: skip
 
 
 def kind_label(kind: str) -> str:
     """A kind of record by its name on screen; a name the page does not know (an old or a demo
     batch's) as it is."""
-    label = ui.tr(f"kind_{kind}")
-    return kind if label == f"kind_{kind}" else label
+    return kind_name(kind, ui.lang())
 
 
 def layout_label(layout: str) -> str:
@@ -78,7 +78,17 @@ def column_label(name: str) -> str:
 
 
 def table_label(table: str) -> str:
-    return kind_label(TABLE_KIND.get(table, table))
+    """A stored table (batch_changes names them) by the kind of record it holds."""
+    return kind_label(TABLE_RECORDS.get(table, table))
+
+
+def batch_counts(batch) -> dict[str, int]:
+    """A batch's rows per kind of record, as its import counted them (import_batches.row_counts)."""
+    try:
+        counts = json.loads(batch.row_counts or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return counts if isinstance(counts, dict) else {}
 
 
 def shown_value(column: str, value: object) -> str:
@@ -261,12 +271,12 @@ if inputs:
             if issues:
                 st.error(ui.tr("upload_issues_intro", n=len(issues)), icon=":material/error:")
                 ui.show_issues(issues)
-            kinds = [k for k in PREVIEW_KINDS if p.row_counts.get(k)]
+            kinds = [k for k in RECORD_KINDS if p.row_counts.get(k)]
             if kinds and not issues:
-                separator = "、" if ui.lang() == "zh" else ", "
-                counts = separator.join(ui.tr("upload_count", kind=ui.tr(f"kind_{k}"),
-                                              n=p.row_counts[k]) for k in kinds)  # fmt: skip
+                # counted as the summary, the batch and its rollback count (importer/counts.py)
+                counts = counts_text(p.row_counts, ui.lang(), total=True)
                 st.markdown(ui.tr("upload_will_import", counts=counts))
+                st.caption(ui.tr("upload_replaced_later"))
                 tabs = st.tabs([ui.tr(f"kind_{k}") for k in kinds])
                 for tab, kind in zip(tabs, kinds, strict=True):
                     with tab:
@@ -360,7 +370,8 @@ def batch_action(action: str, batch_id: int, batch, run) -> None:
             st.rerun()
         return
     st.warning(ui.tr(f"upload_{action}_confirm", id=batch_id, file=ui.md_text(batch.file_name),
-                     rows=batch.row_count, replaced=batch.replaced_count),
+                     rows=batch.row_count, replaced=batch.replaced_count,
+                     counts=counts_text(batch_counts(batch), ui.lang())),
                icon=":material/warning:")  # fmt: skip
     with st.container(horizontal=True, gap="small"):
         yes = st.button(ui.tr(f"upload_{action}_yes"), type="primary", key=f"upload_{action}_yes")
@@ -443,7 +454,8 @@ else:
     if batch_id is not None:
         batch = by_id[batch_id]
         st.caption(ui.tr("upload_batch_detail", sha=batch.sha256, layout=ui.md_text(layouts_label(batch.layout))
-                         or "—", rows=batch.row_count, replaced=batch.replaced_count))  # fmt: skip
+                         or "—", rows=batch.row_count, replaced=batch.replaced_count,
+                         counts=counts_text(batch_counts(batch), ui.lang())))  # fmt: skip
         # a rolled-back batch's replaced rows are back in place: nothing to show as changed
         changes = data.batch_changes(batch_id) if batch.status == "active" else None
         if changes is not None:
