@@ -328,8 +328,15 @@ create or replace macro spend_to_month(y, m) as table
     group by project_code;
 
 -- Capped attainment and in-year progress of each indicator at month m. The rules are
--- domain.md's "Indicator attainment" and "In-year progress"; one place, used by every query.
-create or replace macro indicator_progress(y, m) as table
+-- domain.md's "Indicator attainment" and "In-year progress"; one place, used by every query
+-- through the three macros below it. latest = true: the standing at as-of month m, on each
+-- indicator's latest actual at or before m (an indicator reported quarterly stands on its last
+-- report, domain.md's settled case), a row with neither a value nor a text not counting;
+-- has_actual is false only with no actual at all up to m. latest = false: the actual for month
+-- m itself (a year-end judgement needs a year-end value). actual_month is the month of the
+-- actual used; the progress of a cumulative indicator is judged against that month's time
+-- progress (target × actual_month/12), or the 序时目标值 imported on that actual's row.
+create or replace macro indicator_figures(y, m, latest) as table
     with lower_method as (
         select coalesce((select value from settings where key = 'lower_is_better_method'), 'ratio') as method
     ),
@@ -349,13 +356,25 @@ create or replace macro indicator_progress(y, m) as table
         where rule_id = 'selfeval' and name like 'weight_%' and name <> 'weight_execution'
     ),
     actual_at_month as (
-        select * from indicator_actuals where year = y and month = m
+        select *
+        from indicator_actuals
+        where year = y and month <= m
+          and case when latest then actual_value is not null or nullif(trim(actual_text), '') is not null
+                   else month = m end
+        qualify month = max(month) over (partition by project_code, level1, level2, indicator_name)
+    ),
+    -- time progress of every month an actual can be for (at most 12 rows)
+    month_parts as (
+        select g.month, tp.tp_num, tp.tp_den
+        from (select unnest(range(1, 13))::integer as month) as g,
+             lateral time_progress_parts(y, g.month) as tp
     ),
     joined as (
         select
             i.*,
             a.actual_value, a.actual_text, a.period_target, a.reason, a.claimed_score,
             a.month is not null as has_actual,
+            a.month as actual_month,
             coalesce(i.points,
                      case when i.operator = '不适用' then 0::decimal(8, 2)
                           else lw.level_points / lc.n_in_level end)::decimal(12, 6) as effective_points,
@@ -408,26 +427,50 @@ create or replace macro indicator_progress(y, m) as table
             when t.cumulative_rule and t.operator in ('≥', '>') and t.period_target is not null
                 then exact_ratio(t.actual_value, t.period_target)
             when t.cumulative_rule and t.operator in ('≥', '>') and t.target_value <> 0
-                then exact_ratio(t.actual_value * (select tp_den from time_progress_parts(y, m)),
-                                 t.target_value * (select tp_num from time_progress_parts(y, m)))
+                then exact_ratio(t.actual_value * mp.tp_den, t.target_value * mp.tp_num)
             else t.attainment
         end as progress,
         t.level1 in ('产出指标', '成本指标') as is_output
-    from attained as t;
+    from attained as t
+    left join month_parts as mp on mp.month = t.actual_month;
+
+-- The standing of each indicator at as-of month m (latest actual at or before m): what every
+-- in-year figure, light and rule reads.
+create or replace macro indicator_standing(y, m) as table
+    select * from indicator_figures(y, m, true);
+
+-- Each indicator on its year-end (month 12) actual only: for year-end judgements
+-- (target_not_met; self-evaluation).
+create or replace macro indicator_year_end(y) as table
+    select * from indicator_figures(y, 12, false);
+
+-- Each indicator on the actual for month m itself, as before quarterly reporting was read;
+-- kept for selfeval_exact, which calls it for month 12 (= indicator_year_end). In-year
+-- figures read indicator_standing.
+create or replace macro indicator_progress(y, m) as table
+    select * from indicator_figures(y, m, false);
+
+-- The output progress of a group of indicator_standing rows: the points-weighted mean of the
+-- capped in-year progress v of its 产出 indicators that have one, 不适用 left out. An
+-- aggregate, so a query that already holds the rows need not evaluate the macro again.
+create or replace macro output_progress_of(points, progress, is_output, operator) as
+    exact_ratio(
+        sum(points * cap1(progress)) filter (where is_output and operator <> '不适用' and progress is not null),
+        sum(points) filter (where is_output and operator <> '不适用' and progress is not null)
+    );
 
 -- Output progress of each project at month m (exact): the points-weighted mean of the capped
 -- in-year progress of its 产出 indicators (a level-1 成本指标 counts too), leaving out
--- 不适用 and indicators with no value for the month.
+-- 不适用 and indicators with no value up to the month. Each indicator stands on its latest
+-- actual at or before m; oldest_actual_month is the earliest month among those used.
 create or replace macro output_progress_exact(y, m) as table
     select
         project_code,
         count(*) as output_indicator_count,
         count(*) filter (where progress is not null) as reported_count,
-        exact_ratio(
-            sum(effective_points * cap1(progress)) filter (where progress is not null),
-            sum(effective_points) filter (where progress is not null)
-        ) as output_progress
-    from indicator_progress(y, m)
+        output_progress_of(effective_points, progress, is_output, operator) as output_progress,
+        min(actual_month) filter (where progress is not null) as oldest_actual_month
+    from indicator_standing(y, m)
     where is_output and operator <> '不适用'
     group by project_code;
 

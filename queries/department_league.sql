@@ -1,6 +1,7 @@
 -- Department league table (部门预算绩效管理考核) at the end of a month, on what the seeds assess
 -- departments on, each scored 0–1: execution pace (min(R, 1) of the department's money),
--- target attainment (points-weighted capped progress of its reported indicators),
+-- target attainment (points-weighted capped progress of its indicators, each on its latest
+-- actual at or before the month),
 -- self-evaluation quality (1 − the share of its scored projects that over-scored themselves;
 -- scored = a complete self-evaluation with a claimed score or grade: an incomplete one or
 -- none has no over-scoring check (domain.md "Settled cases"), so it is left out of this share
@@ -50,7 +51,7 @@ targets as (
         p.department_code,
         exact_ratio(sum(i.effective_points * cap1(i.progress)),
                     sum(i.effective_points)) as targets_part
-    from indicator_progress($year, $month) as i
+    from indicator_standing($year, $month) as i
     inner join projects_in_scope as p using (project_code)
     where i.progress is not null and i.operator <> '不适用'
     group by p.department_code

@@ -2,10 +2,13 @@
 -- output progress (both 1.0 = on schedule), with its budget for the bubble size and its
 -- quadrant. The cut-offs are the yellow lines of slow_spending (R < 0.8) and of
 -- indicator_behind (progress < 0.8); d = R − output progress as in spend_output_mismatch.
+-- Output progress rests on each indicator's latest actual at or before the month; the earliest
+-- of those months is oldest_actual_month (shown 截至m月 when older than the month).
 -- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per project with both figures: project_code, project_name,
 --          department_code, department, adjusted_budget_yuan, spent_yuan, execution_rate,
---          pace, output_progress, difference, quadrant, pace_cutoff, output_cutoff
+--          pace, output_progress, difference, quadrant, pace_cutoff, output_cutoff,
+--          oldest_actual_month
 with
 
 cutoffs as (
@@ -23,6 +26,7 @@ paired as (
         p.project_code, p.project_name, p.department_code, p.department_name as department,
         e.adjusted_budget_yuan, e.spent_yuan, e.execution_rate, e.pace,
         o.output_progress,
+        o.oldest_actual_month,
         c.pace_cutoff, c.output_cutoff
     from projects_in_scope as p
     inner join execution_exact($year, $month) as e using (project_code)
@@ -46,7 +50,8 @@ final as (
             else 'both_behind'
         end as quadrant,
         pace_cutoff::double as pace_cutoff,
-        output_cutoff::double as output_cutoff
+        output_cutoff::double as output_cutoff,
+        oldest_actual_month
     from paired
 )
 

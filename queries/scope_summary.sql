@@ -1,5 +1,6 @@
 -- The headline figures of everything in scope at the end of a month (the overview's tiles):
--- money, execution against time progress, and how many indicators are on track.
+-- money, execution against time progress, and how many indicators are on track (each on its
+-- latest actual at or before the month).
 -- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row: department_count, project_count, adjusted_budget_yuan, spent_yuan,
 --          execution_rate, time_progress, pace, gap_pp, pace_light, reported_project_count,
@@ -35,7 +36,7 @@ indicator_limits as (
 
 indicators_in_scope as (
     select i.progress
-    from indicator_progress($year, $month) as i
+    from indicator_standing($year, $month) as i
     semi join projects_in_scope as p using (project_code)
     where i.operator <> '不适用'
 ),

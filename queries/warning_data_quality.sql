@@ -1,9 +1,10 @@
 -- Rule data_quality (数据质量) at the end of a month: what stops a figure from being trusted.
 -- Sub-rules: no_targets (未申报绩效目标), no_cost_indicator, points_not_90 (the file's points of
 -- the applicable indicators do not sum to 90), not_reported (未报送: no spending row for the
--- month or later), indicator_unreported (未填报: an applicable indicator with no value for the
--- month), spending_on_zero_budget. One flag per project naming every sub-rule that fired;
--- shown beside a project's light, never mixed into it.
+-- month or later), indicator_unreported (未填报: an applicable indicator with no value at all
+-- in the year up to the month; one reported earlier stands on that value),
+-- spending_on_zero_budget. One flag per project naming every sub-rule that fired; shown
+-- beside a project's light, never mixed into it.
 -- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per flagged project: project_code, project_name, department_code,
 --          department, is_sensitive, rule, severity, sub_rules, value, threshold,
@@ -29,7 +30,7 @@ indicator_facts as (
 
 unreported_indicators as (
     select project_code, count(*) as unreported_indicator_count
-    from indicator_progress($year, $month)
+    from indicator_standing($year, $month)
     where operator <> '不适用' and not has_actual
     group by project_code
 ),

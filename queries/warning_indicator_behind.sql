@@ -2,10 +2,13 @@
 -- progress v: red v < 0.6, yellow 0.6 ≤ v < 0.8, blue v ≥ 1.2 (far ahead: a credibility
 -- check). One flag per project at its worst severity (red > yellow > blue), naming its worst
 -- indicator and how many indicators are behind or ahead. Applies from the first warning month.
+-- Each indicator stands on its latest actual at or before the month (actual_month), judged
+-- against that month's time progress.
 -- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per flagged project: project_code, project_name, department_code,
 --          department, is_sensitive, rule, severity, sub_rules, value, threshold, indicator,
---          level2, target, actual, unit, reason, red_count, yellow_count, blue_count
+--          level2, target, actual, unit, reason, red_count, yellow_count, blue_count,
+--          actual_month
 with
 
 limits as (
@@ -36,7 +39,7 @@ judged as (
             when i.progress < l.yellow_below then l.yellow_below
             else l.blue_at
         end as threshold
-    from indicator_progress($year, $month) as i
+    from indicator_standing($year, $month) as i
     cross join limits as l
     where i.progress is not null
       and i.operator <> '不适用'
@@ -75,7 +78,8 @@ final as (
         coalesce(r.actual_text, r.actual_value::varchar) as actual,
         r.unit,
         r.reason,
-        r.red_count, r.yellow_count, r.blue_count
+        r.red_count, r.yellow_count, r.blue_count,
+        r.actual_month
     from ranked as r
     inner join projects_in_scope as p using (project_code)
     where r.rank_in_project = 1

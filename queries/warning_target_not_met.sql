@@ -1,7 +1,8 @@
 -- Rule target_not_met (绩效目标未完成) at year end (only when the as-of month is 12), on each
 -- indicator's attainment a (uncapped): red a < 0.6, yellow 0.6 ≤ a < 0.8, blue a ≥ 1.3 (the
 -- target was likely set too low). One flag per project at its worst severity, naming its
--- worst indicator.
+-- worst indicator. A year-end judgement needs a year-end value: only the month-12 actual
+-- counts (an indicator reported last in September is not judged on September's figure).
 -- params:  $year INTEGER, $month INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per flagged project: project_code, project_name, department_code,
 --          department, is_sensitive, rule, severity, sub_rules, value, threshold, indicator,
@@ -34,7 +35,7 @@ judged as (
             when i.attainment < l.yellow_below then l.yellow_below
             else l.blue_at
         end as threshold
-    from indicator_progress($year, 12) as i
+    from indicator_year_end($year) as i
     cross join limits as l
     where $month = 12
       and i.attainment is not null
