@@ -160,6 +160,22 @@ with left:
     row = selfeval[selfeval["project_code"] == code]
     if row.empty:
         st.info(ui.tr("project_no_selfeval"), icon=":material/grading:")
+    elif row["status"].iloc[0] != "complete":
+        # not scored: never 差, never a budget review for its grade (domain.md "Settled cases")
+        row = row.iloc[0]
+        if row["status"] == "incomplete":
+            st.info(ui.tr("selfeval_incomplete_note",
+                          label=ui.selfeval_status(row["status"], row["missing_indicator_count"])),
+                    icon=":material/pending_actions:")
+        else:
+            st.info(ui.tr("selfeval_none_note"), icon=":material/grading:")
+        claimed = row["claimed_total_score"]
+        if not (claimed != claimed or claimed is None) or isinstance(row["claimed_grade"], str):
+            cols = st.columns(3)
+            cols[0].metric(ui.tr("selfeval_claimed"),
+                           fmt.EMPTY if claimed != claimed or claimed is None else fmt.number(claimed, 2))
+            cols[1].metric(ui.tr("col_claimed_grade"),
+                           row["claimed_grade"] if isinstance(row["claimed_grade"], str) else fmt.EMPTY)
     else:
         row = row.iloc[0]
         cols = st.columns(3)

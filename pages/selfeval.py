@@ -1,6 +1,6 @@
 """绩效自评 Self-evaluation: the grades by department, the self-evaluations that claim a
-better grade than their figures give, and the projects whose results put next year's budget
-under review (下年预算重点审核)."""
+better grade than their figures give, those not scored (不完整 / 无自评, never 差), and the
+projects whose results put next year's budget under review (下年预算重点审核)."""
 
 import pandas as pd
 import streamlit as st
@@ -24,9 +24,17 @@ if scores.empty:
     st.info(ui.tr("selfeval_empty"), icon=":material/grading:")
     st.stop()
 
-graded = scores.dropna(subset=["grade"])
+# only a complete self-evaluation is graded (domain.md "Settled cases")
+complete = scores["status"] == "complete"
+graded = scores[complete].dropna(subset=["grade"])
+unscored = scores[~complete]
+incomplete_count = int((scores["status"] == "incomplete").sum())
+none_count = int((scores["status"] == "none").sum())
+unscored_counts = ui.tr("selfeval_count_separator").join(
+    ui.tr(key, n=n) for key, n in (("selfeval_count_incomplete", incomplete_count),
+                                   ("selfeval_count_none", none_count)) if n)
 counts = graded["grade"].value_counts()
-over = scores[scores["is_over_scored"]]
+over = scores[scores["is_over_scored"].fillna(False).astype(bool)]
 tiles = st.columns(5)
 for tile, grade in zip(tiles, charts.GRADES, strict=False):
     with tile, st.container(border=True):
@@ -34,11 +42,17 @@ for tile, grade in zip(tiles, charts.GRADES, strict=False):
 with tiles[4], st.container(border=True):
     st.metric(ui.tr("selfeval_over_scored"), f"{len(over):,}", help=ui.tr("selfeval_over_scored_help"))
 
-department_count = graded["department_code"].nunique()
-show_all = department_count <= ui.CHART_DEPARTMENTS or st.toggle(
-    ui.tr("show_all_departments", n=department_count), key="selfeval_all_departments")
-ui.plotly(charts.grade_distribution_bars(graded, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
-          key="grade_bars")
+if graded.empty:
+    if unscored_counts:
+        st.info(ui.tr("selfeval_none_complete", others=unscored_counts), icon=":material/pending_actions:")
+else:
+    department_count = graded["department_code"].nunique()
+    show_all = department_count <= ui.CHART_DEPARTMENTS or st.toggle(
+        ui.tr("show_all_departments", n=department_count), key="selfeval_all_departments")
+    ui.plotly(charts.grade_distribution_bars(graded, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
+              key="grade_bars")
+    if not unscored.empty:
+        st.caption(ui.tr("selfeval_graded_caption", n=len(graded), others=unscored_counts))
 
 st.subheader(ui.tr("selfeval_over_heading"))
 st.caption(ui.tr("selfeval_over_intro"))
@@ -74,6 +88,28 @@ else:
                        query_params={"project": over["project_code"].iloc[event.selection.rows[0]]})
     st.caption(ui.tr("pick_row_to_open"))
 
+unscored_labels = {c: ui.selfeval_status(s, n) for c, s, n in zip(
+    unscored["project_code"], unscored["status"], unscored["missing_indicator_count"], strict=True)}
+if not unscored.empty:
+    st.subheader(ui.tr("selfeval_unscored_heading"))
+    st.caption(ui.tr("selfeval_unscored_intro"))
+    unscored = unscored.assign(_order=(unscored["status"] != "incomplete").astype(int)).sort_values(
+        ["_order", "department_code", "project_code"], kind="stable").reset_index(drop=True)
+    table = pd.DataFrame({
+        ui.tr("col_project_code"): unscored["project_code"],
+        ui.tr("col_project"): unscored["project_name"],
+        ui.tr("col_department"): unscored["department"],
+        ui.tr("col_selfeval_status"): [unscored_labels[c] for c in unscored["project_code"]],
+        ui.tr("col_claimed_score"): unscored["claimed_total_score"],
+        ui.tr("col_claimed_grade"): unscored["claimed_grade"],
+    })
+    st.dataframe(table, hide_index=True, placeholder="—", key="selfeval_unscored_table",
+                 height=ui.table_height(len(table)),
+                 column_config={
+                     ui.tr("col_claimed_score"): st.column_config.NumberColumn(format="%.2f"),
+                     ui.tr("col_selfeval_status"): st.column_config.TextColumn(width="medium"),
+                 })
+
 st.subheader(ui.tr("budget_review_heading"))
 st.caption(ui.tr("budget_review_intro"))
 review = data.project_budget_review(year, scope)
@@ -87,7 +123,9 @@ else:
         ui.tr("col_department"): review["department"],
         ui.tr("col_budget_wan"): [ui.wan_value(v) for v in review["adjusted_budget_yuan"]],
         ui.tr("col_reason_review"): ["；".join(ui.tr(f"review_{r}") for r in rs) for rs in reasons],
-        ui.tr("col_computed_grade"): [g if isinstance(g, str) else fmt.EMPTY for g in review["grade"]],
+        # a large balance marks a project whatever its self-evaluation: say why it has no grade
+        ui.tr("col_computed_grade"): [g if isinstance(g, str) else unscored_labels.get(c, fmt.EMPTY)
+                                      for g, c in zip(review["grade"], review["project_code"], strict=True)],
         ui.tr("col_balance_rate"): [ui.pct_value(v) for v in review["balance_rate"]],
         ui.tr("col_previous_balance_rate"): [ui.pct_value(v) for v in review["previous_balance_rate"]],
     })

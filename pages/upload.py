@@ -330,7 +330,11 @@ if outcome is not None:
             values = {"project": ui.md_text(row.project_name), "claimed": ui.round_value(row.claimed_total_score, 2),
                       "claimed_grade": ui.md_text(row.claimed_grade or "—"), "score": ui.round_value(row.total_score, 2),
                       "grade": row.grade, "d": ui.round_value(row.score_difference, 2)}  # fmt: skip
-            if row.is_over_scored:
+            if row.status != "complete":
+                # missing year-end values: not rescored, never 差 (domain.md "Settled cases")
+                st.info(ui.tr("upload_selfeval_incomplete", **values, n=int(row.missing_indicator_count)),
+                        icon=":material/pending_actions:")
+            elif row.is_over_scored:
                 st.warning(ui.tr("upload_selfeval_over", **values), icon=":material/warning:")
             elif row.claimed_total_score is None or row.claimed_total_score != row.claimed_total_score:
                 st.info(ui.tr("upload_selfeval_unclaimed", **values), icon=":material/info:")
@@ -340,12 +344,14 @@ if outcome is not None:
             ui.tr("col_project_code"): check["project_code"].to_numpy(),
             ui.tr("col_project"): check["project_name"].to_numpy(),
             ui.tr("col_computed_score"): check["total_score"].to_numpy(),
-            ui.tr("col_computed_grade"): check["grade"].to_numpy(),
+            ui.tr("col_computed_grade"): [g if s == "complete" else ui.selfeval_status(s, n) for g, s, n in zip(
+                check["grade"], check["status"], check["missing_indicator_count"], strict=True)],
             ui.tr("col_claimed_score"): check["claimed_total_score"].to_numpy(),
             ui.tr("col_claimed_grade"): check["claimed_grade"].to_numpy(),
             ui.tr("col_score_difference"): check["score_difference"].to_numpy(),
-            ui.tr("col_over_scored"): [ui.tr("upload_over_yes") if v else ui.tr("upload_over_no")
-                                         for v in check["is_over_scored"]],
+            ui.tr("col_over_scored"): [None if s != "complete" else ui.tr("upload_over_yes") if v
+                                       else ui.tr("upload_over_no")
+                                       for v, s in zip(check["is_over_scored"], check["status"], strict=True)],
         })  # fmt: skip
         st.dataframe(table, hide_index=True, placeholder="—", column_config={
             ui.tr("col_score_difference"): st.column_config.NumberColumn(

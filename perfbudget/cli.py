@@ -103,9 +103,10 @@ REPORTS: dict[str, Report] = {
     "selfeval": Report(
         ("project_name", "department", "execution_rate", "execution_score", "indicator_score",
          "total_score", "grade", "claimed_total_score", "claimed_grade", "is_over_scored",
-         "score_difference", "project_code"),
+         "score_difference", "project_code", "status", "missing_indicator_count"),
         _selfeval,
-        "绩效自评得分与等级 / self-evaluation score, grade and the unit's claimed score",
+        "绩效自评得分与等级（仅自评完整的计分）/ self-evaluation score, grade and the unit's "
+        "claimed score (scored only when complete: status complete / incomplete / none)",
     ),
     "forecast": Report(
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",

@@ -450,7 +450,7 @@ TEXT: dict[str, dict[str, str]] = {
         "warnings_pick_hint": "点选表格中的一行，查看该预警的跟进记录并标记已关注或已处理。",
         "selfeval_title": "绩效自评",
         "selfeval_intro": "{year}年项目支出绩效自评：按财政部《项目支出绩效评价管理办法》重新计分（预算执行率10分，产出50分、效益30分、满意度10分），与单位自报的分数和等级对照。社会保险基金预算项目另行评价，不在此列。",
-        "selfeval_not_year_end": "当前选择的是{year}年{month}月：自评按年末（12月）数据计分，年度未结束时分数只是按现有数据的预估。",
+        "selfeval_not_year_end": "当前选择的是{year}年{month}月：自评按年末（12月）数据计分，缺年末指标完成值的项目记为自评不完整，不计分、不评级。",
         "selfeval_empty": "还没有可计分的项目。请导入项目、年末支出和绩效指标完成值（「数据导入」页）。",
         "grade_n": "{g}（个项目）",
         "grade_chart_subtitle": "（差、中最多的{n}个部门）",
@@ -469,7 +469,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_adjusted_count": "调整的定性指标",
         "col_adjusted_count_help": "自报得分超出档次范围、按档次系数重算的定性指标个数",
         "budget_review_heading": "下年预算重点审核",
-        "budget_review_intro": "自评等级为「差」，或本年与上年年末结转结余率都达到「资金结余较多」黄灯线（默认10%）的项目，下年预算应重点审核。上年的同一项目按项目编码匹配，编码逐年变化时按同一部门、单位和项目名称匹配。",
+        "budget_review_intro": "自评完整且等级为「差」，或本年与上年年末结转结余率都达到「资金结余较多」黄灯线（默认10%）的项目，下年预算应重点审核。上年的同一项目按项目编码匹配，编码逐年变化时按同一部门、单位和项目名称匹配。",
         "budget_review_none": "没有需要重点审核的项目。",
         "col_reason_review": "原因",
         "col_balance_rate": "本年结余率",
@@ -480,7 +480,23 @@ TEXT: dict[str, dict[str, str]] = {
         "selfeval_claimed": "自报总分",
         "selfeval_difference": "分差 {d}",
         "selfeval_over_scored_note": "自报等级「{claimed}」高于重算等级「{grade}」。",
-        "selfeval_year_end_note": "自评按年末数据计分；年度未结束时为预估。",
+        "selfeval_year_end_note": "自评按年末（12月）数据计分。",
+        "selfeval_status_complete": "完整",
+        "selfeval_status_incomplete": "不完整（{n}项指标缺年末完成值）",
+        "selfeval_status_incomplete_one": "不完整（1项指标缺年末完成值）",
+        "selfeval_status_none": "无自评",
+        "selfeval_incomplete_note": "自评{label}：补齐年末（12月）实际完成值后才计算重算得分和等级（只有自报得分、没有完成值的也算缺）。",
+        "selfeval_none_note": "无自评：该项目既没有自评表，也没有年末（12月）指标完成值，不计分、不评级。",
+        "selfeval_graded_caption": "优、良、中、差只计自评完整的{n}个项目；另有{others}，不计分、不评级，见下方「未计分的项目」。",
+        "selfeval_none_complete": "还没有自评完整的项目，暂无等级可统计：{others}。",
+        "selfeval_count_incomplete": "{n}个项目自评不完整（有指标缺年末完成值）",
+        "selfeval_count_none": "{n}个项目无自评",
+        "selfeval_count_separator": "、",
+        "selfeval_unscored_heading": "未计分的项目",
+        "selfeval_unscored_intro": "自评不完整（有适用指标缺年末实际完成值，只有自报得分的也算缺）或无自评（既无自评表、也无年末指标完成值）的项目不计分、不评级、不核对自评偏高，也不因等级列入下年预算重点审核。不完整的排在前面。",
+        "col_selfeval_status": "自评状态",
+        "col_missing_count": "缺年末完成值的指标",
+        "upload_selfeval_incomplete": "「{project}」有{n}项指标缺年末完成值：自评不完整，未重算得分和等级，也不核对自评偏高。",
         "rect_title": "整改跟踪",
         "rect_intro": "监控或评价发现的问题应在反馈后{days}天内完成整改；逾期未完成的计入「整改逾期」预警（逾期超过30天为红色）。",
         "rect_empty": "截至本月没有整改事项。整改事项可在「数据导入」页用整改表导入。",
@@ -573,7 +589,7 @@ TEXT: dict[str, dict[str, str]] = {
         "league_part_disclosure": "信息公开",
         "league_part_execution_help": "部门整体进度比 R，封顶100%",
         "league_part_targets_help": "已填报指标按分值加权的序时进度，封顶100%",
-        "league_part_selfeval_help": "1 − 自评偏高项目占已计分项目的比例",
+        "league_part_selfeval_help": "1 − 自评偏高项目占已计分项目（自评完整且有自报分数或等级）的比例；自评不完整或无自评的项目不计入",
         "league_part_rectification_help": "已到期整改事项的按时完成率",
         "league_part_disclosure_help": "公开覆盖率 ÷ 50%，封顶100%",
         "league_missing_note": "「—」表示该部门没有这一项的数据（例如没有整改事项），该项不计入得分，其余各项按权重折算。",
@@ -1146,7 +1162,7 @@ TEXT: dict[str, dict[str, str]] = {
         "warnings_pick_hint": "Pick a row to see that warning's follow-up and mark it noted or handled.",
         "selfeval_title": "Self-evaluation",
         "selfeval_intro": "Project self-evaluations of {year}, rescored by the Ministry of Finance's 2020 method (execution 10 points, outputs 50, benefits 30, satisfaction 10) and set against what the units claimed. Social insurance fund projects are evaluated differently and are not listed.",
-        "selfeval_not_year_end": "You are looking at {year}, month {month}: scores use year-end (December) data; before the year ends they are estimates from the data so far.",
+        "selfeval_not_year_end": "You are looking at {year}, month {month}: scores use year-end (December) data; a project without its year-end indicator values is an incomplete self-evaluation, not scored or graded.",
         "selfeval_empty": "No project can be scored yet. Import projects, year-end spending and indicator values (Upload page).",
         "grade_n": "{g} (projects)",
         "grade_chart_subtitle": " (the {n} departments with most 差 and 中)",
@@ -1165,7 +1181,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_adjusted_count": "Rescored qualitative",
         "col_adjusted_count_help": "Qualitative indicators whose claimed score lay outside their band",
         "budget_review_heading": "Budget under review next year",
-        "budget_review_intro": "Projects graded 差, or with a year-end balance rate at or above the large-balance yellow line (10% by default) this year and last year, get a close look at next year's budget. Last year's project is matched by code, else by department, unit and name when codes change every year.",
+        "budget_review_intro": "Projects with a complete self-evaluation graded 差, or with a year-end balance rate at or above the large-balance yellow line (10% by default) this year and last year, get a close look at next year's budget. Last year's project is matched by code, else by department, unit and name when codes change every year.",
         "budget_review_none": "No project needs a budget review.",
         "col_reason_review": "Why",
         "col_balance_rate": "Balance this year",
@@ -1176,7 +1192,23 @@ TEXT: dict[str, dict[str, str]] = {
         "selfeval_claimed": "Claimed score",
         "selfeval_difference": "difference {d}",
         "selfeval_over_scored_note": "Claimed grade {claimed} is above the recomputed grade {grade}.",
-        "selfeval_year_end_note": "Scored on year-end data; an estimate before the year ends.",
+        "selfeval_year_end_note": "Scored on year-end (December) data.",
+        "selfeval_status_complete": "complete",
+        "selfeval_status_incomplete": "incomplete ({n} indicators without year-end values)",
+        "selfeval_status_incomplete_one": "incomplete (1 indicator without a year-end value)",
+        "selfeval_status_none": "no self-evaluation",
+        "selfeval_incomplete_note": "Self-evaluation {label}: the score and grade are computed once the year-end (December) values are filled in (a claimed score without a value counts as missing).",
+        "selfeval_none_note": "No self-evaluation: the project has neither a self-evaluation table nor year-end (December) indicator values; it is not scored or graded.",
+        "selfeval_graded_caption": "The grades count the {n} projects with a complete self-evaluation; not scored or graded: {others} (see 'Projects not scored' below).",
+        "selfeval_none_complete": "No project has a complete self-evaluation yet, so there are no grades to count: {others}.",
+        "selfeval_count_incomplete": "{n} incomplete (indicators without year-end values)",
+        "selfeval_count_none": "{n} without a self-evaluation",
+        "selfeval_count_separator": ", ",
+        "selfeval_unscored_heading": "Projects not scored",
+        "selfeval_unscored_intro": "A self-evaluation that is incomplete (an applicable indicator without its year-end value; a claimed score alone counts as missing) or missing (no table and no year-end indicator values) gets no score, grade or over-scoring check, and never a budget review for its grade. Incomplete ones first.",
+        "col_selfeval_status": "Self-evaluation",
+        "col_missing_count": "Indicators without year-end value",
+        "upload_selfeval_incomplete": "'{project}': indicators without a year-end value: {n}. The self-evaluation is incomplete: not rescored, graded or checked for over-scoring.",
         "rect_title": "Rectification",
         "rect_intro": "Problems found in monitoring or evaluation must be fixed within {days} days of feedback; overdue items raise the rectification warning (red after 30 days overdue).",
         "rect_empty": "No rectification items up to this month. Import them with the rectification table on the Upload page.",
@@ -1269,7 +1301,7 @@ TEXT: dict[str, dict[str, str]] = {
         "league_part_disclosure": "Disclosure",
         "league_part_execution_help": "Department pace R, capped at 100%",
         "league_part_targets_help": "Points-weighted in-year progress of reported indicators, capped",
-        "league_part_selfeval_help": "1 − share of scored projects that over-scored themselves",
+        "league_part_selfeval_help": "1 − share of scored projects (a complete self-evaluation with a claimed score or grade) that over-scored themselves; incomplete or missing self-evaluations are left out",
         "league_part_rectification_help": "On-time rate of the items due",
         "league_part_disclosure_help": "Coverage ÷ 50%, capped at 100%",
         "league_missing_note": "'—' means the department has no data for that part (e.g. no rectification items): the part is left out and the others are reweighted.",
@@ -1372,3 +1404,14 @@ TEXT: dict[str, dict[str, str]] = {
 def t(key: str, lang: str = "zh", **values: object) -> str:
     text = TEXT.get(lang, {}).get(key) or TEXT["zh"].get(key) or key
     return text.format(**values) if values else text
+
+
+def selfeval_status_text(status: object, missing: object, lang: str = "zh") -> str:
+    """A self-evaluation's status as shown: 不完整（n项指标缺年末完成值） / 无自评 / 完整
+    (queries/project_selfeval.sql's status and missing_indicator_count)."""
+    if status == "incomplete":
+        n = int(missing)  # type: ignore[call-overload]
+        return t("selfeval_status_incomplete_one", lang) if n == 1 else t("selfeval_status_incomplete", lang, n=n)
+    if status == "none":
+        return t("selfeval_status_none", lang)
+    return t("selfeval_status_complete", lang)

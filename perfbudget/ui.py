@@ -11,7 +11,7 @@ import streamlit as st
 
 from perfbudget import data
 from perfbudget import formatting as fmt
-from perfbudget.i18n import t
+from perfbudget.i18n import selfeval_status_text, t
 from perfbudget.scope import Scope
 
 LIGHT_COLOURS = {
@@ -41,6 +41,11 @@ def lang() -> str:
 
 def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
+
+
+def selfeval_status(status: object, missing: object) -> str:
+    """不完整（n项指标缺年末完成值） / 无自评 / 完整 in the chosen language."""
+    return selfeval_status_text(status, missing, lang())
 
 
 # --- values from data shown as text ------------------------------------------------------

@@ -63,6 +63,25 @@ def hand_app(tmp_path, monkeypatch):
     _clear_caches()
 
 
+# P001's year-end values, making its self-evaluation complete: 维修校舍数 10 of ≥100 → 20 × 0.1
+# = 2, 验收合格率 0 → 0; execution 10 × 560,000 ÷ 1,200,000 = 4.67 (July carried to December);
+# (4.67 + 2) ÷ 40 × 100 = 16.67 → 差, against its claimed 85 → 良: over-scored by 68.33
+P001_YEAR_END = """
+    insert into indicator_actuals (year, project_code, level1, level2, indicator_name, month,
+                                   actual_value) values
+    (2025, 'P001', '产出指标', '数量指标', '维修校舍数', 12, 10),
+    (2025, 'P001', '产出指标', '质量指标', '验收合格率', 12, 0)
+"""
+
+
+@pytest.fixture
+def year_end_app(tmp_path, monkeypatch):
+    at = _app(tmp_path, monkeypatch, RECTIFICATIONS, P001_YEAR_END,
+              "insert into self_evaluations (year, project_code, claimed_total_score) values (2025, 'P001', 85)")
+    yield at
+    _clear_caches()
+
+
 @pytest.fixture
 def history_app(tmp_path, monkeypatch):
     yield _app(tmp_path, monkeypatch, history=True)
@@ -153,9 +172,11 @@ def test_project_page_opens_from_the_url_with_everything_about_p003(hand_app):
     assert flags.loc["支出进度偏慢", "持续"] == "自3月起连续5个月"
     assert flags.loc["支出与产出不符", "持续"] == "自7月起连续1个月"
     assert flags.loc["支出进度偏慢", "跟进"] == "—"
-    # its self-evaluation (差 on the year-end figures so far) puts next year's budget under review
-    assert _metric(at, "重算等级") == "差"
-    assert "下年预算重点审核" in texts
+    # no self-evaluation table and no year-end values: 无自评, never 差 and no budget review
+    # (domain.md "Settled cases"; it used to be graded 差 on July's figures and marked)
+    assert "无自评：该项目既没有自评表" in texts
+    assert not [m for m in at.metric if m.label == "重算等级"]
+    assert "下年预算重点审核" not in texts
     rectification = next(df.value for df in at.dataframe if "问题" in df.value.columns)
     assert list(rectification["问题"]) == ["尚未到期"]
     assert list(rectification["状态"]) == ["整改中（未到期）"]
@@ -208,21 +229,41 @@ def test_warnings_page_shows_since_when_each_flag_has_lasted(hand_app):
 
 # --- self-evaluation ---------------------------------------------------------------------------
 
-def test_selfeval_page_lists_the_over_scored_and_the_budget_review(hand_app):
+def test_selfeval_page_before_year_end_grades_nothing(hand_app):
+    # domain.md "Settled cases": without year-end values nothing is scored. This test used to
+    # find 5 projects 差 and 2 优 on July's figures, and 5 marked for budget review.
     at = _goto(hand_app, "pages/selfeval.py")
     assert at.title[0].value == "绩效自评"
-    assert "自评按年末（12月）数据计分" in _texts(at)
-    assert _metric(at, "差（个项目）") == "5"
-    assert _metric(at, "优（个项目）") == "2"
+    texts = _texts(at)
+    assert "自评按年末（12月）数据计分" in texts
+    assert _metric(at, "差（个项目）") == "0"
+    assert _metric(at, "优（个项目）") == "0"
+    # P001 has its table (claimed 85) and 2 indicators without year-end values; the other 7
+    # projects (P009 is a social insurance fund project) have neither
+    assert "还没有自评完整的项目，暂无等级可统计：1个项目自评不完整（有指标缺年末完成值）、7个项目无自评。" in texts
+    assert "没有自评偏高的项目。" in texts
+    assert "没有需要重点审核的项目。" in texts
+    unscored = at.dataframe[0].value.set_index("项目编码")
+    assert unscored.loc["P001", "自评状态"] == "不完整（2项指标缺年末完成值）"
+    assert unscored.index[0] == "P001"
+    assert set(unscored.drop(index="P001")["自评状态"]) == {"无自评"}
+    assert not at.get("plotly_chart")
+
+
+def test_selfeval_page_lists_the_over_scored_and_the_budget_review(year_end_app):
+    at = _goto(year_end_app, "pages/selfeval.py")
+    assert _metric(at, "差（个项目）") == "1"
+    assert _metric(at, "优（个项目）") == "0"
     over = at.dataframe[0].value
     assert list(over["项目编码"]) == ["P001"]
     assert over["自报等级"].iloc[0] == "良" and over["重算等级"].iloc[0] == "差"
-    assert over["分差"].iloc[0] == pytest.approx(85 - 11.67)
-    review = at.dataframe[1].value
-    assert sorted(review["项目编码"]) == ["P001", "P002", "P003", "P007", "P008"]
+    assert over["分差"].iloc[0] == pytest.approx(85 - 16.67)
+    review = at.dataframe[2].value
+    assert list(review["项目编码"]) == ["P001"]
     assert set(review["原因"]) == {"自评等级为「差」"}
     bars = {t["name"]: t for t in _figure(at)["data"]}
-    assert sum(bars["差"]["x"]) == 5
+    assert sum(bars["差"]["x"]) == 1
+    assert "优、良、中、差只计自评完整的1个项目；另有7个项目无自评，不计分、不评级" in _texts(at)
 
 
 # --- rectification ----------------------------------------------------------------------------
@@ -289,14 +330,17 @@ def test_forecast_page_explains_the_forecast_from_the_district_curve(history_app
 def test_league_table_ranks_and_reweights(hand_app):
     at = _goto(hand_app, "pages/departments.py")
     table = at.dataframe[0].value
-    assert list(table["部门"]) == ["区卫生健康委员会", "区教育局", "区保密办"]
     # D02: execution 1 × 30, rectification 0 × 15 (P004 overdue), disclosure 0 × 10 → 30 ÷ 55
-    # D01: 0.621429 × 30 + 0.76 × 30 + 0 × 15 (P001 over-scored) + 1/3 × 15 + 0 × 10 = 46.44
-    assert list(table["得分"]) == [54.5, 46.4, 17.1]
+    # D01: 0.621429 × 30 + 0.76 × 30 + 1/3 × 15 + 0 × 10 = 46.44 ÷ 85. P001's self-evaluation
+    # (claimed 85, no year-end values) is incomplete, so it has no over-scoring check and no
+    # self-evaluation part (domain.md "Settled cases"; it used to count as over-scored, a part of
+    # 0 × 15 that put D01 at 46.44 ÷ 100 = 46.4, second)
+    assert list(table["部门"]) == ["区教育局", "区卫生健康委员会", "区保密办"]
+    assert list(table["得分"]) == [54.6, 54.5, 17.1]
     at.number_input(key="league_weight_disclosure").set_value(0.0)
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
-    assert list(at.dataframe[0].value["得分"]) == [66.7, 51.6, 17.1]  # 30 ÷ 45; 46.44 ÷ 90
+    assert list(at.dataframe[0].value["得分"]) == [66.7, 61.9, 17.1]  # 30 ÷ 45; 46.44 ÷ 75
     trend = _figure(at)
     assert {t["name"] for t in trend["data"]} == {"区卫生健康委员会", "区教育局", "区保密办"}
     assert len(trend["data"][0]["x"]) == 7

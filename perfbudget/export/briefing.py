@@ -409,22 +409,31 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
     eval_year = year if month == 12 else year - 1
     if _last_month(conn, eval_year) != 12:
         return f"{eval_year}年度尚无年末数据，无法评分"
-    frame = db.run_query(conn, "project_selfeval", scope, year=eval_year)
-    frame = frame[frame["grade"].notna()].reset_index(drop=True)
+    everything = db.run_query(conn, "project_selfeval", scope, year=eval_year)
+    # only complete self-evaluations are graded (domain.md "Settled cases"): the others are
+    # counted in words, never as 差
+    incomplete = int((everything["status"] == "incomplete").sum())
+    missing = int((everything["status"] == "none").sum())
+    unscored = "、".join(part for part in (f"{incomplete}个项目自评不完整（有指标缺年末完成值）" if incomplete else "",
+                                           f"{missing}个项目无自评" if missing else "") if part)
+    frame = everything[(everything["status"] == "complete") & everything["grade"].notna()].reset_index(drop=True)
     if frame.empty:
-        return f"{eval_year}年度没有自评数据"
+        return f"{eval_year}年度没有完整的自评数据" + (f"（{unscored}）" if unscored else "")
     counts = frame["grade"].value_counts()
     total = len(frame)
     parts = [f"{g}{int(counts.get(g, 0))}个" for g in charts.GRADE_ORDER]
     good = int(counts.get("优", 0))
-    caption = f"{eval_year}年度{total}个项目复核评分：" + "、".join(parts) + \
+    caption = f"{eval_year}年度{total}个自评完整的项目复核评分：" + "、".join(parts) + \
         f"，优秀率{fmt.pct(good / total)}"
+    if unscored:
+        caption += f"；另有{unscored}，不计分、不评级"
     over = int(frame["is_over_scored"].fillna(False).astype(bool).sum())
     if over:
         caption += f"；{over}个项目自评等级高于复核等级"
     figure = charts.selfeval_grade_bars(frame, "zh", title="")
     notes = ["复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率10分，产出、效益、满意度指标按分值"
-             "与完成率计分；社会保险基金预算项目不在此列。"]
+             "与完成率计分；社会保险基金预算项目不在此列。有适用指标缺年末实际完成值的自评为不完整，"
+             "既无自评表也无年末完成值的为无自评，两者都不计分、不评级，不列入本页。"]
     table = Table(
         "绩效自评", f"{eval_year}年度绩效自评",
         frame.assign(severity=frame["grade"].map({"差": "red", "中": "yellow"}),

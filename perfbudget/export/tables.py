@@ -30,6 +30,7 @@ HEADERS: dict[str, str] = {
     "meets_coverage": "覆盖率达标", "rank": "排名", "score": "考核得分",
     "execution_part": "执行进度", "targets_part": "目标完成", "selfeval_part": "自评质量",
     "rectification_part": "整改按时", "disclosure_part": "信息公开",
+    "missing_indicator_count": "缺年末完成值的指标数",
 }
 SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
                    "grey": "未报送"}
