@@ -55,7 +55,13 @@ def _execution(conn, year, month, scope=None):
 
 
 def _attainment(conn, year, month, scope=None):
-    return db.run_query(conn, "indicator_attainment", scope or Scope.everything(), year=year, month=month)
+    frame = db.run_query(conn, "indicator_attainment", scope or Scope.everything(), year=year,
+                         month=month)
+    # a month is a whole number (6, not 6.0); empty with no actual up to the month
+    frame["actual_month"] = pd.Series(
+        [None if pd.isna(v) else int(v) for v in frame["actual_month"]], index=frame.index,
+        dtype=object)
+    return frame
 
 
 def _warnings(conn, year, month, scope=None):
@@ -91,9 +97,10 @@ REPORTS: dict[str, Report] = {
     ),
     "attainment": Report(
         ("project_code", "indicator", "level1", "level2", "operator", "target", "actual",
-         "attainment", "progress", "light"),
+         "attainment", "progress", "light", "actual_month", "is_reported"),
         _attainment,
-        "每个绩效指标的完成率与序时进度 / attainment and in-year progress per indicator",
+        "每个绩效指标的完成率与序时进度（按截至该月最近一次填报的完成值）/ attainment and in-year "
+        "progress per indicator, on its latest actual at or before the month (actual_month)",
     ),
     "warnings": Report(
         ("project_code", "rule", "severity", "value", "threshold", "message"),

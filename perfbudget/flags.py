@@ -158,25 +158,31 @@ def _spend_output_mismatch(row, month: int, lang: str) -> str:
 
 def _indicator_behind(row, month: int, lang: str) -> str:
     progress, limit = fmt.pct(row.value), fmt.pct(row.threshold)
+    # an indicator reported quarterly stands on its latest actual, judged against its own
+    # month: the sentence says which (截至6月 at an as-of month 8)
+    reported = getattr(row, "actual_month", None)
+    older = reported is not None and reported == reported and int(reported) < month
+    when_zh = f"截至{int(reported)}月（最近一次填报）" if older else f"截至{month}月"
+    when_en = f"By month {int(reported)} (its latest report)" if older else f"By month {month}"
     unit = row.unit if isinstance(row.unit, str) else ""
     actual = row.actual if isinstance(row.actual, str) else fmt.EMPTY
     actual = fmt.number(actual) if _is_number(actual) else actual
     if row.sub_rules == "ahead":
         if lang == "zh":
-            return (f"截至{month}月「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
+            return (f"{when_zh}「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
                     f"序时进度{progress}，远超序时（≥{limit}），请核实数据真实性或目标是否偏低。")
-        return (f"By month {month} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+        return (f"{when_en} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
                 f"{progress} of schedule (≥ {limit}): check the figure, or whether the target is too low.")
     behind_count = int(row.red_count) + int(row.yellow_count)
     reason = row.reason if isinstance(row.reason, str) and row.reason.strip() else None
     if lang == "zh":
-        text = (f"截至{month}月「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
+        text = (f"{when_zh}「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
                 f"序时进度{progress}，低于{limit}")
         if behind_count > 1:
             text += f"；共{behind_count}个指标进度偏慢"
         text += f"；偏差原因：{reason}" if reason else "；未填写偏差原因"
         return text + "。"
-    text = (f"By month {month} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+    text = (f"{when_en} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
             f"{progress} of schedule, below {limit}")
     if behind_count > 1:
         text += f"; {behind_count} indicators are behind"
@@ -267,7 +273,8 @@ _DATA_QUALITY_TEXT = {
     "points_not_90": ("指标分值合计{points}分，不等于90分", "indicator points total {points}, not 90"),
     "not_reported": ("截至{month}月未报送支出数据（最近报送：{last}）",
                      "no spending reported for month {month} (last report: {last})"),
-    "indicator_unreported": ("{n}个指标未填报{month}月完成值", "{n} indicators have no value for month {month}"),
+    "indicator_unreported": ("{n}个指标截至{month}月未填报任何完成值",
+                             "{n} indicators have no value at all up to month {month}"),
     "spending_on_zero_budget": ("调整后预算为0但已支出{spent}", "spending of {spent} on a zero budget"),
 }
 

@@ -31,6 +31,7 @@ HEADERS: dict[str, str] = {
     "execution_part": "执行进度", "targets_part": "目标完成", "selfeval_part": "自评质量",
     "rectification_part": "整改按时", "disclosure_part": "信息公开",
     "missing_indicator_count": "缺年末完成值的指标数",
+    "actual_month": "完成值所属月份", "is_reported": "已填报",
 }
 SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
                    "grey": "未报送"}
@@ -48,7 +49,8 @@ def kind_of(column: str) -> Kind:
         return "pp"
     if column.endswith("_date"):
         return "date"
-    if column in ("rank", "curve_years") or column.endswith("_count") or column.startswith("days_"):
+    if column in ("rank", "curve_years", "actual_month") or column.endswith("_count") \
+            or column.startswith("days_"):
         return "integer"
     if column.endswith(_RATES) or column in ("attainment", "progress", "coverage"):
         return "rate"
