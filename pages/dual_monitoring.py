@@ -75,6 +75,7 @@ table = pd.DataFrame({
     ui.tr("col_rate"): [ui.pct_value(v) for v in listed["execution_rate"]],
     ui.tr("col_pace"): [ui.round_value(v, 2) for v in listed["pace"]],
     ui.tr("col_output_progress"): [ui.pct_value(v) for v in listed["output_progress"]],
+    **ui.outputs_as_of_column(listed, month),
     ui.tr("col_difference"): [ui.round_value(v, 2) for v in listed["difference"]],
 })
 event = st.dataframe(
@@ -85,6 +86,7 @@ event = st.dataframe(
         ui.tr("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
         ui.tr("col_pace"): st.column_config.NumberColumn(format="%.2f"),
         ui.tr("col_output_progress"): st.column_config.NumberColumn(format="%.1f%%"),
+        ui.tr("col_outputs_as_of"): st.column_config.TextColumn(help=ui.tr("outputs_as_of_help")),
         ui.tr("col_difference"): st.column_config.NumberColumn(
             format="%+.2f", help=ui.tr("col_difference_help")),
     },

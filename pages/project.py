@@ -86,6 +86,9 @@ with tiles[3], st.container(border=True, height="stretch"):
     else:
         st.metric(ui.tr("col_output_progress"), fmt.pct(dual_row["output_progress"].iloc[0]))
         ui.badge("grey", ui.tr(f"quadrant_{dual_row['quadrant'].iloc[0]}"))
+        outputs_month = ui.older_month(dual_row["oldest_actual_month"].iloc[0], month)
+        if outputs_month is not None:
+            ui.badge("grey", ui.tr("output_progress_as_of", m=outputs_month))
 if not bool(project["is_reported"]):
     last = project["last_reported_month"]
     st.warning(ui.tr("project_not_reported", month=month,
@@ -146,7 +149,7 @@ indicators = indicators[indicators["project_code"] == code]
 if indicators.empty:
     st.info(ui.tr("project_no_indicators"), icon=":material/flag:")
 else:
-    styler, config = ui.indicator_table(indicators)
+    styler, config = ui.indicator_table(indicators, month)
     shown_columns = [c for c in styler.data.columns
                      if c not in (ui.tr("col_project_code"), ui.tr("col_project"))]
     st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",

@@ -53,7 +53,7 @@ if shown.empty:
     st.stop()
 
 st.subheader(ui.tr("scorecard_heading"))
-styler, config = ui.scorecard_table(cards)
+styler, config = ui.scorecard_table(cards, month)
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
              height=ui.table_height(len(cards)))
 if not cards.empty:
@@ -61,6 +61,6 @@ if not cards.empty:
               as_of=ui.tr("as_of", year=year, month=month))
 
 st.subheader(ui.tr("indicators_heading"))
-styler, config = ui.indicator_table(shown)
+styler, config = ui.indicator_table(shown, month)
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
              height=ui.table_height(len(shown)))

@@ -143,6 +143,10 @@ TEXT: dict[str, dict[str, str]] = {
         "col_weighted_attainment": "加权完成率",
         "col_output_progress": "产出进度",
         "col_worst_light": "最差灯",
+        "actual_as_of": "截至{m}月",
+        "col_outputs_as_of": "产出数据截至",
+        "outputs_as_of_help": "产出进度按各指标截至本月最近一次填报的完成值计算；此处为其中最早的填报月份（早于数据月份时显示）",
+        "output_progress_as_of": "产出数据截至{m}月",
         "warnings_title": "预警",
         "warnings_intro": "每个项目每条规则一条预警，取最严重的等级；句子说明依据的数字和阈值。",
         "filter_rule": "规则",
@@ -839,6 +843,10 @@ TEXT: dict[str, dict[str, str]] = {
         "col_weighted_attainment": "Weighted attainment",
         "col_output_progress": "Output progress",
         "col_worst_light": "Worst light",
+        "actual_as_of": "as of month {m}",
+        "col_outputs_as_of": "Outputs as of",
+        "outputs_as_of_help": "Output progress uses each indicator's latest value reported up to the month; this is the earliest of those months (shown when older than the month)",
+        "output_progress_as_of": "outputs as of month {m}",
         "warnings_title": "Warnings",
         "warnings_intro": (
             "One warning per project and rule, at its worst severity; the sentence gives the "

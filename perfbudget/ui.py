@@ -383,10 +383,31 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) and value.strip() else fmt.EMPTY
 
 
-def scorecard_table(cards):
-    """data.project_target_scorecard rows as (Styler, column_config) for st.dataframe."""
+def older_month(actual_month: object, month: int | None) -> int | None:
+    """The month a figure rests on when it is older than the as-of month (an indicator reported
+    quarterly stands on its latest actual), else None."""
+    if month is None or actual_month is None or actual_month != actual_month:
+        return None
+    return int(actual_month) if int(actual_month) < month else None
+
+
+def outputs_as_of_column(frame, month: int | None) -> dict[str, list[str]]:
+    """The 产出数据截至 column of a table of projects, only when some project's output progress
+    rests on a month older than the as-of month."""
+    if month is None or "oldest_actual_month" not in frame:
+        return {}
+    older = [older_month(v, month) for v in frame["oldest_actual_month"]]
+    if all(m is None for m in older):
+        return {}
+    return {tr("col_outputs_as_of"): [fmt.EMPTY if m is None else tr("month_n", m=m) for m in older]}
+
+
+def scorecard_table(cards, month: int | None = None):
+    """data.project_target_scorecard rows as (Styler, column_config) for st.dataframe; with the
+    as-of month, a 产出数据截至 column where output progress rests on older actuals."""
     import pandas as pd
 
+    as_of = outputs_as_of_column(cards, month)
     out = pd.DataFrame({
         tr("col_project_code"): cards["project_code"].to_numpy(),
         tr("col_project"): cards["project_name"].to_numpy(),
@@ -399,6 +420,7 @@ def scorecard_table(cards):
         tr("col_grey"): cards["grey_count"].astype(int).to_numpy(),
         tr("col_weighted_attainment"): [pct_value(v) for v in cards["weighted_attainment"]],
         tr("col_output_progress"): [pct_value(v) for v in cards["output_progress"]],
+        **as_of,
         tr("col_worst_light"): [light_label(v) for v in cards["worst_light"]],
     })
     config = {
@@ -406,20 +428,29 @@ def scorecard_table(cards):
         tr("col_output_progress"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_worst_light"): st.column_config.TextColumn(width="small"),
     }
+    if as_of:
+        config[tr("col_outputs_as_of")] = st.column_config.TextColumn(help=tr("outputs_as_of_help"))
     codes = pd.Series(list(cards["worst_light"]), dtype=object)
     return style_lights(out, [tr("col_worst_light")], {tr("col_worst_light"): codes}), config
 
 
-def indicator_table(indicators):
+def indicator_table(indicators, month: int | None = None):
     """data.indicator_attainment rows as (Styler, column_config): the target as written, the
     actual as a number without trailing zeros or as its qualitative text, attainment (uncapped)
-    and in-year progress in percent, the light."""
+    and in-year progress in percent, the light. With the as-of month, an actual reported for
+    an earlier month says so (42（截至6月）): its progress is judged against that month."""
     import pandas as pd
 
     actuals = [
         fmt.number(value) if fmt.to_decimal(value) is not None else _text(text)
         for value, text in zip(indicators["actual_value"], indicators["actual"], strict=True)
     ]
+    if month is not None and "actual_month" in indicators:
+        notes = [older_month(v, month) for v in indicators["actual_month"]]
+        actuals = [a if m is None else
+                   (f"{a}（{tr('actual_as_of', m=m)}）" if lang() == "zh"
+                    else f"{a} ({tr('actual_as_of', m=m)})")
+                   for a, m in zip(actuals, notes, strict=True)]
     out = pd.DataFrame({
         tr("col_project_code"): indicators["project_code"].to_numpy(),
         tr("col_project"): indicators["project_name"].to_numpy(),
