@@ -110,9 +110,9 @@ def test_a_template_file_counts_the_same_in_preview_summary_batch_rollback_and_r
     line = result.summary_lines()[0]
     assert ("导入项目2行、预算执行4行、绩效指标3行、指标完成值3行（共12行）；"
             "替换原有2行（项目1行、预算执行1行）") in line  # fmt: skip
-    assert ("imported projects 2 rows, budget execution 4 rows, indicators 3 rows, indicator "
-            "values 3 rows (12 in all); 2 earlier rows replaced (projects 1 rows, budget "
-            "execution 1 rows)") in line  # fmt: skip
+    assert ("imported projects 2 rows, execution 4 rows, indicators 3 rows, indicator actuals "
+            "3 rows (12 in all); 2 earlier rows replaced (projects 1 rows, execution 1 rows)"
+            ) in line  # fmt: skip
     frame = result.to_frame()
     assert list(frame[["sheet", "kind", "rows"]].itertuples(index=False, name=None)) == [
         ("项目", "projects", 2), ("执行", "execution", 4), ("指标", "indicators", 3),

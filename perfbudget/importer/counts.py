@@ -50,13 +50,14 @@ def ordered(counts: Mapping[str, int]) -> list[tuple[str, int]]:
 
 
 def counts_text(counts: Mapping[str, int], lang: str = "zh", total: bool = False) -> str:
-    """'项目1行、预算执行2行' / 'projects 1 rows, budget execution 2 rows'; '' for none.
+    """'项目1行、预算执行2行' / 'projects 1 rows, execution 2 rows' (in English the kinds as
+    the import's summary has always named them); '' for none.
     total: the sum after them when there are several kinds ('（共3行）' / ' (3 in all)')."""
     rows = ordered(counts)
     if lang == "zh":
         text = "、".join(f"{kind_name(k, 'zh')}{n}行" for k, n in rows)
     else:
-        text = ", ".join(f"{kind_name(k, 'en').lower()} {n} rows" for k, n in rows)
+        text = ", ".join(f"{k.replace('_', ' ')} {n} rows" for k, n in rows)
     if total and len(rows) > 1:
         n = sum(n for _k, n in rows)
         text += f"（共{n}行）" if lang == "zh" else f" ({n} in all)"
