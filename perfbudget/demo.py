@@ -1027,6 +1027,13 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
     q = rng.random(k)
     qual_level = np.select([q < 0.84, q < 0.95, q < 0.99], [0, 1, 2], 3)
     qual_level = np.where(spend.output_effect[ip] < 0.88, np.maximum(qual_level, 1), qual_level)
+    # about one project in 128 falls far short of all its targets, all year: with every value
+    # reported it is a complete self-evaluation graded 差 (no random draw, so the rest of the
+    # demo is unchanged)
+    poor = (has_ind & (np.arange(n) % 128 == 64))[ip]
+    a = np.where(poor, a * 0.4, a)
+    r_le = np.where(poor, r_le * 2.5, r_le)
+    qual_level = np.where(poor, 3, qual_level)
 
     months = np.arange(1, 13) if year == DEMO_YEAR else np.array([12])
     nm = len(months)

@@ -378,3 +378,13 @@ def test_indicator_pools_have_enough_distinct_names_for_every_slot():
         names = _POOLS["name"][start:start + size]
         assert len(set(names)) == size, (theme, LEVEL2[slot])
         assert size >= len(SLOT_COUNT_PROBS[slot]) - 1, (theme, LEVEL2[slot])
+
+
+def test_some_complete_self_evaluations_are_poor_and_no_incomplete_one_is_graded(district):
+    conn, _ = district
+    rows = dict(conn.execute(
+        "select status || '/' || coalesce(grade, '-'), count(*) from selfeval_exact($y) group by 1",
+        {"y": DEMO_YEAR}).fetchall())
+    assert rows.get("complete/差", 0) >= 5  # a 差 case for the page and the budget review
+    assert rows.get("incomplete/-", 0) > 10 and rows.get("none/-", 0) > 0
+    assert not {k for k in rows if k.startswith(("incomplete/", "none/")) and not k.endswith("/-")}
