@@ -266,3 +266,47 @@ def test_project_page_of_a_complete_self_evaluation_keeps_its_score(status_app):
     assert _metric(at, "重算总分") == "99"
     assert _metric(at, "重算等级") == "优"
 
+
+
+# --- the upload page's self-score check ------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def upload_app(tmp_path, monkeypatch):
+    from tests.hand_fixture import seed_hand_fixture
+
+    path = tmp_path / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    conn.close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    _clear_caches()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    yield _goto(at, "pages/upload.py")
+    _clear_caches()
+
+
+def test_the_upload_check_of_a_table_missing_a_value_says_incomplete_not_over_scored(upload_app):
+    # tests/form_helpers.py's worked example (88.8 / 良 against a claimed 90.2 / 优, over-scored),
+    # with 养护达标率's 实际完成值 left empty and its 得分 20 kept: one indicator missing
+    from tests.form_helpers import SELFEVAL_INDICATORS, selfeval_grid, xlsx
+
+    rows = [*SELFEVAL_INDICATORS]
+    rows[1] = (None, "质量指标", "养护达标率", "≥100百分比", None, 20, 20, None)
+    content = xlsx(("自评表", selfeval_grid(indicators=rows)))
+    at = upload_app
+    at.file_uploader[0].set_value(("自评表.xlsx", content, XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="upload_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning  # no 自评偏高
+    assert "「城市绿化养护」有1项指标缺年末完成值：自评不完整，未重算得分和等级，也不核对自评偏高。" in [
+        i.value for i in at.info]
+    check = next(df.value for df in at.dataframe if "重算总分" in df.value.columns)
+    row = check.iloc[0]
+    assert pd.isna(row["重算总分"]) and pd.isna(row["分差"]) and pd.isna(row["自评偏高"])
+    assert row["重算等级"] == "不完整（1项指标缺年末完成值）"
+    assert row["自报总分"] == 90.2 and row["自报等级"] == "优"
