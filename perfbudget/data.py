@@ -187,6 +187,22 @@ def warning_flags(year: int, month: int, scope: Scope) -> pd.DataFrame:
         return flags.warning_flags(cur, year, month, scope)
 
 
+@st.cache_data(show_spinner=False)
+def flag_counts(year: int, month: int, scope: Scope) -> flags.FlagCounts:
+    """The month's flags counted once (flags.flag_counts): red and yellow warnings, blue
+    notes, data-quality notes, and their total."""
+    return flags.flag_counts(warning_flags(year, month, scope))
+
+
+@st.cache_data(show_spinner=False)
+def scope_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    """The light of every project, department and district in scope (flags.scope_lights):
+    level, key, light, project_count, red_project_count, yellow_project_count."""
+    return flags.scope_lights(warning_flags(year, month, scope),
+                              project_execution(year, month, scope),
+                              department_execution(year, month, scope))
+
+
 @st.cache_data(show_spinner=False, ttl=5)
 def import_batches(limit: int = 200) -> pd.DataFrame:
     return _run("import_batches", None, limit=limit)
@@ -290,11 +306,6 @@ def batch_changes(batch_id: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def batch_selfeval(batch_id: int, scope: Scope) -> pd.DataFrame:
     return _run("batch_selfeval", scope, batch_id=batch_id)
-
-
-@st.cache_data(show_spinner=False)
-def execution_pace_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
-    return _run("execution_pace_lights", scope, year=year, month=month)
 
 
 # --- dual monitoring, project page, evaluation, forecast, league, settings ----------------

@@ -99,6 +99,128 @@ def warning_flags(
     return flags[COMMON_COLUMNS + extra].reset_index(drop=True)
 
 
+# --- one verdict: lights and counts ---------------------------------------------------------
+
+# A light, worst first; grey (nothing to judge) ranks below green.
+LIGHT_RANK = {"red": 3, "yellow": 2, "green": 1, "grey": 0}
+
+
+def light_flags(flags: pd.DataFrame) -> pd.DataFrame:
+    """The flags a light is made of, and what the overview's 预警 tile counts: the red and
+    yellow flags of the performance rules. Blue notes (ahead of schedule, target likely set
+    too low) and data_quality flags are shown beside them, never mixed in (domain.md)."""
+    keep = flags["rule"].isin(PERFORMANCE_RULES) & flags["severity"].isin(("red", "yellow"))
+    return flags[keep].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    """The flags of a month counted once, by what they are: red + yellow performance
+    warnings (预警), blue credibility notes (蓝色提示) and data-quality notes (数据质量提示),
+    which add up to `total`, every flag."""
+
+    red: int
+    yellow: int
+    blue: int
+    data_quality: int
+
+    @property
+    def warnings(self) -> int:
+        """预警N条: red + yellow performance flags (the overview tile)."""
+        return self.red + self.yellow
+
+    @property
+    def total(self) -> int:
+        return self.red + self.yellow + self.blue + self.data_quality
+
+
+def flag_counts(flags: pd.DataFrame) -> FlagCounts:
+    """Red, yellow and blue performance flags, data_quality flags (whatever their severity);
+    red + yellow + blue + data_quality = every flag given."""
+    performance = flags[flags["rule"].isin(PERFORMANCE_RULES)]
+    severities = performance["severity"].value_counts()
+    quality = int((flags["rule"] == "data_quality").sum())
+    counts = FlagCounts(red=int(severities.get("red", 0)), yellow=int(severities.get("yellow", 0)),
+                        blue=int(severities.get("blue", 0)), data_quality=quality)
+    if counts.total != len(flags):  # a severity outside red / yellow / blue
+        raise ValueError(f"flags with an unknown severity: {sorted(set(performance['severity']))}")
+    return counts
+
+
+def _worst(codes: Iterable[str]) -> str:
+    return max(codes, key=LIGHT_RANK.__getitem__, default="grey")
+
+
+def project_lights(flags: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """Every project of `projects` (project_execution rows: project_code, is_reported,
+    adjusted_budget_yuan) with its light (domain.md "Settled cases"): the worst of its
+    performance flags — red, yellow, else green; blue notes and data_quality left out — and
+    grey only when it has no red or yellow flag and no figure to judge (未报送, or a zero
+    budget). A 未报送 project with a red disclosure flag is red.
+    Returns project_code, light, red_count, yellow_count (its red and yellow flags), in the
+    order of `projects`."""
+    judged = light_flags(flags)
+    judged = judged[judged["project_code"].notna() & (judged["project_code"] != "")]
+    by_project = judged.groupby("project_code")["severity"]
+    red = by_project.agg(lambda s: int((s == "red").sum()))
+    yellow = by_project.agg(lambda s: int((s == "yellow").sum()))
+    codes = projects["project_code"]
+    budget = [fmt.to_decimal(v) for v in projects["adjusted_budget_yuan"]]
+    nothing_to_judge = [not bool(r) or b is None or b == 0
+                        for r, b in zip(projects["is_reported"], budget, strict=True)]
+    red_counts = [int(red.get(c, 0)) for c in codes]
+    yellow_counts = [int(yellow.get(c, 0)) for c in codes]
+    lights = [
+        "red" if r else "yellow" if y else "grey" if empty else "green"
+        for r, y, empty in zip(red_counts, yellow_counts, nothing_to_judge, strict=True)
+    ]
+    return pd.DataFrame({"project_code": codes.to_numpy(), "light": lights,
+                         "red_count": red_counts, "yellow_count": yellow_counts})
+
+
+def scope_lights(flags: pd.DataFrame, projects: pd.DataFrame,
+                 departments: pd.DataFrame) -> pd.DataFrame:
+    """The light of every project, department and district in scope, one rule throughout:
+    a project's as project_lights; a department's the worst of its projects' lights and of
+    its own (department-wide) red and yellow performance flags, such as a disclosure coverage
+    gap; a district's the worst of its departments'. So a department is red exactly when a
+    red flag concerns it or one of its projects.
+    projects: project_execution rows (with department_code); departments:
+    department_execution rows (department_code, district).
+    Returns level ('district', 'department' or 'project'), key (district name,
+    department_code or project_code), light, project_count, red_project_count,
+    yellow_project_count (for a project: 1, and 1 or 0)."""
+    lights = project_lights(flags, projects)
+    lights["department_code"] = projects["department_code"].to_numpy()
+    own = light_flags(flags)
+    own = own[own["project_code"].isna() | (own["project_code"] == "")]
+    own_worst = own.groupby("department_code")["severity"].agg(_worst)
+    # as district_execution names a department without a district
+    district_of = {code: name if isinstance(name, str) else "（未指定区）"
+                   for code, name in zip(departments["department_code"], departments["district"],
+                                         strict=True)}
+    rows = []
+    for code in departments["department_code"]:
+        mine = lights.loc[lights["department_code"] == code, "light"]
+        light = _worst([*mine, *([own_worst[code]] if code in own_worst else [])])
+        rows.append(("department", code, light, len(mine), int((mine == "red").sum()),
+                     int((mine == "yellow").sum())))
+    frame = pd.DataFrame(rows, columns=["level", "key", "light", "project_count",
+                                        "red_project_count", "yellow_project_count"])
+    districts = []
+    for district, part in frame.groupby(frame["key"].map(district_of), sort=True):
+        districts.append(("district", district, _worst(part["light"]), int(part["project_count"].sum()),
+                          int(part["red_project_count"].sum()),
+                          int(part["yellow_project_count"].sum())))
+    project_rows = pd.DataFrame({
+        "level": "project", "key": lights["project_code"], "light": lights["light"],
+        "project_count": 1, "red_project_count": (lights["light"] == "red").astype(int),
+        "yellow_project_count": (lights["light"] == "yellow").astype(int),
+    })
+    return pd.concat([pd.DataFrame(districts, columns=frame.columns), frame, project_rows],
+                     ignore_index=True)
+
+
 # --- sentences --------------------------------------------------------------------------
 
 def _slow_spending(row, month: int, lang: str) -> str:
