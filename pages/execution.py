@@ -1,5 +1,7 @@
 """预算执行 Budget execution: district → department → project, each row against time progress
-with its pace light, and one project's monthly cumulative curve."""
+with its pace and its light (data.scope_lights: a project's is the worst of its performance
+flags, a department's or district's the worst of what it holds), and one project's monthly
+cumulative curve."""
 
 import streamlit as st
 
@@ -14,16 +16,20 @@ lang = ui.lang()
 
 st.title(ui.tr("execution_title"))
 st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("execution_intro"))
-lights = data.execution_pace_lights(year, month, scope)
+st.caption(ui.tr("execution_light_note"))
+lights = data.scope_lights(year, month, scope)
 
 # District: the top of the drill-down.
 st.subheader(ui.tr("district_heading"))
 districts = data.district_execution(year, month, scope)
+districts = districts.assign(red_project_count=ui.lights_for(
+    lights, "district", districts["district"], "red_project_count", 0).to_numpy())
 styler, config = ui.execution_table(
     districts,
     {"district": ui.tr("col_district"), "department_count": ui.tr("col_departments"),
      "project_count": ui.tr("col_projects")},
     ui.lights_for(lights, "district", districts["district"]),
+    extra={"red_project_count": ui.tr("col_red_projects")},
     with_time_progress=True,
 )
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
@@ -36,11 +42,14 @@ if not districts.empty:
 if departments.empty:
     st.info(ui.tr("no_departments"))
     st.stop()
+departments = departments.assign(red_project_count=ui.lights_for(
+    lights, "department", departments["department_code"], "red_project_count", 0).to_numpy())
 styler, config = ui.execution_table(
     departments,
     {"department_code": ui.tr("col_department_code"), "department": ui.tr("col_department"),
      "project_count": ui.tr("col_projects")},
     ui.lights_for(lights, "department", departments["department_code"]),
+    extra={"red_project_count": ui.tr("col_red_projects")},
 )
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
 

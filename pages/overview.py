@@ -25,11 +25,10 @@ st.caption(
     )
 )
 
-all_flags = data.warning_flags(year, month, scope)
-flags = ui.performance_flags(all_flags)
-quality_count = len(all_flags) - len(flags)
-red_count = int((flags["severity"] == "red").sum())
-yellow_count = int((flags["severity"] == "yellow").sum())
+# every count from one place (flags.flag_counts): the tile = red + yellow warnings; the list
+# below shows the worst of those, and its caption the rest; blue and data-quality notes apart
+counts = data.flag_counts(year, month, scope)
+red_yellow = ui.light_flags(data.warning_flags(year, month, scope))
 
 tiles = [*st.columns(3), *st.columns(3)]
 with tiles[0], st.container(border=True, height="stretch"):
@@ -43,8 +42,8 @@ with tiles[2], st.container(border=True, height="stretch"):
         ui.tr("kpi_rate"), fmt.pct(kpi["execution_rate"]),
         help=ui.tr("pace_light_help"),
     )
-    ui.badge(kpi["pace_light"], ui.light_label(kpi["pace_light"]) + " · "
-             + ui.tr("kpi_time_progress", tp=fmt.pct(kpi["time_progress"])))
+    ui.badge(kpi["pace_light"], ui.tr("pace_light_named", light=ui.light_label(kpi["pace_light"]))
+             + " · " + ui.tr("kpi_time_progress", tp=fmt.pct(kpi["time_progress"])))
 with tiles[3], st.container(border=True, height="stretch"):
     st.metric(
         ui.tr("kpi_gap"), ui.tr("pp_unit", v=fmt.pp(kpi["gap_pp"])), help=ui.tr("kpi_gap_help"),
@@ -60,9 +59,10 @@ with tiles[4], st.container(border=True, height="stretch"):
         n=int(kpi["indicator_reported_count"]),
     ))
 with tiles[5], st.container(border=True, height="stretch"):
-    st.metric(ui.tr("kpi_warnings"), ui.tr("kpi_warnings_value", n=red_count + yellow_count))
-    ui.badge("red" if red_count else ("yellow" if yellow_count else "green"),
-             ui.tr("kpi_warning_counts", red=red_count, yellow=yellow_count))
+    st.metric(ui.tr("kpi_warnings"), ui.tr("kpi_warnings_value", n=counts.warnings),
+              help=ui.tr("kpi_warnings_help"))
+    ui.badge("red" if counts.red else ("yellow" if counts.yellow else "green"),
+             ui.tr("kpi_warning_counts", red=counts.red, yellow=counts.yellow))
 
 left, right = st.columns([1, 1], gap="large")
 with left:
@@ -70,7 +70,7 @@ with left:
     if departments.empty:
         st.info(ui.tr("no_departments"))
     else:
-        lights = data.execution_pace_lights(year, month, scope)
+        lights = data.scope_lights(year, month, scope)
         show_all = len(departments) <= ui.CHART_DEPARTMENTS or st.toggle(
             ui.tr("show_all_departments", n=len(departments)), key="overview_all_departments")
         ui.plotly(
@@ -78,6 +78,7 @@ with left:
                 departments, lights, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
             key="dept_bars", as_of=ui.tr("as_of", year=year, month=month),
         )
+        st.caption(ui.tr("dept_chart_light_note"))
 with right:
     trend = data.execution_trend(year, month, None, scope)
     if trend.empty or trend["spent_yuan"].isna().all():
@@ -87,11 +88,11 @@ with right:
                   as_of=ui.tr("as_of", year=year, month=month))
 
 st.subheader(ui.tr("top_warnings"))
-if flags.empty:
+if red_yellow.empty:
     st.success(ui.tr("no_warnings"), icon=":material/check_circle:")
 else:
     message_column = "message" if lang == "zh" else "message_en"
-    top = flags.head(8)
+    top = red_yellow.head(8)
     for row in top.itertuples():
         with st.container(border=True):
             cols = st.columns([1.1, 6])
@@ -101,8 +102,10 @@ else:
             with cols[1]:
                 st.markdown(ui.flag_subject(row))
                 st.markdown(ui.md_text(getattr(row, message_column)))
-    if len(flags) > len(top):
-        st.caption(ui.tr("more_warnings", n=len(flags) - len(top)))
-if quality_count:
-    st.caption(ui.tr("data_quality_note", n=quality_count))
+    if counts.warnings > len(top):
+        st.caption(ui.tr("more_warnings", n=counts.warnings - len(top)))
+if counts.blue:
+    st.caption(ui.tr("blue_note", n=counts.blue))
+if counts.data_quality:
+    st.caption(ui.tr("data_quality_note", n=counts.data_quality))
 st.page_link("pages/warnings.py", label=ui.tr("all_warnings_link"), icon=":material/warning:")

@@ -52,7 +52,11 @@ project = projects.set_index("project_code").loc[code]
 st.header(f"{ui.md_text(code)} {ui.md_text(project['project_name'])}")
 review = data.project_budget_review(year, scope)
 review_row = review[review["project_code"] == code]
+# the project's light, as in the execution table, the CLI report and the briefing
+light = ui.lights_for(data.scope_lights(year, month, scope), "project", [code]).iloc[0]
 with st.container(horizontal=True, gap="small"):
+    ui.badge(light, ui.tr("project_light", light=ui.tr("light_not_judged")
+                          if light == "grey" and bool(project["is_reported"]) else ui.light_label(light)))
     ui.badge("grey", str(project["department"]))
     if isinstance(project["budget_type"], str):
         ui.badge("grey", project["budget_type"])
@@ -188,9 +192,10 @@ with left:
         claimed = row["claimed_total_score"]
         cols[2].metric(ui.tr("selfeval_claimed"),
                        fmt.EMPTY if claimed != claimed or claimed is None else fmt.number(claimed, 2),
-                       delta=None if row["score_difference"] != row["score_difference"]
-                       else ui.tr("selfeval_difference", d=fmt.number(row["score_difference"], 2)),
-                       delta_color="off")
+                       **({} if row["score_difference"] != row["score_difference"]
+                          else ui.signed_delta(ui.tr("selfeval_difference",
+                                                     d=fmt.number(row["score_difference"], 2)),
+                                               row["score_difference"])))
         if bool(row["is_over_scored"]):
             st.warning(ui.tr("selfeval_over_scored_note", claimed=ui.md_text(row["claimed_grade"]),
                              grade=ui.md_text(row["grade"])),
@@ -238,9 +243,12 @@ else:
     else:
         basis = (ui.tr("cost_standard") if first["reference_basis"] == "standard"
                  else ui.tr("cost_peer_median", n=int(first["peer_count"])))
+        # below the reference is good (green ↓); above, the colour of its cost flag
+        cost_flag = flags.loc[flags["rule"] == "cost_above_reference", "severity"]
         cols[3].metric(
             ui.tr("with_unit", label=basis, unit=per_unit), fmt.number(reference, 2),
-            delta=ui.tr("cost_deviation", d=fmt.pct(first["deviation"])), delta_color="inverse",
+            **ui.cost_deviation_delta(first["deviation"],
+                                      cost_flag.iloc[0] if not cost_flag.empty else None),
         )
     st.dataframe(pd.DataFrame({
         ui.tr("col_cost_item"): costs["cost_item"].to_numpy(),

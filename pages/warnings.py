@@ -41,11 +41,9 @@ with filters[2]:
     )
 
 shown = ui.filter_flags(flags, rules, severities, chosen_departments)
-counts = shown["severity"].value_counts()
-st.markdown(ui.tr(
-    "warning_counts", n=len(shown), red=int(counts.get("red", 0)),
-    yellow=int(counts.get("yellow", 0)), blue=int(counts.get("blue", 0)),
-))
+# 共N条 = red + yellow warnings + blue notes + data-quality notes (the overview's tile is the
+# red + yellow of the same flags)
+st.markdown(ui.flag_count_line(shown))
 if shown.empty:
     st.info(ui.tr("no_matching_warnings"))
     st.stop()

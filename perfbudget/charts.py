@@ -97,21 +97,22 @@ def department_execution_bars(
     limit: int | None = None, title: str | None = None, height: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of each department's execution rate, lowest at the top (the ones to
-    look at first), coloured by pace light, with a vertical line at time progress.
+    look at first), coloured by light, with a vertical line at time progress.
 
-    departments: data.department_execution rows; lights: data.execution_pace_lights rows
-    (level 'department'), or None for one neutral colour; limit: only the departments with
+    departments: data.department_execution rows; lights: data.scope_lights rows (level
+    'department', column light: the worst of its projects' lights and its own flags), or
+    None for one neutral colour; limit: only the departments with
     the lowest rates (a department without a rate counts as lowest); title: '' for none (a
     slide has its own); height: a fixed height in pixels instead of one that grows with the
     bars."""
     df = departments.copy()
     df["department"] = df["department"].map(plain)  # the bars' labels: names as text
     if lights is not None and not lights.empty:
-        dept_lights = lights.loc[lights["level"] == "department", ["key", "pace_light"]]
+        dept_lights = lights.loc[lights["level"] == "department", ["key", "light"]]
         df = df.merge(dept_lights, left_on="department_code", right_on="key", how="left")
-    if "pace_light" not in df:
-        df["pace_light"] = "grey"
-    df["pace_light"] = df["pace_light"].fillna("grey")
+    if "light" not in df:
+        df["light"] = "grey"
+    df["light"] = df["light"].fillna("grey")
     lowest_first = df.sort_values(["execution_rate", "department_code"], ascending=[True, True],
                                   na_position="first", kind="stable")
     shown = lowest_first.head(limit) if limit else lowest_first
@@ -121,7 +122,7 @@ def department_execution_bars(
 
     fig = go.Figure()
     for light in LIGHT_ORDER:
-        part = df[df["pace_light"] == light]
+        part = df[df["light"] == light]
         if part.empty:
             continue
         fig.add_trace(go.Bar(

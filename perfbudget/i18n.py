@@ -66,7 +66,22 @@ TEXT: dict[str, dict[str, str]] = {
         "top_warnings": "最需关注的预警",
         "no_warnings": "截至本月没有触发任何预警。",
         "all_warnings_link": "查看全部预警",
-        "more_warnings": "另有{n}条预警，见预警页。",
+        "more_warnings": "另有{n}条预警（红色、黄色）未列出，见预警页。",
+        "blue_note": "另有{n}条蓝色提示（进度远超序时或目标可能偏低，请核实），不计入预警条数，见预警页。",
+        "pace_light_named": "进度{light}",
+        "light_help": (
+            "项目灯取其绩效预警（数据质量以外的各规则）中最差的一个：有红色预警为红灯，否则有黄色为"
+            "黄灯，否则绿灯；蓝色提示不计入。没有红黄预警且未报送本月支出或预算为0的，无从评判（灰）。"
+            "部门和区的灯取所含项目灯与部门整体预警中最差的一个：有红灯项目即为红灯。"
+        ),
+        "execution_light_note": (
+            "灯：项目取其绩效预警中最差的一个（蓝色提示、数据质量提示不计入）；部门、区取所含项目与"
+            "部门整体预警中最差的一个，有红灯项目即为红灯。进度比单列一栏。"
+        ),
+        "dept_chart_light_note": "柱色为部门灯：所含项目灯与部门整体预警中最差的一个（有红灯项目即为红灯）。",
+        "col_red_projects": "红灯项目",
+        "project_light": "项目灯：{light}",
+        "light_not_judged": "无可评数据",
         "chart_time_progress": "序时进度",
         "chart_execution_rate": "累计执行率",
         "chart_rate_axis": "执行率",
@@ -159,7 +174,7 @@ TEXT: dict[str, dict[str, str]] = {
         "filter_all": "全部",
         "light_chart_subtitle": "（红灯、黄灯最多的{n}个项目）",
         "filter_severity": "等级",
-        "warning_counts": "共{n}条：红色{red}条，黄色{yellow}条，蓝色{blue}条",
+        "warning_counts": "共{n}条 = 红色预警{red}条 + 黄色预警{yellow}条 + 蓝色提示{blue}条 + 数据质量提示{dq}条",
         "no_matching_warnings": "没有符合筛选条件的预警。",
         "col_severity": "等级",
         "col_rule": "规则",
@@ -203,8 +218,8 @@ TEXT: dict[str, dict[str, str]] = {
         "col_imported_at": "导入时间",
         "col_imported_by": "导入人",
         "col_status": "状态",
-        "data_quality_note": "另有{n}条数据质量提示（如未报送、未申报绩效目标、分值合计不符），见预警页。",
-        "kpi_warnings_help": "绩效类预警中红色、黄色的条数；数据质量提示另计",
+        "data_quality_note": "另有{n}条数据质量提示（如未报送、未申报绩效目标、分值合计不符），不计入预警条数，见预警页。",
+        "kpi_warnings_help": "红色、黄色绩效预警的条数（各规则，不含数据质量）；蓝色提示和数据质量提示另计，见预警页。",
         "kind_projects": "项目",
         "kind_execution": "预算执行",
         "kind_indicators": "绩效指标",
@@ -760,7 +775,27 @@ TEXT: dict[str, dict[str, str]] = {
         "top_warnings": "Warnings needing attention",
         "no_warnings": "No warnings so far this month.",
         "all_warnings_link": "All warnings",
-        "more_warnings": "{n} more warnings on the Warnings page.",
+        "more_warnings": "{n} more warnings (red and yellow) on the Warnings page.",
+        "blue_note": "Plus {n} blue notes (far ahead of schedule, or a target likely set too low: check them), not counted as warnings; see the Warnings page.",
+        "pace_light_named": "Pace {light}",
+        "light_help": (
+            "A project's light is the worst of its performance flags (every rule but data "
+            "quality): red with a red flag, else yellow with a yellow one, else green; blue notes "
+            "do not count. Without a red or yellow flag, a project that has not reported the "
+            "month's spending, or has a zero budget, has nothing to judge (grey). A department's "
+            "or district's light is the worst of its projects' lights and its own department-wide "
+            "flags: red as soon as one project is red."
+        ),
+        "execution_light_note": (
+            "Light: a project's is the worst of its performance flags (blue and data-quality "
+            "notes left out); a department's or district's is the worst of its projects' and its "
+            "own department-wide flags, red as soon as one project is red. The pace has its own "
+            "column."
+        ),
+        "dept_chart_light_note": "Bars coloured by the department's light: the worst of its projects' lights and its own flags (red as soon as one project is red).",
+        "col_red_projects": "Red projects",
+        "project_light": "Project light: {light}",
+        "light_not_judged": "nothing to judge",
         "chart_time_progress": "Time progress",
         "chart_execution_rate": "Cumulative execution rate",
         "chart_rate_axis": "Execution rate",
@@ -862,7 +897,7 @@ TEXT: dict[str, dict[str, str]] = {
         "filter_all": "All",
         "light_chart_subtitle": " (the {n} projects with most red and yellow)",
         "filter_severity": "Severity",
-        "warning_counts": "{n} in all: {red} red, {yellow} yellow, {blue} blue",
+        "warning_counts": "{n} in all = {red} red + {yellow} yellow warnings + {blue} blue notes + {dq} data-quality notes",
         "no_matching_warnings": "No warnings match the filters.",
         "col_severity": "Severity",
         "col_rule": "Rule",
@@ -919,8 +954,8 @@ TEXT: dict[str, dict[str, str]] = {
         "col_imported_at": "Imported at",
         "col_imported_by": "By",
         "col_status": "Status",
-        "data_quality_note": "Plus {n} data-quality notes (not reported, no targets filed, points not adding up) on the Warnings page.",
-        "kpi_warnings_help": "Red and yellow performance warnings; data-quality notes are counted apart",
+        "data_quality_note": "Plus {n} data-quality notes (not reported, no targets filed, points not adding up), not counted as warnings; see the Warnings page.",
+        "kpi_warnings_help": "Red and yellow performance warnings (every rule but data quality); blue notes and data-quality notes are counted apart, on the Warnings page.",
         "kind_projects": "Projects",
         "kind_execution": "Budget execution",
         "kind_indicators": "Indicators",

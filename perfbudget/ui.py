@@ -231,6 +231,32 @@ def badge(light: object, text: str | None = None) -> None:
              color=BADGE_COLOURS[code])  # type: ignore[arg-type]
 
 
+# st.metric's delta colours for a flag's severity
+_DELTA_COLOURS = {"red": "red", "yellow": "orange"}
+
+
+def signed_delta(text: str, value: object, *, colour: str = "gray") -> dict[str, str]:
+    """st.metric's delta arguments for a signed difference whose text does not begin with its
+    sign (偏离 -7.4%, 分差 -0.01): the arrow follows the value (↓ below zero, ↑ above, none
+    at zero), in the colour given (grey unless the meaning says otherwise)."""
+    number = fmt.to_decimal(value)
+    arrow = "off" if number is None or number == 0 else ("down" if number < 0 else "up")
+    return {"delta": text, "delta_arrow": arrow, "delta_color": colour}
+
+
+def cost_deviation_delta(deviation: object, severity: object) -> dict[str, str]:
+    """The delta of a unit cost against its reference (cost standard or class median): below
+    the reference is good (green ↓); above it, the colour of the project's
+    cost_above_reference flag (orange for yellow, red for red, by the rule's thresholds), grey
+    while within them (↑)."""
+    number = fmt.to_decimal(deviation)
+    if number is None or number <= 0:
+        colour = "gray" if number is None or number == 0 else "green"
+    else:
+        colour = _DELTA_COLOURS.get(str(severity), "gray")
+    return signed_delta(tr("cost_deviation", d=fmt.pct(deviation)), deviation, colour=colour)
+
+
 def plotly(
     fig, key: str | None = None, *, title: str | None = None, as_of: str | None = None,
     file_name: str | None = None, downloads: bool = True, on_select: str = "ignore",
@@ -329,13 +355,13 @@ def rule_label(rule_id: object) -> str:
     return rule.label_zh if lang() == "zh" else rule.label_en
 
 
-def lights_for(lights, level: str, keys):
-    """The pace light codes (from data.execution_pace_lights) of the given keys at one level,
-    in the keys' order; grey where a key has none."""
+def lights_for(lights, level: str, keys, column: str = "light", default: object = "grey"):
+    """A column of data.scope_lights (the light codes by default) for the given keys at one
+    level, in the keys' order; `default` where a key has none."""
     import pandas as pd
 
-    table = lights.loc[lights["level"] == level].set_index("key")["pace_light"]
-    return pd.Series([table.get(k, "grey") for k in keys], dtype=object)
+    table = lights.loc[lights["level"] == level].set_index("key")[column]
+    return pd.Series([table.get(k, default) for k in keys], dtype=object)
 
 
 def execution_table(
@@ -371,7 +397,7 @@ def execution_table(
         tr("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_time_progress"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_pace"): st.column_config.NumberColumn(format="%.2f", help=tr("pace_light_help")),
-        tr("col_light"): st.column_config.TextColumn(width="small"),
+        tr("col_light"): st.column_config.TextColumn(width="small", help=tr("light_help")),
         tr("col_gap_pp"): st.column_config.NumberColumn(
             label=tr("col_gap_pp_short"), format="%+.1f", help=tr("kpi_gap_help")),
     }
@@ -554,12 +580,21 @@ def warning_xlsx(flags) -> bytes:
     return dataframe_to_xlsx(frame, columns, sheet_name="预警", severity_key="severity")
 
 
-def performance_flags(flags):
-    """The flags of the performance rules (what a project's light is made of), without the
-    data-quality notes, which are shown beside them (flags.PERFORMANCE_RULES)."""
-    from perfbudget.flags import PERFORMANCE_RULES
+def light_flags(flags):
+    """The red and yellow performance flags: what lights are made of and the overview's 预警
+    tile counts (flags.light_flags), worst first as warning_flags orders them."""
+    from perfbudget.flags import light_flags as red_and_yellow
 
-    return flags[flags["rule"].isin(PERFORMANCE_RULES)].reset_index(drop=True)
+    return red_and_yellow(flags)
+
+
+def flag_count_line(flags) -> str:
+    """共N条 = 红色预警 + 黄色预警 + 蓝色提示 + 数据质量提示 of the flags given (flags.flag_counts)."""
+    from perfbudget.flags import flag_counts
+
+    counts = flag_counts(flags)
+    return tr("warning_counts", n=counts.total, red=counts.red, yellow=counts.yellow,
+              blue=counts.blue, dq=counts.data_quality)
 
 
 def flag_subject(row) -> str:

@@ -102,16 +102,20 @@ def test_overview_counts_performance_warnings_and_notes_data_quality_apart(hand_
     assert "另有9条数据质量提示" in _texts(hand_app)
 
 
-def test_overview_draws_department_bars_coloured_by_pace_and_the_time_progress_line(hand_app):
+def test_overview_draws_department_bars_coloured_by_department_light_and_the_time_progress_line(
+        hand_app):
     import json
 
     charts = hand_app.get("plotly_chart")
     assert len(charts) == 2
     spec = json.loads(charts[0].proto.spec)
     bars = {trace["name"]: trace for trace in spec["data"]}
-    assert set(bars) == {"红灯", "黄灯", "绿灯"}
-    assert list(bars["黄灯"]["y"]) == ["区教育局"]
-    assert list(bars["红灯"]["y"]) == ["区保密办"]
+    # a department's light is the worst of its projects' (issue 10: one verdict; it was the
+    # department's pace, D01 yellow and D02 green beside their red projects): D01 has red
+    # P002, P003 and P008, D02 red P004, D03 red P007 → all three red
+    assert set(bars) == {"红灯"}
+    assert sorted(bars["红灯"]["y"]) == sorted(["区教育局", "区卫生健康委员会", "区保密办"])
+    assert "柱色为部门灯" in _texts(hand_app)
     assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white"  # plotly_white
     assert "Noto Sans CJK SC" in spec["layout"]["font"]["family"]
     line = spec["layout"]["shapes"][0]
@@ -155,7 +159,10 @@ def test_execution_page_drills_from_district_to_all_nine_projects(hand_app):
     assert row["已支出（万元）"] == 700.0
     assert row["执行率"] == 35.0
     assert row["进度差（百分点）"] == -23.3
-    assert row["灯"] == "黄灯"
+    # the project's light (issue 10, domain.md "Settled cases"): P003's pace 0.6 is yellow but
+    # its large-project gap −23.3 pp is red, so it is red (the table used to show the pace light)
+    assert row["进度比"] == 0.6
+    assert row["灯"] == "红灯"
     assert projects.set_index("项目编码").loc["P009", "灯"] == "未报送"
 
 
