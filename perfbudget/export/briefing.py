@@ -174,7 +174,8 @@ def build_briefing(
     omitted: list[tuple[str, str]] = []
     builders = {
         "kpi": lambda: _kpi_section(conn, year, month, scope, kpi, subject, all_flags),
-        "execution": lambda: _execution_section(conn, year, month, scope, department_code),
+        "execution": lambda: _execution_section(conn, year, month, scope, department_code,
+                                                all_flags),
         "warnings": lambda: _warnings_section(all_flags, month),
         "dual_monitoring": lambda: _dual_section(conn, year, month, scope),
         "selfeval": lambda: _selfeval_section(conn, year, month, scope),
@@ -206,9 +207,8 @@ def _behind_phrase(gap_pp: object) -> str:
 
 
 def _kpi_section(conn, year, month, scope, kpi, subject, all_flags) -> Section:
-    performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
-    red = int((performance["severity"] == "red").sum())
-    yellow = int((performance["severity"] == "yellow").sum())
+    counts = flags.flag_counts(all_flags)
+    red, yellow = counts.red, counts.yellow
     caption = f"{subject}执行率{fmt.pct(kpi['execution_rate'])}，{_behind_phrase(kpi['gap_pp'])}"
     if red or yellow:
         caption += f"；红色预警{red}条、黄色预警{yellow}条"
@@ -243,20 +243,30 @@ def _kpi_section(conn, year, month, scope, kpi, subject, all_flags) -> Section:
     return Section("kpi", SECTIONS["kpi"], caption, figure=figure, table=table, kpis=kpis)
 
 
-def _execution_section(conn, year, month, scope, department_code) -> Section | str:
+# how the slides' lights are defined (flags.project_lights, flags.scope_lights)
+PROJECT_LIGHT_NOTE = ("项目灯取其绩效预警中最差的一个：有红色预警为红灯，否则有黄色预警为黄灯，否则绿灯；"
+                      "蓝色提示和数据质量提示不计入；未报送或预算为0且无红黄预警的不评灯。")
+DEPARTMENT_LIGHT_NOTE = ("部门灯取其所含项目灯与部门整体预警中最差的一个：有红灯项目即为红灯，"
+                         "与「重点预警」所列预警一致。")
+
+
+def _execution_section(conn, year, month, scope, department_code, all_flags) -> Section | str:
     if department_code is not None:
-        return _project_execution_section(conn, year, month, scope)
+        return _project_execution_section(conn, year, month, scope, all_flags)
     departments = db.run_query(conn, "department_execution", scope, year=year, month=month)
     if departments.empty:
         return "没有部门的执行数据"
-    lights = db.run_query(conn, "execution_pace_lights", scope, year=year, month=month)
-    dept_lights = lights[lights["level"] == "department"].set_index("key")["pace_light"]
-    light_codes = pd.Series([dept_lights.get(c, "grey") for c in departments["department_code"]])
+    projects = db.run_query(conn, "project_execution", scope, year=year, month=month)
+    lights = flags.scope_lights(all_flags, projects, departments)
+    dept_lights = lights[lights["level"] == "department"].set_index("key")
+    light_codes = pd.Series([dept_lights["light"].get(c, "grey") for c in departments["department_code"]])
     red = int((light_codes == "red").sum())
     yellow = int((light_codes == "yellow").sum())
+    red_projects = int(dept_lights["red_project_count"].sum())
     ranked = departments.dropna(subset=["execution_rate"]).sort_values(
         ["execution_rate", "department_code"], kind="stable")
-    caption = f"{len(departments)}个部门中，执行进度红灯{red}个、黄灯{yellow}个"
+    caption = (f"{len(departments)}个部门中，红灯{red}个、黄灯{yellow}个"
+               f"（共有红灯项目{red_projects}个）")
     if not ranked.empty:
         low = ranked.iloc[0]
         caption += f"；执行率最低的是{low['department']}（{fmt.pct(low['execution_rate'])}）"
@@ -264,6 +274,7 @@ def _execution_section(conn, year, month, scope, department_code) -> Section | s
     figure = charts.department_execution_bars(departments, lights, "zh", limit=limit, title="")
     notes = [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个部门，全部{len(departments)}个部门见 Excel 附表。"] \
         if limit else []
+    notes.append(DEPARTMENT_LIGHT_NOTE + PROJECT_LIGHT_NOTE)
     table = Table(
         "部门执行", "各部门预算执行情况", departments.assign(severity=light_codes.to_numpy()),
         [Column("department_code", "部门编码"), Column("department", "主管部门", width=22),
@@ -278,19 +289,18 @@ def _execution_section(conn, year, month, scope, department_code) -> Section | s
                    notes=notes)
 
 
-def _project_execution_section(conn, year, month, scope) -> Section | str:
+def _project_execution_section(conn, year, month, scope, all_flags) -> Section | str:
     """For a department's briefing: its projects instead of departments."""
     projects = db.run_query(conn, "project_execution", scope, year=year, month=month)
     if projects.empty:
         return "没有项目的执行数据"
-    lights = db.run_query(conn, "execution_pace_lights", scope, year=year, month=month)
-    light = lights[lights["level"] == "project"].set_index("key")["pace_light"]
-    light_codes = pd.Series([light.get(c, "grey") for c in projects["project_code"]])
+    lights = flags.project_lights(all_flags, projects)
+    light_codes = lights["light"]
     red = int((light_codes == "red").sum())
     yellow = int((light_codes == "yellow").sum())
     ranked = projects.dropna(subset=["execution_rate"]).sort_values(
         ["execution_rate", "project_code"], kind="stable")
-    caption = f"{len(projects)}个项目中，执行进度红灯{red}个、黄灯{yellow}个"
+    caption = f"{len(projects)}个项目中，红灯{red}个、黄灯{yellow}个"
     if not ranked.empty:
         low = ranked.iloc[0]
         caption += f"；执行率最低的是{low['project_name']}（{fmt.pct(low['execution_rate'])}）"
@@ -301,11 +311,13 @@ def _project_execution_section(conn, year, month, scope) -> Section | str:
         department_code=projects["project_code"],
         department=[f"{n}（{c}）" if r else n
                     for n, c, r in zip(names, projects["project_code"], repeated, strict=True)])
-    as_lights = lights[lights["level"] == "project"].assign(level="department")
+    as_lights = pd.DataFrame({"level": "department", "key": lights["project_code"],
+                              "light": light_codes})
     limit = SLIDE_DEPARTMENTS if len(projects) > SLIDE_DEPARTMENTS else None
     figure = charts.department_execution_bars(as_rows, as_lights, "zh", limit=limit, title="")
     notes = [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个项目，全部{len(projects)}个项目见 Excel 附表。"] \
         if limit else []
+    notes.append(PROJECT_LIGHT_NOTE)
     table = Table(
         "项目执行", "各项目预算执行情况", projects.assign(severity=light_codes.to_numpy()),
         [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
@@ -322,14 +334,13 @@ def _warnings_section(all_flags: pd.DataFrame, month: int) -> Section | str:
     if all_flags.empty:
         return f"截至{month}月没有预警"
     performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
-    quality = len(all_flags) - len(performance)
-    red = int((performance["severity"] == "red").sum())
-    yellow = int((performance["severity"] == "yellow").sum())
-    blue = int((performance["severity"] == "blue").sum())
+    counts = flags.flag_counts(all_flags)
+    quality, red, yellow, blue = counts.data_quality, counts.red, counts.yellow, counts.blue
     by_rule = performance[performance["severity"] == "red"]["rule_label"].value_counts()
-    caption = f"绩效预警{len(performance)}条：红色{red}条、黄色{yellow}条"
+    # the same count as the 总体情况 slide's 绩效预警 (red + yellow); blue notes named apart
+    caption = f"绩效预警{counts.warnings}条：红色{red}条、黄色{yellow}条"
     if blue:
-        caption += f"、蓝色{blue}条"
+        caption += f"；另有蓝色提示{blue}条"
     if not by_rule.empty:
         caption += f"；红色预警最多的是「{by_rule.index[0]}」（{int(by_rule.iloc[0])}条）"
     note = "表中为最严重的几条（红色在前）"
