@@ -51,7 +51,12 @@ class Report:
 
 
 def _execution(conn, year, month, scope=None):
-    return db.run_query(conn, "project_execution", scope or Scope.everything(), year=year, month=month)
+    scope = scope or Scope.everything()
+    frame = db.run_query(conn, "project_execution", scope, year=year, month=month)
+    # the project's light, as the dashboard and the briefing show it (flags.project_lights)
+    lights = flags.project_lights(flags.warning_flags(conn, year, month, scope), frame)
+    frame["light"] = lights["light"].to_numpy()
+    return frame
 
 
 def _attainment(conn, year, month, scope=None):
@@ -91,9 +96,11 @@ def _departments(conn, year, month, scope=None):
 REPORTS: dict[str, Report] = {
     "execution": Report(
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
-         "execution_rate", "time_progress", "pace", "gap_pp"),
+         "execution_rate", "time_progress", "pace", "gap_pp", "light"),
         _execution,
-        "每个项目的预算执行率与序时进度 / execution rate against time progress per project",
+        "每个项目的预算执行率与序时进度，及项目灯（绩效预警中最差的一个）/ execution rate against "
+        "time progress per project, and its light (the worst of its performance flags: red, "
+        "yellow, green; grey when 未报送 or a zero budget without one)",
     ),
     "attainment": Report(
         ("project_code", "indicator", "level1", "level2", "operator", "target", "actual",

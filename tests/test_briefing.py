@@ -217,7 +217,7 @@ def test_the_tables_workbook_is_formatted_and_marked(internal):
     rate = d01[headers.index("执行率")]
     assert rate.number_format == "0.0%"
     assert headers.index("进度差（百分点）") >= 0
-    # D03 runs at pace 0.17: red; D02 has no pace light worse than green → no fill
+    # D03's light is red (P007's pace 0.17: red slow spending) → the red fill
     assert rows["D03"][0].fill.start_color.rgb.endswith("FFC7CE")
     warnings = book["预警"]
     assert warnings.freeze_panes == "A3"

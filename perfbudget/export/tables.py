@@ -35,6 +35,9 @@ HEADERS: dict[str, str] = {
 }
 SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
                    "grey": "未报送"}
+# where a report's column means something else than in HEADERS: the execution report's light
+# is the project's (the worst of its performance flags), not an indicator's
+REPORT_HEADERS: dict[str, dict[str, str]] = {"execution": {"light": "项目灯"}}
 _RATES = ("rate", "progress", "attainment", "share", "coverage", "_part")
 _NUMBERS = ("score", "pace", "value", "threshold", "difference")
 _INTEGERS = ("_count", "rank", "days_", "curve_years")
@@ -70,12 +73,17 @@ def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, tit
             severity_key = "_severity"
             if source in out:
                 out[source] = [SEVERITY_LABELS.get(v, v) for v in frame[source]]
+            if name == "execution" and source == "light":
+                # grey on a project that did report: a zero budget, nothing to judge
+                out[source] = ["无可评数据" if v == "grey" and bool(r) else label for v, r, label
+                               in zip(frame[source], frame["is_reported"], out[source], strict=True)]
             break
     for column in columns:
         if out[column].dtype == bool or column.startswith("is_") or column.startswith("meets_"):
             out[column] = [None if v is None or v != v else ("是" if v else "否")
                            for v in out[column]]
-    specs = [Column(c, HEADERS.get(c, c), "text" if c.startswith(("is_", "meets_")) else kind_of(c))
+    headers = {**HEADERS, **REPORT_HEADERS.get(name, {})}
+    specs = [Column(c, headers.get(c, c), "text" if c.startswith(("is_", "meets_")) else kind_of(c))
              for c in columns]
     sheet = Sheet(name, out, specs, severity_key=severity_key, title=title)
     return sheets_to_xlsx([sheet], cover=cover, marking=marking)
