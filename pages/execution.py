@@ -72,9 +72,12 @@ styler, config = ui.execution_table(
     extra={"budget_type": ui.tr("col_budget_type"),
            "last_reported_month": ui.tr("col_last_month")},
 )
+# the light beside the project's name: a wide table would scroll it out of sight
+first = [ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_light")]
 event = st.dataframe(
     styler, column_config=config, hide_index=True, placeholder="—", on_select="rerun",
     selection_mode="single-row", key=f"exec_projects_{department or 'all'}",
+    column_order=first + [c for c in styler.data.columns if c not in first],
 )
 
 # The monthly curve of one project: a row picked in the table, or the selectbox.
