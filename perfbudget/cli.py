@@ -98,7 +98,7 @@ REPORTS: dict[str, Report] = {
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
          "execution_rate", "time_progress", "pace", "gap_pp", "light"),
         _execution,
-        "每个项目的预算执行率与序时进度，及项目灯（绩效预警中最差的一个）/ execution rate against "
+        "每个项目的预算执行率与序时进度，及项目灯（绩效预警中最差的一个） / execution rate against "
         "time progress per project, and its light (the worst of its performance flags: red, "
         "yellow, green; grey when 未报送 or a zero budget without one)",
     ),

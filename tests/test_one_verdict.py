@@ -323,3 +323,22 @@ def test_a_signed_difference_points_the_way_of_its_sign():
     assert ui.signed_delta("分差 -0.01", -0.01)["delta_arrow"] == "down"
     assert ui.signed_delta("分差 2.00", 2.0)["delta_arrow"] == "up"
     assert ui.signed_delta("分差 0.00", 0)["delta_arrow"] == "off"
+
+
+def test_the_execution_table_export_heads_the_light_as_the_project_s(hand_file, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "execution.xlsx"
+    code = cli.main(["export", "table", "execution", "--db", str(hand_file), "--year", str(YEAR),
+                     "--month", str(JULY), "--out", str(out)])
+    capsys.readouterr()
+    assert code == 0
+    sheet = load_workbook(out).worksheets[-1]
+    assert sheet["A1"].value.startswith("【内部】每个项目的预算执行率与序时进度，及项目灯")
+    assert "execution rate" not in sheet["A1"].value  # the title is the Chinese part
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[0][-1] == "项目灯"
+    lights = {r[0]: r[-1] for r in rows[1:]}
+    assert lights["P003"] == "红色"
+    assert lights["P006"] == "无可评数据"  # a zero budget that did report
+    assert lights["P009"] == "未报送"
