@@ -106,7 +106,7 @@ REPORTS: dict[str, Report] = {
         ("project_code", "indicator", "level1", "level2", "operator", "target", "actual",
          "attainment", "progress", "light", "actual_month", "is_reported"),
         _attainment,
-        "每个绩效指标的完成率与序时进度（按截至该月最近一次填报的完成值）/ attainment and in-year "
+        "每个绩效指标的完成率与序时进度（按截至该月最近一次填报的完成值） / attainment and in-year "
         "progress per indicator, on its latest actual at or before the month (actual_month)",
     ),
     "warnings": Report(
@@ -119,7 +119,7 @@ REPORTS: dict[str, Report] = {
          "total_score", "grade", "claimed_total_score", "claimed_grade", "is_over_scored",
          "score_difference", "project_code", "status", "missing_indicator_count"),
         _selfeval,
-        "绩效自评得分与等级（仅自评完整的计分）/ self-evaluation score, grade and the unit's "
+        "绩效自评得分与等级（仅自评完整的计分） / self-evaluation score, grade and the unit's "
         "claimed score (scored only when complete: status complete / incomplete / none)",
     ),
     "forecast": Report(
