@@ -210,9 +210,17 @@ def round_value(value: object, digits: int = 1) -> float | None:
     return None if number is None else float(fmt.half_up(number, digits))
 
 
+# pandas' styler.render.max_elements: st.dataframe refuses a Styler over more cells than this
+# (a city-wide table of 50,000 projects has 400,000–600,000).
+STYLER_MAX_CELLS = 262_144
+
+
 def style_lights(frame, columns: list[str], codes: dict[str, object] | None = None):
     """A Styler that tints each light cell in its colour. The cells hold labels (红灯 …);
-    codes maps a column to the Series of light codes behind them (same index)."""
+    codes maps a column to the Series of light codes behind them (same index). A table too
+    large for a Styler comes back as it is: its light cells still say 红灯/黄灯 in words."""
+    if frame.size > STYLER_MAX_CELLS:
+        return frame
     styler = frame.style
     for column in columns:
         code_series = (codes or {}).get(column)

@@ -451,3 +451,15 @@ def test_a_page_that_fails_says_so_in_both_languages_and_still_raises(hand_app, 
     assert not any("secret" in m for m in shown)
     at.toggle(key="lang_en").set_value(True).run()
     assert any("This page hit an error" in e.value for e in at.error)
+
+
+def test_a_table_too_large_for_a_styler_is_shown_untinted_not_refused():
+    import pandas as pd
+
+    small = pd.DataFrame({"灯": ["红灯", "绿灯"]})
+    codes = {"灯": pd.Series(["red", "green"])}
+    assert isinstance(ui.style_lights(small, ["灯"], codes), pd.io.formats.style.Styler)
+    # 50,000 projects × 6 columns: past pandas' 262,144-cell limit st.dataframe would raise
+    big = pd.DataFrame({f"c{j}": ["红灯"] * 50_000 for j in range(6)})
+    shown = ui.style_lights(big, ["c0"], {"c0": pd.Series(["red"] * 50_000)})
+    assert shown is big
