@@ -77,7 +77,7 @@ first = [ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_light")]
 event = st.dataframe(
     styler, column_config=config, hide_index=True, placeholder="—", on_select="rerun",
     selection_mode="single-row", key=f"exec_projects_{department or 'all'}",
-    column_order=first + [c for c in styler.data.columns if c not in first],
+    column_order=first + [c for c in ui.table_columns(styler) if c not in first],
 )
 
 # The monthly curve of one project: a row picked in the table, or the selectbox.

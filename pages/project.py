@@ -129,7 +129,7 @@ else:
         ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
     })
     # the project and its department are in the header: not repeated on every row
-    flag_columns = [c for c in styler.data.columns if c not in (
+    flag_columns = [c for c in ui.table_columns(styler) if c not in (
         ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_department"))]
     st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
                  row_height=ui.WRAPPING_ROW_HEIGHT, column_order=flag_columns,
@@ -154,7 +154,7 @@ if indicators.empty:
     st.info(ui.tr("project_no_indicators"), icon=":material/flag:")
 else:
     styler, config = ui.indicator_table(indicators, month)
-    shown_columns = [c for c in styler.data.columns
+    shown_columns = [c for c in ui.table_columns(styler)
                      if c not in (ui.tr("col_project_code"), ui.tr("col_project"))]
     st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
                  column_order=shown_columns, height=ui.table_height(len(indicators)))

@@ -215,6 +215,11 @@ def round_value(value: object, digits: int = 1) -> float | None:
 STYLER_MAX_CELLS = 262_144
 
 
+def table_columns(table) -> list[str]:
+    """The columns of what style_lights gave: a Styler's frame, or the frame itself."""
+    return list(getattr(table, "data", table).columns)
+
+
 def style_lights(frame, columns: list[str], codes: dict[str, object] | None = None):
     """A Styler that tints each light cell in its colour. The cells hold labels (红灯 …);
     codes maps a column to the Series of light codes behind them (same index). A table too

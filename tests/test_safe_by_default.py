@@ -463,3 +463,4 @@ def test_a_table_too_large_for_a_styler_is_shown_untinted_not_refused():
     big = pd.DataFrame({f"c{j}": ["红灯"] * 50_000 for j in range(6)})
     shown = ui.style_lights(big, ["c0"], {"c0": pd.Series(["red"] * 50_000)})
     assert shown is big
+    assert ui.table_columns(shown) == ui.table_columns(big.style) == [f"c{j}" for j in range(6)]
