@@ -278,6 +278,7 @@ def _batch_command(args, action, refused: type[Exception], refused_line: str) ->
     conn = db.connect(args.db)
     try:
         result = action(conn, args.batch_id, user=args.user or _os_user())
+        _refresh_results(conn)
     except refused as exc:
         print(refused_line, file=sys.stderr)
         print(str(exc), file=sys.stderr)
@@ -292,6 +293,19 @@ def _cmd_benchmark(args) -> int:
     from perfbudget.benchmark import run
 
     return run(args.scale, args.db, args.import_rows)
+
+
+def _refresh_results(conn) -> None:
+    """After a write: the stored figures it made out of date computed again
+    (perfbudget.results), with a progress line on a terminal."""
+    from perfbudget import results
+
+    def progress(fraction: float, period: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r更新统计结果 / updating stored figures: {period} {fraction:4.0%}",
+                  end="" if fraction < 1 else "\n", file=sys.stderr, flush=True)
+
+    results.refresh_stale(conn, progress)
 
 
 def _cmd_demo(args) -> int:
@@ -322,6 +336,7 @@ def _cmd_import(args) -> int:
     conn = db.connect(args.db)
     try:
         result = import_files(conn, list(args.files), user=args.user or _os_user())
+        _refresh_results(conn)
     except ImportRejected as exc:
         print("导入被拒绝，数据库未做任何改动 / Import refused, the database is unchanged:",
               file=sys.stderr)

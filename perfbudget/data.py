@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from perfbudget import db, flags, inbox, writer
+from perfbudget import db, flags, inbox, results, writer
 from perfbudget.i18n import t
 from perfbudget.scope import Scope
 
@@ -104,6 +104,18 @@ def _one_writer(progress=None) -> Iterator[None]:
         for box in shown:
             box.empty()
         yield
+
+
+def _refresh(cur, progress=None) -> None:
+    """After a write, while still the one writer: the stored results it marked out of date
+    are computed again (perfbudget.results), so the next page reads them instead of
+    recomputing. Until then a read of those periods runs the queries: never stale."""
+    def report(fraction: float, period: str) -> None:
+        if progress is not None:
+            progress(fraction, f"{t('results_refreshing', 'zh', period=period)} | "
+                               f"{t('results_refreshing', 'en', period=period)}")
+
+    results.refresh_stale(cur, report)
 
 
 def clear_caches() -> None:
@@ -216,6 +228,7 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layou
 
     with _one_writer(progress), cursor() as cur:
         result = run_import(cur, files, user=user, progress=progress, layout=layout)
+        _refresh(cur, progress)
     clear_caches()
     return result
 
@@ -250,6 +263,8 @@ def start_import(files: list[tuple[str, bytes]], user: str, layout=None) -> Impo
         try:
             with _one_writer(job.report), cur:
                 job.result = run_import(cur, files, user=user, progress=job.report, layout=layout)
+                clear_caches()  # the new rows are read by the queries until stored
+                _refresh(cur, job.report)
             clear_caches()
         except ImportRejected as refused:
             job.rejected = refused
@@ -279,6 +294,7 @@ def rollback_batch(batch_id: int, user: str):
 
     with _one_writer(), cursor() as cur:
         result = run_rollback(cur, batch_id, user)
+        _refresh(cur)
     clear_caches()
     return result
 
@@ -290,6 +306,7 @@ def restore_batch(batch_id: int, user: str):
 
     with _one_writer(), cursor() as cur:
         result = run_restore(cur, batch_id, user)
+        _refresh(cur)
     clear_caches()
     return result
 
@@ -431,6 +448,7 @@ def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
 
     with _one_writer(), cursor() as cur:
         changed = settings_store.save_thresholds(cur, changes)
+        _refresh(cur)
     clear_caches()
     return changed
 
@@ -440,6 +458,7 @@ def save_settings(changes: dict[str, str]) -> int:
 
     with _one_writer(), cursor() as cur:
         changed = settings_store.save_settings(cur, changes)
+        _refresh(cur)
     clear_caches()
     return changed
 
@@ -450,6 +469,7 @@ def reset_settings() -> None:
 
     with _one_writer(), cursor() as cur:
         settings_store.reset_defaults(cur)
+        _refresh(cur)
     clear_caches()
 
 

@@ -112,6 +112,10 @@ def _open(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise
     if not read_only:
         ensure_schema(conn)
+        # imported here: results builds on this module
+        from perfbudget import results
+
+        results.upgrade(conn)
     return conn
 
 
@@ -204,6 +208,25 @@ def _declared_params(sql: str) -> dict[str, str]:
 
 
 def run_query(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    scope: Scope | None = None,
+    **params: object,
+) -> pd.DataFrame:
+    """The rows of queries/<name>.sql for these parameters: the stored results when the query
+    is one perfbudget.results keeps and the period is stored (computed when the data last
+    changed), else the query run now (run_live). Either way the same rows."""
+    # imported here: results builds on this module (load_query, the connection)
+    from perfbudget import results
+
+    stored = results.read(conn, name, scope, params.get("year"), params.get("month")) \
+        if results.is_stored(name) and set(params) <= {"year", "month"} else None
+    if stored is not None:
+        return stored
+    return run_live(conn, name, scope, **params)
+
+
+def run_live(
     conn: duckdb.DuckDBPyConnection,
     name: str,
     scope: Scope | None = None,

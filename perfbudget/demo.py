@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from perfbudget import results
 from perfbudget.db import transaction
 from perfbudget.importer.counts import RECORD_KINDS, TABLE_RECORDS, by_kind
 
@@ -445,10 +446,13 @@ SCALES = {
 
 
 def build_demo(
-    conn: duckdb.DuckDBPyConnection, scale: str = "district", seed: int = DEFAULT_SEED
+    conn: duckdb.DuckDBPyConnection, scale: str = "district", seed: int = DEFAULT_SEED,
+    *, refresh: bool = True, progress=None,
 ) -> dict[str, int]:
     """Replace every data table with a synthetic scale ("tiny", "district" or "city") drawn
-    from `seed`, in one transaction. Returns {table: row count}."""
+    from `seed`, in one transaction, then compute its stored results (perfbudget.results;
+    refresh=False leaves them to the queries, for tests of the generator alone).
+    Returns {table: row count}."""
     if scale not in SCALES:
         raise ValueError(f"unknown demo scale {scale!r}; choose one of {sorted(SCALES)}")
     tables = generate(SCALES[scale], np.random.default_rng(seed))
@@ -491,6 +495,9 @@ def build_demo(
             [["is_synthetic", "true"], ["demo_scale", scale], ["demo_seed", str(seed)],
              ["demo_year", str(DEMO_YEAR)]],
         )
+        results.invalidate(conn)
+    if refresh:
+        results.refresh_stale(conn, progress)
     return counts
 
 

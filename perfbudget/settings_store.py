@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import duckdb
 
+from perfbudget import results
 from perfbudget.db import run_query, transaction
 from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
 
@@ -163,6 +164,9 @@ def save_thresholds(conn: duckdb.DuckDBPyConnection, changes: Mapping[ThresholdK
         for (rule, name), value in changed.items():
             conn.execute("update thresholds set value = ? where rule_id = ? and name = ?",
                          [value, rule, name])
+        if any(rule != "import" for rule, _ in changed):
+            # a rule's threshold: every stored flag may change (the import limits judge files)
+            results.invalidate(conn)
     return len(changed)
 
 
@@ -188,6 +192,8 @@ def save_settings(conn: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -
     with transaction(conn):
         for key, value in changed.items():
             conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, value])
+        if changed:
+            results.invalidate(conn)
     return len(changed)
 
 
@@ -201,3 +207,4 @@ def reset_defaults(conn: duckdb.DuckDBPyConnection) -> None:
             )
         for key, value in DEFAULT_SETTINGS:
             conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, value])
+        results.invalidate(conn)

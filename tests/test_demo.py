@@ -22,7 +22,7 @@ from perfbudget.demo import (
 @pytest.fixture(scope="module")
 def district():
     conn = db.connect()
-    summary = build_demo(conn, scale="district", seed=20251231)
+    summary = build_demo(conn, scale="district", seed=20251231, refresh=False)
     yield conn, summary
     conn.close()
 
@@ -44,7 +44,7 @@ def test_same_seed_and_scale_give_identical_tables():
     digests = []
     for _ in range(2):
         conn = db.connect()
-        build_demo(conn, scale="tiny", seed=7)
+        build_demo(conn, scale="tiny", seed=7, refresh=False)
         digests.append({t: table_digest(conn, t) for t in (*DATA_TABLES, "import_batches", "meta")})
         conn.close()
     assert digests[0] == digests[1]
@@ -54,7 +54,7 @@ def test_another_seed_gives_other_figures():
     sums = []
     for seed in (1, 2):
         conn = db.connect()
-        build_demo(conn, scale="tiny", seed=seed)
+        build_demo(conn, scale="tiny", seed=seed, refresh=False)
         sums.append(one(conn, "select sum(cumulative_yuan) from spending"))
         conn.close()
     assert sums[0] != sums[1]
@@ -64,8 +64,8 @@ def test_rebuild_replaces_everything_and_keeps_thresholds():
     conn = db.connect()
     conn.execute("update thresholds set value = 0.7 where rule_id = 'slow_spending'"
                  " and name = 'pace_yellow_below'")
-    first = build_demo(conn, scale="tiny", seed=3)
-    second = build_demo(conn, scale="tiny", seed=3)
+    first = build_demo(conn, scale="tiny", seed=3, refresh=False)
+    second = build_demo(conn, scale="tiny", seed=3, refresh=False)
     assert first == second
     assert one(conn, "select count(*) from projects") == first["projects"]
     assert one(conn, "select count(*) from import_batches") == 1
@@ -78,7 +78,7 @@ def test_rebuild_replaces_everything_and_keeps_thresholds():
 
 def test_unknown_scale_is_refused_and_changes_nothing():
     conn = db.connect()
-    build_demo(conn, scale="tiny")
+    build_demo(conn, scale="tiny", refresh=False)
     with pytest.raises(ValueError, match="scale"):
         build_demo(conn, scale="province")
     assert one(conn, "select count(*) from projects") > 0

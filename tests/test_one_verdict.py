@@ -29,7 +29,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from perfbudget import cli, db, flags
+from perfbudget import cli, db, flags, results
 from perfbudget.export.briefing import build_briefing
 from perfbudget.scope import Scope
 from tests.hand_fixture import YEAR, seed_hand_fixture
@@ -194,12 +194,16 @@ def app_on(tmp_path, monkeypatch):
     """An AppTest on a file holding the hand fixture with the given changes (at 2025-07)."""
     started = []
 
-    def start(*changes: str) -> AppTest:
+    def start(*changes: str, stored: bool = False) -> AppTest:
+        """stored: the results computed and stored first (perfbudget.results), as after an
+        import; else every figure comes from the queries."""
         path = tmp_path / "hand.duckdb"
         conn = db.connect(path)
         seed_hand_fixture(conn)
         for sql in changes:
             conn.execute(sql)
+        if stored:
+            assert results.refresh_all(conn)
         conn.close()
         monkeypatch.setenv("PERFBUDGET_DB", str(path))
         _clear_caches()
@@ -232,8 +236,9 @@ def _metric(at: AppTest, label: str):
     return matches[0]
 
 
-def test_the_execution_page_shows_the_cli_light_of_every_project(app_on, tmp_path, capsys):
-    at = app_on()
+@pytest.mark.parametrize("stored", [False, True], ids=["queries", "stored"])
+def test_the_execution_page_shows_the_cli_light_of_every_project(app_on, tmp_path, capsys, stored):
+    at = app_on(stored=stored)
     copy = tmp_path / "copy.duckdb"
     shutil.copy(tmp_path / "hand.duckdb", copy)  # the CLI on its own file beside the app
     cli_lights = _cli_lights(copy, capsys)
@@ -251,8 +256,9 @@ def test_the_execution_page_shows_the_cli_light_of_every_project(app_on, tmp_pat
     assert "有红灯项目即为红灯" in _texts(at)
 
 
-def test_the_overview_tile_its_caption_and_the_warnings_page_add_up(app_on):
-    at = app_on()
+@pytest.mark.parametrize("stored", [False, True], ids=["queries", "stored"])
+def test_the_overview_tile_its_caption_and_the_warnings_page_add_up(app_on, stored):
+    at = app_on(stored=stored)
     assert _metric(at, "预警").value == "14条"          # red 10 + yellow 4
     assert "红10 · 黄4" in _texts(at)
     assert "另有6条预警（红色、黄色）未列出" in _texts(at)  # 14 − 8 shown

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from perfbudget import results
 from perfbudget.db import transaction
 from perfbudget.importer import load
 from perfbudget.importer.columns import TABLE_KINDS
@@ -470,6 +471,9 @@ def import_files(
                     replaced_count=sum(replaced.values()), ignored_columns=list(p.ignored),
                     notes=list(p.notes), sheets=sheet_summaries(p), replaced_counts=replaced,
                 ))  # fmt: skip
+                # the stored figures this batch changes are out of date, in the same
+                # transaction; the writer recomputes them (results.refresh_stale) after it
+                results.invalidate_batch(conn, batch_id)
     except duckdb.Error as exc:
         # a constraint the checks above did not foresee: nothing was written
         raise ImportRejected([ImportIssue(

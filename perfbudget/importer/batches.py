@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from perfbudget import results
 from perfbudget.db import transaction
 from perfbudget.importer.counts import by_kind, counts_text
 from perfbudget.importer.load import REPLACE_KEYS
@@ -227,6 +228,7 @@ def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) ->
                 "where superseded_by = $b and not reinstated", b,
             )  # fmt: skip
         reference = _archive_orphans(conn, batch_id)
+        results.invalidate_batch(conn, batch_id)  # the writer then refreshes them
         conn.execute(
             "update import_batches set status = 'rolled_back', rolled_back_at = $at, "
             "rolled_back_by = $user where batch_id = $b",
@@ -292,6 +294,7 @@ def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
                 "deleted its rows: it cannot be restored; import its file again",
             )
         _check_restorable(conn, batch_id, file_name)
+        results.invalidate_batch(conn, batch_id)  # the writer then refreshes them
         for table, (pk, _values) in TABLES.items():
             archived[table] = conn.execute(
                 f"delete from {table} as t using {table}_history as h "

@@ -1,0 +1,187 @@
+"""Stored results (perfbudget.results): computed once when the data changes, read by every
+page, export and report, and always exactly what the queries in queries/ give.
+
+The hand fixture (tests/hand_fixture.py) has spending to July 2025, so its periods are
+2025-01 … 2025-07 and the year's whole-year results (month 0)."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from perfbudget import db, results, settings_store
+from perfbudget.importer import import_files, rollback_batch
+from perfbudget.scope import Scope
+from tests.hand_fixture import seed_hand_fixture
+from tests.import_helpers import csv_bytes
+
+YEAR = 2025
+SCOPES = {
+    "everything": Scope.everything(),
+    "public": Scope.public(),
+    "D01": Scope(departments=("D01",)),
+    "D02 without sensitive": Scope(departments=("D02", "D03"), include_sensitive=False),
+}
+
+
+@pytest.fixture
+def hand():
+    conn = db.connect()
+    seed_hand_fixture(conn)
+    yield conn
+    conn.close()
+
+
+def _params(query: str, month: int) -> dict[str, int]:
+    wanted = {"year": YEAR, "month": month}
+    return {k: v for k, v in wanted.items() if k in db.load_query(query).params}
+
+
+def _assert_same(conn: duckdb.DuckDBPyConnection, query: str, month: int, scope: Scope) -> None:
+    stored = results.read(conn, query, scope, YEAR, month)
+    assert stored is not None, f"{query} {YEAR}-{month} not stored"
+    live = db.run_live(conn, query, scope, **_params(query, month))
+    pd.testing.assert_frame_equal(stored, live, check_dtype=False)
+
+
+def _refreshed_at(conn: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], object]:
+    rows = conn.execute("select year, month, refreshed_at from results_periods").fetchall()
+    return {(y, m): at for y, m, at in rows}
+
+
+def test_the_hand_fixture_has_seven_months_and_its_year():
+    conn = db.connect()
+    seed_hand_fixture(conn)
+    assert results.data_periods(conn) == [(YEAR, m) for m in range(1, 8)]
+    assert results.stale_periods(conn) == []  # seeded by hand: nothing marked, all computed live
+    assert results.read(conn, "project_execution", None, YEAR, 7) is None
+
+
+def test_the_refresh_gives_exactly_what_the_queries_give_for_every_month_rule_and_scope(hand):
+    written = results.refresh_all(hand)
+    assert written == [(YEAR, 0)] + [(YEAR, m) for m in range(1, 8)]
+    for query in results.MONTHLY:
+        for month in range(1, 8):
+            for scope in SCOPES.values():
+                _assert_same(hand, query, month, scope)
+    for query in results.YEARLY:
+        for scope in SCOPES.values():
+            _assert_same(hand, query, 0, scope)
+
+
+def test_every_rule_of_the_warning_list_is_stored_or_annual_by_design():
+    from perfbudget.flags import RULES
+
+    live_only = {r.query for r in RULES} - set(results.STORED)
+    # a department-level rule whose department totals depend on the scope: computed on read
+    assert live_only == {"warning_disclosure_gap"}
+
+
+def test_run_query_reads_the_stored_rows_once_stored(hand):
+    results.refresh_all(hand)
+    # a stored row changed by hand is what run_query returns: it reads, it does not recompute
+    hand.execute("update results_project_execution set project_name = '存储的名称'"
+                 " where year = 2025 and month = 7 and project_code = 'P001'")
+    frame = db.run_query(hand, "project_execution", None, year=YEAR, month=7)
+    assert frame.set_index("project_code").loc["P001", "project_name"] == "存储的名称"
+    # a month past the data is not stored: computed by the query
+    assert results.read(hand, "project_execution", None, YEAR, 9) is None
+    assert len(db.run_query(hand, "project_execution", None, year=YEAR, month=9)) == 9
+
+
+def test_the_scope_narrows_the_stored_rows_like_the_query(hand):
+    results.refresh_all(hand)
+    codes = set(db.run_query(hand, "project_execution", Scope(departments=("D01",)),
+                             year=YEAR, month=7)["project_code"])
+    assert codes == {"P001", "P002", "P003", "P008"}
+    public = set(db.run_query(hand, "project_execution", Scope.public(), year=YEAR, month=7)["project_code"])
+    assert "P007" not in public  # D03 保密办 is a sensitive department
+
+
+def _august_spending() -> bytes:
+    return csv_bytes([
+        ["年度", "月份", "项目编码", "资金来源", "累计支出（元）"],
+        [YEAR, 8, "P001", "", 800000],  # the fixture's one fund key of P001
+    ])
+
+
+def test_an_import_marks_exactly_what_it_touches_and_the_refresh_stores_it(hand):
+    results.refresh_all(hand)
+    before = _refreshed_at(hand)
+    import_files(hand, [("august.csv", _august_spending())], user="test")
+    # August is new, and the year's whole-year results may change; January to July cannot
+    assert results.stale_periods(hand) == [(YEAR, 0), (YEAR, 8)]
+    assert results.read(hand, "project_selfeval", None, YEAR) is None
+    assert results.refresh_stale(hand) == [(YEAR, 0), (YEAR, 8)]
+    after = _refreshed_at(hand)
+    assert {p: after[p] for p in before if p != (YEAR, 0)} == {
+        p: at for p, at in before.items() if p != (YEAR, 0)}
+    for scope in SCOPES.values():
+        _assert_same(hand, "project_execution", 8, scope)
+        _assert_same(hand, "warning_slow_spending", 8, scope)
+    august = results.read(hand, "project_execution", None, YEAR, 8).set_index("project_code")
+    # P001: 800,000 of 1,200,000 = 0.666667; time progress 8/12 → pace 1.0
+    assert august.loc["P001", "execution_rate"] == pytest.approx(800000 / 1200000)
+    assert august.loc["P001", "pace"] == pytest.approx(1.0)
+
+
+def test_a_rollback_refreshes_what_it_touches(hand):
+    results.refresh_all(hand)
+    batch = import_files(hand, [("august.csv", _august_spending())], user="test").files[0].batch_id
+    results.refresh_stale(hand)
+    rollback_batch(hand, batch, user="test")
+    # the data ends at July again: August is gone, the year's results are stale
+    assert results.stale_periods(hand) == [(YEAR, 0)]
+    results.refresh_stale(hand)
+    assert results.read(hand, "project_execution", None, YEAR, 8) is None
+    assert hand.execute("select count(*) from results_project_execution where month = 8").fetchall() == [(0,)]
+    for query in results.YEARLY:
+        _assert_same(hand, query, 0, Scope.everything())
+
+
+def test_a_threshold_change_refreshes_every_period_with_the_new_threshold(hand):
+    results.refresh_all(hand)
+    flagged = set(results.read(hand, "warning_slow_spending", None, YEAR, 7)["project_code"])
+    assert "P002" in flagged  # pace 0.6: yellow under the default 0.8
+    settings_store.save_thresholds(hand, {("slow_spending", "pace_yellow_below"): "0.6",
+                                          ("slow_spending", "pace_red_below"): "0.5"})
+    assert results.stale_periods(hand) == [(YEAR, 0)] + [(YEAR, m) for m in range(1, 8)]
+    results.refresh_stale(hand)
+    now = results.read(hand, "warning_slow_spending", None, YEAR, 7)
+    assert "P002" not in set(now["project_code"])  # 0.6 is not < 0.6
+    _assert_same(hand, "warning_slow_spending", 7, Scope.everything())
+
+
+def test_an_import_limit_change_leaves_the_results_alone(hand):
+    results.refresh_all(hand)
+    settings_store.save_thresholds(hand, {("import", "max_rows"): "1000"})
+    assert results.stale_periods(hand) == []
+
+
+def test_a_database_of_the_previous_release_is_brought_up_to_date_on_open(tmp_path):
+    path = tmp_path / "old.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    # what the release before stored results left: no results tables, no results_version
+    conn.execute("delete from meta where key = 'results_version'")
+    conn.execute("drop table results_periods")
+    conn.close()
+    conn = db.connect(path)
+    assert results.is_stored_period(conn, YEAR, 7)
+    _assert_same(conn, "project_execution", 7, Scope.everything())
+    conn.close()
+
+
+def test_results_of_another_version_are_dropped_and_computed_again(tmp_path):
+    path = tmp_path / "other.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    results.refresh_all(conn)
+    conn.execute("update meta set value = 'older' where key = 'results_version'")
+    conn.execute("update results_project_execution set project_name = 'stale'")
+    conn.close()
+    conn = db.connect(path)
+    names = set(db.run_query(conn, "project_execution", None, year=YEAR, month=7)["project_name"])
+    assert "stale" not in names
+    conn.close()
