@@ -92,7 +92,7 @@ if red_yellow.empty:
     st.success(ui.tr("no_warnings"), icon=":material/check_circle:")
 else:
     message_column = "message" if lang == "zh" else "message_en"
-    top = red_yellow.head(8)
+    top = ui.with_messages(red_yellow.head(8))  # worded: only the eight shown
     for row in top.itertuples():
         with st.container(border=True):
             cols = st.columns([1.1, 6])

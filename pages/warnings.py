@@ -79,7 +79,7 @@ picked = event.selection.rows if event is not None else []
 if not picked:
     st.caption(ui.tr("warnings_pick_hint"))
 else:
-    flag = shown.iloc[picked[0]]
+    flag = ui.with_messages(shown.iloc[[picked[0]]]).iloc[0]
     key = keys[picked[0]]
     with st.container(border=True):
         st.markdown(ui.flag_subject(flag))

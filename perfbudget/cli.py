@@ -54,7 +54,7 @@ def _execution(conn, year, month, scope=None):
     scope = scope or Scope.everything()
     frame = db.run_query(conn, "project_execution", scope, year=year, month=month)
     # the project's light, as the dashboard and the briefing show it (flags.project_lights)
-    lights = flags.project_lights(flags.warning_flags(conn, year, month, scope), frame)
+    lights = flags.project_lights(flags.warning_flags(conn, year, month, scope, messages=False), frame)
     frame["light"] = lights["light"].to_numpy()
     return frame
 

@@ -196,7 +196,8 @@ def project_target_scorecard(year: int, month: int, scope: Scope) -> pd.DataFram
 @st.cache_data(show_spinner=False)
 def warning_flags(year: int, month: int, scope: Scope) -> pd.DataFrame:
     with cursor() as cur:
-        return flags.warning_flags(cur, year, month, scope)
+        # the sentences are worded by the table that shows a flag (flags.with_messages)
+        return flags.warning_flags(cur, year, month, scope, messages=False)
 
 
 @st.cache_data(show_spinner=False)

@@ -63,9 +63,13 @@ def warning_flags(
     month: int,
     scope: Scope | None = None,
     rules: Iterable[str] | None = None,
+    *,
+    messages: bool = True,
 ) -> pd.DataFrame:
     """All flags of the chosen rules at a year-month: worst severity first, then key projects,
-    then the larger adjusted budget."""
+    then the larger adjusted budget. messages=False leaves the sentences (message,
+    message_en) empty, for with_messages() to word only the rows a page shows or exports: at
+    city scale there are tens of thousands of flags and a page shows a few dozen."""
     wanted = [RULES_BY_ID[r] for r in rules] if rules is not None else list(RULES)
     frames = []
     for rule in wanted:
@@ -77,8 +81,8 @@ def warning_flags(
             continue
         df["as_of_month"] = month
         df["rule_label"] = rule.label_zh
-        df["message"] = [_MESSAGES[rule.rule_id](row, month, "zh") for row in df.itertuples()]
-        df["message_en"] = [_MESSAGES[rule.rule_id](row, month, "en") for row in df.itertuples()]
+        df["message"] = None
+        df["message_en"] = None
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=COMMON_COLUMNS)
@@ -96,7 +100,24 @@ def warning_flags(
         kind="stable",
     ).drop(columns=["severity_rank", "_key", "_budget"])
     extra = [c for c in flags.columns if c not in COMMON_COLUMNS]
-    return flags[COMMON_COLUMNS + extra].reset_index(drop=True)
+    flags = flags[COMMON_COLUMNS + extra].reset_index(drop=True)
+    return with_messages(flags) if messages else flags
+
+
+def with_messages(flags: pd.DataFrame) -> pd.DataFrame:
+    """The flags with their sentences in Chinese and English (message, message_en), worded
+    here for exactly these rows; rows already worded keep theirs."""
+    if flags.empty or ("message" in flags and flags["message"].notna().all()):
+        return flags
+    out = flags.copy()
+    zh, en = list(out.get("message", [None] * len(out))), list(out.get("message_en", [None] * len(out)))
+    for i, row in enumerate(out.itertuples(index=False)):
+        if zh[i] is None or en[i] is None or zh[i] != zh[i]:
+            month = int(row.as_of_month)
+            zh[i] = _MESSAGES[row.rule](row, month, "zh")
+            en[i] = _MESSAGES[row.rule](row, month, "en")
+    out["message"], out["message_en"] = zh, en
+    return out
 
 
 # --- one verdict: lights and counts ---------------------------------------------------------

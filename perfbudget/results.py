@@ -33,32 +33,53 @@ from perfbudget.scope import Scope
 
 # Bump when a stored query's columns or meaning change: a database whose results were written
 # by another version is refreshed whole when it is opened (db.ensure_schema -> needs_rebuild).
-RESULTS_VERSION = "1"
+RESULTS_VERSION = "2"
 
-# One row per project (or per indicator, flag or cost item of a project) for a year and month.
-MONTHLY = (
-    "project_execution",
-    "indicator_attainment",
-    "project_output_progress",
-    "project_target_scorecard",
-    "project_dual_monitoring",
-    "project_forecast",
-    "warning_slow_spending",
-    "warning_over_budget",
-    "warning_spend_output_mismatch",
-    "warning_indicator_behind",
-    "warning_large_balance",
-    "warning_target_not_met",
-    "warning_rectification_overdue",
-    "warning_data_quality",
-)
-# One row per project for a whole year.
-YEARLY = (
-    "project_selfeval",
-    "project_budget_review",
-    "warning_cost_above_reference",
-)
+# What a stored row is of, which says how a read narrows it to a user's scope:
+# - PROJECT: a project's own row (or its indicators', flags' or cost items'), the same
+#   whoever looks: stored once for the whole district, narrowed by joining scoped_projects;
+# - DEPARTMENT: a department's totals, which leave out its sensitive projects for a user
+#   without the right: stored twice (scope_sensitive true / false), narrowed by department;
+# - WHOLE: the whole scope's totals (the district, the overview's figures): stored twice too,
+#   read only by a user who sees every department; anyone else gets the query run.
+PROJECT, DEPARTMENT, WHOLE = "project", "department", "whole"
+
+# month: one set of rows per (year, month); year: one per year (month 0).
+GRAIN: dict[str, tuple[str, str]] = {
+    "project_execution": ("month", PROJECT),
+    "indicator_attainment": ("month", PROJECT),
+    "project_output_progress": ("month", PROJECT),
+    "project_target_scorecard": ("month", PROJECT),
+    "project_dual_monitoring": ("month", PROJECT),
+    "project_forecast": ("month", PROJECT),
+    "warning_slow_spending": ("month", PROJECT),
+    "warning_over_budget": ("month", PROJECT),
+    "warning_spend_output_mismatch": ("month", PROJECT),
+    "warning_indicator_behind": ("month", PROJECT),
+    "warning_large_balance": ("month", PROJECT),
+    "warning_target_not_met": ("month", PROJECT),
+    "warning_rectification_overdue": ("month", PROJECT),
+    "warning_data_quality": ("month", PROJECT),
+    "department_execution": ("month", DEPARTMENT),
+    "department_league": ("month", DEPARTMENT),
+    "department_rectification": ("month", DEPARTMENT),
+    "district_execution": ("month", WHOLE),
+    "scope_summary": ("month", WHOLE),
+    "project_selfeval": ("year", PROJECT),
+    "project_budget_review": ("year", PROJECT),
+    "warning_cost_above_reference": ("year", PROJECT),
+    "department_disclosure": ("year", DEPARTMENT),
+    "warning_disclosure_gap": ("year", DEPARTMENT),
+}
+MONTHLY = tuple(q for q, (period, _) in GRAIN.items() if period == "month")
+YEARLY = tuple(q for q, (period, _) in GRAIN.items() if period == "year")
 STORED = MONTHLY + YEARLY
+
+
+def _variants(query: str) -> tuple[bool, ...]:
+    """The scope_sensitive values a query is stored for."""
+    return (True,) if GRAIN[query][1] == PROJECT else (True, False)
+
 
 Progress = Callable[[float, str], None]
 
@@ -109,13 +130,10 @@ def _version(conn: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def _scope_everything() -> dict[str, object]:
-    return Scope.everything().as_params()
-
-
-def _period_params(query: str, year: int, month: int) -> dict[str, object]:
+def _period_params(query: str, year: int, month: int, sensitive: bool = True) -> dict[str, object]:
     declared = load_query(query).params
-    values: dict[str, object] = {"year": year, "month": month, **_scope_everything()}
+    values: dict[str, object] = {"year": year, "month": month, "scope_departments": None,
+                                 "scope_sensitive": sensitive}
     return {k: v for k, v in values.items() if k in declared}
 
 
@@ -133,25 +151,31 @@ def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def _select(query: str) -> str:
     return (
-        f"select $r_year::integer as year, $r_month::integer as month,"
+        "select $r_year::integer as year, $r_month::integer as month,"
+        " $r_sensitive::boolean as scope_sensitive,"
         f" row_number() over () as _row, q.* from ({_body(query)}) as q"
     )
+
+
+def _params(query: str, year: int, month: int, sensitive: bool) -> dict[str, object]:
+    return {**_period_params(query, year, month, sensitive),
+            "r_year": year, "r_month": month, "r_sensitive": sensitive}
 
 
 def _create(conn: duckdb.DuckDBPyConnection, query: str) -> None:
     """The query's results table, empty, with the query's own column types."""
     if not _exists(conn, table_name(query)):
-        params = {**_period_params(query, 2000, 1), "r_year": 2000, "r_month": 1}
-        conn.execute(f"create table {table_name(query)} as {_select(query)} limit 0", params)
+        conn.execute(f"create table {table_name(query)} as {_select(query)} limit 0",
+                     _params(query, 2000, 1, True))
 
 
 def _store(conn: duckdb.DuckDBPyConnection, query: str, year: int, month: int) -> None:
     table = table_name(query)
-    select = _select(query)
-    params = {**_period_params(query, year, month), "r_year": year, "r_month": month}
     _create(conn, query)
     conn.execute(f"delete from {table} where year = ? and month = ?", [year, month])
-    conn.execute(f"insert into {table} by name {select}", params)
+    for sensitive in _variants(query):
+        conn.execute(f"insert into {table} by name {_select(query)}",
+                     _params(query, year, month, sensitive))
 
 
 def data_periods(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
@@ -341,18 +365,30 @@ def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year:
     order; None when that period is not stored (the caller runs the query)."""
     if not is_stored(query):
         return None
-    stored_month = month if query in MONTHLY else 0
-    if stored_month is None or not is_stored_period(conn, year, stored_month):
+    scope = scope or Scope.everything()
+    period, grain = GRAIN[query]
+    stored_month = month if period == "month" else 0
+    if stored_month is None or grain == WHOLE and scope.departments is not None:
         return None
-    table = table_name(query)
-    if not _exists(conn, table):
+    if not is_stored_period(conn, year, stored_month) or not _exists(conn, table_name(query)):
         return None
-    params = {"year": year, "month": stored_month, **(scope or Scope.everything()).as_params()}
-    sql = (
-        f"select r.* exclude (year, month, _row) from {table} as r"
-        " where r.year = $year and r.month = $month"
-        " and r.project_code in (select project_code from"
-        " scoped_projects($year, $scope_departments, $scope_sensitive))"
-        " order by r._row"
-    )
-    return conn.sql(sql, params=params).to_arrow_table().to_pandas()
+    params = {"year": year, "month": stored_month, **scope.as_params()}
+    if grain == PROJECT:
+        narrowed = ("r.project_code in (select project_code from"
+                    " scoped_projects($year, $scope_departments, $scope_sensitive))")
+    elif grain == DEPARTMENT:
+        narrowed = ("r.scope_sensitive = $scope_sensitive and ($scope_departments is null"
+                    " or list_contains($scope_departments, r.department_code))")
+    else:
+        narrowed = "r.scope_sensitive = $scope_sensitive"
+        del params["scope_departments"]
+    rows = conn.sql(
+        f"select r.* exclude (year, month, scope_sensitive, _row) from {table_name(query)} as r"
+        f" where r.year = $year and r.month = $month and {narrowed} order by r._row",
+        params=params,
+    ).to_arrow_table().to_pandas()
+    if "rank" in rows and scope.departments is not None:
+        # a league ranked among the departments in scope (ties stay ties: the stored rank
+        # orders them exactly as the scores did)
+        rows["rank"] = rows["rank"].rank(method="min").astype(rows["rank"].dtype)
+    return rows

@@ -540,6 +540,9 @@ def warning_table(flags, extra: dict[str, object] | None = None):
     sentence in the current language; then any extra columns (label → values, same order)."""
     import pandas as pd
 
+    from perfbudget.flags import with_messages
+
+    flags = with_messages(flags)  # worded here: only the rows this table shows
     message = "message" if lang() == "zh" else "message_en"
     out = pd.DataFrame({
         tr("col_severity"): [severity_label(s) for s in flags["severity"]],
@@ -567,9 +570,9 @@ def warning_xlsx(flags) -> bytes:
     """The warning flags as a formatted workbook with Chinese headers and sentences, rows
     filled by severity (perfbudget.export.xlsx)."""
     from perfbudget.export.xlsx import Column, dataframe_to_xlsx
-    from perfbudget.flags import SEVERITY_LABELS
+    from perfbudget.flags import SEVERITY_LABELS, with_messages
 
-    frame = flags.copy()
+    frame = with_messages(flags)
     frame["severity_zh"] = [SEVERITY_LABELS["zh"].get(s, s) for s in frame["severity"]]
     for column in ("adjusted_budget_yuan", "spent_yuan", "execution_rate", "gap_pp"):
         if column not in frame:
@@ -591,6 +594,13 @@ def warning_xlsx(flags) -> bytes:
         Column("as_of_month", "截至月份", "integer"),
     ]
     return dataframe_to_xlsx(frame, columns, sheet_name="预警", severity_key="severity")
+
+
+def with_messages(flags):
+    """These flags with their sentences (flags.with_messages): worded only for what is shown."""
+    from perfbudget.flags import with_messages as worded
+
+    return worded(flags)
 
 
 def light_flags(flags):
