@@ -66,6 +66,10 @@ st.caption(ui.tr("pick_row_to_open"))
 order = {q: i for i, q in enumerate(QUADRANTS)}
 listed = shown.assign(_q=shown["quadrant"].map(order), _d=-shown["difference"].abs()) \
     .sort_values(["_q", "_d", "project_code"], kind="stable").reset_index(drop=True)
+listed = ui.paged(listed, "dual_table", {
+    "difference": ui.tr("col_difference"), "pace": ui.tr("col_pace"),
+    "output_progress": ui.tr("col_output_progress"), "project_code": ui.tr("col_project_code"),
+})
 table = pd.DataFrame({
     ui.tr("col_project_code"): listed["project_code"],
     ui.tr("col_project"): listed["project_name"],

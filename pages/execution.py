@@ -64,6 +64,11 @@ projects = data.project_execution(year, month, scope.narrowed_to(department))
 if projects.empty:
     st.info(ui.tr("no_projects"))
     st.stop()
+# a city has 50,000 projects: one page of them goes to the browser
+projects = ui.paged(projects, f"exec_projects_{department or 'all'}", {
+    "execution_rate": ui.tr("col_rate"), "pace": ui.tr("col_pace"), "gap_pp": ui.tr("col_gap_pp"),
+    "adjusted_budget_yuan": ui.tr("col_budget_wan"), "project_code": ui.tr("col_project_code"),
+})
 styler, config = ui.execution_table(
     projects,
     {"project_code": ui.tr("col_project_code"), "project_name": ui.tr("col_project"),

@@ -47,6 +47,10 @@ st.subheader(ui.tr("forecast_table_heading"))
 only_flagged = st.toggle(ui.tr("forecast_only_flagged"), value=True, key="forecast_only_flagged")
 shown = (flagged if only_flagged else forecast).sort_values(
     "forecast_balance_rate", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+shown = ui.paged(shown, f"forecast_table_{only_flagged}", {
+    "forecast_balance_rate": ui.tr("col_forecast_balance"), "execution_rate": ui.tr("col_rate"),
+    "adjusted_budget_yuan": ui.tr("col_budget_wan"), "project_code": ui.tr("col_project_code"),
+})
 if shown.empty:
     st.success(ui.tr("forecast_none_flagged"), icon=":material/check_circle:")
 else:

@@ -60,6 +60,7 @@ if over.empty:
     st.success(ui.tr("selfeval_none_over"), icon=":material/check_circle:")
 else:
     over = over.sort_values("score_difference", ascending=False, kind="stable").reset_index(drop=True)
+    over = ui.paged(over, "selfeval_over_table")
     table = pd.DataFrame({
         ui.tr("col_project_code"): over["project_code"],
         ui.tr("col_project"): over["project_name"],

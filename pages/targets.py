@@ -53,14 +53,23 @@ if shown.empty:
     st.stop()
 
 st.subheader(ui.tr("scorecard_heading"))
+all_cards = cards
+cards = ui.paged(cards, "targets_cards", {
+    "weighted_attainment": ui.tr("col_weighted_attainment"), "red_count": ui.tr("col_red"),
+    "output_progress": ui.tr("col_output_progress"), "project_code": ui.tr("col_project_code"),
+})
 styler, config = ui.scorecard_table(cards, month)
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
              height=ui.table_height(len(cards)))
-if not cards.empty:
-    ui.plotly(charts.indicator_light_bars(cards, lang), key="light_bars",
+if not all_cards.empty:
+    ui.plotly(charts.indicator_light_bars(all_cards, lang), key="light_bars",
               as_of=ui.tr("as_of", year=year, month=month))
 
 st.subheader(ui.tr("indicators_heading"))
+shown = ui.paged(shown, "targets_indicators", {
+    "progress": ui.tr("col_progress"), "attainment": ui.tr("col_attainment"),
+    "project_code": ui.tr("col_project_code"),
+})
 styler, config = ui.indicator_table(shown, month)
 st.dataframe(styler, column_config=config, hide_index=True, placeholder="—",
              height=ui.table_height(len(shown)))

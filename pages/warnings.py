@@ -56,6 +56,8 @@ since = dict(zip(ui.flag_keys(persistence),
 followups = data.flag_followups(year, scope)
 latest = followups[followups["is_latest"]]
 latest_status = dict(zip(ui.flag_keys(latest), latest["status"], strict=True))
+all_shown = shown
+shown = ui.paged(shown, "warnings_table")  # a city has tens of thousands of flags
 keys = list(ui.flag_keys(shown))
 styler, config = ui.warning_table(shown, extra={
     ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
@@ -98,7 +100,7 @@ else:
 # The download: the same filters over the export scope (no sensitive project leaves).
 public = ui.filter_flags(data.warning_flags(year, month, ui.export_scope()), rules, severities,
                          chosen_departments)
-left_out = len(shown) - len(public)
+left_out = len(all_shown) - len(public)
 st.download_button(
     ui.tr("download_xlsx"),
     data=ui.warning_xlsx(public),

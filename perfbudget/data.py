@@ -370,7 +370,12 @@ def department_league(year: int, month: int, scope: Scope) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def department_league_trend(year: int, month: int, scope: Scope) -> pd.DataFrame:
-    """department_league at the end of each month 1..month, one frame with a `month` column."""
+    """department_league at the end of each month 1..month, one frame with a `month` column:
+    the stored months in one read, else the query month by month."""
+    with cursor() as cur:
+        stored = results.read_months(cur, "department_league", scope, year, month)
+    if stored is not None:
+        return stored
     frames = [department_league(year, m, scope).assign(month=m) for m in range(1, month + 1)]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -385,8 +390,17 @@ def project_forecast(year: int, month: int, scope: Scope) -> pd.DataFrame:
 def project_forecast_shares(year: int, project_code: str, scope: Scope) -> pd.DataFrame:
     """The typical cumulative share s(m) behind one project's forecast for every month 1..12
     (project_forecast run month by month): month, typical_share, curve_source, curve_years."""
+    columns = ["month", "typical_share", "curve_source", "curve_years"]
+    # the months with data are stored: one read; the months after them (the curve goes on to
+    # December) are computed
+    with cursor() as cur:
+        through = results.stored_through(cur, year)
+        stored = results.read_months(cur, "project_forecast", scope, year, through, project_code)
     rows = []
-    for m in range(1, 13):
+    if stored is not None:
+        mine = stored.loc[stored["project_code"] == project_code, columns]
+        rows = mine.to_dict("records")
+    for m in range(through + 1 if stored is not None else 1, 13):
         forecast = project_forecast(year, m, scope)
         row = forecast[forecast["project_code"] == project_code]
         if not row.empty:

@@ -359,6 +359,41 @@ def invalidate_batch(conn: duckdb.DuckDBPyConnection, batch_id: int) -> None:
         invalidate(conn, *start)
 
 
+def read_months(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year: int,
+                through: int, project_code: str | None = None) -> pd.DataFrame | None:
+    """The stored rows of a monthly query for months 1..through of a year, one frame with a
+    `month` column, read in one statement (a trend, a league over the year: never the
+    query run month by month); None unless every one of those months is stored."""
+    months = list(range(1, through + 1))
+    if not months or not all(is_stored_period(conn, year, m) for m in months) \
+            or not _exists(conn, table_name(query)):
+        return None
+    frames = [read(conn, query, scope, year, m) for m in months] if scope.departments is not None \
+        and "rank" in _columns(conn, query) else None
+    if frames is not None:  # re-ranked per month among the departments in scope
+        return pd.concat([f.assign(month=m) for f, m in zip(frames, months, strict=True)],
+                         ignore_index=True)
+    return _read_rows(conn, query, scope, year, months, project_code)
+
+
+def stored_through(conn: duckdb.DuckDBPyConnection, year: int) -> int:
+    """The last month m of the year such that months 1..m are all stored (0: none)."""
+    if not _exists(conn, "results_periods"):
+        return 0
+    months = {r[0] for r in conn.execute(
+        "select month from results_periods where year = ? and month > 0", [year]).fetchall()}
+    through = 0
+    while through + 1 in months:
+        through += 1
+    return through
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, query: str) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "select column_name from duckdb_columns() where table_name = ?", [table_name(query)]
+    ).fetchall()]
+
+
 def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year: int,
          month: int | None = None) -> pd.DataFrame | None:
     """The stored rows of `query` for a period, narrowed to the scope, in the query's own
@@ -368,11 +403,25 @@ def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year:
     scope = scope or Scope.everything()
     period, grain = GRAIN[query]
     stored_month = month if period == "month" else 0
-    if stored_month is None or grain == WHOLE and scope.departments is not None:
+    if stored_month is None or (grain == WHOLE and scope.departments is not None):
         return None
     if not is_stored_period(conn, year, stored_month) or not _exists(conn, table_name(query)):
         return None
-    params = {"year": year, "month": stored_month, **scope.as_params()}
+    rows = _read_rows(conn, query, scope, year, [stored_month]).drop(columns="month")
+    if "rank" in rows and scope.departments is not None:
+        # a league ranked among the departments in scope (ties stay ties: the stored rank
+        # orders them exactly as the scores did)
+        rows["rank"] = rows["rank"].rank(method="min").astype(rows["rank"].dtype)
+    return rows
+
+
+def _read_rows(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year: int,
+               months: list[int], project_code: str | None = None) -> pd.DataFrame:
+    grain = GRAIN[query][1]
+    params = {"year": year, "months": months, **scope.as_params()}
+    one = ""
+    if project_code is not None:
+        one, params["project_code"] = " and r.project_code = $project_code", project_code
     if grain == PROJECT:
         narrowed = ("r.project_code in (select project_code from"
                     " scoped_projects($year, $scope_departments, $scope_sensitive))")
@@ -382,13 +431,9 @@ def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year:
     else:
         narrowed = "r.scope_sensitive = $scope_sensitive"
         del params["scope_departments"]
-    rows = conn.sql(
-        f"select r.* exclude (year, month, scope_sensitive, _row) from {table_name(query)} as r"
-        f" where r.year = $year and r.month = $month and {narrowed} order by r._row",
+    return conn.sql(
+        f"select r.* exclude (year, scope_sensitive, _row) from {table_name(query)} as r"
+        f" where r.year = $year and list_contains($months, r.month) and {narrowed}{one}"
+        " order by r.month, r._row",
         params=params,
     ).to_arrow_table().to_pandas()
-    if "rank" in rows and scope.departments is not None:
-        # a league ranked among the departments in scope (ties stay ties: the stored rank
-        # orders them exactly as the scores did)
-        rows["rank"] = rows["rank"].rank(method="min").astype(rows["rank"].dtype)
-    return rows

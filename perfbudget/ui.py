@@ -215,6 +215,39 @@ def round_value(value: object, digits: int = 1) -> float | None:
 STYLER_MAX_CELLS = 262_144
 
 
+# Rows a table sends to the browser at once. A city has 50,000 projects and tens of thousands
+# of flags: the page slices (and sorts) on the server and the download gives every row.
+PAGE_ROWS = 500
+
+
+def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int = PAGE_ROWS):
+    """One page of `frame` (at most `rows` rows) for a table, chosen under it with a page
+    number and, when sort_columns ({column: label}) is given, sorted across every page by
+    the chosen column first. A frame that fits on one page is returned as it is, with no
+    controls. Returns the rows to show, with their index reset."""
+    total = len(frame)
+    if total <= rows:
+        return frame
+    pages = -(-total // rows)
+    cols = st.columns([2.2, 1.2, 1.4, 3])
+    if sort_columns:
+        options = [None, *sort_columns]
+        with cols[0]:
+            by = st.selectbox(tr("page_sort"), options, key=f"{key}_sort",
+                              format_func=lambda c: tr("page_sort_default") if c is None else sort_columns[c])
+        with cols[1]:
+            descending = st.toggle(tr("page_descending"), value=True, key=f"{key}_descending")
+        if by is not None:
+            frame = frame.sort_values(by, ascending=not descending, na_position="last", kind="stable")
+    with cols[2]:
+        page = int(st.number_input(tr("page_number", pages=pages), min_value=1, max_value=pages,
+                                   value=1, step=1, key=f"{key}_page"))
+    start = (page - 1) * rows
+    with cols[3]:
+        st.caption(tr("page_rows", first=start + 1, last=min(start + rows, total), n=total))
+    return frame.iloc[start:start + rows].reset_index(drop=True)
+
+
 def table_columns(table) -> list[str]:
     """The columns of what style_lights gave: a Styler's frame, or the frame itself."""
     return list(getattr(table, "data", table).columns)

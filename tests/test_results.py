@@ -209,3 +209,18 @@ def test_results_of_another_version_are_dropped_and_computed_again(tmp_path):
     names = set(db.run_query(conn, "project_execution", None, year=YEAR, month=7)["project_name"])
     assert "stale" not in names
     conn.close()
+
+
+def test_months_of_a_year_are_read_in_one_go_as_the_queries_give_them(stored_hand):
+    hand, _ = stored_hand
+    assert results.stored_through(hand, YEAR) == 7
+    for scope in (Scope.everything(), Scope(departments=("D01", "D02"))):
+        together = results.read_months(hand, "department_league", scope, YEAR, 7)
+        for month in range(1, 8):
+            one = together[together["month"] == month].drop(columns="month").reset_index(drop=True)
+            live = db.run_live(hand, "department_league", scope, year=YEAR, month=month)
+            pd.testing.assert_frame_equal(one[live.columns], live, check_dtype=False)
+    p001 = results.read_months(hand, "project_forecast", Scope.everything(), YEAR, 7, "P001")
+    assert list(p001["month"]) == list(range(1, 8))
+    assert set(p001["project_code"]) == {"P001"}
+    assert results.read_months(hand, "project_forecast", Scope.everything(), YEAR, 8) is None

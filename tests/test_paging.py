@@ -1,0 +1,42 @@
+"""Large tables are paged on the server (ui.paged): one page of rows goes to the browser,
+sorted across every page when the user picks a column."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def _app():
+    import pandas as pd
+    import streamlit as st
+
+    from perfbudget import ui
+
+    frame = pd.DataFrame({"project_code": [f"P{i:05d}" for i in range(1234)],
+                          "execution_rate": [(i * 7919) % 1000 / 1000 for i in range(1234)]})
+    shown = ui.paged(frame, "big", {"execution_rate": "执行率"})
+    st.dataframe(shown, key="table")
+    st.text(f"{len(shown)} {shown['project_code'].iloc[0]} {shown['execution_rate'].iloc[0]}")
+    small = ui.paged(frame.head(12), "small")
+    st.text(f"small {len(small)}")
+
+
+def test_a_large_table_shows_one_page_and_says_which_rows_of_how_many():
+    at = AppTest.from_function(_app).run()
+    assert not at.exception
+    assert at.text[0].value == "500 P00000 0.0"
+    assert at.caption[0].value == "第1–500行，共1,234行"
+    at.number_input(key="big_page").set_value(3).run()
+    assert at.text[0].value.startswith("234 P01000")
+    assert at.caption[0].value == "第1,001–1,234行，共1,234行"
+    assert at.text[1].value == "small 12"  # a table that fits has no pager
+    assert len(at.number_input) == 1
+
+
+def test_sorting_orders_every_page_not_only_the_one_shown():
+    at = AppTest.from_function(_app).run()
+    at.selectbox(key="big_sort").set_value("execution_rate").run()
+    # largest first across all 1,234 rows: the top rate is 0.999
+    assert at.text[0].value.endswith(" 0.999")
+    at.toggle(key="big_descending").set_value(False).run()
+    assert at.text[0].value.endswith(" 0.0")
