@@ -214,6 +214,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="measure a copy of this database instead of a fresh demo")
     bench.add_argument("--import-rows", type=int, default=100_000,
                        help="rows of the generated execution sheet to import (0 to skip)")
+    bench.add_argument("--format", choices=("table", "json"), default="table",
+                       help="json: every figure with its target, and the machine")
     bench.set_defaults(handler=_cmd_benchmark)
 
     batches = sub.add_parser("batches", help="list the import batches / 导入批次")
@@ -292,7 +294,7 @@ def _batch_command(args, action, refused: type[Exception], refused_line: str) ->
 def _cmd_benchmark(args) -> int:
     from perfbudget.benchmark import run
 
-    return run(args.scale, args.db, args.import_rows)
+    return run(args.scale, args.db, args.import_rows, args.format)
 
 
 def _refresh_results(conn) -> None:
