@@ -69,7 +69,16 @@ class Figure:
 
 
 def peak_rss_mib() -> float | None:
-    """Peak resident memory of this process; None where the OS does not say (Windows)."""
+    """Peak resident memory of this process; None where the OS does not say (Windows).
+    Linux: VmHWM, which starts afresh with each program (getrusage's maxrss carries a forked
+    child's parent peak across exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:

@@ -423,6 +423,11 @@ def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """Since which month each flag raised at `month` has been raised without a break
     (flags.persistence: earlier months are read only while some flag's run is unbroken, and
     only for the rules still running)."""
+    with cursor() as cur:
+        stored = results.flag_since(cur, scope, year, month,
+                                    {r.rule_id: r.query for r in flags.RULES})
+    if stored is not None:  # one statement over the stored flags of the year
+        return stored
     return flags.persistence(
         warning_flags(year, month, scope), month,
         lambda m, rules: flag_keys(year, m, rules, scope),

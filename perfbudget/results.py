@@ -305,11 +305,16 @@ def _drop_gone(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def is_stored_period(conn: duckdb.DuckDBPyConnection, year: int, month: int) -> bool:
-    if not _exists(conn, "results_periods") or _version(conn) != RESULTS_VERSION:
+    """Whether (year, month) is stored by this version of the code: one statement, since
+    every read asks."""
+    try:
+        return bool(conn.execute(
+            "select count(*) from results_periods where year = ? and month = ?"
+            " and (select value from meta where key = 'results_version') = ?",
+            [year, month, RESULTS_VERSION],
+        ).fetchall()[0][0])
+    except duckdb.CatalogException:  # a database that has never stored results
         return False
-    return bool(conn.execute(
-        "select count(*) from results_periods where year = ? and month = ?", [year, month]
-    ).fetchall()[0][0])
 
 
 # The tables a batch writes, and what a row's period is: (year, month) for the monthly ones,
@@ -365,8 +370,7 @@ def read_months(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year:
     `month` column, read in one statement (a trend, a league over the year: never the
     query run month by month); None unless every one of those months is stored."""
     months = list(range(1, through + 1))
-    if not months or not all(is_stored_period(conn, year, m) for m in months) \
-            or not _exists(conn, table_name(query)):
+    if not months or stored_through(conn, year) < through:
         return None
     frames = [read(conn, query, scope, year, m) for m in months] if scope.departments is not None \
         and "rank" in _columns(conn, query) else None
@@ -376,12 +380,61 @@ def read_months(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year:
     return _read_rows(conn, query, scope, year, months, project_code)
 
 
+def flag_since(conn: duckdb.DuckDBPyConnection, scope: Scope, year: int, month: int,
+               queries: dict[str, str]) -> pd.DataFrame | None:
+    """Since which month each flag raised at `month` has been raised without a break, in one
+    statement over the stored flags of months 1..month (gaps and islands). queries maps a
+    rule to its query; a whole-year rule holds for every month of its year. Returns
+    project_code, department_code, rule, since_month, months_flagged; None unless every
+    month up to `month` and the year are stored."""
+    if stored_through(conn, year) < month or not is_stored_period(conn, year, 0):
+        return None
+    parts = []
+    for rule, query in queries.items():
+        period, grain = GRAIN[query]
+        months = "r.month" if period == "month" else "unnest(range(1, $month + 1))"
+        if grain == PROJECT:
+            narrowed = ("r.project_code in (select project_code from"
+                        " scoped_projects($year, $scope_departments, $scope_sensitive))")
+        else:
+            narrowed = ("r.scope_sensitive = $scope_sensitive and ($scope_departments is null"
+                        " or list_contains($scope_departments, r.department_code))")
+        wanted = "r.month <= $month" if period == "month" else "r.month = 0"
+        parts.append(
+            f"select {months} as month, coalesce(r.project_code, '') as project_code,"
+            f" r.department_code, '{rule}' as rule from {table_name(query)} as r"
+            f" where r.year = $year and {wanted} and {narrowed}"
+        )
+    sql = f"""
+        with flagged as (select distinct * from ({" union all ".join(parts)})),
+        numbered as (
+            select *, month - row_number() over (
+                partition by project_code, department_code, rule order by month) as island
+            from flagged
+        ),
+        runs as (
+            select project_code, department_code, rule, min(month) as since_month,
+                   max(month) as last_month
+            from numbered group by project_code, department_code, rule, island
+        )
+        select project_code, department_code, rule, since_month,
+               $month - since_month + 1 as months_flagged
+        from runs where last_month = $month
+        order by project_code, department_code, rule
+    """
+    return conn.sql(sql, params={"year": year, "month": month, **scope.as_params()}) \
+        .to_arrow_table().to_pandas()
+
+
 def stored_through(conn: duckdb.DuckDBPyConnection, year: int) -> int:
     """The last month m of the year such that months 1..m are all stored (0: none)."""
-    if not _exists(conn, "results_periods"):
+    try:
+        months = {r[0] for r in conn.execute(
+            "select month from results_periods where year = ? and month > 0"
+            " and (select value from meta where key = 'results_version') = ?",
+            [year, RESULTS_VERSION]).fetchall()}
+    except duckdb.CatalogException:
         return 0
-    months = {r[0] for r in conn.execute(
-        "select month from results_periods where year = ? and month > 0", [year]).fetchall()}
     through = 0
     while through + 1 in months:
         through += 1
@@ -405,7 +458,7 @@ def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year:
     stored_month = month if period == "month" else 0
     if stored_month is None or (grain == WHOLE and scope.departments is not None):
         return None
-    if not is_stored_period(conn, year, stored_month) or not _exists(conn, table_name(query)):
+    if not is_stored_period(conn, year, stored_month):
         return None
     rows = _read_rows(conn, query, scope, year, [stored_month]).drop(columns="month")
     if "rank" in rows and scope.departments is not None:

@@ -224,3 +224,21 @@ def test_months_of_a_year_are_read_in_one_go_as_the_queries_give_them(stored_han
     assert list(p001["month"]) == list(range(1, 8))
     assert set(p001["project_code"]) == {"P001"}
     assert results.read_months(hand, "project_forecast", Scope.everything(), YEAR, 8) is None
+
+
+def test_since_when_a_flag_has_lasted_is_one_statement_that_agrees_with_the_month_by_month_walk(stored_hand):
+    from perfbudget import flags
+
+    hand, _ = stored_hand
+    queries = {r.rule_id: r.query for r in flags.RULES}
+    for scope in (Scope.everything(), Scope.public(), SCOPES["D01"]):
+        for month in (3, 7):
+            current = flags.warning_flags(hand, YEAR, month, scope, messages=False)
+            walked = flags.persistence(
+                current, month, lambda m, rules, s=scope: flags.flag_keys(hand, YEAR, m, s, rules))
+            stored = results.flag_since(hand, scope, YEAR, month, queries)
+            key = ["project_code", "department_code", "rule"]
+            walked = walked.assign(project_code=walked["project_code"].fillna("")) \
+                .sort_values(key).reset_index(drop=True)
+            assert len(stored) == len(current)  # one row per flag raised at the month
+            pd.testing.assert_frame_equal(stored[walked.columns], walked, check_dtype=False)
