@@ -117,20 +117,21 @@ def declared_extent(head: bytes) -> Extent | None:
     return Extent(row, column_index(col) + 1, f"{col}{row}")
 
 
+# A cell that holds something: an opening tag that is not self-closing and not followed at
+# once by its closing tag (those carry only a style).
+_VALUED_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?!</c>)')
+
+
 def valued_extent(xml: bytes) -> Extent | None:
     """The range of the cells that hold something (a value, a formula, inline text); cells
-    that only carry a style (`<c r="XFD1" s="3"/>`) are left out."""
-    max_row = max_col = -1
-    filled = 0
-    for match in _CELL_OPEN.finditer(xml):
-        if match.group(3) or xml.startswith(b"</c>", match.end()):  # no value, only a style
-            continue
-        filled += 1
-        row, col = int(match.group(2)), column_index(match.group(1).decode())
-        max_row, max_col = max(max_row, row), max(max_col, col)
-    if max_row < 0:
+    that only carry a style (`<c r="XFD1" s="3"/>`) are left out. One regular-expression
+    pass; column letters are turned into numbers once per distinct column."""
+    cells = _VALUED_CELL.findall(xml)
+    if not cells:
         return None
-    return Extent(max_row, max_col + 1, f"{column_letter(max_col)}{max_row}", filled)
+    max_row = max(map(int, (row for _, row in cells)))
+    max_col = max(column_index(letters.decode()) for letters in {c for c, _ in cells})
+    return Extent(max_row, max_col + 1, f"{column_letter(max_col)}{max_row}", len(cells))
 
 
 def _over(extent: Extent, limits: Limits) -> bool:
