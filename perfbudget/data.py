@@ -35,7 +35,10 @@ def _connection(path: str):
     # (labelled synthetic everywhere, meta.is_synthetic). A bureau's own database that is empty,
     # say after every batch was rolled back, stays empty.
     is_new = path != ":memory:" and not Path(path).exists()
-    conn = db.connect(path)
+    # a database of an earlier version has its stored figures computed on this first open
+    # (perfbudget.results.upgrade): a few seconds for a district, minutes for a city
+    with st.spinner("正在打开数据库… / Opening the database…"):
+        conn = db.connect(path)
     if is_new:
         from perfbudget.demo import build_demo
 
