@@ -180,33 +180,13 @@ def page_timings(path: Path) -> dict[str, object]:
     """Every page under AppTest in a child process (its own caches and memory, like a
     server): cold then warm. Returns {"pages": {page: [cold, warm]}, "peak_rss_mib": …}."""
     env = {**os.environ, "PERFBUDGET_DB": str(path), "PERFBUDGET_INBOX": "0"}
-    child = subprocess.run([sys.executable, "-m", "perfbudget.benchmark", "--pages", str(path)],
+    # scripts/bench_pages.py: the app driven under AppTest (streamlit stays out of the package)
+    script = Path(__file__).resolve().parent.parent / "scripts" / "bench_pages.py"
+    child = subprocess.run([sys.executable, str(script), str(path)],
                            env=env, capture_output=True, text=True, check=False)
     if child.returncode != 0:
         raise RuntimeError(f"page timings failed:\n{child.stderr[-3000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
-
-
-def _pages_child(path: str) -> None:
-    import logging
-
-    # the benchmark drives the app as a browser would: the one place outside the UI layer
-    import streamlit as st  # noqa: TID251
-    from streamlit.testing.v1 import AppTest  # noqa: TID251
-
-    logging.disable(logging.WARNING)
-    app = str(Path(__file__).resolve().parent.parent / "app.py")
-    at = AppTest.from_file(app, default_timeout=600)
-    at.run()
-    timings: dict[str, list[float]] = {}
-    for page in PAGES:
-        st.cache_data.clear()  # cold: as after an import, which clears every cached figure
-        at.switch_page(f"pages/{page}.py")
-        cold, _ = _seconds(at.run)
-        warm, _ = _seconds(at.run)
-        failed = [str(e.value)[:200] for e in at.exception]
-        timings[page] = [cold, warm, *failed]
-    print(json.dumps({"pages": timings, "peak_rss_mib": peak_rss_mib()}))
 
 
 def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table") -> int:
@@ -310,9 +290,3 @@ def _print_table(figures: list[Figure], scale: str) -> None:
         print(f"  {f.name:<40} {value:>10} {f.unit:<4} {target:>8} {mark:<7} {f.detail}")
     missed = [f.name for f in figures if f.met is False]
     print(f"targets missed ({scale}): {len(missed)}" + (": " + ", ".join(missed) if missed else ""))
-
-
-if __name__ == "__main__":
-    # the child of page_timings: python -m perfbudget.benchmark --pages PATH
-    if sys.argv[1:2] == ["--pages"]:
-        _pages_child(sys.argv[2])
