@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from perfbudget import formatting as fmt
@@ -92,8 +93,8 @@ def warning_flags(
     weight = run_query(conn, "project_list", scope, year=year).set_index("project_code")
     flags["severity_rank"] = flags["severity"].map(SEVERITY_ORDER)
     flags["_key"] = flags["project_code"].map(weight["is_key"]).fillna(False).astype(bool)
-    flags["_budget"] = flags["project_code"].map(weight["adjusted_budget_yuan"]).map(
-        lambda v: float(v) if v is not None and v == v else 0.0)
+    budget = weight["adjusted_budget_yuan"].map(lambda v: None if v is None else float(v))
+    flags["_budget"] = pd.to_numeric(flags["project_code"].map(budget), errors="coerce").fillna(0.0)
     flags = flags.sort_values(
         ["severity_rank", "_key", "_budget", "department_code", "project_code", "rule"],
         ascending=[False, False, False, True, True, True],
@@ -182,20 +183,21 @@ def project_lights(flags: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     order of `projects`."""
     judged = light_flags(flags)
     judged = judged[judged["project_code"].notna() & (judged["project_code"] != "")]
-    by_project = judged.groupby("project_code")["severity"]
-    red = by_project.agg(lambda s: int((s == "red").sum()))
-    yellow = by_project.agg(lambda s: int((s == "yellow").sum()))
+    # column-wise: a city has 50,000 projects
+    per_project = pd.crosstab(judged["project_code"], judged["severity"]) if not judged.empty \
+        else pd.DataFrame()
     codes = projects["project_code"]
-    budget = [fmt.to_decimal(v) for v in projects["adjusted_budget_yuan"]]
-    nothing_to_judge = [not bool(r) or b is None or b == 0
-                        for r, b in zip(projects["is_reported"], budget, strict=True)]
-    red_counts = [int(red.get(c, 0)) for c in codes]
-    yellow_counts = [int(yellow.get(c, 0)) for c in codes]
-    lights = [
-        "red" if r else "yellow" if y else "grey" if empty else "green"
-        for r, y, empty in zip(red_counts, yellow_counts, nothing_to_judge, strict=True)
-    ]
-    return pd.DataFrame({"project_code": codes.to_numpy(), "light": lights,
+    red = per_project["red"] if "red" in per_project else pd.Series(dtype=int)
+    yellow = per_project["yellow"] if "yellow" in per_project else pd.Series(dtype=int)
+    red_counts = codes.map(red).fillna(0).astype(int).to_numpy()
+    yellow_counts = codes.map(yellow).fillna(0).astype(int).to_numpy()
+    budget = pd.to_numeric(projects["adjusted_budget_yuan"].map(
+        lambda v: None if v is None else float(v)), errors="coerce")
+    reported = projects["is_reported"].fillna(False).astype(bool).to_numpy()
+    nothing_to_judge = ~reported | budget.isna().to_numpy() | (budget.to_numpy() == 0)
+    lights = np.where(red_counts > 0, "red", np.where(
+        yellow_counts > 0, "yellow", np.where(nothing_to_judge, "grey", "green")))
+    return pd.DataFrame({"project_code": codes.to_numpy(), "light": lights.astype(object),
                          "red_count": red_counts, "yellow_count": yellow_counts})
 
 
@@ -220,12 +222,24 @@ def scope_lights(flags: pd.DataFrame, projects: pd.DataFrame,
     district_of = {code: name if isinstance(name, str) else "（未指定区）"
                    for code, name in zip(departments["department_code"], departments["district"],
                                          strict=True)}
+    rank = lights["light"].map(LIGHT_RANK)
+    by_department = pd.DataFrame({
+        "department_code": lights["department_code"], "rank": rank,
+        "red": (lights["light"] == "red").astype(int),
+        "yellow": (lights["light"] == "yellow").astype(int),
+    }).groupby("department_code").agg(rank=("rank", "max"), count=("rank", "size"),
+                                      red=("red", "sum"), yellow=("yellow", "sum"))
+    by_rank = {v: k for k, v in LIGHT_RANK.items()}
     rows = []
     for code in departments["department_code"]:
-        mine = lights.loc[lights["department_code"] == code, "light"]
-        light = _worst([*mine, *([own_worst[code]] if code in own_worst else [])])
-        rows.append(("department", code, light, len(mine), int((mine == "red").sum()),
-                     int((mine == "yellow").sum())))
+        mine = by_department.loc[code] if code in by_department.index else None
+        candidates = [by_rank[int(mine["rank"])]] if mine is not None else []
+        if code in own_worst:
+            candidates.append(own_worst[code])
+        rows.append(("department", code, _worst(candidates),
+                     0 if mine is None else int(mine["count"]),
+                     0 if mine is None else int(mine["red"]),
+                     0 if mine is None else int(mine["yellow"])))
     frame = pd.DataFrame(rows, columns=["level", "key", "light", "project_count",
                                         "red_project_count", "yellow_project_count"])
     districts = []
