@@ -18,21 +18,26 @@ indicators = data.indicator_attainment(year, month, scope)
 scorecard = data.project_target_scorecard(year, month, scope)
 
 filters = st.columns(3)
-departments = dict(zip(indicators["department_code"], indicators["department"], strict=True))
+# the choices from the distinct rows: a city has 480,000 indicators of 50,000 projects
+department_rows = indicators[["department_code", "department"]].drop_duplicates("department_code")
+departments = dict(zip(department_rows["department_code"], department_rows["department"], strict=True))
 with filters[0]:
     chosen_departments = st.multiselect(
         ui.tr("filter_department"), list(departments), key="targets_department",
         format_func=lambda code: f"{code} {departments[code]}", placeholder=ui.tr("filter_all"),
     )
-in_departments = indicators[
-    indicators["department_code"].isin(chosen_departments) if chosen_departments else
-    indicators["department_code"].notna()
-]
-projects = dict(zip(in_departments["project_code"], in_departments["project_name"], strict=True))
+in_departments = indicators[indicators["department_code"].isin(chosen_departments)] \
+    if chosen_departments else indicators
+project_rows = in_departments[["project_code", "project_name"]].drop_duplicates("project_code")
+projects = dict(zip(project_rows["project_code"], project_rows["project_name"], strict=True))
 with filters[1]:
+    # a list of tens of thousands of projects is no choice: pick departments first
+    too_many = len(projects) > ui.MAX_CHOICES
     chosen_projects = st.multiselect(
-        ui.tr("filter_project"), list(projects), key="targets_project",
-        format_func=lambda code: f"{code} {projects[code]}", placeholder=ui.tr("filter_all"),
+        ui.tr("filter_project"), [] if too_many else list(projects), key="targets_project",
+        format_func=lambda code: f"{code} {projects[code]}",
+        placeholder=ui.tr("filter_project_too_many", n=len(projects)) if too_many
+        else ui.tr("filter_all"), disabled=too_many,
     )
 with filters[2]:
     chosen_lights = st.multiselect(
@@ -40,11 +45,12 @@ with filters[2]:
         format_func=ui.light_label, placeholder=ui.tr("filter_all"),
     )
 
-project_filter = chosen_projects or list(projects)
-shown = in_departments[in_departments["project_code"].isin(project_filter)]
+shown = in_departments[in_departments["project_code"].isin(chosen_projects)] \
+    if chosen_projects else in_departments
+cards = scorecard[scorecard["project_code"].isin(shown["project_code"].unique())] \
+    if chosen_projects or chosen_departments else scorecard
 if chosen_lights:
     shown = shown[shown["light"].isin(chosen_lights)]
-cards = scorecard[scorecard["project_code"].isin(project_filter)]
 if chosen_lights:
     cards = cards[cards["project_code"].isin(shown["project_code"])]
 

@@ -218,6 +218,8 @@ STYLER_MAX_CELLS = 262_144
 # Rows a table sends to the browser at once. A city has 50,000 projects and tens of thousands
 # of flags: the page slices (and sorts) on the server and the download gives every row.
 PAGE_ROWS = 500
+# A filter offers at most this many choices; past it the user narrows another filter first.
+MAX_CHOICES = 2_000
 
 
 def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int = PAGE_ROWS):
