@@ -220,6 +220,16 @@ STYLER_MAX_CELLS = 262_144
 PAGE_ROWS = 500
 # A filter offers at most this many choices; past it the user narrows another filter first.
 MAX_CHOICES = 2_000
+# A scatter draws at most this many projects (the largest budgets); the table lists all.
+CHART_MAX_POINTS = 1_500
+
+
+def largest_for_chart(projects, limit: int = CHART_MAX_POINTS):
+    """The `limit` projects with the largest adjusted budgets, in their own order."""
+    if len(projects) <= limit:
+        return projects
+    budget = projects["adjusted_budget_yuan"].map(lambda v: 0.0 if v is None else float(v))
+    return projects.loc[budget.nlargest(limit).index.sort_values()].reset_index(drop=True)
 
 
 def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int = PAGE_ROWS):

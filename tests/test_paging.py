@@ -40,3 +40,16 @@ def test_sorting_orders_every_page_not_only_the_one_shown():
     assert at.text[0].value.endswith(" 0.999")
     at.toggle(key="big_descending").set_value(False).run()
     assert at.text[0].value.endswith(" 0.0")
+
+
+def test_a_scatter_of_a_city_draws_the_largest_budgets_in_their_own_order():
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from perfbudget import ui
+
+    frame = pd.DataFrame({"project_code": ["A", "B", "C", "D"],
+                          "adjusted_budget_yuan": [Decimal("5"), None, Decimal("9"), Decimal("7")]})
+    assert list(ui.largest_for_chart(frame, limit=2)["project_code"]) == ["C", "D"]
+    assert ui.largest_for_chart(frame, limit=4) is frame
