@@ -51,14 +51,17 @@ if shown.empty:
 # How long each flag has lasted, and what a leader last did about it.
 with st.spinner(ui.tr("since_computing")):
     persistence = data.flag_persistence(year, month, scope)
-since = dict(zip(ui.flag_keys(persistence),
-                 zip(persistence["since_month"], persistence["months_flagged"], strict=True), strict=True))
 followups = data.flag_followups(year, scope)
 latest = followups[followups["is_latest"]]
 latest_status = dict(zip(ui.flag_keys(latest), latest["status"], strict=True))
 all_shown = shown
 shown = ui.paged(shown, "warnings_table")  # a city has tens of thousands of flags
 keys = list(ui.flag_keys(shown))
+# how long, for the rows of this page only
+lasting = persistence.assign(_key=ui.flag_keys(persistence)).set_index("_key")
+lasting = lasting[lasting.index.isin(keys)]
+since = dict(zip(lasting.index, zip(lasting["since_month"], lasting["months_flagged"], strict=True),
+                 strict=True))
 styler, config = ui.warning_table(shown, extra={
     ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
     ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],

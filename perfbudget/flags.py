@@ -184,8 +184,8 @@ def project_lights(flags: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     judged = light_flags(flags)
     judged = judged[judged["project_code"].notna() & (judged["project_code"] != "")]
     # column-wise: a city has 50,000 projects
-    per_project = pd.crosstab(judged["project_code"], judged["severity"]) if not judged.empty \
-        else pd.DataFrame()
+    per_project = judged.groupby(["project_code", "severity"]).size().unstack(fill_value=0) \
+        if not judged.empty else pd.DataFrame()
     codes = projects["project_code"]
     red = per_project["red"] if "red" in per_project else pd.Series(dtype=int)
     yellow = per_project["yellow"] if "yellow" in per_project else pd.Series(dtype=int)

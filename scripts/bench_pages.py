@@ -1,6 +1,6 @@
 """The page timings of `python -m perfbudget benchmark`, in a process of its own (its peak
 memory is a server's that opened every page): every page under AppTest, cold (caches empty,
-as after an import) then warm. Prints one JSON line. Usage: bench_pages.py DATABASE"""
+as after an import) then warm. Prints one JSON line. Usage: bench_pages.py DATABASE [PAGE ...]"""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _seconds(action) -> float:
     return time.perf_counter() - start
 
 
-def _pages_child(path: str) -> None:
+def _pages_child(path: str, pages: tuple[str, ...] = PAGES) -> None:
     import logging
 
     import streamlit as st
@@ -32,7 +32,7 @@ def _pages_child(path: str) -> None:
     at = AppTest.from_file(APP, default_timeout=600)
     at.run()
     timings: dict[str, list[float]] = {}
-    for page in PAGES:
+    for page in pages:
         st.cache_data.clear()  # cold: as after an import, which clears every cached figure
         at.switch_page(f"pages/{page}.py")
         cold = _seconds(at.run)
@@ -44,4 +44,4 @@ def _pages_child(path: str) -> None:
 
 
 if __name__ == "__main__":
-    _pages_child(sys.argv[1])
+    _pages_child(sys.argv[1], tuple(sys.argv[2:]) or PAGES)
