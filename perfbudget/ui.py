@@ -248,7 +248,9 @@ def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int
             by = st.selectbox(tr("page_sort"), options, key=f"{key}_sort",
                               format_func=lambda c: tr("page_sort_default") if c is None else sort_columns[c])
         with cols[1]:
-            descending = st.toggle(tr("page_descending"), value=True, key=f"{key}_descending")
+            # only a chosen column has a direction
+            descending = st.toggle(tr("page_descending"), value=True, key=f"{key}_descending",
+                                   disabled=by is None)
         if by is not None:
             frame = frame.sort_values(by, ascending=not descending, na_position="last", kind="stable")
     with cols[2]:
