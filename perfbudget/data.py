@@ -43,11 +43,39 @@ def _connection(path: str):
         from perfbudget.demo import build_demo
 
         with st.spinner("正在生成合成演示数据… / Building the synthetic demo data…"):
-            build_demo(conn)
+            build_demo(conn, refresh=False)  # its stored figures follow, in the background
+        _refresh_in_background(conn)
     if path != ":memory:" and os.environ.get("PERFBUDGET_INBOX", "1") != "0":
         # the command line's imports, rollbacks and reports beside the running dashboard
         inbox.start_worker(path, conn, on_write=clear_caches)
     return conn
+
+
+def _refresh_in_background(conn) -> None:
+    """The stale stored results computed after the dashboard has opened, holding the write
+    lock (an upload waits for it, saying so). Pages read the queries meanwhile: the same
+    figures, slower. On a first run this keeps the demo's ~30 s of results (district, two
+    years) from standing between a new user and the first page."""
+    def run() -> None:
+        try:
+            with writer.writing(), conn.cursor() as cur:
+                results.refresh_stale(cur)
+            clear_caches()
+        except Exception:
+            logging.getLogger(__name__).exception("storing the demo's results failed")
+
+    thread = threading.Thread(target=run, name="perfbudget-refresh", daemon=True)
+    _background.append(thread)
+    thread.start()
+
+
+_background: list[threading.Thread] = []
+
+
+def join_background(timeout: float | None = None) -> None:
+    """Wait for the background refreshes started so far (tests; a clean shutdown)."""
+    for thread in list(_background):
+        thread.join(timeout)
 
 
 def cursor():

@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from perfbudget import db
+from perfbudget import data, db, results
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -29,9 +29,14 @@ def test_first_start_without_a_database_builds_the_labelled_demo(tmp_path, monke
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert any("合成" in w.value for w in at.sidebar.warning)
+    # the page opened before the demo's stored figures were computed, in the background
+    data.join_background(timeout=300)
     st.cache_resource.clear()  # let go of the file before opening it here
     conn = db.connect(path, read_only=True)
     assert conn.execute("select count(*) from projects").fetchall()[0][0] > 1000
+    assert conn.execute("select count(*) from results_stale").fetchall() == [(0,)]
+    year = int(dict(conn.execute("select key, value from meta").fetchall())["demo_year"])
+    assert results.is_stored_period(conn, year, 12)
     assert dict(conn.execute("select key, value from meta").fetchall())["is_synthetic"] == "true"
     conn.close()
 
