@@ -60,7 +60,28 @@ def test_each_query_runs_on_an_empty_database(name, empty_db):
         params["year"] = 2025
     if "limit" in params:
         params["limit"] = 10
-    db.run_query(empty_db, name, **params)
+    frame = db.run_query(empty_db, name, **params)
+    # the columns are the ones the header's `returns:` line declares, in that order
+    assert list(frame.columns) == _declared_returns(query.sql), name
+    # nothing imported: no row names a project, a department or a batch, and every sum of
+    # money or count that a query does return (the overview's one row, the trend's months) is 0
+    if {"project_code", "department_code", "batch_id", "followup_id"} & set(frame.columns):
+        assert frame.empty, name
+    for column in frame.columns:
+        if column.endswith(("_yuan", "_count")):
+            assert all(v is None or v != v or v == 0 for v in frame[column]), (name, column)
+
+
+def _declared_returns(sql: str) -> list[str]:
+    """The column names in a header's `returns:` lines: what follows their last colon."""
+    header = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        header.append(line.removeprefix("--").strip())
+    start = next(i for i, line in enumerate(header) if line.startswith("returns:"))
+    text = " ".join(header[start:]).rsplit(":", 1)[1]
+    return [column.strip() for column in text.split(",")]
 
 
 def test_run_query_refuses_missing_or_unknown_params(empty_db):
