@@ -24,11 +24,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import perfbudget.queries
 from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
 from perfbudget.scope import Scope
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-QUERIES_DIR = PROJECT_ROOT / "queries"
+# The repository's queries/, installed as the package perfbudget.queries (pyproject.toml): found
+# by the import system the same way in a wheel, an editable install and a checkout.
+QUERIES_DIR = Path(perfbudget.queries.__file__).resolve().parent
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
 DEFAULT_DB_PATH = Path("data") / "perfbudget.duckdb"
 SCHEMA_VERSION = "1"
