@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -17,12 +18,29 @@ import pytest
 from perfbudget import cli, db
 from tests.hand_fixture import seed_hand_fixture
 
+# Every report's columns, in order, as scripts read them: a column is added at the END of its
+# list here and in the report, never renamed, removed or moved.
 REPORT_COLUMNS = {
     "execution": ["project_code", "project_name", "department", "adjusted_budget_yuan",
-                  "spent_yuan", "execution_rate", "time_progress", "pace", "gap_pp"],
+                  "spent_yuan", "execution_rate", "time_progress", "pace", "gap_pp", "light"],
     "attainment": ["project_code", "indicator", "level1", "level2", "operator", "target",
-                   "actual", "attainment", "progress", "light"],
+                   "actual", "attainment", "progress", "light", "actual_month", "is_reported"],
     "warnings": ["project_code", "rule", "severity", "value", "threshold", "message"],
+    "selfeval": ["project_name", "department", "execution_rate", "execution_score",
+                 "indicator_score", "total_score", "grade", "claimed_total_score",
+                 "claimed_grade", "is_over_scored", "score_difference", "project_code", "status",
+                 "missing_indicator_count"],
+    "forecast": ["project_code", "project_name", "department", "adjusted_budget_yuan",
+                 "spent_yuan", "execution_rate", "curve_source", "curve_years", "typical_share",
+                 "forecast_spend_yuan", "forecast_execution_rate", "forecast_balance_rate",
+                 "is_flagged"],
+    "rectification": ["project_code", "project_name", "department", "issue", "feedback_date",
+                      "due_date", "done_date", "status", "days_open", "days_overdue"],
+    "disclosure": ["department_code", "department", "project_count", "large_project_count",
+                   "large_undisclosed_count", "disclosed_budget_yuan", "total_budget_yuan",
+                   "coverage", "meets_coverage"],
+    "departments": ["rank", "department_code", "department", "score", "execution_part",
+                    "targets_part", "selfeval_part", "rectification_part", "disclosure_part"],
 }
 
 
@@ -47,6 +65,23 @@ def test_report_columns_are_the_contract(name, hand_file, capsys):
     assert code == 0
     header = next(csv.reader(io.StringIO(out)))
     assert header[: len(REPORT_COLUMNS[name])] == REPORT_COLUMNS[name]
+    assert header == REPORT_COLUMNS[name]
+    # json carries the same keys in the same order (the hand fixture has no rectification
+    # item, so that report's json is an empty list)
+    _, out, _ = run_cli(capsys, "report", name, "--db", hand_file, "--year", 2025, "--month", 7,
+                        "--format", "json")
+    records = json.loads(out)
+    assert all(list(record) == REPORT_COLUMNS[name] for record in records)
+    assert bool(records) == (name != "rectification")
+
+
+def test_every_report_the_cli_offers_has_its_columns_pinned(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--help"])
+    # the choices of NAME, as argparse lists them in the help: {attainment,departments,…}
+    choices = re.findall(r"\{([a-z_,]+)\}", capsys.readouterr().out)
+    offered = next(c for c in choices if "execution" in c.split(",")).split(",")
+    assert sorted(offered) == sorted(REPORT_COLUMNS)
 
 
 def test_execution_report_figures_as_fractions(hand_file, capsys):
