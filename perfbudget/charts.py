@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfbudget import formatting as fmt
+from perfbudget import palette, vocab
 from perfbudget.i18n import t
 
 TEMPLATE = "plotly_white"
@@ -22,18 +23,14 @@ FONT_FAMILY = (
     "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, "
     "Hiragino Sans GB, WenQuanYi Micro Hei, sans-serif"
 )
-LIGHT_COLOURS = {
-    "red": "#d62728",
-    "yellow": "#f2b701",
-    "green": "#2ca02c",
-    "blue": "#1f77b4",
-    "grey": "#9e9e9e",
-}
-LIGHT_ORDER = ("red", "yellow", "green", "blue", "grey")
-RATE_COLOUR = "#1f4e79"       # the execution-rate line: a sober dark blue
-TIME_PROGRESS_COLOUR = "#e4572e"  # the 序时进度 line: stands apart from every light colour
-TEXT_COLOUR = "#262730"
-GRID_COLOUR = "#e6e6e6"
+# Colours and orders come from perfbudget.palette and perfbudget.vocab; these names stay for
+# the modules that import them from here.
+LIGHT_COLOURS = palette.LIGHT
+LIGHT_ORDER = vocab.LIGHTS
+RATE_COLOUR = palette.RATE
+TIME_PROGRESS_COLOUR = palette.TIME_PROGRESS
+TEXT_COLOUR = palette.TEXT
+GRID_COLOUR = palette.GRID
 
 
 def plain(value: object) -> object:
@@ -179,7 +176,7 @@ def department_execution_bars(
     )
     fig.update_xaxes(
         title=t("chart_rate_axis", lang), tickformat=".0%", range=[0, _rate_axis_max(rates)],
-        gridcolor=GRID_COLOUR, zeroline=True, zerolinecolor="#bdbdbd",
+        gridcolor=GRID_COLOUR, zeroline=True, zerolinecolor=palette.ZERO_LINE,
     )
     return fig
 
@@ -272,17 +269,12 @@ def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int =
 
 # --- briefing charts: dual monitoring, self-evaluation grades, unit costs -------------------
 
-QUADRANT_COLOURS = {
-    "on_track": LIGHT_COLOURS["green"],
-    "spending_ahead": LIGHT_COLOURS["yellow"],
-    "outputs_ahead": LIGHT_COLOURS["blue"],
-    "both_behind": LIGHT_COLOURS["red"],
-}
+QUADRANT_COLOURS = palette.QUADRANT
+# The slide's legend and drawing order: the worst quadrant first.
 QUADRANT_ORDER = ("both_behind", "spending_ahead", "outputs_ahead", "on_track")
-GRADE_ORDER = ("优", "良", "中", "差")
-GRADE_COLOURS = {"优": "#2ca02c", "良": "#1f77b4", "中": "#f2b701", "差": "#d62728"}
-CLAIMED_COLOUR = "#b0bec5"
-GRADE_LABELS_EN = {"优": "Excellent", "良": "Good", "中": "Fair", "差": "Poor"}
+GRADE_ORDER = vocab.GRADES
+GRADE_COLOURS = palette.GRADE
+CLAIMED_COLOUR = palette.CLAIMED_GRADE
 
 
 def _titled(fig: go.Figure, title: str, height: int, top: int) -> go.Figure:
@@ -315,7 +307,7 @@ def dual_monitoring_quadrant(
         sizes = (part["adjusted_budget_yuan"].astype(float) / biggest).clip(lower=0) ** 0.5 * 26 + 5
         fig.add_trace(go.Scatter(
             x=[min(v, x_top) for v in x], y=_floats(part["output_progress"]),
-            mode="markers", name=t(f"brief_quadrant_{quadrant}", lang),
+            mode="markers", name=t(vocab.quadrant_key(quadrant), lang),
             marker={"color": QUADRANT_COLOURS[quadrant], "size": sizes.tolist(), "opacity": 0.7,
                     "line": {"width": 0.5, "color": "white"},
                     "symbol": ["triangle-right" if v > x_top else "circle" for v in x]},
@@ -329,7 +321,7 @@ def dual_monitoring_quadrant(
                            + t("chart_hover_budget", lang) + " %{customdata[2]}<extra></extra>"),
         ))
     for value, axis in ((pace_cut, "x"), (output_cut, "y")):
-        line = {"color": "#757575", "width": 1.5, "dash": "dash"}
+        line = {"color": palette.CUTOFF_LINE_SLIDE, "width": 1.5, "dash": "dash"}
         if axis == "x":
             fig.add_vline(x=value, line=line)
         else:
@@ -340,7 +332,7 @@ def dual_monitoring_quadrant(
     )
     for quadrant, x, y, anchor in corners:
         fig.add_annotation(
-            x=x, y=y, text=t(f"brief_quadrant_{quadrant}", lang), showarrow=False, xanchor=anchor,
+            x=x, y=y, text=t(vocab.quadrant_key(quadrant), lang), showarrow=False, xanchor=anchor,
             yanchor="top" if y > 1 else "bottom",
             font={"color": QUADRANT_COLOURS[quadrant], "size": 13, "family": FONT_FAMILY},
             bgcolor="rgba(255,255,255,0.85)",
@@ -363,7 +355,7 @@ def selfeval_grade_bars(
     computed = selfeval["grade"].value_counts()
     claimed = selfeval["claimed_grade"].value_counts()
     total = max(len(selfeval), 1)
-    labels = [g if lang == "zh" else f"{GRADE_LABELS_EN[g]} ({g})" for g in GRADE_ORDER]
+    labels = [g if lang == "zh" else f"{t(vocab.grade_key(g), lang)} ({g})" for g in GRADE_ORDER]
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=labels, y=[int(claimed.get(g, 0)) for g in GRADE_ORDER], name=t("brief_claimed_grade", lang),
@@ -430,15 +422,7 @@ def cost_deviation_bars(
 
 # --- dual monitoring, self-evaluation, league, forecast, rectification, disclosure ----------
 
-# The same colours as the briefing's quadrant chart: one look on screen and on a slide.
-DUAL_COLOURS = {
-    "on_track": LIGHT_COLOURS["green"],         # 进度与产出同步
-    "spending_ahead": LIGHT_COLOURS["yellow"],  # 支出快于产出: money out, outputs not delivered
-    "outputs_ahead": LIGHT_COLOURS["blue"],     # 产出快于支出: check for late booking
-    "both_behind": LIGHT_COLOURS["red"],        # 双双滞后
-}
-GRADE_BAR_COLOURS = {"优": "#2ca02c", "良": "#1f77b4", "中": "#f2b701", "差": "#d62728"}
-GRADES = ("优", "良", "中", "差")
+GRADES = vocab.GRADES
 
 
 def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figure:
@@ -460,8 +444,8 @@ def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figu
         sizes = [max(8.0, 46.0 * (float(v or 0) / biggest) ** 0.5) for v in part["adjusted_budget_yuan"]]
         fig.add_trace(go.Scatter(
             x=_floats(part["pace"]), y=_floats(part["output_progress"]), mode="markers",
-            name=t(f"quadrant_{quadrant}", lang),
-            marker={"size": sizes, "color": DUAL_COLOURS[quadrant], "opacity": 0.7,
+            name=t(vocab.quadrant_key(quadrant), lang),
+            marker={"size": sizes, "color": palette.QUADRANT[quadrant], "opacity": 0.7,
                     "line": {"color": "white", "width": 1}},
             # [0] the code as it is, for the click that opens the project; [1], [2] and [6]
             # what the hover shows, as text
@@ -480,13 +464,13 @@ def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figu
                 + t("chart_output_axis", lang) + " %{customdata[5]}<extra></extra>"
             ),
         ))
-    line = {"color": "#777777", "width": 1.5, "dash": "dash"}
+    line = {"color": palette.CUTOFF_LINE, "width": 1.5, "dash": "dash"}
     fig.add_vline(x=pace_cut, line=line, annotation_position="bottom right",
                   annotation_text=t("dual_cutoff_pace", lang, v=fmt.ratio(pace_cut)),
-                  annotation_font_color="#555555")
+                  annotation_font_color=palette.CUTOFF_TEXT)
     fig.add_hline(y=output_cut, line=line, annotation_position="top right",
                   annotation_text=t("dual_cutoff_output", lang, v=fmt.pct(output_cut)),
-                  annotation_font_color="#555555")
+                  annotation_font_color=palette.CUTOFF_TEXT)
     corners = {
         "on_track": (1, 1, "right", "top"),
         "spending_ahead": (1, 0, "right", "bottom"),
@@ -495,9 +479,9 @@ def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figu
     }
     for quadrant, (x, y, xanchor, yanchor) in corners.items():
         fig.add_annotation(
-            text=f"<b>{t(f'quadrant_{quadrant}', lang)}</b>", xref="paper", yref="paper",
+            text=f"<b>{t(vocab.quadrant_key(quadrant), lang)}</b>", xref="paper", yref="paper",
             x=x, y=y if y else 0.06, xanchor=xanchor, yanchor=yanchor, showarrow=False,
-            font={"color": DUAL_COLOURS[quadrant], "size": 13},
+            font={"color": palette.QUADRANT[quadrant], "size": 13},
             bgcolor="rgba(255,255,255,0.8)",
         )
     _base_layout(fig, t("dual_chart_title", lang), 560)
@@ -524,7 +508,7 @@ def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int
         values = counts[grade].astype(int)
         fig.add_trace(go.Bar(
             orientation="h", y=[plain(d) for d in counts.index], x=values.tolist(), name=grade,
-            marker={"color": GRADE_BAR_COLOURS[grade]},
+            marker={"color": palette.GRADE[grade]},
             text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont={"color": "white"},
             hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
@@ -576,7 +560,7 @@ def forecast_curve_chart(curve: pd.DataFrame, shares: pd.DataFrame, month: int,
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=month_labels, y=_floats(pd.Series(typical, dtype=float)), mode="lines+markers",
-        name=t("forecast_typical_share", lang), line={"color": "#9e9e9e", "width": 2},
+        name=t("forecast_typical_share", lang), line={"color": palette.TYPICAL_SHARE, "width": 2},
         marker={"size": 6}, hovertemplate="%{x} s(m) = %{y:.1%}<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
@@ -602,8 +586,7 @@ def forecast_curve_chart(curve: pd.DataFrame, shares: pd.DataFrame, month: int,
     return fig
 
 
-RECTIFICATION_COLOURS = {"overdue": "#d62728", "open": "#f2b701", "done_late": "#ff7f0e",
-                         "done": "#2ca02c"}
+RECTIFICATION_COLOURS = palette.RECTIFICATION
 
 
 def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure:

@@ -23,11 +23,12 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfbudget import charts, db, flags
+from perfbudget import charts, db, flags, vocab
 from perfbudget import formatting as fmt
 from perfbudget.export import file_stem, marking
 from perfbudget.export.images import SOURCE_ZH
 from perfbudget.export.xlsx import Column
+from perfbudget.i18n import t
 from perfbudget.scope import Scope
 
 SECTIONS: dict[str, str] = {
@@ -41,10 +42,8 @@ SECTIONS: dict[str, str] = {
 SLIDE_DEPARTMENTS = 12   # departments on the execution slide (the lowest rates)
 SLIDE_WARNINGS = 8       # warnings on the warnings slide (worst first)
 SLIDE_COSTS = 10         # projects on the cost slide
-QUADRANT_LABELS = {
-    "on_track": "支出产出均正常", "spending_ahead": "产出滞后于支出",
-    "outputs_ahead": "支出滞后于产出", "both_behind": "支出产出双滞后",
-}
+# The dashboard's names of the quadrants (perfbudget.vocab, perfbudget.i18n quadrant_*).
+QUADRANT_LABELS = {q: t(vocab.quadrant_key(q), "zh") for q in vocab.QUADRANTS}
 SYNTHETIC_NOTE = "（演示数据，合成，非真实财政数据）"
 
 
@@ -381,12 +380,9 @@ def _dual_section(conn, year, month, scope) -> Section | str:
     if frame.empty:
         return "没有同时具备支出进度和产出进度的项目（产出指标未填报）"
     counts = frame["quadrant"].value_counts()
-    caption = (
-        f"{len(frame)}个项目中，支出产出均正常{int(counts.get('on_track', 0))}个，"
-        f"产出滞后于支出{int(counts.get('spending_ahead', 0))}个，"
-        f"支出滞后于产出{int(counts.get('outputs_ahead', 0))}个，"
-        f"双滞后{int(counts.get('both_behind', 0))}个"
-    )
+    caption = f"{len(frame)}个项目中，" + "，".join(
+        f"{QUADRANT_LABELS[q]}{int(counts.get(q, 0))}个"
+        for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind"))
     figure = charts.dual_monitoring_quadrant(frame, "zh", title="")
     cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
     notes = [f"横轴为进度比（执行率÷序时进度），纵轴为产出进度，1.0为与序时同步；虚线为{cut}的黄灯线；"
@@ -394,9 +390,7 @@ def _dual_section(conn, year, month, scope) -> Section | str:
     table = Table(
         "双监控", "双监控：支出进度与产出进度",
         frame.assign(quadrant_zh=[QUADRANT_LABELS.get(q, q) for q in frame["quadrant"]],
-                     severity=frame["quadrant"].map({"both_behind": "red",
-                                                     "spending_ahead": "yellow",
-                                                     "outputs_ahead": "yellow"})),
+                     severity=frame["quadrant"].map(vocab.QUADRANT_SEVERITY)),
         [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
          Column("department", "主管部门", width=18),
          Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
@@ -432,7 +426,7 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
         return f"{eval_year}年度没有完整的自评数据" + (f"（{unscored}）" if unscored else "")
     counts = frame["grade"].value_counts()
     total = len(frame)
-    parts = [f"{g}{int(counts.get(g, 0))}个" for g in charts.GRADE_ORDER]
+    parts = [f"{g}{int(counts.get(g, 0))}个" for g in vocab.GRADES]
     good = int(counts.get("优", 0))
     caption = f"{eval_year}年度{total}个自评完整的项目复核评分：" + "、".join(parts) + \
         f"，优秀率{fmt.pct(good / total)}"

@@ -15,6 +15,7 @@ from typing import Literal
 
 import plotly.graph_objects as go
 
+from perfbudget import palette
 from perfbudget.charts import FONT_FAMILY, TEMPLATE, TEXT_COLOUR
 
 ImageFormat = Literal["png", "svg"]
@@ -24,8 +25,8 @@ DEFAULT_WIDTH = 1100
 DEFAULT_HEIGHT = 500
 SOURCE_ZH = "来源：预算绩效看板 PerfBudget"
 SOURCE_EN = "Source: PerfBudget budget performance dashboard"
-FOOTER_COLOUR = "#6b6b6b"
-MARKING_COLOURS = {"内部": "#b3261e", "公开": "#1e6b1e", "Internal": "#b3261e", "Public": "#1e6b1e"}
+FOOTER_COLOUR = palette.FOOTER
+MARKING_COLOURS = {**palette.MARKING, **palette.MARKING_EN}
 # Room added above the plot for the as-of line, below it for the source line (pixels). The
 # figure grows by the same amount, so the plot area and every paper position stay where they
 # were.

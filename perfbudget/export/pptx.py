@@ -23,6 +23,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from perfbudget import formatting as fmt
+from perfbudget import palette
 from perfbudget.export.briefing import Briefing, Kpi, Section, Table
 from perfbudget.export.images import render
 from perfbudget.export.xlsx import Column
@@ -36,23 +37,22 @@ FOOTER_TOP = Inches(7.02)
 CHART_PX_PER_INCH = 84  # layout pixels per inch of slide: 13 px text ≈ 11 pt on the slide
 CHART_FONT_SIZE = 15
 
-NAVY = RGBColor(0x1F, 0x4E, 0x79)
-INK = RGBColor(0x26, 0x27, 0x30)
-GREY = RGBColor(0x6B, 0x6B, 0x6B)
-RULE = RGBColor(0xD0, 0xD7, 0xE1)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-HEADER_FILL = RGBColor(0xD9, 0xE1, 0xF2)
-MARKING_FILLS = {"内部": RGBColor(0xB3, 0x26, 0x1E), "公开": RGBColor(0x1E, 0x6B, 0x1E)}
-LIGHT_FILLS = {
-    "red": RGBColor(0xFD, 0xE2, 0xE1), "yellow": RGBColor(0xFF, 0xF3, 0xC4),
-    "green": RGBColor(0xDF, 0xF3, 0xDF), "blue": RGBColor(0xDC, 0xEB, 0xF8),
-    "grey": RGBColor(0xEE, 0xEE, 0xEE),
-}
-LIGHT_INK = {
-    "red": RGBColor(0xA6, 0x1B, 0x1B), "yellow": RGBColor(0x7A, 0x5B, 0x00),
-    "green": RGBColor(0x1E, 0x6B, 0x1E), "blue": RGBColor(0x17, 0x53, 0x8A),
-    "grey": RGBColor(0x55, 0x55, 0x55),
-}
+
+
+def _rgb(colour: str) -> RGBColor:
+    return RGBColor.from_string(palette.hex6(colour))
+
+
+# The deck's colours, from perfbudget.palette (the same as the charts' and the pages').
+NAVY = _rgb(palette.RATE)
+INK = _rgb(palette.TEXT)
+GREY = _rgb(palette.FOOTER)
+RULE = _rgb(palette.RULE)
+WHITE = _rgb(palette.WHITE)
+HEADER_FILL = _rgb(palette.HEADER_FILL)
+MARKING_FILLS = {marking: _rgb(colour) for marking, colour in palette.MARKING.items()}
+LIGHT_FILLS = {light: _rgb(colour) for light, colour in palette.LIGHT_FILL.items()}
+LIGHT_INK = {light: _rgb(colour) for light, colour in palette.LIGHT_INK.items()}
 
 ImageRenderer = Callable[[go.Figure, int, int], bytes]
 PREFERRED_FONTS = ("Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
@@ -351,8 +351,8 @@ class _Deck:
 
 CELL_PAD = Inches(0.06)
 HAIRLINE = Emu(9525)  # 0.75 pt
-ACCENT = RGBColor(0xE4, 0x57, 0x2E)
-TILE = RGBColor(0xF5, 0xF7, 0xFA)
+ACCENT = _rgb(palette.ACCENT)
+TILE = _rgb(palette.TILE)
 # relative widths of the slide table's columns, by kind; text columns by their xlsx width
 _WEIGHTS = {"wan": 1.3, "rate": 1.0, "pp": 1.0, "number": 1.1, "integer": 0.8}
 

@@ -22,6 +22,8 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from perfbudget import palette
+
 Kind = Literal["text", "wan", "rate", "number", "integer", "pp", "date"]
 
 WAN_FORMAT = "#,##0.00"
@@ -33,13 +35,16 @@ DATE_FORMAT = "yyyy-mm-dd"
 YUAN_PER_WAN_EXPONENT = -4  # 元 → 万元 is a shift of the decimal point: exact
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-SEVERITY_FILLS = {
-    "red": PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"),
-    "yellow": PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"),
-    "blue": PatternFill("solid", start_color="BDD7EE", end_color="BDD7EE"),
-}
-HEADER_FILL = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
-HEADER_BORDER = Border(bottom=Side(style="thin", color="8EA9DB"))
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=palette.hex6(colour), end_color=palette.hex6(colour))
+
+
+# The workbook's colours, from perfbudget.palette.
+SEVERITY_FILLS = {severity: _fill(colour) for severity, colour in palette.SEVERITY_ROW_FILL.items()}
+HEADER_FILL = _fill(palette.HEADER_FILL)
+HEADER_BORDER = Border(bottom=Side(style="thin", color=palette.hex6(palette.HEADER_BORDER)))
 MIN_WIDTH, MAX_WIDTH = 6, 60
 
 
