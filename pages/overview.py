@@ -28,7 +28,7 @@ st.caption(
 # every count from one place (flags.flag_counts): the tile = red + yellow warnings; the list
 # below shows the worst of those, and its caption the rest; blue and data-quality notes apart
 counts = data.flag_counts(year, month, scope)
-red_yellow = ui.light_flags(data.warning_flags(year, month, scope))
+red_yellow = data.light_flags(year, month, scope)
 
 tiles = [*st.columns(3), *st.columns(3)]
 with tiles[0], st.container(border=True, height="stretch"):

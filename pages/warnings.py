@@ -104,14 +104,6 @@ else:
 public = ui.filter_flags(data.warning_flags(year, month, ui.export_scope()), rules, severities,
                          chosen_departments)
 left_out = len(all_shown) - len(public)
-st.download_button(
-    ui.tr("download_xlsx"),
-    # built when clicked, not on every run: every flag's sentence and a formatted workbook
-    data=lambda: ui.warning_xlsx(public),
-    file_name=f"预警_{year}年{month:02d}月.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
-)
+ui.warnings_download(public, year, month)
 if left_out:
     st.caption(ui.tr("export_sensitive_note", n=left_out))

@@ -239,6 +239,13 @@ def flag_counts(year: int, month: int, scope: Scope) -> flags.FlagCounts:
 
 
 @st.cache_data(show_spinner=False)
+def light_flags(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    """The month's red and yellow performance flags, worst first (flags.light_flags): what
+    the lights are made of and what the overview's 预警 tile counts."""
+    return flags.light_flags(warning_flags(year, month, scope))
+
+
+@st.cache_data(show_spinner=False)
 def scope_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """The light of every project, department and district in scope (flags.scope_lights):
     level, key, light, project_count, red_project_count, yellow_project_count."""

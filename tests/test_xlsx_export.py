@@ -104,7 +104,7 @@ def test_an_empty_frame_still_gives_a_header_row():
 
 
 def test_warning_flags_of_the_hand_fixture_export_with_chinese_sentences(hand_db):
-    from perfbudget.ui import warning_xlsx
+    from perfbudget.export.tables import warning_xlsx
 
     public = flags.warning_flags(hand_db, 2025, 7, Scope.public())
     ws = _sheet(warning_xlsx(public))

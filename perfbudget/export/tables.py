@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfbudget.export.xlsx import Column, Kind, Sheet, sheets_to_xlsx
+from perfbudget import flags as flags_module
+from perfbudget.export.xlsx import Column, Kind, Sheet, dataframe_to_xlsx, sheets_to_xlsx
 
 HEADERS: dict[str, str] = {
     "project_code": "项目编码", "project_name": "项目名称", "department_code": "主管部门编码",
@@ -87,3 +88,30 @@ def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, tit
              for c in columns]
     sheet = Sheet(name, out, specs, severity_key=severity_key, title=title)
     return sheets_to_xlsx([sheet], cover=cover, marking=marking)
+
+
+def warning_xlsx(flags: pd.DataFrame) -> bytes:
+    """The warning flags as a formatted workbook with Chinese headers and sentences, rows
+    filled by severity: the warnings page's download."""
+    frame = flags_module.with_messages(flags)
+    frame["severity_zh"] = [flags_module.SEVERITY_LABELS["zh"].get(s, s) for s in frame["severity"]]
+    for column in ("adjusted_budget_yuan", "spent_yuan", "execution_rate", "gap_pp"):
+        if column not in frame:
+            frame[column] = None
+    columns = [
+        Column("severity_zh", "等级"),
+        Column("project_code", "项目编码"),
+        Column("project_name", "项目名称", width=24),
+        Column("department_code", "主管部门编码"),
+        Column("department", "主管部门", width=20),
+        Column("rule_label", "预警规则"),
+        Column("message", "预警说明", width=60),
+        Column("value", "指标值", "number"),
+        Column("threshold", "阈值", "number"),
+        Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+        Column("spent_yuan", "累计支出（万元）", "wan"),
+        Column("execution_rate", "执行率", "rate"),
+        Column("gap_pp", "进度差（百分点）", "pp"),
+        Column("as_of_month", "截至月份", "integer"),
+    ]
+    return dataframe_to_xlsx(frame, columns, sheet_name="预警", severity_key="severity")

@@ -1,3 +1,91 @@
-"""Streamlit pieces shared by every page (being split into modules by concern)."""
+"""Streamlit pieces shared by every page, one module per concern; pages use them as
+`ui.name` (re-exported here). No figure, count, light or threshold is decided here: those
+come from perfbudget.data.
 
-from perfbudget.ui.tables import *  # noqa: F403
+    session    the router, language (lang, tr), the user's scope, the sidebar's year/month,
+               the banner of a dashboard open to the network
+    markdown   md_text: a value from data made safe for anything rendered as Markdown
+    text       labels of codes (lights, severities, rules, follow-ups) and numbers as shown
+    tiles      badges and st.metric deltas
+    tables     the pages' tables, light cells tinted, the pager (paged), table heights
+    plots      a chart with its PNG/SVG download buttons; how much a chart draws
+    followup   the follow-up form on a flag, its history, the link to a project
+    upload     the import's progress bar, problems and summary
+    briefing   the briefing's PPTX/PDF/XLSX buttons and its outline
+    downloads  a page's table as a file (the warnings workbook)
+"""
+
+from perfbudget.i18n import t
+from perfbudget.ui.briefing import briefing_downloads, briefing_outline
+from perfbudget.ui.downloads import warnings_download
+from perfbudget.ui.followup import (
+    flag_keys,
+    followup_form,
+    followup_history_table,
+    project_link,
+)
+from perfbudget.ui.markdown import md_text
+from perfbudget.ui.plots import CHART_DEPARTMENTS, largest_for_chart, plotly
+from perfbudget.ui.session import (
+    current_scope,
+    ensure_router,
+    export_scope,
+    exposure_banner,
+    is_loopback,
+    lang,
+    require_period,
+    sidebar,
+    tr,
+    user_name,
+)
+from perfbudget.ui.tables import (
+    MAX_CHOICES,
+    WRAPPING_ROW_HEIGHT,
+    execution_table,
+    filter_flags,
+    indicator_table,
+    lights_for,
+    outputs_as_of_column,
+    paged,
+    scorecard_table,
+    style_lights,
+    table_columns,
+    table_height,
+    warning_table,
+    with_messages,
+)
+from perfbudget.ui.text import (
+    flag_count_line,
+    flag_subject,
+    followup_status_label,
+    light_label,
+    older_month,
+    pct_value,
+    round_value,
+    rule_label,
+    selfeval_status,
+    severity_label,
+    since_label,
+    wan_value,
+)
+from perfbudget.ui.tiles import badge, cost_deviation_delta, signed_delta
+from perfbudget.ui.upload import (
+    import_summary_table,
+    progress_callback,
+    show_issues,
+    summary_line,
+)
+
+__all__ = [
+    "CHART_DEPARTMENTS", "MAX_CHOICES", "WRAPPING_ROW_HEIGHT", "badge", "briefing_downloads",
+    "briefing_outline", "cost_deviation_delta", "current_scope", "ensure_router",
+    "execution_table", "export_scope", "exposure_banner", "filter_flags", "flag_count_line",
+    "flag_keys", "flag_subject", "followup_form", "followup_history_table",
+    "followup_status_label", "import_summary_table", "indicator_table", "is_loopback", "lang",
+    "largest_for_chart", "light_label", "lights_for", "md_text", "older_month",
+    "outputs_as_of_column", "paged", "pct_value", "plotly", "progress_callback", "project_link",
+    "require_period", "round_value", "rule_label", "scorecard_table", "selfeval_status",
+    "severity_label", "show_issues", "sidebar", "signed_delta", "since_label", "style_lights",
+    "summary_line", "t", "table_columns", "table_height", "tr", "user_name", "wan_value",
+    "warning_table", "warnings_download", "with_messages",
+]

@@ -1,0 +1,46 @@
+"""Badges and st.metric deltas: the small coloured marks of the pages' tiles."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perfbudget import formatting as fmt
+from perfbudget.ui.markdown import md_text
+from perfbudget.ui.session import tr
+from perfbudget.ui.text import light_label
+
+BADGE_COLOURS = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
+
+
+def badge(light: object, text: str | None = None) -> None:
+    """A coloured badge; its text is shown as text (a department or budget type from data
+    included), never as Markdown."""
+    code = light if isinstance(light, str) and light in BADGE_COLOURS else "grey"
+    st.badge(md_text(text or light_label(code), badge=True),
+             color=BADGE_COLOURS[code])  # type: ignore[arg-type]
+
+
+# st.metric's delta colours for a flag's severity
+_DELTA_COLOURS = {"red": "red", "yellow": "orange"}
+
+
+def signed_delta(text: str, value: object, *, colour: str = "gray") -> dict[str, str]:
+    """st.metric's delta arguments for a signed difference whose text does not begin with its
+    sign (偏离 -7.4%, 分差 -0.01): the arrow follows the value (↓ below zero, ↑ above, none
+    at zero), in the colour given (grey unless the meaning says otherwise)."""
+    number = fmt.to_decimal(value)
+    arrow = "off" if number is None or number == 0 else ("down" if number < 0 else "up")
+    return {"delta": text, "delta_arrow": arrow, "delta_color": colour}
+
+
+def cost_deviation_delta(deviation: object, severity: object) -> dict[str, str]:
+    """The delta of a unit cost against its reference (cost standard or class median): below
+    the reference is good (green ↓); above it, the colour of the project's
+    cost_above_reference flag (orange for yellow, red for red, by the rule's thresholds), grey
+    while within them (↑)."""
+    number = fmt.to_decimal(deviation)
+    if number is None or number <= 0:
+        colour = "gray" if number is None or number == 0 else "green"
+    else:
+        colour = _DELTA_COLOURS.get(str(severity), "gray")
+    return signed_delta(tr("cost_deviation", d=fmt.pct(deviation)), deviation, colour=colour)
