@@ -61,8 +61,7 @@ with tiles[4], st.container(border=True, height="stretch"):
 with tiles[5], st.container(border=True, height="stretch"):
     st.metric(ui.tr("kpi_warnings"), ui.tr("kpi_warnings_value", n=counts.warnings),
               help=ui.tr("kpi_warnings_help"))
-    ui.badge("red" if counts.red else ("yellow" if counts.yellow else "green"),
-             ui.tr("kpi_warning_counts", red=counts.red, yellow=counts.yellow))
+    ui.badge(counts.light, ui.tr("kpi_warning_counts", red=counts.red, yellow=counts.yellow))
 
 left, right = st.columns([1, 1], gap="large")
 with left:

@@ -155,6 +155,12 @@ class FlagCounts:
     def total(self) -> int:
         return self.red + self.yellow + self.blue + self.data_quality
 
+    @property
+    def light(self) -> str:
+        """The light of the 预警 tile (overview, briefing): red with any red warning, else
+        yellow with any yellow one, else green. Blue and data-quality notes never colour it."""
+        return "red" if self.red else ("yellow" if self.yellow else "green")
+
 
 def flag_counts(flags: pd.DataFrame) -> FlagCounts:
     """Red, yellow and blue performance flags, data_quality flags (whatever their severity);

@@ -130,6 +130,16 @@ def test_flag_counts_add_up_to_every_flag():
     assert counts.total == 22 == len(all_flags)
 
 
+def test_the_warning_tile_light_is_red_then_yellow_then_green():
+    # one definition for the overview's tile and the briefing's KPI (FlagCounts.light)
+    assert flags.FlagCounts(red=1, yellow=5, blue=0, data_quality=0).light == "red"
+    assert flags.FlagCounts(red=0, yellow=2, blue=3, data_quality=0).light == "yellow"
+    # blue and data-quality notes never colour it
+    assert flags.FlagCounts(red=0, yellow=0, blue=4, data_quality=7).light == "green"
+    all_flags, _ = _lights(_hand_conn())
+    assert flags.flag_counts(all_flags).light == "red"  # 10 red warnings on the hand fixture
+
+
 # --- the CLI, the briefing ------------------------------------------------------------------
 
 @pytest.fixture

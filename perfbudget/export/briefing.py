@@ -224,7 +224,7 @@ def _kpi_section(conn, year, month, scope, kpi, subject, all_flags) -> Section:
             f"{int(kpi['indicator_on_track_count'] or 0)}/{int(kpi['indicator_reported_count'] or 0)}"
             "个已填报指标"),
         Kpi("绩效预警", f"{red + yellow}条", f"红色{red}条 · 黄色{yellow}条",
-            light="red" if red else ("yellow" if yellow else "green")),
+            light=counts.light),
     ]
     trend = db.run_query(conn, "execution_trend", scope, year=year, month=month,
                          department_code=None)
