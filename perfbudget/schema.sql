@@ -251,24 +251,41 @@ alter table import_batches add column if not exists restored_by varchar;
 -- Macros shared by the queries. They keep one definition of scope, time progress and exact
 -- ratios, so no query can get them subtly different.
 
--- a ÷ b as DECIMAL(38,12), truncated toward zero. Truncation keeps every comparison with a
--- threshold of ≤ 12 decimals exact (560000 ÷ 1200000 ÷ 7/12 is 0.8, not 0.7999…), which
--- DuckDB's own DECIMAL ÷ DECIMAL (a DOUBLE) does not. Null when b is 0 or null. Operands are
--- taken to 6 decimals (money has 2) in 38 digits, so city-wide sums cannot overflow.
+-- exact_ratio(a, b) → DECIMAL(38,12)                          (docs/figures.md#exact-ratios)
+--   takes:   a, b: numbers (DECIMAL, INTEGER or DOUBLE), each rounded to 6 decimals.
+--   returns: a ÷ b truncated toward zero at 12 decimals (2 ÷ 3 = 0.666666666666, −1 ÷ 3 =
+--            −0.333333333333); null when b is 0 or null, or a is null.
+--   units:   a's unit over b's (元 ÷ 元: a fraction, 0.8 = 80%; pass × 100 for points).
+--   edges:   a b that is not 0 but rounds to 0 at 6 decimals (0.0000001) raises DuckDB's
+--            division-by-zero error: divisors are money, counts or points, never that small.
+-- Truncation keeps every comparison with a threshold of ≤ 12 decimals exact (560000 ÷ 1200000
+-- ÷ 7/12 is 0.8, not 0.7999…), which DuckDB's own DECIMAL ÷ DECIMAL (a DOUBLE) does not.
+-- 38 digits with 6 decimals: city-wide sums cannot overflow.
 create or replace macro exact_ratio(a, b) as
     case when b is null or b = 0 then null
          else ((a::decimal(38, 6) * 1000000)::hugeint * 1000000000000::hugeint
                // (b::decimal(38, 6) * 1000000)::hugeint)::decimal(38, 0) * 0.000000000001::decimal(38, 12)
     end;
 
--- x capped at 1, null staying null. (DuckDB's least() ignores nulls: least(null, 1) is 1,
--- which would give a missing figure full marks.)
+-- cap1(x) → x's type                                        (docs/figures.md#exact-ratios)
+--   takes:   x: a fraction (attainment, progress, pace) or null.
+--   returns: 1 when x > 1, else x (0 and negatives unchanged); null stays null.
+--   units:   x's own (1 = 100%, on schedule, full marks).
+--   edges:   x = 1 exactly is 1; there is no lower cap.
+-- DuckDB's least() ignores nulls: least(null, 1) is 1, which would give a missing figure full
+-- marks.
 create or replace macro cap1(x) as
     case when x is null then null when x > 1 then 1 else x end;
 
--- The light of a spending pace R against the slow_spending thresholds: red R < 0.6,
--- yellow 0.6 ≤ R < 0.8, else green; grey without a pace. (Uncorrelated subqueries: DuckDB
--- reads each threshold once per query, not per row.)
+-- pace_light(r) → 'red' | 'yellow' | 'green' | 'grey'                 (docs/figures.md#lights)
+--   takes:   r: a spending pace R = execution rate ÷ time progress (1.0 = on schedule).
+--   returns: red r < pace_red_below (0.6), yellow r < pace_yellow_below (0.8), else green;
+--            grey when r is null (a zero budget). Thresholds: table thresholds, rule
+--            slow_spending, read as stored (a bureau's own lines).
+--   units:   r a fraction; no unit.
+--   edges:   r = 0.6 exactly is yellow, r = 0.8 exactly is green (lower bound included).
+--            The large-project gap sub-rule is not here: this is the pace alone.
+-- Uncorrelated subqueries: DuckDB reads each threshold once per query, not per row.
 create or replace macro pace_light(r) as
     case
         when r is null then 'grey'
@@ -277,8 +294,14 @@ create or replace macro pace_light(r) as
         else 'green'
     end;
 
--- The light of an indicator's in-year progress v against the indicator_behind thresholds:
--- red v < 0.6, yellow 0.6 ≤ v < 0.8, blue v ≥ 1.2 (far ahead), else green; grey without v.
+-- progress_light(v) → 'red' | 'yellow' | 'green' | 'blue' | 'grey'   (docs/figures.md#lights)
+--   takes:   v: an indicator's in-year progress (1.0 = on schedule), uncapped.
+--   returns: red v < red_below (0.6), yellow v < yellow_below (0.8), blue v ≥ blue_at (1.2:
+--            far ahead, a credibility check), else green; grey when v is null (不适用, no
+--            value up to the month, or a qualitative level that cannot be told). Thresholds:
+--            table thresholds, rule indicator_behind, as stored.
+--   units:   v a fraction; no unit.
+--   edges:   0.6 is yellow, 0.8 is green, 1.2 is blue (lower bounds included).
 create or replace macro progress_light(v) as
     case
         when v is null then 'grey'
@@ -288,8 +311,15 @@ create or replace macro progress_light(v) as
         else 'green'
     end;
 
--- 序时进度 as a fraction num ÷ den: m/12 by default, days elapsed ÷ days in year when the
--- setting time_progress_basis is 'day'. Kept as two integers so comparisons stay exact.
+-- time_progress_parts(y, m) → table of one row (tp_num INTEGER, tp_den INTEGER)
+--                                                              (docs/figures.md#time-progress)
+--   takes:   y: the year; m: the as-of month 1–12.
+--   returns: 序时进度 as num ÷ den: (m, 12) by default; with the setting
+--            time_progress_basis = 'day', (days from 1 January to the last day of month m,
+--            days in year y): (212, 365) for July 2025, (60, 366) for February 2024.
+--   units:   months or days; tp_num ÷ tp_den is a fraction of the year.
+--   edges:   m = 12 gives num = den. A setting missing from the table counts as 'month'.
+-- Two integers rather than a ratio, so a query can multiply them out and stay exact.
 create or replace macro time_progress_parts(y, m) as table
     select
         case when coalesce((select value from settings where key = 'time_progress_basis'), 'month') = 'day'
@@ -299,8 +329,16 @@ create or replace macro time_progress_parts(y, m) as table
              then datediff('day', make_date(y, 1, 1), make_date(y + 1, 1, 1))
              else 12 end as tp_den;
 
--- The projects of a year that a user may see: departments in scope (null = all) and
--- sensitive projects (or projects of a sensitive department) only with the right.
+-- scoped_projects(y, scope_departments, scope_sensitive) → table
+--                                           (docs/figures.md#scope-and-sensitive-projects)
+--   takes:   y: the year; scope_departments: VARCHAR[] of department codes, null = every
+--            department; scope_sensitive: BOOLEAN, true = may see sensitive projects.
+--   returns: every column of projects for year y in scope, plus department_name (the
+--            department's name, else its code when it is not in departments) and
+--            is_effectively_sensitive (the project or its department is sensitive).
+--   units:   as in projects (money in 元).
+--   edges:   an empty list [] is no department (nothing), not every department. Without the
+--            right, a sensitive department hides all its projects.
 create or replace macro scoped_projects(y, scope_departments, scope_sensitive) as table
     select
         p.*,
@@ -312,8 +350,17 @@ create or replace macro scoped_projects(y, scope_departments, scope_sensitive) a
       and (scope_departments is null or list_contains(scope_departments, p.department_code))
       and (scope_sensitive or not (p.is_sensitive or coalesce(d.is_sensitive, false)));
 
--- Cumulative spend of each project at the end of month m: per fund/economic key the latest
--- cumulative value at or before m (carried forward), summed over keys.
+-- spend_to_month(y, m) → table (project_code, spent_yuan, last_month)
+--                                                     (docs/figures.md#execution-rate-pace-and-gap)
+--   takes:   y: the year; m: the as-of month 1–12.
+--   returns: one row per project with any spending row in y up to m: spent_yuan = Σ over its
+--            (fund source, economic class) keys of each key's latest cumulative value at or
+--            before m (a month without a row carries the last value forward); last_month =
+--            the latest month with a row up to m.
+--   units:   spent_yuan in 元 (DECIMAL); last_month 1–12.
+--   edges:   a project with no row up to m is absent (callers coalesce to 0); a key last
+--            reported in February still counts in July. Negative cumulative values (reversals)
+--            are summed as they are.
 create or replace macro spend_to_month(y, m) as table
     with latest_per_key as (
         select project_code, fund_source, economic_class,
@@ -327,15 +374,30 @@ create or replace macro spend_to_month(y, m) as table
     from latest_per_key
     group by project_code;
 
--- Capped attainment and in-year progress of each indicator at month m. The rules are
--- domain.md's "Indicator attainment" and "In-year progress"; one place, used by every query
--- through the three macros below it. latest = true: the standing at as-of month m, on each
--- indicator's latest actual at or before m (an indicator reported quarterly stands on its last
--- report, domain.md's settled case), a row with neither a value nor a text not counting;
--- has_actual is false only with no actual at all up to m. latest = false: the actual for month
--- m itself (a year-end judgement needs a year-end value). actual_month is the month of the
--- actual used; the progress of a cumulative indicator is judged against that month's time
--- progress (target × actual_month/12), or the 序时目标值 imported on that actual's row.
+-- indicator_figures(y, m, latest) → table, one row per indicator of year y
+--                      (docs/figures.md#indicator-attainment, #in-year-progress)
+--   takes:   y: the year; m: the as-of month 1–12; latest: BOOLEAN (below).
+--   returns: every column of indicators, plus the actual used (actual_value, actual_text,
+--            period_target, reason, claimed_score, actual_month, has_actual),
+--            effective_points, cumulative_rule, qualitative_level, attainment (uncapped),
+--            attainment_capped, progress (in-year v, uncapped) and is_output.
+--   units:   attainment, progress and qualitative_level are fractions (1 = target met / on
+--            schedule); effective_points in points; values in the indicator's own unit.
+--   edges:   不适用: attainment and progress null, 0 points when the file gives none. No
+--            actual: has_actual false, figures null. ≥/> on a zero target: 1 when actual ≥ 0,
+--            else 0; = on a zero target: 1 only when actual = 0. ≤/<: 1 when actual ≤ target
+--            (actual 0 included), else target ÷ actual, or with the setting
+--            lower_is_better_method = 'linear' falling to 0 at 2 × target. A qualitative
+--            actual whose level cannot be told: has_actual true, qualitative_level null.
+--            Missing points: the level-1 weight (thresholds rule selfeval) split equally.
+-- The one place these rules live, used by every query through the three macros below it.
+-- latest = true: the standing at as-of month m, on each indicator's latest actual at or before
+-- m (an indicator reported quarterly stands on its last report, docs/figures.md#settled-cases),
+-- a row with neither a value nor a text not counting; has_actual is false only with no actual
+-- at all up to m. latest = false: the actual for month m itself (a year-end judgement needs a
+-- year-end value). actual_month is the month of the actual used; the progress of a cumulative
+-- indicator is judged against that month's time progress (target × actual_month/12), or the
+-- 序时目标值 imported on that actual's row.
 create or replace macro indicator_figures(y, m, latest) as table
     with lower_method as (
         select coalesce((select value from settings where key = 'lower_is_better_method'), 'ratio') as method
@@ -434,35 +496,59 @@ create or replace macro indicator_figures(y, m, latest) as table
     from attained as t
     left join month_parts as mp on mp.month = t.actual_month;
 
--- The standing of each indicator at as-of month m (latest actual at or before m): what every
--- in-year figure, light and rule reads.
+-- indicator_standing(y, m) → indicator_figures(y, m, true)     (docs/figures.md#in-year-progress)
+--   takes:   y: the year; m: the as-of month 1–12.
+--   returns: each indicator on its latest actual at or before m (columns as indicator_figures).
+--   edges:   an indicator last reported in March stands at July on March's value, judged
+--            against 3/12 (actual_month 3).
+-- What every in-year figure, light and rule reads.
 create or replace macro indicator_standing(y, m) as table
     select * from indicator_figures(y, m, true);
 
--- Each indicator on its year-end (month 12) actual only: for year-end judgements
--- (target_not_met; self-evaluation).
+-- indicator_year_end(y) → indicator_figures(y, 12, false)  (docs/figures.md#indicator-attainment)
+--   takes:   y: the year.
+--   returns: each indicator on its December (month 12) actual only (columns as
+--            indicator_figures).
+--   edges:   an indicator last reported in September has has_actual false here.
+-- For year-end judgements (target_not_met; self-evaluation).
 create or replace macro indicator_year_end(y) as table
     select * from indicator_figures(y, 12, false);
 
--- Each indicator on the actual for month m itself, as before quarterly reporting was read;
--- kept for selfeval_exact, which calls it for month 12 (= indicator_year_end). In-year
--- figures read indicator_standing.
+-- indicator_progress(y, m) → indicator_figures(y, m, false)
+--   takes:   y: the year; m: a month 1–12.
+--   returns: each indicator on the actual for month m itself (columns as indicator_figures).
+--   edges:   an earlier month's actual does not count (has_actual false).
+-- As before quarterly reporting was read; kept for selfeval_exact, which calls it for month
+-- 12 (= indicator_year_end). In-year figures read indicator_standing.
 create or replace macro indicator_progress(y, m) as table
     select * from indicator_figures(y, m, false);
 
--- The output progress of a group of indicator_standing rows: the points-weighted mean of the
--- capped in-year progress v of its 产出 indicators that have one, 不适用 left out. An
--- aggregate, so a query that already holds the rows need not evaluate the macro again.
+-- output_progress_of(points, progress, is_output, operator) → DECIMAL(38,12), an aggregate
+--                                                             (docs/figures.md#output-progress)
+--   takes:   columns of indicator_standing rows: effective points, in-year progress v,
+--            is_output, operator.
+--   returns: Σ points × cap1(v) ÷ Σ points over the rows that are output indicators, not
+--            不适用 and have a v: (20 × 0.6 + 10 × min(1.5, 1)) ÷ 30 = 0.733333333333.
+--   units:   a fraction, 1.0 = on schedule (the scale of the pace R).
+--   edges:   null when no row qualifies, or when their points sum to 0.
+-- An aggregate, so a query that already holds the rows need not evaluate the macro again.
 create or replace macro output_progress_of(points, progress, is_output, operator) as
     exact_ratio(
         sum(points * cap1(progress)) filter (where is_output and operator <> '不适用' and progress is not null),
         sum(points) filter (where is_output and operator <> '不适用' and progress is not null)
     );
 
--- Output progress of each project at month m (exact): the points-weighted mean of the capped
--- in-year progress of its 产出 indicators (a level-1 成本指标 counts too), leaving out
--- 不适用 and indicators with no value up to the month. Each indicator stands on its latest
--- actual at or before m; oldest_actual_month is the earliest month among those used.
+-- output_progress_exact(y, m) → table (project_code, output_indicator_count, reported_count,
+--                                      output_progress, oldest_actual_month)
+--                                                             (docs/figures.md#output-progress)
+--   takes:   y: the year; m: the as-of month 1–12.
+--   returns: one row per project with an applicable output indicator (产出指标, or a level-1
+--            成本指标): how many it has, how many have a v up to m, output_progress_of over
+--            them, and the earliest actual_month among those used.
+--   units:   output_progress a fraction (1.0 = on schedule); counts; a month 1–12.
+--   edges:   a project whose output indicators are all 不适用, or that has none, is absent;
+--            one with none reported has output_progress and oldest_actual_month null.
+-- Each indicator stands on its latest actual at or before m (indicator_standing).
 create or replace macro output_progress_exact(y, m) as table
     select
         project_code,
@@ -474,8 +560,21 @@ create or replace macro output_progress_exact(y, m) as table
     where is_output and operator <> '不适用'
     group by project_code;
 
--- Execution figures of every project of year y at month m, exact. Rates use the adjusted
--- budget; gap_pp = (rate − time progress) × 100 as one exact ratio.
+-- execution_exact(y, m) → table, one row per project of year y (no scope)
+--                                   (docs/figures.md#execution-rate-pace-and-gap, #forecast-and-balance)
+--   takes:   y: the year; m: the as-of month 1–12.
+--   returns: project_code, adjusted_budget_yuan, spent_yuan (spend_to_month, 0 without a
+--            row), execution_rate = spent ÷ adjusted budget, time_progress, pace = rate ÷
+--            time progress, gap_pp = (rate − time progress) × 100, last_reported_month (the
+--            latest month with a row in the whole year), is_reported (last_reported_month ≥ m),
+--            forecast_yuan (Σ 全年预计执行数 of the latest month ≤ m that has one) and
+--            forecast_balance_rate = (adjusted budget − forecast) ÷ adjusted budget.
+--   units:   *_yuan in 元; rates fractions; gap_pp in percentage points (negative = behind).
+--   edges:   adjusted budget 0: execution_rate, pace, gap_pp and forecast_balance_rate null.
+--            No spending row at all: spent 0, is_reported false. No forecast imported up to
+--            m: forecast_yuan and forecast_balance_rate null.
+-- Each figure is one exact ratio of the exact sums (pace = spent × den ÷ (budget × num)), never
+-- a ratio of rounded ratios.
 create or replace macro execution_exact(y, m) as table
     with tp as (
         select tp_num, tp_den from time_progress_parts(y, m)
@@ -527,12 +626,25 @@ create or replace macro execution_exact(y, m) as table
     from base;
 
 
--- Self-evaluation scores of every project of year y (domain.md "Scoring"; see
--- queries/project_selfeval.sql for the rules in words). Exact; one row per project evaluated.
--- status (domain.md "Settled cases"): 'none' with neither a self-evaluation table nor any
--- year-end (month 12) indicator row; 'incomplete' while an applicable indicator has no
--- year-end 实际完成值 (a claimed 得分 alone is not one); else 'complete'. Only a complete one
--- carries the computed scores, grade and over-scoring check; the claims are kept for all.
+-- selfeval_exact(y) → table, one row per project evaluated in year y (no scope)
+--                 (docs/figures.md#self-evaluation-scoring, #self-evaluation-status)
+--   takes:   y: the year.
+--   returns: project_code, project_name, department_code, department, budget_type,
+--            execution_rate (at December), execution_score, indicator_score, total_score,
+--            claimed_total_score, file_grade, indicator_count, qualitative_adjusted_count,
+--            unclassified_count, points_total, status, missing_indicator_count, grade,
+--            claimed_grade, is_over_scored.
+--   units:   scores in points; total_score on 100; execution_rate a fraction.
+--   edges:   社会保险基金预算 projects are left out. A zero budget (no rate): the execution
+--            points leave the denominator, as 不适用 indicators do. A qualitative 得分 outside
+--            its level's band is replaced by points × the level's factor (counted in
+--            qualitative_adjusted_count). Grade bounds are included (90 is 优). Status other
+--            than 'complete': execution_score, indicator_score, total_score, grade and
+--            is_over_scored are null; the claims stay.
+-- queries/project_selfeval.sql gives the rules in words. status: 'none' with neither a
+-- self-evaluation table nor any year-end (month 12) indicator row; 'incomplete' while an
+-- applicable indicator has no year-end 实际完成值 (a claimed 得分 alone is not one); else
+-- 'complete'.
 create or replace macro selfeval_exact(y) as table
     with
     weights as (
