@@ -25,10 +25,8 @@ if thresholds.empty:
     st.warning(ui.tr("settings_empty"), icon=":material/error:")
     st.stop()
 
-# The order a finance officer reads them in: the pace rules first, the books last.
-RULE_ORDER = ("general", "slow_spending", "large_balance", "over_budget", "spend_output_mismatch",
-              "indicator_behind", "target_not_met", "cost_above_reference", "rectification_overdue",
-              "disclosure_gap", "forecast", "league", "selfeval", "import")
+# The order a finance officer reads them in (the threshold registry's): the pace rules first.
+RULE_ORDER = data.THRESHOLD_GROUP_ORDER
 rules = sorted(thresholds["rule_id"].unique(), key=lambda r: (RULE_ORDER.index(r) if r in RULE_ORDER else 99, r))
 
 
@@ -37,11 +35,10 @@ def _rule_name(rule: str) -> str:
     return ui.tr(f"settings_group_{rule}") if label == rule else label
 
 
-def _step(value: float) -> float:
-    """Amounts in 元 move by 100,000, counts and points by 1, rates by 0.05."""
-    if value >= 1000:
-        return 100000.0
-    return 1.0 if value >= 2 and value == int(value) else 0.05
+def _step(rule: str, name: str) -> float:
+    """The registry's step: amounts in 元 move by 100,000, counts and points by 1, rates by 0.05."""
+    spec = data.THRESHOLD_SPECS.get((rule, name))
+    return spec.step() if spec is not None else 0.05
 
 
 def _show_problems(key: str) -> None:
@@ -83,11 +80,14 @@ with st.form("settings_thresholds", border=False):
             for i, row in enumerate(rows.itertuples()):
                 value = float(row.value)
                 with cols[i % 3]:
+                    # label and help from the threshold registry (perfbudget.thresholds via i18n);
+                    # a stored threshold the registry does not know shows its description
+                    known = (rule, row.name) in data.THRESHOLD_SPECS
                     edited[(rule, row.name)] = st.number_input(
-                        row.description if lang == "zh" and isinstance(row.description, str)
-                        else ui.tr(f"threshold_{rule}_{row.name}"),
-                        value=value, format="%g", step=_step(value),
-                        key=f"threshold_{rule}_{row.name}", help=f"{rule}.{row.name}",
+                        ui.tr(f"threshold_{rule}_{row.name}") if known or not isinstance(row.description, str)
+                        else row.description,
+                        value=value, format="%g", step=_step(rule, row.name), key=f"threshold_{rule}_{row.name}",
+                        help=ui.tr(f"threshold_{rule}_{row.name}_help") if known else f"{rule}.{row.name}",
                     )
     if st.form_submit_button(ui.tr("settings_save_thresholds"), type="primary", icon=":material/save:"):
         try:

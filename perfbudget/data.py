@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from perfbudget import db, flags, inbox, results, writer
-from perfbudget.i18n import t
+from perfbudget import db, flags, inbox, results, thresholds, writer
+from perfbudget.i18n import t, use_thresholds
 from perfbudget.scope import Scope
 
 # how long a page waits for a command-line run that holds the database file (seconds)
@@ -529,6 +529,20 @@ def reset_settings() -> None:
         settings_store.reset_defaults(cur)
         _refresh(cur)
     clear_caches()
+
+
+def threshold_values() -> dict[tuple[str, str], object]:
+    """Every stored threshold by (rule_id, name) (rule_thresholds, cached)."""
+    table = rule_thresholds()
+    return dict(zip(zip(table["rule_id"], table["name"], strict=True), table["value"], strict=True))
+
+
+# The texts that state a threshold (perfbudget.i18n "{limit.…}") state the stored one.
+use_thresholds(threshold_values)
+# The threshold registry (kind, unit, limits, step, labels) and its groups' order, for the
+# settings page.
+THRESHOLD_SPECS = thresholds.BY_KEY
+THRESHOLD_GROUP_ORDER = thresholds.GROUP_ORDER
 
 
 # --- the briefing (简报) ---------------------------------------------------------------

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from perfbudget import formatting as fmt
+from perfbudget import vocab
 from perfbudget.db import load_query, run_query
+from perfbudget.i18n import LANGS, t
 from perfbudget.rules import SEVERITY_ORDER
 from perfbudget.scope import Scope
 
@@ -46,10 +48,8 @@ RULES: tuple[Rule, ...] = (
 PERFORMANCE_RULES = tuple(r.rule_id for r in RULES if r.rule_id != "data_quality")
 RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
-SEVERITY_LABELS = {
-    "zh": {"red": "红色", "yellow": "黄色", "blue": "蓝色"},
-    "en": {"red": "Red", "yellow": "Yellow", "blue": "Blue"},
-}
+# A severity's name by language, as perfbudget.i18n words it (severity_red …).
+SEVERITY_LABELS = {lang: {s: t(vocab.severity_key(s), lang) for s in vocab.SEVERITIES} for lang in LANGS}
 
 COMMON_COLUMNS = [
     "project_code", "project_name", "department_code", "department", "is_sensitive",
@@ -123,8 +123,8 @@ def with_messages(flags: pd.DataFrame) -> pd.DataFrame:
 
 # --- one verdict: lights and counts ---------------------------------------------------------
 
-# A light, worst first; grey (nothing to judge) ranks below green.
-LIGHT_RANK = {"red": 3, "yellow": 2, "green": 1, "grey": 0}
+# A light, worst first; grey (nothing to judge) ranks below green (perfbudget.vocab).
+LIGHT_RANK = vocab.LIGHT_RANK
 
 
 def light_flags(flags: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,11 @@ same keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+from perfbudget.thresholds import THRESHOLDS
+from perfbudget.thresholds import current as thresholds_current
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, dict[str, str]] = {
@@ -65,7 +70,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_spent_share": "占预算 {rate}",
         "pp_unit": "{v}个百分点",
         "pace_light_help": (
-            "进度比 = 执行率 ÷ 序时进度；红灯 < 0.6，黄灯 0.6–0.8（阈值可在规则中调整）"
+            "进度比 = 执行率 ÷ 序时进度；红灯 < {limit.slow_spending.pace_red_below}，黄灯 {limit.slow_spending.pace_red_below}–{limit.slow_spending.pace_yellow_below}（阈值可在「设置」页调整）"
         ),
         "dept_chart_title": "各部门预算执行率与序时进度",
         "trend_chart_title": "累计执行率月度走势",
@@ -136,7 +141,7 @@ TEXT: dict[str, dict[str, str]] = {
         "targets_title": "绩效目标",
         "targets_intro": (
             "按指标的序时进度（累计指标 = 完成值 ÷ 序时目标；其他指标 = 完成率）亮灯"
-            "：红 < 60%，黄 60%–80%，蓝 ≥ 120%（超前过多，请核实）。"
+            "：红 < {limit.indicator_behind.red_below:.0%}，黄 {limit.indicator_behind.red_below:.0%}–{limit.indicator_behind.yellow_below:.0%}，蓝 ≥ {limit.indicator_behind.blue_at:.0%}（超前过多，请核实）。"
         ),
         "filter_department": "部门",
         "filter_project": "项目",
@@ -302,7 +307,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pv_goal_expected": "预期目标",
         "pv_goal_actual": "实际完成情况",
         "upload_selfeval_heading": "自评分数核对",
-        "upload_selfeval_intro": "按财政部《项目支出绩效评价管理办法》规则重算的得分与单位自报的总分、等级对照（预算执行率10分，产出、效益、满意度按指标分值；定性指标的自报得分在所属档次内的保留）。",
+        "upload_selfeval_intro": "按财政部《项目支出绩效评价管理办法》规则重算的得分与单位自报的总分、等级对照（预算执行率{limit.selfeval.weight_execution}分，产出、效益、满意度按指标分值；定性指标的自报得分在所属档次内的保留）。",
         "upload_selfeval_over": "「{project}」自报{claimed}分（{claimed_grade}），按规则重算为{score}分（{grade}）：自评偏高，高出{d}分。",
         "upload_selfeval_ok": "「{project}」自报{claimed}分（{claimed_grade}），按规则重算为{score}分（{grade}）：未见自评偏高。",
         "upload_selfeval_unclaimed": "「{project}」表中没有自报总分；按规则重算为{score}分（{grade}）。",
@@ -426,7 +431,7 @@ TEXT: dict[str, dict[str, str]] = {
         "dual_click_hint": "点击气泡可打开该项目。",
         "col_quadrant": "象限",
         "col_difference": "偏差 R − 产出",
-        "col_difference_help": "进度比 − 产出进度；绝对值 ≥ 0.2 为黄色、≥ 0.35 为红色预警",
+        "col_difference_help": "进度比 − 产出进度；绝对值 ≥ {limit.spend_output_mismatch.yellow_at} 为黄色、≥ {limit.spend_output_mismatch.red_at} 为红色预警",
         "project_title": "项目详情",
         "project_pick_placeholder": "输入项目编码或名称查找",
         "project_pick_label": "项目",
@@ -472,7 +477,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_as_of_month": "预警月份",
         "warnings_pick_hint": "点选表格中的一行，查看该预警的跟进记录并标记已关注或已处理。",
         "selfeval_title": "绩效自评",
-        "selfeval_intro": "{year}年项目支出绩效自评：按财政部《项目支出绩效评价管理办法》重新计分（预算执行率10分，产出50分、效益30分、满意度10分），与单位自报的分数和等级对照。社会保险基金预算项目另行评价，不在此列。",
+        "selfeval_intro": "{year}年项目支出绩效自评：按财政部《项目支出绩效评价管理办法》重新计分（预算执行率{limit.selfeval.weight_execution}分，产出{limit.selfeval.weight_output}分、效益{limit.selfeval.weight_benefit}分、满意度{limit.selfeval.weight_satisfaction}分），与单位自报的分数和等级对照。社会保险基金预算项目另行评价，不在此列。",
         "selfeval_not_year_end": "当前选择的是{year}年{month}月：自评按年末（12月）数据计分，缺年末指标完成值的项目记为自评不完整，不计分、不评级。",
         "selfeval_empty": "还没有可计分的项目。请导入项目、年末支出和绩效指标完成值（「数据导入」页）。",
         "grade_n": "{g}（个项目）",
@@ -496,13 +501,13 @@ TEXT: dict[str, dict[str, str]] = {
         "col_adjusted_count": "调整的定性指标",
         "col_adjusted_count_help": "自报得分超出档次范围、按档次系数重算的定性指标个数",
         "budget_review_heading": "下年预算重点审核",
-        "budget_review_intro": "自评完整且等级为「差」，或本年与上年年末结转结余率都达到「资金结余较多」黄灯线（默认10%）的项目，下年预算应重点审核。上年的同一项目按项目编码匹配，编码逐年变化时按同一部门、单位和项目名称匹配。",
+        "budget_review_intro": "自评完整且等级为「差」，或本年与上年年末结转结余率都达到「资金结余较多」黄灯线（当前为{limit.large_balance.yellow_at}）的项目，下年预算应重点审核。上年的同一项目按项目编码匹配，编码逐年变化时按同一部门、单位和项目名称匹配。",
         "budget_review_none": "没有需要重点审核的项目。",
         "col_reason_review": "原因",
         "col_balance_rate": "本年结余率",
         "col_previous_balance_rate": "上年结余率",
         "selfeval_score": "重算总分",
-        "selfeval_score_help": "预算执行率10分 + 各指标得分，按适用项目折算为百分制",
+        "selfeval_score_help": "预算执行率{limit.selfeval.weight_execution}分 + 各指标得分，按适用项目折算为百分制",
         "selfeval_grade": "重算等级",
         "selfeval_claimed": "自报总分",
         "selfeval_difference": "分差 {d}",
@@ -525,7 +530,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_missing_count": "缺年末完成值的指标",
         "upload_selfeval_incomplete": "「{project}」有{n}项指标缺年末完成值：自评不完整，未重算得分和等级，也不核对自评偏高。",
         "rect_title": "整改跟踪",
-        "rect_intro": "监控或评价发现的问题应在反馈后{days}天内完成整改；逾期未完成的计入「整改逾期」预警（逾期超过30天为红色）。",
+        "rect_intro": "监控或评价发现的问题应在反馈后{days}天内完成整改；逾期未完成的计入「整改逾期」预警（逾期超过{limit.rectification_overdue.red_after_days}天为红色）。",
         "rect_empty": "截至本月没有整改事项。整改事项可在「数据导入」页用整改表导入。",
         "rect_status_overdue": "逾期未完成",
         "rect_status_open": "整改中（未到期）",
@@ -618,7 +623,7 @@ TEXT: dict[str, dict[str, str]] = {
         "league_part_targets_help": "已填报指标按分值加权的序时进度，封顶100%",
         "league_part_selfeval_help": "1 − 自评偏高项目占已计分项目（自评完整且有自报分数或等级）的比例；自评不完整或无自评的项目不计入",
         "league_part_rectification_help": "已到期整改事项的按时完成率",
-        "league_part_disclosure_help": "公开覆盖率 ÷ 50%，封顶100%",
+        "league_part_disclosure_help": "公开覆盖率 ÷ {limit.disclosure_gap.min_coverage}，封顶100%",
         "league_missing_note": "「—」表示该部门没有这一项的数据（例如没有整改事项），该项不计入得分，其余各项按权重折算。",
         "league_weights_heading": "权重（合计{total}）",
         "league_weights_intro": "修改后保存，排名立即按新权重重算。",
@@ -658,47 +663,6 @@ TEXT: dict[str, dict[str, str]] = {
         "import_internal_error": "导入时发生内部错误，未写入任何数据。错误详情已记入服务器日志，请联系管理员。",
         "settings_group_league": "部门考核权重",
         "settings_group_selfeval": "绩效自评",
-        "threshold_general_first_warning_month": "进度类预警自该月起生效（1、2月数据噪声大）",
-        "threshold_slow_spending_pace_yellow_below": "进度比 R < 该值为黄色",
-        "threshold_slow_spending_pace_red_below": "进度比 R < 该值为红色",
-        "threshold_slow_spending_large_budget_yuan": "大额项目：调整后预算数 ≥ 该值（元）",
-        "threshold_slow_spending_large_gap_red_pp": "大额项目进度差 ≤ 该值（百分点）为红色",
-        "threshold_large_balance_yellow_at": "预计结余率 ≥ 该值为黄色",
-        "threshold_large_balance_red_at": "预计结余率 ≥ 该值为红色",
-        "threshold_over_budget_yellow_above": "执行率 > 该值为黄色",
-        "threshold_over_budget_red_above": "执行率 > 该值为红色",
-        "threshold_cost_above_reference_yellow_above": "单位成本偏离 > 该值为黄色",
-        "threshold_cost_above_reference_red_above": "单位成本偏离 > 该值为红色",
-        "threshold_cost_above_reference_min_peers": "同类比较至少需要的项目数",
-        "threshold_spend_output_mismatch_yellow_at": "|R − 产出进度| ≥ 该值为黄色",
-        "threshold_spend_output_mismatch_red_at": "|R − 产出进度| ≥ 该值为红色",
-        "threshold_indicator_behind_yellow_below": "指标序时进度 v < 该值为黄色",
-        "threshold_indicator_behind_red_below": "指标序时进度 v < 该值为红色",
-        "threshold_indicator_behind_blue_at": "v ≥ 该值为蓝色（超前过多，核实真实性）",
-        "threshold_target_not_met_yellow_below": "年末完成率 a < 该值为黄色",
-        "threshold_target_not_met_red_below": "年末完成率 a < 该值为红色",
-        "threshold_target_not_met_blue_at": "a ≥ 该值为蓝色（目标可能偏低）",
-        "threshold_rectification_overdue_due_days": "反馈后应在该天数内完成整改",
-        "threshold_rectification_overdue_red_after_days": "逾期超过该天数为红色",
-        "threshold_disclosure_gap_min_budget_yuan": "年初预算 ≥ 该值（元）的项目须公开绩效目标",
-        "threshold_disclosure_gap_min_coverage": "公开项目覆盖部门项目支出的最低比例",
-        "threshold_forecast_min_curve_projects": "单位历史项目少于该数时改用全区支出曲线预测",
-        "threshold_import_max_file_mb": "导入文件大小上限（MB；网页上传另受200 MB限制）",
-        "threshold_import_max_rows": "每个工作表或CSV文件的行数上限",
-        "threshold_import_parse_seconds": "读取一个文件的时间上限（秒）",
-        "threshold_league_weight_execution": "考核：预算执行进度权重",
-        "threshold_league_weight_targets": "考核：绩效目标完成权重",
-        "threshold_league_weight_selfeval": "考核：绩效自评质量权重",
-        "threshold_league_weight_rectification": "考核：整改按时完成权重",
-        "threshold_league_weight_disclosure": "考核：信息公开权重",
-        "threshold_selfeval_weight_execution": "预算执行率权重（分）",
-        "threshold_selfeval_weight_output": "产出指标权重（分）",
-        "threshold_selfeval_weight_benefit": "效益指标权重（分）",
-        "threshold_selfeval_weight_satisfaction": "满意度指标权重（分）",
-        "threshold_selfeval_weight_cost": "一级成本指标缺省权重（分；上海2025版以文件分值为准）",
-        "threshold_selfeval_grade_excellent_at": "总分 ≥ 该值为优",
-        "threshold_selfeval_grade_good_at": "总分 ≥ 该值为良",
-        "threshold_selfeval_grade_pass_at": "总分 ≥ 该值为中，低于为差",
         "cost_total": "总成本",
         "cost_output": "产出数量",
         "cost_unit": "单位成本",
@@ -708,7 +672,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cost_standard": "成本定额标准",
         "cost_peer_median": "同类{n}个项目中位数",
         "cost_deviation": "偏离 {d}",
-        "cost_no_reference": "没有可比较的参照：该类服务没有成本定额标准，同类项目也不足3个。",
+        "cost_no_reference": "没有可比较的参照：该类服务没有成本定额标准，同类项目也不足{limit.cost_above_reference.min_peers}个。",
         "col_cost_item": "成本项目",
         "col_amount_wan": "金额（万元）",
         "col_share": "占比",
@@ -780,9 +744,8 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_spent_share": "{rate} of budget",
         "pp_unit": "{v} pp",
         "pace_light_help": (
-            "Pace = execution rate ÷ time progress; r"
-            "ed < 0.6, yellow 0.6–0.8 (thresholds are"
-            " configurable)"
+            "Pace = execution rate ÷ time progress; red < {limit.slow_spending.pace_red_below}, "
+            "yellow {limit.slow_spending.pace_red_below}–{limit.slow_spending.pace_yellow_below} (thresholds are set on the Settings page)"
         ),
         "dept_chart_title": "Execution by department vs time progress",
         "trend_chart_title": "Cumulative execution rate by month",
@@ -862,7 +825,7 @@ TEXT: dict[str, dict[str, str]] = {
             "Lights follow each indicator's in-year p"
             "rogress (cumulative indicators: value ÷ "
             "target to date; others: attainment): red"
-            " < 60%, yellow 60%–80%, blue ≥ 120% (far"
+            " < {limit.indicator_behind.red_below:.0%}, yellow {limit.indicator_behind.red_below:.0%}–{limit.indicator_behind.yellow_below:.0%}, blue ≥ {limit.indicator_behind.blue_at:.0%} (far"
             " ahead: check)."
         ),
         "filter_department": "Department",
@@ -1046,7 +1009,7 @@ TEXT: dict[str, dict[str, str]] = {
         "pv_goal_expected": "Expected goal",
         "pv_goal_actual": "Goal achieved",
         "upload_selfeval_heading": "Self-score check",
-        "upload_selfeval_intro": "The score recomputed by the Ministry of Finance's rules against the total and grade the unit claimed (execution 10 points; outputs, benefits and satisfaction by each indicator's points; a qualitative score is kept when it lies in its band).",
+        "upload_selfeval_intro": "The score recomputed by the Ministry of Finance's rules against the total and grade the unit claimed (execution {limit.selfeval.weight_execution} points; outputs, benefits and satisfaction by each indicator's points; a qualitative score is kept when it lies in its band).",
         "upload_selfeval_over": "'{project}' claims {claimed} ({claimed_grade}); by the rules it scores {score} ({grade}): over-scored by {d}.",
         "upload_selfeval_ok": "'{project}' claims {claimed} ({claimed_grade}); by the rules it scores {score} ({grade}): not over-scored.",
         "upload_selfeval_unclaimed": "'{project}' gives no claimed total; by the rules it scores {score} ({grade}).",
@@ -1170,7 +1133,7 @@ TEXT: dict[str, dict[str, str]] = {
         "dual_click_hint": "Click a bubble to open its project.",
         "col_quadrant": "Quadrant",
         "col_difference": "Gap R − outputs",
-        "col_difference_help": "Pace − output progress; |gap| ≥ 0.2 is a yellow, ≥ 0.35 a red warning",
+        "col_difference_help": "Pace − output progress; |gap| ≥ {limit.spend_output_mismatch.yellow_at} is a yellow, ≥ {limit.spend_output_mismatch.red_at} a red warning",
         "project_title": "Project",
         "project_pick_placeholder": "Type a project code or name",
         "project_pick_label": "Project",
@@ -1216,7 +1179,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_as_of_month": "Warning month",
         "warnings_pick_hint": "Pick a row to see that warning's follow-up and mark it noted or handled.",
         "selfeval_title": "Self-evaluation",
-        "selfeval_intro": "Project self-evaluations of {year}, rescored by the Ministry of Finance's 2020 method (execution 10 points, outputs 50, benefits 30, satisfaction 10) and set against what the units claimed. Social insurance fund projects are evaluated differently and are not listed.",
+        "selfeval_intro": "Project self-evaluations of {year}, rescored by the Ministry of Finance's 2020 method (execution {limit.selfeval.weight_execution} points, outputs {limit.selfeval.weight_output}, benefits {limit.selfeval.weight_benefit}, satisfaction {limit.selfeval.weight_satisfaction}) and set against what the units claimed. Social insurance fund projects are evaluated differently and are not listed.",
         "selfeval_not_year_end": "You are looking at {year}, month {month}: scores use year-end (December) data; a project without its year-end indicator values is an incomplete self-evaluation, not scored or graded.",
         "selfeval_empty": "No project can be scored yet. Import projects, year-end spending and indicator values (Upload page).",
         "grade_n": "{g} (projects)",
@@ -1240,13 +1203,13 @@ TEXT: dict[str, dict[str, str]] = {
         "col_adjusted_count": "Rescored qualitative",
         "col_adjusted_count_help": "Qualitative indicators whose claimed score lay outside their band",
         "budget_review_heading": "Budget under review next year",
-        "budget_review_intro": "Projects with a complete self-evaluation graded 差, or with a year-end balance rate at or above the large-balance yellow line (10% by default) this year and last year, get a close look at next year's budget. Last year's project is matched by code, else by department, unit and name when codes change every year.",
+        "budget_review_intro": "Projects with a complete self-evaluation graded 差, or with a year-end balance rate at or above the large-balance yellow line (now {limit.large_balance.yellow_at}) this year and last year, get a close look at next year's budget. Last year's project is matched by code, else by department, unit and name when codes change every year.",
         "budget_review_none": "No project needs a budget review.",
         "col_reason_review": "Why",
         "col_balance_rate": "Balance this year",
         "col_previous_balance_rate": "Balance last year",
         "selfeval_score": "Recomputed score",
-        "selfeval_score_help": "Execution (10) plus every indicator's score, rescaled to 100 over the applicable items",
+        "selfeval_score_help": "Execution ({limit.selfeval.weight_execution}) plus every indicator's score, rescaled to 100 over the applicable items",
         "selfeval_grade": "Recomputed grade",
         "selfeval_claimed": "Claimed score",
         "selfeval_difference": "difference {d}",
@@ -1269,7 +1232,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_missing_count": "Indicators without year-end value",
         "upload_selfeval_incomplete": "'{project}': indicators without a year-end value: {n}. The self-evaluation is incomplete: not rescored, graded or checked for over-scoring.",
         "rect_title": "Rectification",
-        "rect_intro": "Problems found in monitoring or evaluation must be fixed within {days} days of feedback; overdue items raise the rectification warning (red after 30 days overdue).",
+        "rect_intro": "Problems found in monitoring or evaluation must be fixed within {days} days of feedback; overdue items raise the rectification warning (red after {limit.rectification_overdue.red_after_days} days overdue).",
         "rect_empty": "No rectification items up to this month. Import them with the rectification table on the Upload page.",
         "rect_status_overdue": "Overdue",
         "rect_status_open": "Open (not yet due)",
@@ -1362,7 +1325,7 @@ TEXT: dict[str, dict[str, str]] = {
         "league_part_targets_help": "Points-weighted in-year progress of reported indicators, capped",
         "league_part_selfeval_help": "1 − share of scored projects (a complete self-evaluation with a claimed score or grade) that over-scored themselves; incomplete or missing self-evaluations are left out",
         "league_part_rectification_help": "On-time rate of the items due",
-        "league_part_disclosure_help": "Coverage ÷ 50%, capped at 100%",
+        "league_part_disclosure_help": "Coverage ÷ {limit.disclosure_gap.min_coverage}, capped at 100%",
         "league_missing_note": "'—' means the department has no data for that part (e.g. no rectification items): the part is left out and the others are reweighted.",
         "league_weights_heading": "Weights (total {total})",
         "league_weights_intro": "Save to re-rank at once with the new weights.",
@@ -1402,47 +1365,6 @@ TEXT: dict[str, dict[str, str]] = {
         "import_internal_error": "An internal error stopped the import; nothing was written. The details are in the server log: contact the administrator.",
         "settings_group_league": "League weights",
         "settings_group_selfeval": "Self-evaluation",
-        "threshold_general_first_warning_month": "Pace warnings start in this month (January and February are noise)",
-        "threshold_slow_spending_pace_yellow_below": "Pace R below this is yellow",
-        "threshold_slow_spending_pace_red_below": "Pace R below this is red",
-        "threshold_slow_spending_large_budget_yuan": "Large project: adjusted budget ≥ this (yuan)",
-        "threshold_slow_spending_large_gap_red_pp": "Large project gap ≤ this (pp) is red",
-        "threshold_large_balance_yellow_at": "Forecast balance rate ≥ this is yellow",
-        "threshold_large_balance_red_at": "Forecast balance rate ≥ this is red",
-        "threshold_over_budget_yellow_above": "Execution rate above this is yellow",
-        "threshold_over_budget_red_above": "Execution rate above this is red",
-        "threshold_cost_above_reference_yellow_above": "Unit cost deviation above this is yellow",
-        "threshold_cost_above_reference_red_above": "Unit cost deviation above this is red",
-        "threshold_cost_above_reference_min_peers": "Peers needed for a class median",
-        "threshold_spend_output_mismatch_yellow_at": "|R − output progress| ≥ this is yellow",
-        "threshold_spend_output_mismatch_red_at": "|R − output progress| ≥ this is red",
-        "threshold_indicator_behind_yellow_below": "Indicator progress v below this is yellow",
-        "threshold_indicator_behind_red_below": "Indicator progress v below this is red",
-        "threshold_indicator_behind_blue_at": "v ≥ this is blue (too far ahead: check)",
-        "threshold_target_not_met_yellow_below": "Year-end attainment a below this is yellow",
-        "threshold_target_not_met_red_below": "Year-end attainment a below this is red",
-        "threshold_target_not_met_blue_at": "a ≥ this is blue (target likely too low)",
-        "threshold_rectification_overdue_due_days": "Days after feedback to finish rectification",
-        "threshold_rectification_overdue_red_after_days": "Overdue by more than this many days is red",
-        "threshold_disclosure_gap_min_budget_yuan": "Projects with an initial budget ≥ this (yuan) disclose targets",
-        "threshold_disclosure_gap_min_coverage": "Minimum disclosed share of a department's project budget",
-        "threshold_forecast_min_curve_projects": "Fewer earlier projects than this: use the district curve",
-        "threshold_import_max_file_mb": "Largest file to import (MB; a web upload also stops at 200 MB)",
-        "threshold_import_max_rows": "Most rows in one sheet or CSV file",
-        "threshold_import_parse_seconds": "Longest time to read one file (seconds)",
-        "threshold_league_weight_execution": "League: execution pace weight",
-        "threshold_league_weight_targets": "League: target attainment weight",
-        "threshold_league_weight_selfeval": "League: self-evaluation quality weight",
-        "threshold_league_weight_rectification": "League: rectification on time weight",
-        "threshold_league_weight_disclosure": "League: disclosure weight",
-        "threshold_selfeval_weight_execution": "Execution rate points",
-        "threshold_selfeval_weight_output": "Output indicator points",
-        "threshold_selfeval_weight_benefit": "Benefit indicator points",
-        "threshold_selfeval_weight_satisfaction": "Satisfaction indicator points",
-        "threshold_selfeval_weight_cost": "Level-1 cost indicator default points (Shanghai 2025: the file's points win)",
-        "threshold_selfeval_grade_excellent_at": "Total ≥ this is 优",
-        "threshold_selfeval_grade_good_at": "Total ≥ this is 良",
-        "threshold_selfeval_grade_pass_at": "Total ≥ this is 中, below it 差",
         "cost_total": "Total cost",
         "cost_output": "Output",
         "cost_unit": "Unit cost",
@@ -1452,7 +1374,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cost_standard": "Cost standard",
         "cost_peer_median": "Median of {n} peers",
         "cost_deviation": "deviation {d}",
-        "cost_no_reference": "Nothing to compare with: no cost standard for this class and fewer than 3 peers.",
+        "cost_no_reference": "Nothing to compare with: no cost standard for this class and fewer than {limit.cost_above_reference.min_peers} peers.",
         "col_cost_item": "Cost item",
         "col_amount_wan": "Amount (CNY 10k)",
         "col_share": "Share",
@@ -1460,8 +1382,28 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# Each threshold's label and help (threshold_<rule>_<name>, …_help) come from its registry.
+for _threshold in THRESHOLDS:
+    for _lang in LANGS:
+        TEXT[_lang][_threshold.label_key] = _threshold.label(_lang)
+        TEXT[_lang][_threshold.label_key + "_help"] = _threshold.help(_lang)
+
+# Where a text's "{limit.<rule>.<name>}" placeholders get their values: the thresholds the
+# dashboard judges by (perfbudget.data registers the stored ones), else the defaults.
+_threshold_source: Callable[[], Mapping[tuple[str, str], object]] | None = None
+
+
+def use_thresholds(source: Callable[[], Mapping[tuple[str, str], object]] | None) -> None:
+    """Fill the texts' {limit.…} placeholders from source() (the stored thresholds, read
+    when such a text is shown); None: the registry's defaults."""
+    global _threshold_source
+    _threshold_source = source
+
+
 def t(key: str, lang: str = "zh", **values: object) -> str:
     text = TEXT.get(lang, {}).get(key) or TEXT["zh"].get(key) or key
+    if "{limit." in text:
+        values.setdefault("limit", thresholds_current(_threshold_source() if _threshold_source else None))
     return text.format(**values) if values else text
 
 

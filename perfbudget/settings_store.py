@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import duckdb
 
-from perfbudget import results
+from perfbudget import results, thresholds
 from perfbudget.db import run_query, transaction
 from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
 
@@ -27,43 +27,9 @@ SETTING_CHOICES: dict[str, tuple[str, ...]] = {
     "lower_is_better_method": ("ratio", "linear"),
 }
 
-# (lower, upper) pairs that must keep their order: lower < upper.
-_ORDERED: tuple[tuple[ThresholdKey, ThresholdKey], ...] = (
-    (("slow_spending", "pace_red_below"), ("slow_spending", "pace_yellow_below")),
-    (("indicator_behind", "red_below"), ("indicator_behind", "yellow_below")),
-    (("indicator_behind", "yellow_below"), ("indicator_behind", "blue_at")),
-    (("target_not_met", "red_below"), ("target_not_met", "yellow_below")),
-    (("target_not_met", "yellow_below"), ("target_not_met", "blue_at")),
-    (("large_balance", "yellow_at"), ("large_balance", "red_at")),
-    (("over_budget", "yellow_above"), ("over_budget", "red_above")),
-    (("cost_above_reference", "yellow_above"), ("cost_above_reference", "red_above")),
-    (("spend_output_mismatch", "yellow_at"), ("spend_output_mismatch", "red_at")),
-    (("selfeval", "grade_pass_at"), ("selfeval", "grade_good_at")),
-    (("selfeval", "grade_good_at"), ("selfeval", "grade_excellent_at")),
-)
-# Whole numbers, with their smallest allowed value (and largest, where there is one).
-_INTEGERS: dict[ThresholdKey, tuple[int, int | None]] = {
-    ("general", "first_warning_month"): (1, 12),
-    ("cost_above_reference", "min_peers"): (1, None),
-    ("rectification_overdue", "due_days"): (1, None),
-    ("rectification_overdue", "red_after_days"): (0, None),
-    ("forecast", "min_curve_projects"): (1, None),
-    # the web upload itself stops at streamlit's server.maxUploadSize (200 MB, config.toml)
-    ("import", "max_file_mb"): (1, 2000),
-    ("import", "max_rows"): (1, 1_048_576),
-    ("import", "parse_seconds"): (5, 3600),
-}
-# Fractions between 0 and 1.
-_FRACTIONS: frozenset[ThresholdKey] = frozenset({
-    ("disclosure_gap", "min_coverage"),
-    ("large_balance", "yellow_at"),
-    ("large_balance", "red_at"),
-})
-# Weights of a whole: none negative, not all zero.
-WEIGHT_GROUPS: dict[str, tuple[str, ...]] = {
-    "league": ("weight_execution", "weight_targets", "weight_selfeval", "weight_rectification",
-               "weight_disclosure"),
-}
+# The kinds and limits each threshold keeps are defined in its registry (perfbudget.thresholds).
+_ORDERED = thresholds.ORDERED
+WEIGHT_GROUPS = thresholds.WEIGHT_GROUPS
 
 
 @dataclass(frozen=True)
@@ -114,21 +80,26 @@ def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
     for key, number in numbers.items():
         rule, name = key
         label = f"{rule}.{name}"
-        if key in _INTEGERS:
-            low, high = _INTEGERS[key]
-            if number != number.to_integral_value() or number < low or (high is not None and number > high):
-                span = f"{low}–{high}" if high is not None else f"≥ {low}"
-                problems.append(Problem(rule, name, f"{label}：须为整数（{span}），不能是{number.normalize()}",
-                                        f"{label}: must be a whole number ({span}), not {number.normalize()}"))
-        elif key in _FRACTIONS and not (0 <= number <= 1):
+        spec = thresholds.BY_KEY.get(key)
+        if spec is None:  # not in the registry: only "a number, not negative" is known
+            spec = thresholds.Threshold(rule, name, Decimal(0), "ratio", "", label, label)
+        low, high = spec.low, spec.high
+        if spec.kind == "integer":
+            if number != number.to_integral_value() or (low is not None and number < low) or (
+                    high is not None and number > high):
+                problems.append(Problem(rule, name, f"{label}：须为整数（{spec.span()}），不能是{number.normalize()}",
+                                        f"{label}: must be a whole number ({spec.span()}), not {number.normalize()}"))
+        elif spec.kind == "fraction" and not (0 <= number <= 1):
             problems.append(Problem(rule, name, f"{label}：须在0到1之间（比例），不能是{number.normalize()}",
                                     f"{label}: must lie between 0 and 1 (a share), not {number.normalize()}"))
-        elif key == ("slow_spending", "large_gap_red_pp") and number > 0:
-            problems.append(Problem(rule, name, f"{label}：进度差红线须 ≤ 0（落后为负）",
-                                    f"{label}: the gap red line must be ≤ 0 (behind is negative)"))
-        elif key != ("slow_spending", "large_gap_red_pp") and number < 0:
-            problems.append(Problem(rule, name, f"{label}：不能为负数",
-                                    f"{label}: cannot be negative"))
+        elif spec.kind == "pp" and high is not None and number > high:
+            problems.append(Problem(rule, name, f"{label}：进度差红线须 ≤ {high}（落后为负）",
+                                    f"{label}: the gap red line must be ≤ {high} (behind is negative)"))
+        elif low is not None and number < low:
+            problems.append(Problem(rule, name, f"{label}：不能为负数" if low == 0 else f"{label}：须 ≥ {low}",
+                                    f"{label}: cannot be negative" if low == 0 else f"{label}: must be ≥ {low}"))
+        elif high is not None and number > high:
+            problems.append(Problem(rule, name, f"{label}：不能超过{high}", f"{label}: cannot exceed {high}"))
     for lower, upper in _ORDERED:
         if lower in numbers and upper in numbers and not numbers[lower] < numbers[upper]:
             problems.append(Problem(
@@ -136,10 +107,6 @@ def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
                 f"{lower[0]}：{lower[1]}（{numbers[lower].normalize()}）须小于{upper[1]}（{numbers[upper].normalize()}）",
                 f"{lower[0]}: {lower[1]} ({numbers[lower].normalize()}) must be below {upper[1]} ({numbers[upper].normalize()})",
             ))
-    excellent = numbers.get(("selfeval", "grade_excellent_at"))
-    if excellent is not None and excellent > 100:
-        problems.append(Problem("selfeval", "grade_excellent_at", "selfeval：优的分数线不能超过100分",
-                                "selfeval: the 优 line cannot exceed 100 points"))
     for rule, names in WEIGHT_GROUPS.items():
         weights = [numbers.get((rule, n)) for n in names]
         if all(w is not None for w in weights) and sum(weights, Decimal(0)) <= 0:
