@@ -1,6 +1,11 @@
 """UI text in Chinese (default) and English. Pages ask for text by key; a missing English
-string falls back to Chinese rather than failing, and a test checks both tables have the
-same keys."""
+string falls back to Chinese rather than failing. tests/test_i18n.py checks the catalogue:
+both tables have the same keys and placeholders, every key asked for exists in both, and
+every key is used somewhere (remove a key when its last use goes).
+
+The thresholds' labels and help come from their registry (perfbudget.thresholds), the names
+of lights, severities, quadrants and grades are the keys perfbudget.vocab gives, and a text
+that states a threshold says "{limit.<rule>.<name>}", filled with the stored value."""
 
 from __future__ import annotations
 
@@ -13,7 +18,6 @@ LANGS = ("zh", "en")
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "app_title": "预算绩效看板",
         "nav_monitoring": "执行监控",
         "nav_evaluation": "评价与考核",
         "nav_briefing": "汇报",
@@ -99,13 +103,10 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_execution_rate": "累计执行率",
         "chart_rate_axis": "执行率",
         "chart_month_axis": "月份",
-        "chart_department_axis": "部门",
-        "chart_project_axis": "项目",
         "chart_indicator_count": "指标数",
         "chart_hover_spent": "已支出",
         "chart_hover_budget": "调整后预算",
         "chart_hover_gap": "进度差",
-        "chart_unreported": "未报送",
         "execution_title": "预算执行",
         "execution_intro": (
             "自上而下：全区 → 部门 → 项目。点击表头可排序；在项目表中点选一行，查看该项目的月"
@@ -137,7 +138,6 @@ TEXT: dict[str, dict[str, str]] = {
         "col_pace": "进度比",
         "col_light": "灯",
         "col_last_month": "最近报送月",
-        "col_reported": "本月已报送",
         "targets_title": "绩效目标",
         "targets_intro": (
             "按指标的序时进度（累计指标 = 完成值 ÷ 序时目标；其他指标 = 完成率）亮灯"
@@ -192,10 +192,6 @@ TEXT: dict[str, dict[str, str]] = {
         "col_severity": "等级",
         "col_rule": "规则",
         "col_message": "预警说明",
-        "col_value": "指标值",
-        "col_threshold": "阈值",
-        "col_as_of": "截至月份",
-        "col_sensitive": "涉密",
         "download_xlsx": "下载预警表（Excel）",
         "export_sensitive_note": "导出文件不含涉密项目（本次筛选中有{n}条涉密预警未导出）。",
         "upload_title": "数据导入",
@@ -209,13 +205,10 @@ TEXT: dict[str, dict[str, str]] = {
         "template_heading": "下载模板",
         "template_xlsx": "下载 Excel 模板（全部表）",
         "template_csv": "{kind}（CSV）",
-        "template_unavailable": "导入模块暂不可用，模板无法下载。",
         "uploader_label": "选择要导入的文件",
-        "import_button": "开始导入",
         "importing": "正在导入…",
         "import_done": "导入完成。",
         "import_rejected": "导入被拒绝，没有写入任何数据。请按下列问题修改后重新上传（共{n}处问题）。",
-        "import_failed": "导入失败，没有写入任何数据：{error}",
         "col_file": "文件",
         "col_sheet": "工作表",
         "col_row": "行",
@@ -239,7 +232,6 @@ TEXT: dict[str, dict[str, str]] = {
         "kind_costs": "成本",
         "kind_cost_standards": "成本标准",
         "kind_rectifications": "整改",
-        "import_summary_heading": "导入结果",
         "col_kind": "表类型",
         "col_header_row": "表头行",
         "col_ignored": "忽略的列",
@@ -527,7 +519,6 @@ TEXT: dict[str, dict[str, str]] = {
         "selfeval_unscored_heading": "未计分的项目",
         "selfeval_unscored_intro": "自评不完整（有适用指标缺年末实际完成值，只有自报得分的也算缺）或无自评（既无自评表、也无年末指标完成值）的项目不计分、不评级、不核对自评偏高，也不因等级列入下年预算重点审核。不完整的排在前面。",
         "col_selfeval_status": "自评状态",
-        "col_missing_count": "缺年末完成值的指标",
         "upload_selfeval_incomplete": "「{project}」有{n}项指标缺年末完成值：自评不完整，未重算得分和等级，也不核对自评偏高。",
         "rect_title": "整改跟踪",
         "rect_intro": "监控或评价发现的问题应在反馈后{days}天内完成整改；逾期未完成的计入「整改逾期」预警（逾期超过{limit.rectification_overdue.red_after_days}天为红色）。",
@@ -678,7 +669,6 @@ TEXT: dict[str, dict[str, str]] = {
         "col_share": "占比",
     },
     "en": {
-        "app_title": "PerfBudget",
         "nav_monitoring": "Monitoring",
         "nav_evaluation": "Evaluation",
         "nav_briefing": "Briefing",
@@ -779,13 +769,10 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_execution_rate": "Cumulative execution rate",
         "chart_rate_axis": "Execution rate",
         "chart_month_axis": "Month",
-        "chart_department_axis": "Department",
-        "chart_project_axis": "Project",
         "chart_indicator_count": "Indicators",
         "chart_hover_spent": "Spent",
         "chart_hover_budget": "Adjusted budget",
         "chart_hover_gap": "Gap",
-        "chart_unreported": "Not reported",
         "execution_title": "Budget execution",
         "execution_intro": (
             "Top down: district → department → projec"
@@ -819,7 +806,6 @@ TEXT: dict[str, dict[str, str]] = {
         "col_pace": "Pace",
         "col_light": "Light",
         "col_last_month": "Last month reported",
-        "col_reported": "Reported",
         "targets_title": "Performance targets",
         "targets_intro": (
             "Lights follow each indicator's in-year p"
@@ -881,10 +867,6 @@ TEXT: dict[str, dict[str, str]] = {
         "col_severity": "Severity",
         "col_rule": "Rule",
         "col_message": "Warning",
-        "col_value": "Value",
-        "col_threshold": "Threshold",
-        "col_as_of": "As of month",
-        "col_sensitive": "Sensitive",
         "download_xlsx": "Download warnings (Excel)",
         "export_sensitive_note": (
             "The file leaves out sensitive projects ({n} sensitive warnings in this "
@@ -908,16 +890,13 @@ TEXT: dict[str, dict[str, str]] = {
         "template_heading": "Templates",
         "template_xlsx": "Excel template (all tables)",
         "template_csv": "{kind} (CSV)",
-        "template_unavailable": "The importer is not available; templates cannot be downloaded.",
         "uploader_label": "Files to import",
-        "import_button": "Import",
         "importing": "Importing…",
         "import_done": "Import finished.",
         "import_rejected": (
             "Import refused; nothing was written. Fix the problems below and upload again "
             "(problems: {n})."
         ),
-        "import_failed": "Import failed; nothing was written: {error}",
         "col_file": "File",
         "col_sheet": "Sheet",
         "col_row": "Row",
@@ -941,7 +920,6 @@ TEXT: dict[str, dict[str, str]] = {
         "kind_costs": "Costs",
         "kind_cost_standards": "Cost standards",
         "kind_rectifications": "Rectifications",
-        "import_summary_heading": "Import result",
         "col_kind": "Table",
         "col_header_row": "Header row",
         "col_ignored": "Ignored columns",
@@ -1229,7 +1207,6 @@ TEXT: dict[str, dict[str, str]] = {
         "selfeval_unscored_heading": "Projects not scored",
         "selfeval_unscored_intro": "A self-evaluation that is incomplete (an applicable indicator without its year-end value; a claimed score alone counts as missing) or missing (no table and no year-end indicator values) gets no score, grade or over-scoring check, and never a budget review for its grade. Incomplete ones first.",
         "col_selfeval_status": "Self-evaluation",
-        "col_missing_count": "Indicators without year-end value",
         "upload_selfeval_incomplete": "'{project}': indicators without a year-end value: {n}. The self-evaluation is incomplete: not rescored, graded or checked for over-scoring.",
         "rect_title": "Rectification",
         "rect_intro": "Problems found in monitoring or evaluation must be fixed within {days} days of feedback; overdue items raise the rectification warning (red after {limit.rectification_overdue.red_after_days} days overdue).",
