@@ -168,7 +168,7 @@ with left:
     if row.empty:
         st.info(ui.tr("project_no_selfeval"), icon=":material/grading:")
     elif row["status"].iloc[0] != "complete":
-        # not scored: never 差, never a budget review for its grade (domain.md "Settled cases")
+        # not scored: never 差, never a budget review for its grade (docs/figures.md#self-evaluation-status)
         row = row.iloc[0]
         if row["status"] == "incomplete":
             st.info(ui.tr("selfeval_incomplete_note",

@@ -24,7 +24,7 @@ if scores.empty:
     st.info(ui.tr("selfeval_empty"), icon=":material/grading:")
     st.stop()
 
-# only a complete self-evaluation is graded (domain.md "Settled cases")
+# only a complete self-evaluation is graded (docs/figures.md#self-evaluation-status)
 complete = scores["status"] == "complete"
 graded = scores[complete].dropna(subset=["grade"])
 unscored = scores[~complete]

@@ -331,7 +331,7 @@ if outcome is not None:
                       "claimed_grade": ui.md_text(row.claimed_grade or "—"), "score": ui.round_value(row.total_score, 2),
                       "grade": row.grade, "d": ui.round_value(row.score_difference, 2)}  # fmt: skip
             if row.status != "complete":
-                # missing year-end values: not rescored, never 差 (domain.md "Settled cases")
+                # missing year-end values: not rescored, never 差 (docs/figures.md#self-evaluation-status)
                 st.info(ui.tr("upload_selfeval_incomplete", **values, n=int(row.missing_indicator_count)),
                         icon=":material/pending_actions:")
             elif row.is_over_scored:

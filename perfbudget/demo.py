@@ -11,7 +11,7 @@ decimals built from integer fen), and inserted in one transaction. Same seed and
 byte-identical tables. The data is labelled synthetic: meta.is_synthetic = 'true', district
 names carry （合成数据）/（合成）, and the import batch is "demo (synthetic)".
 
-The draws are shaped so every warning rule of domain.md has cases to show: slow spenders
+The draws are shaped so every warning rule of docs/figures.md#warning-rules has cases to show: slow spenders
 (large ones with a gap ≤ −20 pp), overruns above 100% and 110%, forecasts leaving ≥ 10% and
 ≥ 20% unspent, projects that stopped reporting (未报送), reversals (negative period amounts),
 spending far ahead of outputs and the reverse, indicators far ahead (v ≥ 1.2) or missing a

@@ -130,7 +130,7 @@ LIGHT_RANK = vocab.LIGHT_RANK
 def light_flags(flags: pd.DataFrame) -> pd.DataFrame:
     """The flags a light is made of, and what the overview's 预警 tile counts: the red and
     yellow flags of the performance rules. Blue notes (ahead of schedule, target likely set
-    too low) and data_quality flags are shown beside them, never mixed in (domain.md)."""
+    too low) and data_quality flags are shown beside them, never mixed in (docs/figures.md#warning-counts)."""
     keep = flags["rule"].isin(PERFORMANCE_RULES) & flags["severity"].isin(("red", "yellow"))
     return flags[keep].reset_index(drop=True)
 
@@ -181,7 +181,7 @@ def _worst(codes: Iterable[str]) -> str:
 
 def project_lights(flags: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     """Every project of `projects` (project_execution rows: project_code, is_reported,
-    adjusted_budget_yuan) with its light (domain.md "Settled cases"): the worst of its
+    adjusted_budget_yuan) with its light (docs/figures.md#lights): the worst of its
     performance flags — red, yellow, else green; blue notes and data_quality left out — and
     grey only when it has no red or yellow flag and no figure to judge (未报送, or a zero
     budget). A 未报送 project with a red disclosure flag is red.

@@ -1,4 +1,4 @@
-"""Defaults of the warning rules and settings (domain.md, "Warning rules"); each threshold is
+"""Defaults of the warning rules and settings (docs/figures.md#warning-rules); each threshold is
 defined in perfbudget.thresholds (the registry), this module gives its defaults as rows.
 
 They are seeded into the database's `thresholds` table, which is what the queries read, so a

@@ -1,4 +1,4 @@
--- PerfBudget schema: the whole domain of ../shared/domain.md, not only what today's pages show.
+-- PerfBudget schema: the whole domain (docs/figures.md), not only what today's pages show.
 -- Money is DECIMAL(18,2) in 元, never float. Codes are text (leading zeros are significant).
 -- Every "current" table has a twin `<table>_history` that keeps the rows a later import
 -- superseded (with the superseding batch id), so a batch can be rolled back, and the rows a
@@ -148,7 +148,7 @@ create table if not exists self_evaluations (
     primary key (year, project_code)
 );
 
--- Thresholds of the warning rules; the defaults are domain.md's and are seeded by
+-- Thresholds of the warning rules (docs/figures.md#warning-rules); the defaults are seeded by
 -- perfbudget.db.ensure_schema. Every flag reports the threshold it was judged against.
 create table if not exists thresholds (
     rule_id     varchar not null,

@@ -4,7 +4,7 @@
 -- actual at or before the month),
 -- self-evaluation quality (1 − the share of its scored projects that over-scored themselves;
 -- scored = a complete self-evaluation with a claimed score or grade: an incomplete one or
--- none has no over-scoring check (domain.md "Settled cases"), so it is left out of this share
+-- none has no over-scoring check (docs/figures.md#self-evaluation-status), so it is left out of this share
 -- rather than counted as honest or as over-scored — the self-evaluation page lists them),
 -- rectification on time (on-time rate of the items due), disclosure (coverage ÷ 50%, capped).
 -- Score = Σ weight × part ÷ Σ weight of the parts a department has data for, × 100; the

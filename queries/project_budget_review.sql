@@ -4,7 +4,7 @@
 -- previous year too. The previous year's project is the one with the same code, else the one
 -- with the same department, unit and name (codes that carry the year change every year).
 -- Year-end figures need December spending: a project without it has no balance rate.
--- Only a complete self-evaluation has a grade (domain.md "Settled cases"): an incomplete one
+-- Only a complete self-evaluation has a grade (docs/figures.md#self-evaluation-status): an incomplete one
 -- or none is never marked for its grade; selfeval_status says which it is.
 -- params:  $year INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per marked project: project_code, project_name, department_code,

@@ -1,12 +1,12 @@
 -- Self-evaluation score of each project for a year (财政部《项目支出绩效评价管理办法》2020, as in
--- domain.md "Scoring"): execution 10 points × min(execution rate, 1) at year end (or the
+-- docs/figures.md#self-evaluation-scoring): execution 10 points × min(execution rate, 1) at year end (or the
 -- funding row's own 分值); each quantitative indicator its points × capped attainment; each
 -- qualitative indicator the file's 得分 when it lies in the band its level allows, else
 -- points × the level's factor; 不适用 left out and the total rescaled to 100. Grades from the
 -- thresholds table (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差). The claimed total is the file's 总分, else
 -- the sum of its claimed 得分; a claimed grade above the computed one is over-scored.
 -- The social insurance fund budget is evaluated differently and is left out.
--- status (domain.md "Settled cases"): 'none' with neither a self-evaluation table nor any
+-- status (docs/figures.md#self-evaluation-status): 'none' with neither a self-evaluation table nor any
 -- year-end (month 12) indicator row; 'incomplete' while missing_indicator_count applicable
 -- indicators have no year-end 实际完成值 (a claimed 得分 alone counts as missing); else
 -- 'complete'. Only complete rows carry execution_score, indicator_score, total_score, grade,

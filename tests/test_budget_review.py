@@ -98,7 +98,7 @@ def test_without_december_data_no_balance_is_judged(review_db):
 
 def test_an_incomplete_or_missing_self_evaluation_is_never_marked_for_its_grade(review_db):
     # A's one indicator loses its year-end value: with no table either, A has no
-    # self-evaluation at all (domain.md "Settled cases"), so no 差 and no mark
+    # self-evaluation at all (docs/figures.md#self-evaluation-status), so no 差 and no mark
     review_db.execute("delete from indicator_actuals where project_code = 'A'")
     df = run_query(review_db, "project_budget_review", year=2025)
     assert "A" not in set(df["project_code"])

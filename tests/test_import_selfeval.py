@@ -1,5 +1,4 @@
-"""The published 项目支出绩效自评表 imports as it is (domain.md, "The standard self-evaluation
-table"), and queries/project_selfeval.sql then scores it.
+"""The published 项目支出绩效自评表 imports as it is (docs/figures.md#the-self-evaluation-table), and queries/project_selfeval.sql then scores it.
 
 The worked example (tests/form_helpers.py, selfeval_grid), amounts in 万元:
   年度资金总额: 年初预算数 120.5, 全年预算数 125.1250, 全年执行数 112.6125, 分值 10, 得分 9

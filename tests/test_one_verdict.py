@@ -1,5 +1,5 @@
 """One verdict (issue 10, item 2): a project's light is the worst of its performance flags
-(domain.md "Settled cases"), the same in the execution table, the CLI report, the briefing and
+(docs/figures.md#lights), the same in the execution table, the CLI report, the briefing and
 the project page; every count says what it counts and the counts add up; a cost below its
 reference is shown as good.
 

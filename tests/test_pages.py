@@ -159,7 +159,7 @@ def test_execution_page_drills_from_district_to_all_nine_projects(hand_app):
     assert row["已支出（万元）"] == 700.0
     assert row["执行率"] == 35.0
     assert row["进度差（百分点）"] == -23.3
-    # the project's light (issue 10, domain.md "Settled cases"): P003's pace 0.6 is yellow but
+    # the project's light (issue 10, docs/figures.md#lights): P003's pace 0.6 is yellow but
     # its large-project gap −23.3 pp is red, so it is red (the table used to show the pace light)
     assert row["进度比"] == 0.6
     assert row["灯"] == "红灯"

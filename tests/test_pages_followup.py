@@ -173,7 +173,7 @@ def test_project_page_opens_from_the_url_with_everything_about_p003(hand_app):
     assert flags.loc["支出与产出不符", "持续"] == "自7月起连续1个月"
     assert flags.loc["支出进度偏慢", "跟进"] == "—"
     # no self-evaluation table and no year-end values: 无自评, never 差 and no budget review
-    # (domain.md "Settled cases"; it used to be graded 差 on July's figures and marked)
+    # (docs/figures.md#self-evaluation-status; it used to be graded 差 on July's figures and marked)
     assert "无自评：该项目既没有自评表" in texts
     assert not [m for m in at.metric if m.label == "重算等级"]
     assert "下年预算重点审核" not in texts
@@ -230,7 +230,7 @@ def test_warnings_page_shows_since_when_each_flag_has_lasted(hand_app):
 # --- self-evaluation ---------------------------------------------------------------------------
 
 def test_selfeval_page_before_year_end_grades_nothing(hand_app):
-    # domain.md "Settled cases": without year-end values nothing is scored. This test used to
+    # docs/figures.md#self-evaluation-status: without year-end values nothing is scored. This test used to
     # find 5 projects 差 and 2 优 on July's figures, and 5 marked for budget review.
     at = _goto(hand_app, "pages/selfeval.py")
     assert at.title[0].value == "绩效自评"
@@ -333,7 +333,7 @@ def test_league_table_ranks_and_reweights(hand_app):
     # D02: execution 1 × 30, rectification 0 × 15 (P004 overdue), disclosure 0 × 10 → 30 ÷ 55
     # D01: 0.621429 × 30 + 0.76 × 30 + 1/3 × 15 + 0 × 10 = 46.44 ÷ 85. P001's self-evaluation
     # (claimed 85, no year-end values) is incomplete, so it has no over-scoring check and no
-    # self-evaluation part (domain.md "Settled cases"; it used to count as over-scored, a part of
+    # self-evaluation part (docs/figures.md#self-evaluation-status; it used to count as over-scored, a part of
     # 0 × 15 that put D01 at 46.44 ÷ 100 = 46.4, second)
     assert list(table["部门"]) == ["区教育局", "区卫生健康委员会", "区保密办"]
     assert list(table["得分"]) == [54.6, 54.5, 17.1]

@@ -1,4 +1,4 @@
-"""Indicators reported quarterly (or at any months), domain.md's settled case: at as-of month m
+"""Indicators reported quarterly (or at any months), docs/figures.md#settled-quarterly: at as-of month m
 an indicator stands on its latest actual at or before m, reported for month mₐ, judged against
 mₐ's time progress and shown 截至mₐ月; 未填报 only with no actual at all up to m. Output
 progress and spend_output_mismatch use the same figures; year-end rules need a year-end value.

@@ -330,7 +330,7 @@ def _goto(at: AppTest, page: str, **query) -> AppTest:
 
 
 # pages that draw the hostile department or project name in a chart. The self-evaluation
-# page grades complete self-evaluations only, and at July none is (domain.md's settled case):
+# page grades complete self-evaluations only, and at July none is (docs/figures.md#settled-selfeval-status):
 # it draws no grade chart here, so its chart is checked on its own below.
 CHART_PAGES = ["pages/overview.py", "pages/targets.py", "pages/dual_monitoring.py",
                "pages/rectification.py", "pages/disclosure.py", "pages/departments.py"]

@@ -1,4 +1,4 @@
-"""Self-evaluation scoring (domain.md "Scoring") on one project worked out by hand:
+"""Self-evaluation scoring (docs/figures.md#self-evaluation-scoring) on one project worked out by hand:
 budget 1,000,000 元, spent 950,000 by December → execution 10 × 0.95 = 9.5.
 Indicators (year-end actuals):
   产出/数量 ≥100, 30 pts, actual 90          → 30 × 0.9 = 27
@@ -122,7 +122,7 @@ def test_a_complete_self_evaluation_says_so():
 
 
 def test_an_indicator_without_a_year_end_value_leaves_the_evaluation_incomplete_and_unscored():
-    # domain.md "Settled cases": this used to score 86.944… − 27 = 59.94, 差 (and so a
+    # docs/figures.md#self-evaluation-status: this used to score 86.944… − 27 = 59.94, 差 (and so a
     # budget-review mark); a missing year-end value is not a zero
     conn = selfeval_db()
     conn.execute("delete from indicator_actuals where indicator_name = '建成数量'")

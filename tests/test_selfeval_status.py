@@ -1,4 +1,4 @@
-"""Self-evaluation status (domain.md "Settled cases") wherever a self-evaluation is shown: the
+"""Self-evaluation status (docs/figures.md#self-evaluation-status) wherever a self-evaluation is shown: the
 CLI report, the league, the import check, the pages and the briefing. A district of three
 projects, each budget 1,000,000 元, department D1, year 2025, December data only:
 

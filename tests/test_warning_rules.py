@@ -1,4 +1,4 @@
-"""Each warning rule at and around its thresholds (domain.md "Warning rules"). Every case
+"""Each warning rule at and around its thresholds (docs/figures.md#warning-rules). Every case
 is one project whose figures are written so the boundary is plain: budget 1,200,000 元 at
 June (time progress 6/12 = 0.5), so spending S gives pace R = S ÷ 600,000."""
 

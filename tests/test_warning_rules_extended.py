@@ -219,8 +219,8 @@ def test_data_quality_sub_rules(hand_db):
 def test_data_quality_spending_on_a_zero_budget_and_unreported_indicator():
     conn = base_db(budget="0")
     add_spending(conn, 7, "100")
-    # nothing up to July: August's value is later (a June one would stand at July, domain.md
-    # settled case on indicators reported at any months)
+    # nothing up to July: August's value is later (a June one would stand at July,
+    # docs/figures.md#settled-quarterly)
     add_indicator(conn, "50", month=8)
     df = run_query(conn, "warning_data_quality", year=YEAR, month=7)
     assert df.iloc[0]["sub_rules"] == (

@@ -415,7 +415,7 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
     if _last_month(conn, eval_year) != 12:
         return f"{eval_year}年度尚无年末数据，无法评分"
     everything = db.run_query(conn, "project_selfeval", scope, year=eval_year)
-    # only complete self-evaluations are graded (domain.md "Settled cases"): the others are
+    # only complete self-evaluations are graded (docs/figures.md#self-evaluation-status): the others are
     # counted in words, never as 差
     incomplete = int((everything["status"] == "incomplete").sum())
     missing = int((everything["status"] == "none").sum())
