@@ -14,7 +14,9 @@ years as (
 ),
 
 last_months as (
-    select year, max(month) as last_month from spending group by year
+    select year, max(month) as last_month
+    from spending
+    group by year
 ),
 
 final as (

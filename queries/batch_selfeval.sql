@@ -59,8 +59,8 @@ final as (
         s.status,
         s.missing_indicator_count
     from scores as s
-    semi join batch_projects as b using (year, project_code)
-    semi join in_scope as p using (year, project_code)
+    semi join batch_projects using (year, project_code)
+    semi join in_scope using (year, project_code)
 )
 
 select * from final

@@ -65,7 +65,7 @@ selfeval as (
                          and (s.claimed_total_score is not null or s.claimed_grade is not null))
             as scored_project_count
     from selfeval_exact($year) as s
-    semi join projects_in_scope as p using (project_code)
+    semi join projects_in_scope using (project_code)
     group by s.department_code
 ),
 

@@ -20,7 +20,7 @@ months as (
 spending_in_scope as (
     select s.project_code, s.fund_source, s.economic_class, s.month, s.cumulative_yuan
     from spending as s
-    semi join projects_in_scope as p using (project_code)
+    semi join projects_in_scope using (project_code)
     where s.year = $year and s.month <= $month
 ),
 

@@ -13,8 +13,10 @@ with
 
 cutoffs as (
     select
-        (select value from thresholds where rule_id = 'slow_spending' and name = 'pace_yellow_below') as pace_cutoff,
-        (select value from thresholds where rule_id = 'indicator_behind' and name = 'yellow_below') as output_cutoff
+        (select value from thresholds
+         where rule_id = 'slow_spending' and name = 'pace_yellow_below') as pace_cutoff,
+        (select value from thresholds
+         where rule_id = 'indicator_behind' and name = 'yellow_below') as output_cutoff
 ),
 
 projects_in_scope as (

@@ -19,7 +19,7 @@ months as (
 project_spending as (
     select s.fund_source, s.economic_class, s.month, s.cumulative_yuan
     from spending as s
-    semi join project as p using (project_code)
+    semi join project using (project_code)
     where s.year = $year
 ),
 

@@ -20,7 +20,7 @@ final as (
         o.reported_count,
         o.oldest_actual_month
     from output_progress_exact($year, $month) as o
-    semi join projects_in_scope as p using (project_code)
+    semi join projects_in_scope using (project_code)
 )
 
 select * from final

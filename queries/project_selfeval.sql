@@ -46,7 +46,7 @@ final as (
         s.status,
         s.missing_indicator_count
     from selfeval_exact($year) as s
-    semi join projects_in_scope as p using (project_code)
+    semi join projects_in_scope using (project_code)
 )
 
 select * from final

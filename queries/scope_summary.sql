@@ -37,7 +37,7 @@ indicator_limits as (
 indicators_in_scope as (
     select i.progress
     from indicator_standing($year, $month) as i
-    semi join projects_in_scope as p using (project_code)
+    semi join projects_in_scope using (project_code)
     where i.operator <> '不适用'
 ),
 

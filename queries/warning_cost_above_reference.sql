@@ -55,7 +55,7 @@ peer_medians as (
                row_number() over (partition by service_class, output_unit order by unit_cost) as unit_cost_rank,
                count(*) over (partition by service_class, output_unit) as peer_count_total
         from unit_costs
-    )
+    ) as ranked
     group by service_class, output_unit
 ),
 

@@ -16,8 +16,8 @@ limits as (
         max(value) filter (where name = 'red_below') as red_below,
         max(value) filter (where name = 'yellow_below') as yellow_below,
         max(value) filter (where name = 'blue_at') as blue_at,
-        (select value from thresholds
-         where rule_id = 'general' and name = 'first_warning_month') as first_warning_month
+        (select g.value from thresholds as g
+         where g.rule_id = 'general' and g.name = 'first_warning_month') as first_warning_month
     from thresholds
     where rule_id = 'indicator_behind'
 ),
@@ -55,8 +55,8 @@ ranked as (
         row_number() over (
             partition by project_code
             order by case severity when 'red' then 3 when 'yellow' then 2 else 1 end desc,
-                     case when severity = 'blue' then -progress else progress end,
-                     level1, level2, indicator_name
+                     case when severity = 'blue' then -progress else progress end asc,
+                     level1 asc, level2 asc, indicator_name asc
         ) as rank_in_project
     from judged as j
     where severity is not null

@@ -38,7 +38,7 @@ ranked as (
     select
         o.*,
         count(*) over (partition by project_code) as overdue_count,
-        row_number() over (partition by project_code order by days_overdue desc, issue) as rank_in_project
+        row_number() over (partition by project_code order by days_overdue desc, issue asc) as rank_in_project
     from open_items as o
     where days_overdue >= 1
 ),

@@ -16,8 +16,8 @@ limits as (
         max(value) filter (where name = 'pace_yellow_below') as pace_yellow_below,
         max(value) filter (where name = 'large_budget_yuan') as large_budget_yuan,
         max(value) filter (where name = 'large_gap_red_pp') as large_gap_red_pp,
-        (select value from thresholds
-         where rule_id = 'general' and name = 'first_warning_month') as first_warning_month
+        (select g.value from thresholds as g
+         where g.rule_id = 'general' and g.name = 'first_warning_month') as first_warning_month
     from thresholds
     where rule_id = 'slow_spending'
 ),

@@ -13,8 +13,8 @@ limits as (
     select
         max(value) filter (where name = 'yellow_at') as yellow_at,
         max(value) filter (where name = 'red_at') as red_at,
-        (select value from thresholds
-         where rule_id = 'general' and name = 'first_warning_month') as first_warning_month
+        (select g.value from thresholds as g
+         where g.rule_id = 'general' and g.name = 'first_warning_month') as first_warning_month
     from thresholds
     where rule_id = 'spend_output_mismatch'
 ),

@@ -51,8 +51,8 @@ ranked as (
         row_number() over (
             partition by project_code
             order by case severity when 'red' then 3 when 'yellow' then 2 else 1 end desc,
-                     case when severity = 'blue' then -attainment else attainment end,
-                     level1, level2, indicator_name
+                     case when severity = 'blue' then -attainment else attainment end asc,
+                     level1 asc, level2 asc, indicator_name asc
         ) as rank_in_project
     from judged as j
     where severity is not null
