@@ -5,7 +5,9 @@ and settings; the rows each test needs are inserted by the test."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -51,6 +53,33 @@ def set_setting(conn, key: str, value: str) -> None:
 def set_threshold(conn, rule_id: str, name: str, value: str) -> None:
     conn.execute("update thresholds set value = ? where rule_id = ? and name = ?",
                  [D(value), rule_id, name])
+
+
+# --- the contract headers ------------------------------------------------------------------
+
+SCHEMA = Path(db.__file__).resolve().parent / "schema.sql"
+MACROS = re.findall(r"^create or replace macro (\w+)\(", SCHEMA.read_text(encoding="utf-8"),
+                    flags=re.M)
+
+
+def test_the_schema_has_its_macros():
+    assert {"exact_ratio", "cap1", "indicator_figures", "execution_exact", "selfeval_exact"} <= \
+        set(MACROS)
+
+
+@pytest.mark.parametrize("name", MACROS)
+def test_each_macro_has_a_contract_header(name):
+    lines = SCHEMA.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines)
+              if line.startswith(f"create or replace macro {name}("))
+    header = []
+    for line in reversed(lines[:at]):
+        if not line.startswith("--"):
+            break
+        header.insert(0, line)
+    text = "\n".join(header)
+    assert header and header[0].startswith(f"-- {name}("), f"{name}: no header naming it"
+    assert all(f"{part}:" in text for part in ("takes", "returns", "edges")), name
 
 
 # --- exact_ratio ---------------------------------------------------------------------------
