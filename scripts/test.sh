@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Run every test: lint, the query/import/CLI tests, the page tests (AppTest) and the
-# headless-Chromium journeys. Installs what it needs first. Extra arguments go to pytest.
+# Run every check and every test: set-up (system packages, .venv, the dev tools), then
+# scripts/check.sh (ruff format --check, ruff check, mypy, sqlfluff, lint-imports, pytest with
+# the query/import/CLI tests, the page tests (AppTest) and the headless-Chromium journeys).
+# Extra arguments go to pytest. CI (.ci/run) runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
-echo "==> ruff check"
-.venv/bin/ruff check .
-echo "==> pytest"
-exec .venv/bin/python -m pytest "$@"
+exec bash scripts/check.sh "$@"
