@@ -56,7 +56,7 @@ if shown.empty:
 plotted = ui.largest_for_chart(shown)  # a city's 50,000 bubbles are no chart
 if len(plotted) < len(shown):
     st.caption(ui.tr("chart_largest_only", shown=len(plotted), n=len(shown)))
-clicked = ui.plotly(charts.dual_monitoring_scatter(plotted, lang), key="dual_scatter", on_select="rerun")
+clicked = ui.plotly(charts.dual_monitoring_chart(plotted, lang), key="dual_scatter", on_select="rerun")
 points = clicked.selection.points if clicked is not None and hasattr(clicked, "selection") else []
 if points and points[0].get("customdata"):
     # a click on a bubble opens that project (customdata[0] is its code)

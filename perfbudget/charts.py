@@ -10,6 +10,7 @@ perfbudget.formatting."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -80,8 +81,10 @@ def _last_label_position(rates: pd.Series, time_progress: pd.Series) -> str:
     """Keep the last value's label off the time-progress line: below a line that runs behind."""
     values, progress = _floats(rates), _floats(time_progress)
     known = [i for i, v in enumerate(values) if v is not None]
-    if known and progress[known[-1]] is not None and values[known[-1]] < progress[known[-1]]:
-        return "bottom left"
+    if known:
+        last, line = values[known[-1]], progress[known[-1]]
+        if last is not None and line is not None and last < line:
+            return "bottom left"
     return "top left"
 
 
@@ -285,65 +288,142 @@ def _titled(fig: go.Figure, title: str, height: int, top: int) -> go.Figure:
     return fig
 
 
-def dual_monitoring_quadrant(
-    frame: pd.DataFrame, lang: str = "zh", title: str | None = None, height: int = 480,
+@dataclass(frozen=True)
+class _DualLook:
+    """What the dual-monitoring chart's size changes: the screen's is tall and interactive
+    (every pace on its axis, the cut-offs labelled, the corner names on the plot's edges), a
+    slide's is compact (the axis stops near the 98th percentile pace, a pace beyond it drawn
+    at the edge as a triangle; the corner names inside the plot)."""
+
+    order: tuple[str, ...]          # drawing and legend order of the quadrants
+    height: int
+    bubble: tuple[float, float, float]  # area ∝ budget: diameter = max(floor, offset + scale × √share)
+    outline: float                  # white ring around a bubble
+    cutoff_colour: str
+    cutoff_labels: bool             # R = 0.8 / 产出进度 80% beside the cut-off lines
+    clip_pace: bool                 # stop the x axis near the 98th percentile (a slide)
+    corners_on_paper: bool          # corner names at the plot's edges (screen) or in data space
+    corner_bold: bool
+    corner_background: str
+    pace_axis_key: str
+
+
+_DUAL_LOOKS = {
+    "screen": _DualLook(
+        order=vocab.QUADRANTS, height=560, bubble=(8.0, 0.0, 46.0), outline=1.0,
+        cutoff_colour=palette.CUTOFF_LINE, cutoff_labels=True, clip_pace=False,
+        corners_on_paper=True, corner_bold=True, corner_background="rgba(255,255,255,0.8)",
+        pace_axis_key="chart_pace_axis"),
+    "slide": _DualLook(
+        order=QUADRANT_ORDER, height=480, bubble=(0.0, 5.0, 26.0), outline=0.5,
+        cutoff_colour=palette.CUTOFF_LINE_SLIDE, cutoff_labels=False, clip_pace=True,
+        corners_on_paper=False, corner_bold=False, corner_background="rgba(255,255,255,0.85)",
+        pace_axis_key="brief_pace_axis"),
+}
+_CORNERS = {  # quadrant: (right?, top?)
+    "on_track": (True, True), "spending_ahead": (True, False),
+    "outputs_ahead": (False, True), "both_behind": (False, False),
+}
+
+
+def dual_monitoring_chart(
+    frame: pd.DataFrame, lang: str = "zh", *, size: str = "screen", title: str | None = None,
+    height: int | None = None,
 ) -> go.Figure:
     """双监控: each project's spending pace R (x) against its output progress (y), both 1.0 =
-    on schedule, bubble area by adjusted budget, coloured by the quadrant the query assigned,
-    with the cut-off lines (data.project_dual_monitoring rows). A pace beyond the axis is drawn
-    at its edge as a triangle, its value in the hover."""
+    on schedule (data.project_dual_monitoring rows), bubble area by adjusted budget, coloured
+    by the quadrant the query assigned (palette.QUADRANT, named by vocab.quadrant_key), with
+    the two cut-off lines and the four quadrants named in their corners.
+
+    size: "screen" (the dual-monitoring page; a click on a bubble gives its project code,
+    customdata[0]) or "slide" (the briefing); title: '' for none (a slide has its own);
+    height: pixels, instead of the size's."""
+    look = _DUAL_LOOKS[size]
     pace = frame["pace"].astype(float)
-    x_top = min(max(1.3, float(pace.quantile(0.98)) * 1.08 if len(pace) else 1.3), 3.0)
+    budgets = frame["adjusted_budget_yuan"].map(lambda v: float(v) if v is not None else 0.0)
+    biggest = float(budgets.max()) if len(budgets) and budgets.max() > 0 else 1.0
     pace_cut = float(frame["pace_cutoff"].iloc[0]) if len(frame) else 0.8
     output_cut = float(frame["output_cutoff"].iloc[0]) if len(frame) else 0.8
-    budgets = frame["adjusted_budget_yuan"].astype(float)
-    biggest = float(budgets.max()) if len(budgets) and budgets.max() > 0 else 1.0
+    if look.clip_pace:
+        x_top = min(max(1.3, float(pace.quantile(0.98)) * 1.08 if len(pace) else 1.3), 3.0)
+        y_top = 1.19
+    else:
+        x_top = max(1.5, float(pace.max()) * 1.08 if len(frame) else 1.5)
+        y_top = max(1.5, float(frame["output_progress"].max()) * 1.08 if len(frame) else 1.5)
+    floor, offset, scale = look.bubble
     fig = go.Figure()
-    for quadrant in QUADRANT_ORDER:
+    for quadrant in look.order:
         part = frame[frame["quadrant"] == quadrant]
         if part.empty:
             continue
         x = part["pace"].astype(float)
-        sizes = (part["adjusted_budget_yuan"].astype(float) / biggest).clip(lower=0) ** 0.5 * 26 + 5
+        shares = [max(float(v or 0), 0.0) / biggest for v in part["adjusted_budget_yuan"]]
         fig.add_trace(go.Scatter(
-            x=[min(v, x_top) for v in x], y=_floats(part["output_progress"]),
-            mode="markers", name=t(vocab.quadrant_key(quadrant), lang),
-            marker={"color": QUADRANT_COLOURS[quadrant], "size": sizes.tolist(), "opacity": 0.7,
-                    "line": {"width": 0.5, "color": "white"},
-                    "symbol": ["triangle-right" if v > x_top else "circle" for v in x]},
-            text=[plain(f"{c} {n}") for c, n in zip(part["project_code"], part["project_name"], strict=True)],
-            customdata=list(zip([fmt.ratio(v) for v in part["pace"]],
-                                [fmt.pct(v) for v in part["output_progress"]],
-                                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
-                                strict=True)),
-            hovertemplate=("<b>%{text}</b><br>" + t("brief_pace_axis", lang) + " %{customdata[0]}<br>"
-                           + t("brief_output_axis", lang) + " %{customdata[1]}<br>"
-                           + t("chart_hover_budget", lang) + " %{customdata[2]}<extra></extra>"),
+            x=[min(v, x_top) for v in x] if look.clip_pace else _floats(part["pace"]),
+            y=_floats(part["output_progress"]), mode="markers",
+            name=t(vocab.quadrant_key(quadrant), lang),
+            marker={"size": [max(floor, offset + scale * share ** 0.5) for share in shares],
+                    "color": palette.QUADRANT[quadrant], "opacity": 0.7,
+                    "line": {"color": "white", "width": look.outline},
+                    **({"symbol": ["triangle-right" if v > x_top else "circle" for v in x]}
+                       if look.clip_pace else {})},
+            # [0] the code as it is, for the click that opens the project; [1], [2] and [6]
+            # what the hover shows, as text
+            customdata=list(zip(
+                part["project_code"], part["project_name"].map(plain), part["department"].map(plain),
+                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
+                [fmt.ratio(v) for v in part["pace"]],
+                [fmt.pct(v) for v in part["output_progress"]],
+                part["project_code"].map(plain),
+                strict=True,
+            )),
+            hovertemplate=(
+                "<b>%{customdata[6]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
+                + t("chart_hover_budget", lang) + " %{customdata[3]}<br>"
+                + t("chart_pace_axis", lang) + " %{customdata[4]}<br>"
+                + t("chart_output_axis", lang) + " %{customdata[5]}<extra></extra>"
+            ),
         ))
-    for value, axis in ((pace_cut, "x"), (output_cut, "y")):
-        line = {"color": palette.CUTOFF_LINE_SLIDE, "width": 1.5, "dash": "dash"}
-        if axis == "x":
-            fig.add_vline(x=value, line=line)
+    line = {"color": look.cutoff_colour, "width": 1.5, "dash": "dash"}
+    if look.cutoff_labels:
+        fig.add_vline(x=pace_cut, line=line, annotation_position="bottom right",
+                      annotation_text=t("dual_cutoff_pace", lang, v=fmt.ratio(pace_cut)),
+                      annotation_font_color=palette.CUTOFF_TEXT)
+        fig.add_hline(y=output_cut, line=line, annotation_position="top right",
+                      annotation_text=t("dual_cutoff_output", lang, v=fmt.pct(output_cut)),
+                      annotation_font_color=palette.CUTOFF_TEXT)
+    else:
+        fig.add_vline(x=pace_cut, line=line)
+        fig.add_hline(y=output_cut, line=line)
+    for quadrant, (right, top) in _CORNERS.items():
+        name = t(vocab.quadrant_key(quadrant), lang)
+        font = {"color": palette.QUADRANT[quadrant], "size": 13}
+        if look.corners_on_paper:
+            place = {"xref": "paper", "yref": "paper", "x": int(right), "y": 1 if top else 0.06,
+                     "yanchor": "top" if top else "bottom"}
         else:
-            fig.add_hline(y=value, line=line)
-    corners = (
-        ("on_track", x_top, 1.17, "right"), ("spending_ahead", x_top, 0.02, "right"),
-        ("outputs_ahead", 0.02, 1.17, "left"), ("both_behind", 0.02, 0.02, "left"),
-    )
-    for quadrant, x, y, anchor in corners:
-        fig.add_annotation(
-            x=x, y=y, text=t(vocab.quadrant_key(quadrant), lang), showarrow=False, xanchor=anchor,
-            yanchor="top" if y > 1 else "bottom",
-            font={"color": QUADRANT_COLOURS[quadrant], "size": 13, "family": FONT_FAMILY},
-            bgcolor="rgba(255,255,255,0.85)",
-        )
-    _titled(fig, t("brief_dual_title", lang) if title is None else title, height, 70)
-    fig.update_xaxes(title=t("brief_pace_axis", lang), range=[0, x_top * 1.02],
-                     gridcolor=GRID_COLOUR, zeroline=False)
-    fig.update_yaxes(title=t("brief_output_axis", lang), range=[0, 1.19], tickformat=".0%",
-                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
-                     gridcolor=GRID_COLOUR, zeroline=False)
-    fig.update_layout(legend={"itemsizing": "constant"})
+            place = {"x": x_top if right else 0.02, "y": 1.17 if top else 0.02,
+                     "yanchor": "top" if top else "bottom"}
+            font["family"] = FONT_FAMILY
+        fig.add_annotation(text=f"<b>{name}</b>" if look.corner_bold else name, showarrow=False,
+                           xanchor="right" if right else "left", font=font,
+                           bgcolor=look.corner_background, **place)
+    chart_title = t("dual_chart_title", lang) if title is None else title
+    if look.clip_pace:
+        _titled(fig, chart_title, height or look.height, 70)
+        fig.update_xaxes(title=t(look.pace_axis_key, lang), range=[0, x_top * 1.02],
+                         gridcolor=GRID_COLOUR, zeroline=False)
+        fig.update_yaxes(title=t("chart_output_axis", lang), range=[0, y_top], tickformat=".0%",
+                         tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], gridcolor=GRID_COLOUR, zeroline=False)
+        fig.update_layout(legend={"itemsizing": "constant"})
+    else:
+        _base_layout(fig, chart_title, height or look.height)
+        fig.update_layout(margin={"t": 80, "b": 60})
+        fig.update_xaxes(title=t(look.pace_axis_key, lang), range=[0, x_top], gridcolor=GRID_COLOUR,
+                         zeroline=False)
+        # automargin + standoff: the axis title clear of the tick labels
+        fig.update_yaxes(title={"text": t("chart_output_axis", lang), "standoff": 10}, automargin=True,
+                         range=[0, y_top], tickformat=".0%", gridcolor=GRID_COLOUR, zeroline=False)
     return fig
 
 
@@ -423,75 +503,6 @@ def cost_deviation_bars(
 # --- dual monitoring, self-evaluation, league, forecast, rectification, disclosure ----------
 
 GRADES = vocab.GRADES
-
-
-def dual_monitoring_scatter(projects: pd.DataFrame, lang: str = "zh") -> go.Figure:
-    """双监控: each project's pace R (x) against its output progress (y), bubble area by
-    adjusted budget, coloured by quadrant (data.project_dual_monitoring), with the two
-    cut-off lines and the four quadrants named in their corners."""
-    df = projects.copy()
-    budgets = df["adjusted_budget_yuan"].map(lambda v: float(v) if v is not None else 0.0)
-    biggest = max(budgets.max() if len(budgets) else 0.0, 1.0)
-    pace_cut = float(df["pace_cutoff"].iloc[0]) if len(df) else 0.8
-    output_cut = float(df["output_cutoff"].iloc[0]) if len(df) else 0.8
-    x_top = max(1.5, float(df["pace"].max()) * 1.08 if len(df) else 1.5)
-    y_top = max(1.5, float(df["output_progress"].max()) * 1.08 if len(df) else 1.5)
-    fig = go.Figure()
-    for quadrant in ("spending_ahead", "both_behind", "outputs_ahead", "on_track"):
-        part = df[df["quadrant"] == quadrant]
-        if part.empty:
-            continue
-        sizes = [max(8.0, 46.0 * (float(v or 0) / biggest) ** 0.5) for v in part["adjusted_budget_yuan"]]
-        fig.add_trace(go.Scatter(
-            x=_floats(part["pace"]), y=_floats(part["output_progress"]), mode="markers",
-            name=t(vocab.quadrant_key(quadrant), lang),
-            marker={"size": sizes, "color": palette.QUADRANT[quadrant], "opacity": 0.7,
-                    "line": {"color": "white", "width": 1}},
-            # [0] the code as it is, for the click that opens the project; [1], [2] and [6]
-            # what the hover shows, as text
-            customdata=list(zip(
-                part["project_code"], part["project_name"].map(plain), part["department"].map(plain),
-                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
-                [fmt.ratio(v) for v in part["pace"]],
-                [fmt.pct(v) for v in part["output_progress"]],
-                part["project_code"].map(plain),
-                strict=True,
-            )),
-            hovertemplate=(
-                "<b>%{customdata[6]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
-                + t("chart_hover_budget", lang) + " %{customdata[3]}<br>"
-                + t("chart_pace_axis", lang) + " %{customdata[4]}<br>"
-                + t("chart_output_axis", lang) + " %{customdata[5]}<extra></extra>"
-            ),
-        ))
-    line = {"color": palette.CUTOFF_LINE, "width": 1.5, "dash": "dash"}
-    fig.add_vline(x=pace_cut, line=line, annotation_position="bottom right",
-                  annotation_text=t("dual_cutoff_pace", lang, v=fmt.ratio(pace_cut)),
-                  annotation_font_color=palette.CUTOFF_TEXT)
-    fig.add_hline(y=output_cut, line=line, annotation_position="top right",
-                  annotation_text=t("dual_cutoff_output", lang, v=fmt.pct(output_cut)),
-                  annotation_font_color=palette.CUTOFF_TEXT)
-    corners = {
-        "on_track": (1, 1, "right", "top"),
-        "spending_ahead": (1, 0, "right", "bottom"),
-        "outputs_ahead": (0, 1, "left", "top"),
-        "both_behind": (0, 0, "left", "bottom"),
-    }
-    for quadrant, (x, y, xanchor, yanchor) in corners.items():
-        fig.add_annotation(
-            text=f"<b>{t(vocab.quadrant_key(quadrant), lang)}</b>", xref="paper", yref="paper",
-            x=x, y=y if y else 0.06, xanchor=xanchor, yanchor=yanchor, showarrow=False,
-            font={"color": palette.QUADRANT[quadrant], "size": 13},
-            bgcolor="rgba(255,255,255,0.8)",
-        )
-    _base_layout(fig, t("dual_chart_title", lang), 560)
-    fig.update_layout(margin={"t": 80, "b": 60})
-    fig.update_xaxes(title=t("chart_pace_axis", lang), range=[0, x_top], gridcolor=GRID_COLOUR,
-                     zeroline=False)
-    # automargin + standoff: the axis title clear of the tick labels
-    fig.update_yaxes(title={"text": t("chart_output_axis", lang), "standoff": 10}, automargin=True,
-                     range=[0, y_top], tickformat=".0%", gridcolor=GRID_COLOUR, zeroline=False)
-    return fig
 
 
 def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int | None = None) -> go.Figure:

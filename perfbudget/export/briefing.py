@@ -383,7 +383,7 @@ def _dual_section(conn, year, month, scope) -> Section | str:
     caption = f"{len(frame)}个项目中，" + "，".join(
         f"{QUADRANT_LABELS[q]}{int(counts.get(q, 0))}个"
         for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind"))
-    figure = charts.dual_monitoring_quadrant(frame, "zh", title="")
+    figure = charts.dual_monitoring_chart(frame, "zh", size="slide", title="")
     cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
     notes = [f"横轴为进度比（执行率÷序时进度），纵轴为产出进度，1.0为与序时同步；虚线为{cut}的黄灯线；"
              "圆点大小表示调整后预算。"]
