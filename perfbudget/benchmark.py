@@ -29,7 +29,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from perfbudget import db, results
 from perfbudget.scope import Scope
@@ -101,7 +103,10 @@ def machine() -> dict[str, object]:
             "cpus": os.cpu_count(), "memory_gib": memory, "duckdb": duckdb.__version__}
 
 
-def _seconds(action: Callable[[], object]) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def _seconds(action: Callable[[], T]) -> tuple[float, T]:
     start = time.perf_counter()
     value = action()
     return time.perf_counter() - start, value
@@ -149,7 +154,7 @@ def query_reads(conn, year: int, month: int) -> list[Figure]:
     for query in results.STORED:
         times = []
         for _ in range(7):
-            seconds, rows = _seconds(lambda q=query: results.read(conn, q, Scope.everything(), year, month))
+            seconds, rows = _seconds(partial(results.read, conn, query, Scope.everything(), year, month))
             times.append(seconds * 1000)
         p95 = sorted(times)[int(0.95 * (len(times) - 1))]
         figures.append(Figure(f"query_p50_ms {query}", statistics.median(times), "ms",
@@ -176,7 +181,7 @@ def pandas_overview(parquet_dir: Path, year: int, month: int) -> object:
             "pace": rate / (month / 12) if rate is not None else None}
 
 
-def page_timings(path: Path) -> dict[str, object]:
+def page_timings(path: Path) -> dict[str, Any]:  # the child's JSON
     """Every page under AppTest in a child process (its own caches and memory, like a
     server): cold then warm. Returns {"pages": {page: [cold, warm]}, "peak_rss_mib": …}."""
     env = {**os.environ, "PERFBUDGET_DB": str(path), "PERFBUDGET_INBOX": "0"}

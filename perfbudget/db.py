@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import pandas as pd
@@ -222,7 +223,9 @@ def run_query(
     # imported here: results builds on this module (load_query, the connection)
     from perfbudget import results
 
-    stored = results.read(conn, name, scope, params.get("year"), params.get("month")) \
+    # a stored query's period parameters are integers (results.GRAIN)
+    year, month = cast(int, params.get("year")), cast("int | None", params.get("month"))
+    stored = results.read(conn, name, scope, year, month) \
         if results.is_stored(name) and set(params) <= {"year", "month"} else None
     if stored is not None:
         return stored

@@ -640,9 +640,10 @@ class _World:
 
 def _build_world(spec: ScaleSpec, rng: np.random.Generator) -> _World:
     bureaus = [b for b in BUREAUS if spec.bureaus is None or b[0] in spec.bureaus]
+    areas: list[tuple[str, str, int | None]]  # name, code prefix, number (None: one district)
     if spec.city:
-        areas = [(MUNICIPAL_NAME, "市", 0)] + [
-            (f"{d}（合成）", d, i + 1) for i, d in enumerate(CITY_DISTRICTS)]
+        areas = [(MUNICIPAL_NAME, "市", 0), *(
+            (f"{d}（合成）", d, i + 1) for i, d in enumerate(CITY_DISTRICTS))]
     else:
         areas = [(DISTRICT_DEMO_NAME, "区", None)]
     w = _World([a[0] for a in areas], [], [], np.zeros(0), [], [], np.zeros(0), np.zeros(0),

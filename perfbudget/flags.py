@@ -324,9 +324,11 @@ def _indicator_behind(row, month: int, lang: str) -> str:
     # an indicator reported quarterly stands on its latest actual, judged against its own
     # month: the sentence says which (截至6月 at an as-of month 8)
     reported = getattr(row, "actual_month", None)
-    older = reported is not None and reported == reported and int(reported) < month
-    when_zh = f"截至{int(reported)}月（最近一次填报）" if older else f"截至{month}月"
-    when_en = f"By month {int(reported)} (its latest report)" if older else f"By month {month}"
+    # None, or NaN (not equal to itself), when the row has no actual month
+    reported_month = int(reported) if reported is not None and reported == reported else None
+    older = reported_month is not None and reported_month < month
+    when_zh = f"截至{reported_month}月（最近一次填报）" if older else f"截至{month}月"
+    when_en = f"By month {reported_month} (its latest report)" if older else f"By month {month}"
     unit = row.unit if isinstance(row.unit, str) else ""
     actual = row.actual if isinstance(row.actual, str) else fmt.EMPTY
     actual = fmt.number(actual) if _is_number(actual) else actual

@@ -375,7 +375,10 @@ def read_months(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year:
     frames = [read(conn, query, scope, year, m) for m in months] if scope.departments is not None \
         and "rank" in _columns(conn, query) else None
     if frames is not None:  # re-ranked per month among the departments in scope
-        return pd.concat([f.assign(month=m) for f, m in zip(frames, months, strict=True)],
+        found = [f for f in frames if f is not None]
+        # every month through `through` is stored (checked above), so read found each one
+        assert len(found) == len(frames), "a stored month read as not stored"
+        return pd.concat([f.assign(month=m) for f, m in zip(found, months, strict=True)],
                          ignore_index=True)
     return _read_rows(conn, query, scope, year, months, project_code)
 

@@ -109,7 +109,8 @@ def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
             ))
     for rule, names in WEIGHT_GROUPS.items():
         weights = [numbers.get((rule, n)) for n in names]
-        if all(w is not None for w in weights) and sum(weights, Decimal(0)) <= 0:
+        given = [w for w in weights if w is not None]
+        if len(given) == len(weights) and sum(given, Decimal(0)) <= 0:
             problems.append(Problem(rule, names[0], f"{rule}：权重不能全为0", f"{rule}: the weights cannot all be 0"))
     return problems
 
@@ -172,6 +173,6 @@ def reset_defaults(conn: duckdb.DuckDBPyConnection) -> None:
                 "insert or replace into thresholds (rule_id, name, value, description) values (?, ?, ?, ?)",
                 [rule, name, value, description],
             )
-        for key, value in DEFAULT_SETTINGS:
-            conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, value])
+        for key, text in DEFAULT_SETTINGS:
+            conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, text])
         results.invalidate(conn)

@@ -102,7 +102,8 @@ KPI_HEIGHT = Inches(1.35)
 def _body_box(section: Section) -> tuple[int, int]:
     """Where a section's chart or table goes: (top, bottom) in EMU, under the KPI tiles and
     above the notes."""
-    top, bottom = BODY_TOP, BODY_BOTTOM
+    top: int = BODY_TOP  # EMU; Inches is an int
+    bottom: int = BODY_BOTTOM
     if section.notes:
         bottom -= NOTE_LINE * len(section.notes) + Inches(0.08)
     if section.kpis:
@@ -305,7 +306,7 @@ class _Deck:
                  for r in candidates.itertuples(index=False)]
         heights = [_row_height(row, widths, size, line) for row in texts]
         # as many rows as fit, worst first; the notes say where the rest are
-        fitted, used = 0, header_height
+        fitted, used = 0, int(header_height)
         for row_height in heights:
             if used + row_height > height:
                 break
@@ -327,10 +328,10 @@ class _Deck:
             grid.rows[row_index].height = row_height
             light = severity if isinstance(severity, str) and severity in LIGHT_FILLS else None
             for col, (column, text) in enumerate(zip(columns, row, strict=True)):
-                first = col == 0 and light is not None
+                lit = light if col == 0 else None  # the first cell carries the row's light
                 self.cell(grid.cell(row_index, col), text, size,
-                          fill=LIGHT_FILLS[light] if first else WHITE,
-                          color=LIGHT_INK[light] if first else INK, bold=first,
+                          fill=WHITE if lit is None else LIGHT_FILLS[lit],
+                          color=INK if lit is None else LIGHT_INK[lit], bold=lit is not None,
                           align=PP_ALIGN.LEFT if column.kind == "text" else PP_ALIGN.RIGHT)
 
     def cell(self, cell, text: str, size: float, *, bold: bool = False,

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, SupportsInt, cast
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -95,7 +94,7 @@ def cell_value(value: object, kind: Kind) -> object:
     if kind in ("rate", "pp", "number"):
         return _exact(value)
     if kind == "integer":
-        return int(value)
+        return int(cast(SupportsInt, value))  # an integer column holds numbers
     if kind == "date":
         if isinstance(value, pd.Timestamp):
             return value.to_pydatetime()
@@ -122,7 +121,7 @@ def _shown_text(value: object, kind: Kind) -> str:
         return ""
     if kind == "wan":
         return f"{value:,.2f}"
-    if kind == "rate":
+    if kind == "rate" and isinstance(value, Decimal):  # cell_value made it a Decimal
         return f"{value * 100:.1f}%"
     return str(value)
 
@@ -233,7 +232,7 @@ def write_sheet(
         fill = SEVERITY_FILLS.get(severity) if isinstance(severity, str) else None
         for col_index, (column, raw) in enumerate(zip(columns, record, strict=True), start=1):
             value = cell_value(raw, column.kind)
-            cell: Cell = sheet.cell(row=row_index, column=col_index, value=value)
+            cell = sheet.cell(row=row_index, column=col_index, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a string stays a string, whatever it starts with
             if column.kind in _FORMATS:
