@@ -82,7 +82,7 @@ def peak_rss_mib() -> float | None:
     except OSError:
         pass
     try:
-        import resource
+        import resource  # Unix only: no peak figure on Windows
     except ImportError:
         return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -97,7 +97,7 @@ def machine() -> dict[str, object]:
             memory = round(int(info.readline().split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
-    import duckdb
+    import duckdb  # only for its version here (perfbudget.db has loaded it already)
 
     return {"platform": platform.platform(), "python": platform.python_version(),
             "cpus": os.cpu_count(), "memory_gib": memory, "duckdb": duckdb.__version__}
@@ -134,7 +134,7 @@ def execution_sheet(conn, rows: int | None = None, month: int | None = None) -> 
 
 def execution_xlsx(csv: bytes) -> bytes:
     """The same rows as an .xlsx (the format analysts upload), written with openpyxl."""
-    import openpyxl
+    import openpyxl  # slow to load; only the .xlsx import timing needs it
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("支出执行")
@@ -165,7 +165,7 @@ def query_reads(conn, year: int, month: int) -> list[Figure]:
 def pandas_overview(parquet_dir: Path, year: int, month: int) -> object:
     """The overview's district figures (budget, cumulative spend carried forward per key,
     execution rate against time progress) computed with pandas from Parquet files."""
-    import pandas as pd
+    import pandas as pd  # the pandas baseline's own import (perfbudget.db has loaded it)
 
     projects = pd.read_parquet(parquet_dir / "projects.parquet")
     spending = pd.read_parquet(parquet_dir / "spending.parquet")
@@ -206,7 +206,7 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
         say(f"PerfBudget benchmark — scale {scale}, database {db_path or path}")
         conn = db.connect(path)
         if conn.execute("select count(*) from projects").fetchall()[0][0] == 0:
-            from perfbudget.demo import build_demo
+            from perfbudget.demo import build_demo  # only a new database needs the generator
 
             seconds, _ = _seconds(lambda: build_demo(conn, scale=scale, refresh=False))
             figures.append(Figure("build_data_s", seconds, "s", "the synthetic data"))
@@ -243,7 +243,7 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
         say("  pages timed")
 
         conn = db.connect(path)
-        from perfbudget.importer import import_files
+        from perfbudget.importer import import_files  # loaded for the import timings only
 
         sheet = execution_sheet(conn, month=int(month))
         seconds, _ = _seconds(lambda: import_files(conn, [("one-month.csv", sheet)], user="benchmark"))
@@ -255,7 +255,7 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
         say("  refresh timed")
 
         if import_rows > 0:
-            import fastexcel
+            import fastexcel  # only the large import is compared with a bare parse
 
             xlsx = execution_xlsx(execution_sheet(conn, rows=import_rows))
             parse_s = min(_seconds(lambda: fastexcel.read_excel(xlsx).load_sheet(0).to_arrow())[0]

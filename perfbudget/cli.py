@@ -243,6 +243,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_batches(args) -> int:
+    # each command loads what it runs: the importer and its readers only for the batch commands
     from perfbudget.importer import list_batches
 
     if not args.db.is_file():
@@ -258,6 +259,7 @@ def _cmd_batches(args) -> int:
 
 
 def _cmd_rollback(args) -> int:
+    # each command loads what it runs: the importer only for the batch commands
     from perfbudget.importer import RollbackRefused, rollback_batch
 
     return _batch_command(args, rollback_batch, RollbackRefused,
@@ -265,6 +267,7 @@ def _cmd_rollback(args) -> int:
 
 
 def _cmd_restore(args) -> int:
+    # each command loads what it runs: the importer only for the batch commands
     from perfbudget.importer import RestoreRefused, restore_batch
 
     return _batch_command(args, restore_batch, RestoreRefused,
@@ -292,6 +295,7 @@ def _batch_command(args, action, refused: type[Exception], refused_line: str) ->
 
 
 def _cmd_benchmark(args) -> int:
+    # each command loads what it runs: the benchmark only when asked for
     from perfbudget.benchmark import run
 
     return run(args.scale, args.db, args.import_rows, args.format)
@@ -311,6 +315,7 @@ def _refresh_results(conn) -> None:
 
 
 def _cmd_demo(args) -> int:
+    # each command loads what it runs: the demo generator (numpy, pyarrow) only for `demo`
     from perfbudget.demo import build_demo
 
     conn = db.connect(args.db)
@@ -328,6 +333,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_import(args) -> int:
+    # each command loads what it runs: the importer and its readers only for `import`
     from perfbudget.importer import ImportRejected, import_files
 
     missing = [str(f) for f in args.files if not f.is_file()]
@@ -407,6 +413,7 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
         shown = pd.DataFrame([["" if v is None else v for v in row] for row in rows],
                              columns=frame.columns)
         return shown.to_string(index=False) + "\n"
+    # the CSV output only: export.xlsx loads openpyxl, which the other formats do without
     import csv
     import io
 

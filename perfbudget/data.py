@@ -40,7 +40,7 @@ def _connection(path: str):
     with st.spinner("正在打开数据库… / Opening the database…"):
         conn = db.connect(path)
     if is_new:
-        from perfbudget.demo import build_demo
+        from perfbudget.demo import build_demo  # only a new database needs the generator
 
         with st.spinner("正在生成合成演示数据… / Building the synthetic demo data…"):
             build_demo(conn, refresh=False)  # its stored figures follow, in the background
@@ -263,6 +263,8 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layou
     """Import uploaded files through the dashboard's own connection (the single writer),
     then drop every cached figure. Raises importer.ImportRejected with nothing written.
     layout: the layouts chosen, e.g. {(file name, sheet name): "selfeval_table"}."""
+    # the importer (its readers: fastexcel, calamine, openpyxl) loads on the first upload,
+    # not with every page
     from perfbudget.importer import import_files as run_import
 
     with _one_writer(progress), cursor() as cur:
@@ -292,6 +294,7 @@ class ImportJob:
 
 def start_import(files: list[tuple[str, bytes]], user: str, layout=None) -> ImportJob:
     """import_files in a background thread; returns at once with the job to watch."""
+    # the importer loads on the first upload, not with every page
     from perfbudget.importer import ImportRejected
     from perfbudget.importer import import_files as run_import
 
@@ -320,7 +323,7 @@ def start_import(files: list[tuple[str, bytes]], user: str, layout=None) -> Impo
 def preview_files(files: list[tuple[str, bytes]], layout=None, progress=None):
     """What importing these files would do (importer.preview_files), nothing written; project
     codes are checked against the dashboard's database, read only."""
-    from perfbudget.importer import preview_files as run_preview
+    from perfbudget.importer import preview_files as run_preview  # on the first upload only
 
     with cursor() as cur:
         return run_preview(files, cur, layout=layout, progress=progress)
@@ -329,7 +332,7 @@ def preview_files(files: list[tuple[str, bytes]], layout=None, progress=None):
 def rollback_batch(batch_id: int, user: str):
     """Take an import batch back (importer.rollback_batch; raises RollbackRefused with
     nothing changed), then drop every cached figure."""
-    from perfbudget.importer import rollback_batch as run_rollback
+    from perfbudget.importer import rollback_batch as run_rollback  # the importer: on use only
 
     with _one_writer(), cursor() as cur:
         result = run_rollback(cur, batch_id, user)
@@ -341,7 +344,7 @@ def rollback_batch(batch_id: int, user: str):
 def restore_batch(batch_id: int, user: str):
     """Undo the rollback of an import batch (importer.restore_batch; raises RestoreRefused
     with nothing changed), then drop every cached figure."""
-    from perfbudget.importer import restore_batch as run_restore
+    from perfbudget.importer import restore_batch as run_restore  # the importer: on use only
 
     with _one_writer(), cursor() as cur:
         result = run_restore(cur, batch_id, user)
@@ -353,7 +356,7 @@ def restore_batch(batch_id: int, user: str):
 @st.cache_data(show_spinner=False)
 def batch_changes(batch_id: int) -> pd.DataFrame:
     """What a batch replaced: table, key, column, old_value, new_value, change."""
-    from perfbudget.importer import batch_changes as changes
+    from perfbudget.importer import batch_changes as changes  # the importer: on use only
 
     with cursor() as cur:
         return changes(cur, batch_id)
@@ -553,7 +556,7 @@ def briefing(year: int, month: int, department_code: str | None, public: bool,
     """The briefing model (perfbudget.export.briefing) of a district or one department; a
     public one is built without sensitive projects whatever the scope. Raises BriefingError
     when the scope has no data."""
-    from perfbudget.export.briefing import build_briefing
+    from perfbudget.export.briefing import build_briefing  # the briefing page's modules: there only
 
     with cursor() as cur:
         return build_briefing(cur, year, month, department_code, public=public,

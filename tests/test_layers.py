@@ -51,3 +51,52 @@ def test_only_db_opens_duckdb_connections():
         if path.name != "db.py" and "duckdb.connect(" in path.read_text(encoding="utf-8"):
             offenders.append(str(path.relative_to(ROOT)))
     assert not offenders
+
+
+# TEMPORARY (issue 11): code being rewritten while this test was written (the importer, the ui
+# package split, data.py's move of the page rules, the cli/export untangling); their owners
+# comment or lift these imports, then take them off this list.
+DEFERRED_IMPORTS_PENDING = (
+    "perfbudget/importer/",
+    "perfbudget/ui/",
+    "perfbudget/data.py: from perfbudget import settings_store",  # imported at the top now
+    "perfbudget/cli.py: from perfbudget.export.commands import",  # the circle is gone
+    "perfbudget/cli.py: from perfbudget import results",  # no circle: cli → results → db
+    "perfbudget/export/commands.py: from perfbudget.export.briefing import SECTIONS",
+)
+
+
+def _deferred_imports_without_a_reason(path: Path) -> list[str]:
+    """Imports inside a function with no comment on their lines or on the comment lines just
+    above them (one comment may cover a run of imports)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    tree = ast.parse("\n".join(lines))
+    missing = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            own = lines[node.lineno - 1 : node.end_lineno]
+            above = node.lineno - 2
+            while above >= 0 and "#" not in lines[above] \
+                    and re.match(r"\s*((from \S+ )?import |$)", lines[above]):
+                above -= 1  # the run of imports (and blank lines) this one belongs to
+            reason = above >= 0 and lines[above].lstrip().startswith("#")
+            if not reason and not any("#" in line for line in own):
+                missing.append(f"{path.relative_to(ROOT)}: {own[0].strip()}  (line {node.lineno})")
+    return missing
+
+
+def test_every_import_inside_a_function_says_why_it_is_deferred():
+    """A function-level import hides a dependency from a reader (lint-imports still sees it):
+    each says why it is not at the top (a cycle, a slow or optional package, ...)."""
+    files = [*sorted((ROOT / "perfbudget").rglob("*.py")), *PAGES, ROOT / "app.py"]
+    missing = [
+        line
+        for path in files
+        for line in _deferred_imports_without_a_reason(path)
+        if not line.startswith(DEFERRED_IMPORTS_PENDING)
+    ]
+    assert not missing, "\n".join(missing)

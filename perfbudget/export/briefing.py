@@ -511,6 +511,7 @@ def section_keys(names: Sequence[str] | None) -> list[str]:
 def briefing_xlsx(briefing: Briefing) -> bytes:
     """Every table of the briefing as a formatted workbook: a 说明 sheet (scope, date, marking,
     what was left out), then one sheet per table with a title line carrying the marking."""
+    # openpyxl (export.xlsx) loads only when a workbook is made
     from perfbudget.export.xlsx import Sheet, sheets_to_xlsx
 
     cover = [

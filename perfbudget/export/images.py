@@ -46,7 +46,7 @@ def ensure_server() -> None:
     global _server_started
     if _server_started:
         return
-    import kaleido
+    import kaleido  # loads with the first image: slow, and it needs a Chromium
 
     with _lock:
         if not _server_started:
@@ -87,7 +87,7 @@ def render(
         "scale": scale if scale is not None else (PNG_SCALE if fmt == "png" else 1),
     }
     ensure_server()
-    import kaleido
+    import kaleido  # loads with the first image: slow, and it needs a Chromium
 
     try:
         with _lock:

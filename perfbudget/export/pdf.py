@@ -92,6 +92,7 @@ def server_cjk_font() -> str | None:
 
 def briefing_pdf(briefing, images: dict[str, bytes] | None = None) -> bytes:
     """The briefing deck as PDF: the same slides, set in a Chinese font this server has."""
+    # python-pptx loads when a PDF is made; the availability checks above do without it
     from perfbudget.export.pptx import FONT, briefing_pptx
 
     deck = briefing_pptx(briefing, images=images, font=server_cjk_font() or FONT)
