@@ -115,10 +115,9 @@ def _seconds(action: Callable[[], T]) -> tuple[float, T]:
 def execution_sheet(conn, rows: int | None = None, month: int | None = None) -> bytes:
     """A CSV of cumulative spending for existing projects (the shape of a monthly upload):
     every project at `month`, or `rows` lines over months 1, 2, … to time the importer."""
-    year = conn.execute("select max(year) from projects").fetchall()[0][0]
-    codes = [r[0] for r in conn.execute(
-        "select project_code from projects where year = ? order by project_code", [year]
-    ).fetchall()]
+    everything = Scope.everything()
+    year = int(db.run_live(conn, "available_periods", everything)["year"].iloc[0])  # the newest
+    codes = sorted(db.run_live(conn, "project_list", everything, year=year)["project_code"])
     buffer = io.StringIO()
     buffer.write("年度,月份,项目编码,资金来源,累计支出（元）\n")
     months = [month] if month is not None else range(1, 13)
@@ -205,7 +204,8 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
             shutil.copyfile(db_path, path)
         say(f"PerfBudget benchmark — scale {scale}, database {db_path or path}")
         conn = db.connect(path)
-        if conn.execute("select count(*) from projects").fetchall()[0][0] == 0:
+        periods = db.run_live(conn, "available_periods", Scope.everything())
+        if periods.empty:  # no project yet: the demo
             from perfbudget.demo import build_demo  # only a new database needs the generator
 
             seconds, _ = _seconds(lambda: build_demo(conn, scale=scale, refresh=False))
@@ -216,9 +216,10 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
             conn.execute("checkpoint")
         results.refresh_stale(conn)
         say(f"  built; database {os.path.getsize(path) / 1024 / 1024:,.0f} MiB")
-        year, month = conn.execute(
-            "select year, max(month) from spending group by year order by year desc limit 1"
-        ).fetchall()[0]
+        # the newest year with spending, and its last month (available_periods: newest first)
+        periods = db.run_live(conn, "available_periods", Scope.everything()).dropna(
+            subset=["last_month"])
+        year, month = int(periods["year"].iloc[0]), int(periods["last_month"].iloc[0])
         figures += query_reads(conn, year, int(month))
         say("  results reads timed")
 

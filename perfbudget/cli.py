@@ -13,8 +13,9 @@ Scripts and checks rely on these names and columns; extend them, never rename th
                                [--sections a,b,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
 
-Exit codes: 0 done; 1 usage or missing database; 2 input refused (nothing written);
-3 the database is held by another process (the running dashboard).
+Exit codes (perfbudget.exit_codes.ExitCode, each explained there): 0 done; 1 usage or missing
+database; 2 input refused (nothing written); 3 the database is held by another process (the
+running dashboard); 4 the PDF could not be made (no LibreOffice).
 
 Beside a running dashboard, a command is handed to it through `<db folder>/inbox/` and
 prints and exits as a direct run would (perfbudget.inbox); exit 3 is then left for a file
@@ -28,128 +29,20 @@ import getpass
 import json
 import math
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from perfbudget import db, flags
-from perfbudget.scope import Scope
+from perfbudget import db, results
+from perfbudget.exit_codes import ExitCode
+from perfbudget.export.commands import add_export_parser
+from perfbudget.reports import REPORTS, RequestError, open_read_only
 
-EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class Report:
-    columns: tuple[str, ...]
-    # build(conn, year, month, scope=None): scope None = everything
-    build: Callable[..., pd.DataFrame]
-    description: str
-
-
-def _execution(conn, year, month, scope=None):
-    scope = scope or Scope.everything()
-    frame = db.run_query(conn, "project_execution", scope, year=year, month=month)
-    # the project's light, as the dashboard and the briefing show it (flags.project_lights)
-    lights = flags.project_lights(flags.warning_flags(conn, year, month, scope, messages=False), frame)
-    frame["light"] = lights["light"].to_numpy()
-    return frame
-
-
-def _attainment(conn, year, month, scope=None):
-    frame = db.run_query(conn, "indicator_attainment", scope or Scope.everything(), year=year,
-                         month=month)
-    # a month is a whole number (6, not 6.0); empty with no actual up to the month
-    frame["actual_month"] = pd.Series(
-        [None if pd.isna(v) else int(v) for v in frame["actual_month"]], index=frame.index,
-        dtype=object)
-    return frame
-
-
-def _warnings(conn, year, month, scope=None):
-    return flags.warning_flags(conn, year, month, scope or Scope.everything())
-
-
-def _selfeval(conn, year, month, scope=None):
-    return db.run_query(conn, "project_selfeval", scope or Scope.everything(), year=year)
-
-
-def _forecast(conn, year, month, scope=None):
-    return db.run_query(conn, "project_forecast", scope or Scope.everything(), year=year, month=month)
-
-
-def _rectification(conn, year, month, scope=None):
-    return db.run_query(conn, "rectification_items", scope or Scope.everything(), year=year, month=month)
-
-
-def _disclosure(conn, year, month, scope=None):
-    return db.run_query(conn, "department_disclosure", scope or Scope.everything(), year=year)
-
-
-def _departments(conn, year, month, scope=None):
-    return db.run_query(conn, "department_league", scope or Scope.everything(), year=year, month=month)
-
-
-REPORTS: dict[str, Report] = {
-    "execution": Report(
-        ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
-         "execution_rate", "time_progress", "pace", "gap_pp", "light"),
-        _execution,
-        "每个项目的预算执行率与序时进度，及项目灯（绩效预警中最差的一个） / execution rate against "
-        "time progress per project, and its light (the worst of its performance flags: red, "
-        "yellow, green; grey when 未报送 or a zero budget without one)",
-    ),
-    "attainment": Report(
-        ("project_code", "indicator", "level1", "level2", "operator", "target", "actual",
-         "attainment", "progress", "light", "actual_month", "is_reported"),
-        _attainment,
-        "每个绩效指标的完成率与序时进度（按截至该月最近一次填报的完成值） / attainment and in-year "
-        "progress per indicator, on its latest actual at or before the month (actual_month)",
-    ),
-    "warnings": Report(
-        ("project_code", "rule", "severity", "value", "threshold", "message"),
-        _warnings,
-        "预警清单 / warning flags with their figures, thresholds and sentences",
-    ),
-    "selfeval": Report(
-        ("project_name", "department", "execution_rate", "execution_score", "indicator_score",
-         "total_score", "grade", "claimed_total_score", "claimed_grade", "is_over_scored",
-         "score_difference", "project_code", "status", "missing_indicator_count"),
-        _selfeval,
-        "绩效自评得分与等级（仅自评完整的计分） / self-evaluation score, grade and the unit's "
-        "claimed score (scored only when complete: status complete / incomplete / none)",
-    ),
-    "forecast": Report(
-        ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
-         "execution_rate", "curve_source", "curve_years", "typical_share",
-         "forecast_spend_yuan", "forecast_execution_rate", "forecast_balance_rate",
-         "is_flagged"),
-        _forecast,
-        "按历年支出曲线预测年末执行 / year-end forecast from earlier years' spending curves",
-    ),
-    "rectification": Report(
-        ("project_code", "project_name", "department", "issue", "feedback_date", "due_date",
-         "done_date", "status", "days_open", "days_overdue"),
-        _rectification,
-        "整改事项及逾期天数 / rectification items, status and days overdue",
-    ),
-    "disclosure": Report(
-        ("department_code", "department", "project_count", "large_project_count",
-         "large_undisclosed_count", "disclosed_budget_yuan", "total_budget_yuan", "coverage",
-         "meets_coverage"),
-        _disclosure,
-        "部门绩效目标公开情况 / disclosure of targets per department",
-    ),
-    "departments": Report(
-        ("rank", "department_code", "department", "score", "execution_part", "targets_part",
-         "selfeval_part", "rectification_part", "disclosure_part"),
-        _departments,
-        "部门考核排名 / department league table",
-    ),
-}
+# the exit codes under their short names (perfbudget.exit_codes defines and explains them)
+EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = (
+    ExitCode.OK, ExitCode.USAGE, ExitCode.REFUSED, ExitCode.BUSY)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,8 +129,6 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--user", default=None, help="recorded in the batch history")
     restore.set_defaults(handler=_cmd_restore)
 
-    from perfbudget.export.commands import add_export_parser
-
     add_export_parser(sub, with_db)
     return parser
 
@@ -304,8 +195,6 @@ def _cmd_benchmark(args) -> int:
 def _refresh_results(conn) -> None:
     """After a write: the stored figures it made out of date computed again
     (perfbudget.results), with a progress line on a terminal."""
-    from perfbudget import results
-
     def progress(fraction: float, period: str) -> None:
         if sys.stderr.isatty():
             print(f"\r更新统计结果 / updating stored figures: {period} {fraction:4.0%}",
@@ -358,16 +247,12 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    if not args.db.is_file():
-        print(f"数据库不存在 / no database at {args.db} "
-              "(运行 / run: python -m perfbudget demo --db PATH)", file=sys.stderr)
-        return EXIT_USAGE
-    if args.month is not None and not 1 <= args.month <= 12:
-        print("月份须在 1–12 之间 / --month must be 1–12", file=sys.stderr)
-        return EXIT_USAGE
-    conn = db.connect(args.db, read_only=True)
     try:
-        month = args.month or _last_month(conn, args.year)
+        conn, month = open_read_only(args.db, args.year, args.month)
+    except RequestError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:
         report = REPORTS[args.name]
         frame = report.build(conn, args.year, month)
     finally:
@@ -375,11 +260,6 @@ def _cmd_report(args) -> int:
     out = frame.reindex(columns=list(report.columns))
     sys.stdout.write(render(out, args.format))
     return EXIT_OK
-
-
-def _last_month(conn: duckdb.DuckDBPyConnection, year: int) -> int:
-    row = conn.execute("select max(month) from spending where year = ?", [year]).fetchall()[0]
-    return int(row[0]) if row and row[0] is not None else 12
 
 
 def _os_user() -> str:

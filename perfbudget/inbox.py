@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfbudget import db, writer
+from perfbudget.exit_codes import ExitCode
 
 INBOX = "inbox"
 # Commands that only read (run outside the write lock; no cache to drop afterwards).
@@ -136,12 +137,10 @@ def when_busy(argv: Sequence[str], args, error: Exception, retry: Callable[[], i
     """cli.main found the database held by another process. Hand the command to the running
     dashboard when there is one; else wait for the file, retrying, and give up with the
     plain message (exit 3) after the wait."""
-    from perfbudget.cli import EXIT_BUSY
-
     db_path = getattr(args, "db", None)
     if db_path is None or args.command in NOT_FORWARDED:
         print(str(error), file=sys.stderr)
-        return EXIT_BUSY
+        return ExitCode.BUSY
     timeout = getattr(args, "timeout", None)
     wait = busy_wait_seconds(timeout)
     deadline = time.monotonic() + wait
@@ -168,7 +167,7 @@ def when_busy(argv: Sequence[str], args, error: Exception, retry: Callable[[], i
         print(f"等待{wait:g}秒后数据库仍被占用 / The database was still held after {wait:g} s.",
               file=sys.stderr)
     print(str(error), file=sys.stderr)
-    return EXIT_BUSY
+    return ExitCode.BUSY
 
 
 @dataclass
@@ -192,6 +191,8 @@ def _path_values(args) -> dict[str, list[Path]]:
 
 def submit(argv: Sequence[str], args) -> Job:
     """Write a job folder for this command into the inbox of its database (atomically)."""
+    # cli imports this module (cli.main hands a command to the inbox): importing cli when the
+    # function runs keeps the two from loading each other
     from perfbudget.cli import _os_user
 
     db_path = Path(args.db).resolve()
@@ -250,8 +251,6 @@ def submit(argv: Sequence[str], args) -> Job:
 def forward(argv: Sequence[str], args, timeout: float) -> int | None:
     """Run the command through the running dashboard: submit, wait, print, the exit code.
     None when the dashboard went away before taking the job (withdrawn, nothing done)."""
-    from perfbudget.cli import EXIT_BUSY
-
     job = submit(argv, args)
     print(HANDED, file=sys.stderr)
     deadline = time.monotonic() + timeout
@@ -268,7 +267,7 @@ def forward(argv: Sequence[str], args, timeout: float) -> int | None:
                 print(f"看板在{timeout:g}秒内未开始执行，已撤回，未做任何改动 / The dashboard did not "
                       f"start the command within {timeout:g} s; withdrawn, nothing was done.",
                       file=sys.stderr)
-                return EXIT_BUSY
+                return ExitCode.BUSY
             result = _read_json(job.folder / "result.json")
             if result is not None:
                 break
@@ -277,11 +276,11 @@ def forward(argv: Sequence[str], args, timeout: float) -> int | None:
                       f"也可用 perfbudget batches 查看 / The dashboard is still running the command "
                       f"after {timeout:g} s; its result will be in {job.folder / 'result.json'} "
                       "(or see perfbudget batches).", file=sys.stderr)
-                return EXIT_BUSY
+                return ExitCode.BUSY
             print("看板在执行期间停止了，结果未知：请用 perfbudget batches 查看后再运行 / The "
                   "dashboard stopped while running the command; its outcome is unknown: check "
                   "perfbudget batches, then run it again.", file=sys.stderr)
-            return EXIT_BUSY
+            return ExitCode.BUSY
         time.sleep(POLL)
     if job.out is not None:
         _copy_out(*job.out)
@@ -289,7 +288,7 @@ def forward(argv: Sequence[str], args, timeout: float) -> int | None:
     sys.stderr.write(_user_paths(str(result.get("stderr", "")), job))
     sys.stdout.flush()
     shutil.rmtree(job.folder, ignore_errors=True)
-    return int(result.get("exit_code", EXIT_BUSY))
+    return int(result.get("exit_code", ExitCode.BUSY))
 
 
 def _copy_out(user: Path, inside: Path, is_folder: bool) -> None:
@@ -459,13 +458,15 @@ class Worker:
 
     def run(self, job: Path, request: dict) -> tuple[int, str, str]:
         """One job's command, in this thread, through the dashboard's connection."""
+        # cli imports this module (see submit): imported when a job runs, not at load
         from perfbudget import cli
 
         argv = [str(a) for a in request.get("argv", [])]
         conn = self._conn()
         if conn is None:
-            return cli.EXIT_BUSY, "", "看板正在关闭 / the dashboard is shutting down\n"
+            return ExitCode.BUSY, "", "看板正在关闭 / the dashboard is shutting down\n"
         write = False
+        code: int  # an ExitCode, or what cli.main or argparse returned
         with _captured() as (out, err):
             try:
                 args = cli._parser().parse_args(argv)
@@ -473,16 +474,16 @@ class Worker:
                 write = args.command not in READ_ONLY_COMMANDS
                 if refusal:
                     print(refusal, file=sys.stderr)
-                    code = cli.EXIT_USAGE
+                    code = ExitCode.USAGE
                 else:
                     lock = writer.writing() if write else contextlib.nullcontext()
                     with lock, db.lent(self.db_path, conn):
                         code = cli.main(argv)
             except SystemExit as exc:  # argparse
-                code = exc.code if isinstance(exc.code, int) else cli.EXIT_USAGE
+                code = exc.code if isinstance(exc.code, int) else ExitCode.USAGE
             except Exception:  # what a direct run would show: the traceback, exit 1
                 traceback.print_exc(file=sys.stderr)
-                code = cli.EXIT_USAGE
+                code = ExitCode.USAGE
         if write and self.on_write is not None:
             try:
                 self.on_write()
@@ -507,15 +508,13 @@ class Worker:
 
     def _recover(self) -> None:
         """Jobs a previous dashboard took and never finished: say so in their result."""
-        from perfbudget.cli import EXIT_BUSY
-
         for job in sorted(p for p in self.folder.iterdir() if p.is_dir()):
             claim = job / "claim"
             if (not claim.is_file() or (job / "result.json").exists()
                     or not claim.read_text(encoding="utf-8").startswith("taken")):
                 continue
             _write_json(job / "result.json", {
-                "exit_code": EXIT_BUSY, "stdout": "",
+                "exit_code": ExitCode.BUSY, "stdout": "",
                 "stderr": "看板在执行此命令期间停止了，结果未知：请用 perfbudget batches 查看后再运行\n"
                           "The dashboard stopped while running this command; its outcome is "
                           "unknown: check perfbudget batches, then run it again.\n",

@@ -60,9 +60,6 @@ DEFERRED_IMPORTS_PENDING = (
     "perfbudget/importer/",
     "perfbudget/ui/",
     "perfbudget/data.py: from perfbudget import settings_store",  # imported at the top now
-    "perfbudget/cli.py: from perfbudget.export.commands import",  # the circle is gone
-    "perfbudget/cli.py: from perfbudget import results",  # no circle: cli → results → db
-    "perfbudget/export/commands.py: from perfbudget.export.briefing import SECTIONS",
 )
 
 

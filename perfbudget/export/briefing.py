@@ -29,6 +29,7 @@ from perfbudget.export import file_stem, marking
 from perfbudget.export.images import SOURCE_ZH
 from perfbudget.export.xlsx import Column
 from perfbudget.i18n import t
+from perfbudget.reports import last_month
 from perfbudget.scope import Scope
 
 SECTIONS: dict[str, str] = {
@@ -165,7 +166,7 @@ def build_briefing(
         scope_label = str(departments["department"].iloc[0]) if not departments.empty else department_code
         subject = scope_label
 
-    meta = dict(conn.execute("select key, value from meta").fetchall())
+    meta = dict(db.run_live(conn, "database_meta").itertuples(index=False))
     synthetic = meta.get("is_synthetic") == "true"
     all_flags = flags.warning_flags(conn, year, month, scope)
 
@@ -403,16 +404,11 @@ def _dual_section(conn, year, month, scope) -> Section | str:
                    table=table, notes=notes)
 
 
-def _last_month(conn, year: int) -> int | None:
-    row = conn.execute("select max(month) from spending where year = ?", [year]).fetchall()[0]
-    return None if row[0] is None else int(row[0])
-
-
 def _selfeval_section(conn, year, month, scope) -> Section | str:
     """Self-evaluation is a year-end exercise: the as-of year's when the briefing is at
     December, else the last year's (what a mid-year meeting looks back on)."""
     eval_year = year if month == 12 else year - 1
-    if _last_month(conn, eval_year) != 12:
+    if last_month(conn, eval_year) != 12:
         return f"{eval_year}年度尚无年末数据，无法评分"
     everything = db.run_query(conn, "project_selfeval", scope, year=eval_year)
     # only complete self-evaluations are graded (docs/figures.md#self-evaluation-status): the others are

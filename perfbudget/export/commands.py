@@ -6,7 +6,9 @@ formatted .xlsx, internal (内部) or public (公开, no sensitive project), fro
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
 
 The marking goes into the file name when --out is a folder, and always onto every slide and
-sheet. Sections left out for lack of data are listed on stderr."""
+sheet. Sections left out for lack of data are listed on stderr. Exit codes: 0 done, 1 a bad
+request (no database, a month outside 1–12, a wrong --out, no data in scope), 3 the database
+busy, 4 no PDF could be made (perfbudget.exit_codes.ExitCode explains each)."""
 
 from __future__ import annotations
 
@@ -14,17 +16,16 @@ import sys
 import time
 from pathlib import Path
 
-from perfbudget import db
+from perfbudget.exit_codes import ExitCode
+from perfbudget.export.briefing import SECTIONS
+from perfbudget.reports import REPORTS, RequestError, open_read_only
 from perfbudget.scope import Scope
 
-EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = 0, 1, 4
+EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = ExitCode.OK, ExitCode.USAGE, ExitCode.UNAVAILABLE
 BRIEFING_SUFFIXES = (".pptx", ".pdf", ".xlsx")
 
 
 def add_export_parser(sub, with_db) -> None:
-    from perfbudget.cli import REPORTS
-    from perfbudget.export.briefing import SECTIONS
-
     export = sub.add_parser("export", help="export a briefing or a table / 导出简报或报表")
     kinds = export.add_subparsers(dest="export_kind", required=True)
 
@@ -55,21 +56,18 @@ def add_export_parser(sub, with_db) -> None:
 
 
 def _open(args):
-    """The database read-only and the as-of month, or an exit code after a message."""
-    from perfbudget.cli import _last_month
-
-    if not args.db.is_file():
-        print(f"数据库不存在 / no database at {args.db} "
-              "(运行 / run: python -m perfbudget demo --db PATH)", file=sys.stderr)
+    """The database read-only and the as-of month, or an exit code after a message
+    (reports.open_read_only: the checks of `perfbudget report`)."""
+    try:
+        conn, month = open_read_only(args.db, args.year, args.month)
+    except RequestError as exc:
+        print(str(exc), file=sys.stderr)
         return None, None, EXIT_USAGE
-    if args.month is not None and not 1 <= args.month <= 12:
-        print("月份须在 1–12 之间 / --month must be 1–12", file=sys.stderr)
-        return None, None, EXIT_USAGE
-    conn = db.connect(args.db, read_only=True)
-    return conn, args.month or _last_month(conn, args.year), EXIT_OK
+    return conn, month, EXIT_OK
 
 
 def _cmd_briefing(args) -> int:
+    # the briefing's exporters (python-pptx, openpyxl, LibreOffice) load for this command only
     from perfbudget.export.briefing import BriefingError, briefing_xlsx, build_briefing
     from perfbudget.export.pdf import PdfConversionError, PdfUnavailable, briefing_pdf
     from perfbudget.export.pptx import briefing_pptx
@@ -123,7 +121,7 @@ def _cmd_briefing(args) -> int:
 
 
 def _cmd_table(args) -> int:
-    from perfbudget.cli import REPORTS
+    # the table exporter (openpyxl) loads for this command only
     from perfbudget.export import file_stem, marking
     from perfbudget.export.tables import report_xlsx
 
