@@ -162,7 +162,7 @@ def _run(name: str, scope: Scope | None, **params) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def meta() -> dict[str, str]:
     with cursor() as cur:
-        return dict(cur.execute("select key, value from meta").fetchall())
+        return dict(db.run_live(cur, "database_meta").itertuples(index=False))
 
 
 def is_synthetic() -> bool:
