@@ -1,4 +1,4 @@
-"""The CLI's reports (perfbudget.cli.REPORTS) as formatted Excel tables: Chinese headers,
+"""The CLI's reports (perfbudget.reports.REPORTS) as formatted Excel tables: Chinese headers,
 money in 万元, rates as percentages, rows filled by their light or severity, and a title line
 carrying the marking (内部 / 公开)."""
 
