@@ -4,6 +4,7 @@ much a chart draws before it needs a switch or a table."""
 from __future__ import annotations
 
 import html
+from typing import Literal
 
 import streamlit as st
 
@@ -38,7 +39,8 @@ def plotly(
     on_select="rerun": a click on a point reruns the page; returns the selection event."""
     extra = {} if on_select == "ignore" else {"selection_mode": ("points",)}
     event = st.plotly_chart(
-        fig, theme=None, key=key, on_select=on_select,  # type: ignore[arg-type]
+        # on_select is "ignore" or "rerun"; streamlit types each in an overload of its own
+        fig, theme=None, key=key, on_select=on_select,  # type: ignore[call-overload]
         config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}, **extra)
     if downloads:
         chart_downloads(fig, key, title=title, as_of=as_of, file_name=file_name)
@@ -61,14 +63,16 @@ def chart_downloads(fig, key: str | None, *, title: str | None = None, as_of: st
     suffix = f"_{period[0]}年{period[1]:02d}月" if period is not None else ""
     widget = key or f"chart_{abs(hash(chart_title)) % 10**8}"
 
-    def make(fmt: str):
+    def make(fmt: Literal["png", "svg"]):
         def build() -> bytes:
             return images.chart_image(fig, fmt, title=chart_title, as_of=as_of, source=source,
                                       marking=marking)
         return build
 
+    formats: tuple[tuple[Literal["png", "svg"], str, str], ...] = (
+        ("png", "image/png", "image"), ("svg", "image/svg+xml", "draw"))
     with st.container(horizontal=True, gap="small", key=f"{widget}_downloads"):
-        for fmt, mime, icon in (("png", "image/png", "image"), ("svg", "image/svg+xml", "draw")):
+        for fmt, mime, icon in formats:
             st.download_button(
                 fmt.upper(), data=make(fmt), file_name=f"{stem}{suffix}_{marking}.{fmt}",
                 mime=mime, key=f"{widget}_{fmt}", on_click="ignore", type="tertiary",
