@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfbudget import results
+from perfbudget import results, vocab
 from perfbudget.db import transaction
 from perfbudget.importer.counts import RECORD_KINDS, TABLE_RECORDS, by_kind
 
@@ -1266,7 +1266,7 @@ def _self_evaluations(year, base: _Base, adjusted_fen, spend: _Spend, claimed_su
         "execution_points": _dec_from_float(np.full(len(idx), 10.0), 8, 2),
         "claimed_execution_score": _dec_from_float(execution[idx], 8, 2),
         "claimed_total_score": _dec_from_float(total[idx], 8, 2),
-        "claimed_grade": _cat(grade[idx], ("优", "良", "中", "差")),
+        "claimed_grade": _cat(grade[idx], vocab.GRADES),
     })
 
 
