@@ -88,7 +88,8 @@ def test_the_wheel_installs_a_perfbudget_command_whose_every_report_works(tmp_pa
 
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
-    python = env_dir / "bin" / "python"
+    scripts, exe = ("Scripts", ".exe") if os.name == "nt" else ("bin", "")
+    python = env_dir / scripts / f"python{exe}"
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
          "--disable-pip-version-check", "-q", str(wheel)],
@@ -119,7 +120,7 @@ def test_the_wheel_installs_a_perfbudget_command_whose_every_report_works(tmp_pa
     module, queries = (Path(line) for line in where.stdout.split())
     assert module.is_relative_to(site) and queries == site / "perfbudget" / "queries"
 
-    command = str(env_dir / "bin" / "perfbudget")
+    command = str(env_dir / scripts / f"perfbudget{exe}")
     for name, report in REPORTS.items():
         args = ["report", name, "--db", str(hand), "--year", "2025", "--month", "7"]
         done = run(command, *args)
