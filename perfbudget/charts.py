@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from perfbudget import formatting as fmt
-from perfbudget import palette, vocab
+from perfbudget import palette, thresholds, vocab
 from perfbudget.i18n import t
 
 TEMPLATE = "plotly_white"
@@ -86,6 +86,11 @@ def _last_label_position(rates: pd.Series, time_progress: pd.Series) -> str:
         if last is not None and line is not None and last < line:
             return "bottom left"
     return "top left"
+
+
+def _default(rule_id: str, name: str) -> float:
+    """A threshold's default (perfbudget.thresholds), for a chart whose frame carries none."""
+    return float(thresholds.BY_KEY[(rule_id, name)].default)
 
 
 def _light_label(light: str, lang: str) -> str:
@@ -342,8 +347,9 @@ def dual_monitoring_chart(
     pace = frame["pace"].astype(float)
     budgets = frame["adjusted_budget_yuan"].map(lambda v: float(v) if v is not None else 0.0)
     biggest = float(budgets.max()) if len(budgets) and budgets.max() > 0 else 1.0
-    pace_cut = float(frame["pace_cutoff"].iloc[0]) if len(frame) else 0.8
-    output_cut = float(frame["output_cutoff"].iloc[0]) if len(frame) else 0.8
+    # the query's cut-offs; on an empty frame, the registry's defaults of the same thresholds
+    pace_cut = float(frame["pace_cutoff"].iloc[0]) if len(frame) else _default("slow_spending", "pace_yellow_below")
+    output_cut = float(frame["output_cutoff"].iloc[0]) if len(frame) else _default("indicator_behind", "yellow_below")
     if look.clip_pace:
         x_top = min(max(1.3, float(pace.quantile(0.98)) * 1.08 if len(pace) else 1.3), 3.0)
         y_top = 1.19
@@ -628,7 +634,8 @@ def disclosure_coverage_bars(departments: pd.DataFrame, lang: str = "zh") -> go.
     (data.department_disclosure) against the minimum coverage line; lowest at the top."""
     df = departments.sort_values(["coverage", "department_code"], ascending=[False, False],
                                  na_position="last", kind="stable")
-    minimum = float(df["min_coverage"].dropna().iloc[0]) if df["min_coverage"].notna().any() else 0.5
+    minimum = (float(df["min_coverage"].dropna().iloc[0]) if df["min_coverage"].notna().any()
+               else _default("disclosure_gap", "min_coverage"))
     colours = [LIGHT_COLOURS["green"] if bool(ok) else LIGHT_COLOURS["red"] for ok in df["meets_coverage"]]
     fig = go.Figure(go.Bar(
         orientation="h", y=[plain(d) for d in df["department"]], x=_floats(df["coverage"]),
