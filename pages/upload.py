@@ -126,11 +126,6 @@ def record_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     return out, config
 
 
-def issue_is_the_question(issue, asked: set) -> bool:
-    """The ambiguity issue of a sheet the page asks about is the question, not a problem."""
-    return (issue.file, issue.sheet) in asked and issue.message_en.startswith("the layout is ambiguous")
-
-
 # --- templates -----------------------------------------------------------------------------
 
 st.title(ui.tr("upload_title"))
@@ -234,7 +229,7 @@ if inputs:
     st.caption(ui.tr("upload_preview_intro"))
     blocked_issues = blocked_ask = False
     for p in previews:
-        issues = [i for i in p.issues if not issue_is_the_question(i, asked_keys)]
+        issues = data.preview_problems(p, asked_keys)
         waiting = [s for s in p.sheets if s.ambiguous and (p.file_name, s.sheet) in asked_keys]
         blocked_issues |= bool(issues)
         blocked_ask |= bool(waiting)

@@ -329,6 +329,15 @@ def preview_files(files: list[tuple[str, bytes]], layout=None, progress=None):
         return run_preview(files, cur, layout=layout, progress=progress)
 
 
+def preview_problems(preview, asked: set) -> list:
+    """The issues of one file's preview (importer.FilePreview) that stop its import, leaving
+    out the question the page asks: the importer refuses a sheet whose layout is ambiguous
+    with one issue of the whole sheet (no row, no column) and reads nothing else of it, so
+    for a sheet in `asked` ({(file name, sheet name)}) that issue is the layout to choose."""
+    return [i for i in preview.issues
+            if not ((i.file, i.sheet) in asked and i.row is None and i.column is None)]
+
+
 def rollback_batch(batch_id: int, user: str):
     """Take an import batch back (importer.rollback_batch; raises RollbackRefused with
     nothing changed), then drop every cached figure."""

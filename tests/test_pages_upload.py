@@ -296,3 +296,24 @@ def test_a_refused_restore_says_why_in_both_languages_and_changes_nothing(upload
     assert [_sql(f"select * from {t} order by all") for t in
             ("spending", "spending_history", "import_batches")] == before  # fmt: skip
     assert _p001_july() == [(Decimal("800000.00"), 2)]
+
+
+def test_only_the_layout_question_of_an_asked_sheet_is_left_out_of_its_problems():
+    """data.preview_problems: an ambiguous sheet is refused with one issue of the whole sheet;
+    while the page asks for its layout that issue is the question, anything else a problem."""
+    import dataclasses
+    from types import SimpleNamespace
+
+    from perfbudget.importer import preview_files
+    from tests.import_helpers import new_db
+    from tests.test_import_messy import _unlabelled_form
+
+    [preview] = preview_files([("a.xlsx", xlsx(("表", _unlabelled_form())))], new_db())
+    [question] = preview.issues
+    assert data.preview_problems(preview, {("a.xlsx", "表")}) == []
+    assert data.preview_problems(preview, set()) == [question]  # not asked: it stops the import
+    assert data.preview_problems(preview, {("a.xlsx", "其他")}) == [question]
+    at_a_row = dataclasses.replace(question, row=5)
+    at_a_column = dataclasses.replace(question, column="B")
+    two = SimpleNamespace(issues=[question, at_a_row, at_a_column])
+    assert data.preview_problems(two, {("a.xlsx", "表")}) == [at_a_row, at_a_column]
