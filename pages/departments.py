@@ -20,11 +20,9 @@ if league.empty:
     st.info(ui.tr("no_departments"), icon=":material/info:")
     st.stop()
 
-PARTS = ("execution", "targets", "selfeval", "rectification", "disclosure")
-thresholds = data.rule_thresholds()
-weights = {r.name.removeprefix("weight_"): float(r.value)
-           for r in thresholds[thresholds["rule_id"] == "league"].itertuples()}
-total_weight = sum(weights.get(p, 0) for p in PARTS)
+PARTS = tuple(data.LEAGUE_PARTS)
+weights = data.league_weights()
+total_weight = sum(weights.values())
 
 table = pd.DataFrame({
     ui.tr("col_rank"): league["rank"].astype(int),
@@ -51,11 +49,11 @@ with st.expander(ui.tr("league_weights_heading", total=f"{total_weight:g}"), ico
         edited = {}
         for col, part in zip(cols, PARTS, strict=True):
             edited[part] = col.number_input(ui.tr(f"league_part_{part}"), min_value=0.0, max_value=100.0,
-                                            value=weights.get(part, 0.0), step=5.0, format="%g",
+                                            value=weights[part], step=5.0, format="%g",
                                             key=f"league_weight_{part}")
         if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
             try:
-                changed = data.save_thresholds({("league", f"weight_{p}"): v for p, v in edited.items()})
+                changed = data.save_league_weights(edited)
             except settings_store.SettingsRejected as refused:
                 st.session_state["league_weights_error"] = [
                     p.message_zh if lang == "zh" else p.message_en for p in refused.problems]

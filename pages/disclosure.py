@@ -16,32 +16,28 @@ lang = ui.lang()
 
 st.title(ui.tr("disclosure_title"))
 departments = data.department_disclosure(year, scope)
-thresholds = data.rule_thresholds().set_index(["rule_id", "name"])["value"]
-min_budget = thresholds.get(("disclosure_gap", "min_budget_yuan"))
-min_coverage = thresholds.get(("disclosure_gap", "min_coverage"))
+min_budget = data.threshold("disclosure_gap", "min_budget_yuan")
+min_coverage = data.threshold("disclosure_gap", "min_coverage")
 st.caption(ui.tr("disclosure_intro", year=year, budget=fmt.money(min_budget, lang=lang),
                  coverage=fmt.pct(min_coverage, 0)))
 
-projects = data.project_execution(year, month, scope)
-sensitive = projects[projects["is_sensitive"].astype(bool)]
-if not sensitive.empty:
-    st.info(ui.tr("disclosure_sensitive_note", n=len(sensitive),
-                  d=sensitive["department_code"].nunique()), icon=":material/lock:")
+summary = data.disclosure_summary(year, month, scope)
+if summary.sensitive_projects:
+    st.info(ui.tr("disclosure_sensitive_note", n=summary.sensitive_projects,
+                  d=summary.sensitive_departments), icon=":material/lock:")
 
 if departments.empty:
     st.info(ui.tr("disclosure_empty"), icon=":material/public:")
     st.stop()
 
-below = departments[~departments["meets_coverage"].astype(bool)]
-gaps = data.warning_disclosure_gap(year, scope)
-undisclosed = gaps[gaps["sub_rules"] == "project_not_disclosed"].reset_index(drop=True)
+undisclosed = summary.large_undisclosed
 tiles = st.columns(3)
-tiles[0].metric(ui.tr("disclosure_departments_below"), ui.tr("n_departments", n=len(below)),
+tiles[0].metric(ui.tr("disclosure_departments_below"),
+                ui.tr("n_departments", n=summary.departments_below),
                 help=ui.tr("disclosure_departments_below_help", coverage=fmt.pct(min_coverage, 0)))
 tiles[1].metric(ui.tr("disclosure_large_undisclosed"), ui.tr("n_projects", n=len(undisclosed)))
-total = sum((v for v in departments["total_budget_yuan"] if v is not None), start=fmt.to_decimal(0))
-disclosed = sum((v for v in departments["disclosed_budget_yuan"] if v is not None), start=fmt.to_decimal(0))
-tiles[2].metric(ui.tr("disclosure_overall"), fmt.pct(disclosed / total) if total else fmt.EMPTY,
+tiles[2].metric(ui.tr("disclosure_overall"),
+                fmt.EMPTY if summary.coverage is None else fmt.pct(summary.coverage),
                 help=ui.tr("disclosure_overall_help"))
 
 left, right = st.columns([3, 2], gap="large")

@@ -22,8 +22,7 @@ if forecast.empty:
     st.info(ui.tr("no_projects"), icon=":material/info:")
     st.stop()
 
-thresholds = data.rule_thresholds().set_index(["rule_id", "name"])["value"]
-flag_at = thresholds.get(("large_balance", "red_at"))
+flag_at = data.threshold("large_balance", "red_at")
 has_forecast = forecast["forecast_spend_yuan"].notna()
 if not has_forecast.any():
     st.warning(ui.tr("forecast_no_history", year=year), icon=":material/history_toggle_off:")
@@ -41,7 +40,7 @@ tiles[3].metric(ui.tr("forecast_without"), ui.tr("n_projects", n=int((~has_forec
 
 with st.expander(ui.tr("forecast_method_heading"), expanded=True, icon=":material/functions:"):
     st.markdown(ui.tr("forecast_method", v=fmt.pct(flag_at, 0),
-                      n=int(thresholds.get(("forecast", "min_curve_projects"), 3))))
+                      n=int(data.threshold("forecast", "min_curve_projects"))))
 
 st.subheader(ui.tr("forecast_table_heading"))
 only_flagged = st.toggle(ui.tr("forecast_only_flagged"), value=True, key="forecast_only_flagged")

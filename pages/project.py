@@ -50,8 +50,8 @@ project = projects.set_index("project_code").loc[code]
 
 # --- header --------------------------------------------------------------------------------
 st.header(f"{ui.md_text(code)} {ui.md_text(project['project_name'])}")
-review = data.project_budget_review(year, scope)
-review_row = review[review["project_code"] == code]
+detail = data.project_detail(year, month, code, scope)
+review_row = detail.review
 # the project's light, as in the execution table, the CLI report and the briefing
 light = ui.lights_for(data.scope_lights(year, month, scope), "project", [code]).iloc[0]
 with st.container(horizontal=True, gap="small"):
@@ -70,8 +70,7 @@ with st.container(horizontal=True, gap="small"):
         ui.badge("red", ui.tr("budget_review_mark"))
 st.caption(ui.tr("as_of", year=year, month=month))
 
-dual = data.project_dual_monitoring(year, month, scope)
-dual_row = dual[dual["project_code"] == code]
+dual_row = detail.dual
 tiles = st.columns([1.3, 1.3, 1, 1])  # money needs the room: up to 9,999.99万元
 with tiles[0], st.container(border=True, height="stretch"):
     st.metric(ui.tr("kpi_budget"), fmt.money(project["adjusted_budget_yuan"], lang=lang))
@@ -109,24 +108,17 @@ else:
 
 # --- flags, how long, follow-up ---------------------------------------------------------------
 st.subheader(ui.tr("project_flags_heading"))
-all_flags = data.warning_flags(year, month, scope)
-flags = all_flags[all_flags["project_code"] == code].reset_index(drop=True)
-followups = data.flag_followups(year, scope)
-mine = followups[followups["project_code"] == code]
+flags = detail.flags
+mine = detail.followups
 if flags.empty:
     st.success(ui.tr("project_no_flags"), icon=":material/check_circle:")
 else:
     with st.spinner(ui.tr("since_computing")):
-        persistence = data.flag_persistence(year, month, scope)
-    since = dict(zip(ui.flag_keys(persistence),
-                     zip(persistence["since_month"], persistence["months_flagged"], strict=True),
-                     strict=True))
-    latest = mine[mine["is_latest"]]
-    latest_status = dict(zip(ui.flag_keys(latest), latest["status"], strict=True))
-    keys = list(ui.flag_keys(flags))
+        flags = data.with_followup(flags, year, month, scope)
     styler, config = ui.warning_table(flags, extra={
-        ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
-        ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
+        ui.tr("col_since"): [ui.since_label(m, n) for m, n in
+                             zip(flags["since_month"], flags["months_flagged"], strict=True)],
+        ui.tr("col_followup"): [ui.followup_status_label(s) for s in flags["followup_status"]],
     })
     # the project and its department are in the header: not repeated on every row
     flag_columns = [c for c in ui.table_columns(styler) if c not in (
@@ -148,8 +140,7 @@ if not mine.empty:
 
 # --- indicators ------------------------------------------------------------------------------
 st.subheader(ui.tr("project_indicators_heading"))
-indicators = data.indicator_attainment(year, month, scope)
-indicators = indicators[indicators["project_code"] == code]
+indicators = detail.indicators
 if indicators.empty:
     st.info(ui.tr("project_no_indicators"), icon=":material/flag:")
 else:
@@ -163,8 +154,7 @@ else:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(ui.tr("project_selfeval_heading"))
-    selfeval = data.project_selfeval(year, scope)
-    row = selfeval[selfeval["project_code"] == code]
+    row = detail.selfeval
     if row.empty:
         st.info(ui.tr("project_no_selfeval"), icon=":material/grading:")
     elif row["status"].iloc[0] != "complete":
@@ -208,8 +198,7 @@ with left:
                  icon=":material/policy:")
 with right:
     st.subheader(ui.tr("project_rect_heading"))
-    items = data.rectification_items(year, month, scope)
-    items = items[items["project_code"] == code]
+    items = detail.rectification
     if items.empty:
         st.info(ui.tr("project_no_rect"), icon=":material/task_alt:")
     else:
@@ -223,8 +212,7 @@ with right:
         }), hide_index=True, placeholder="—")
 
 st.subheader(ui.tr("project_costs_heading"))
-costs = data.project_costs(year, scope)
-costs = costs[costs["project_code"] == code]
+costs = detail.costs
 if costs.empty:
     st.info(ui.tr("project_no_costs"), icon=":material/calculate:")
 else:
@@ -244,11 +232,10 @@ else:
         basis = (ui.tr("cost_standard") if first["reference_basis"] == "standard"
                  else ui.tr("cost_peer_median", n=int(first["peer_count"])))
         # below the reference is good (green ↓); above, the colour of its cost flag
-        cost_flag = flags.loc[flags["rule"] == "cost_above_reference", "severity"]
         cols[3].metric(
             ui.tr("with_unit", label=basis, unit=per_unit), fmt.number(reference, 2),
             **ui.cost_deviation_delta(first["deviation"],
-                                      cost_flag.iloc[0] if not cost_flag.empty else None),
+                                      detail.flag_severity("cost_above_reference")),
         )
     st.dataframe(pd.DataFrame({
         ui.tr("col_cost_item"): costs["cost_item"].to_numpy(),

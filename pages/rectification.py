@@ -14,9 +14,7 @@ scope = ui.current_scope()
 lang = ui.lang()
 
 st.title(ui.tr("rect_title"))
-thresholds = data.rule_thresholds()
-due = thresholds[(thresholds["rule_id"] == "rectification_overdue") & (thresholds["name"] == "due_days")]
-due_days = int(due["value"].iloc[0]) if not due.empty else 30
+due_days = int(data.threshold("rectification_overdue", "due_days"))
 st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("rect_intro", days=due_days))
 
 items = data.rectification_items(year, month, scope)

@@ -48,23 +48,16 @@ if shown.empty:
     st.info(ui.tr("no_matching_warnings"))
     st.stop()
 
-# How long each flag has lasted, and what a leader last did about it.
-with st.spinner(ui.tr("since_computing")):
-    persistence = data.flag_persistence(year, month, scope)
-followups = data.flag_followups(year, scope)
-latest = followups[followups["is_latest"]]
-latest_status = dict(zip(ui.flag_keys(latest), latest["status"], strict=True))
 all_shown = shown
 shown = ui.paged(shown, "warnings_table")  # a city has tens of thousands of flags
+# How long each flag of this page has lasted, and what a leader last did about it.
+with st.spinner(ui.tr("since_computing")):
+    shown = data.with_followup(shown, year, month, scope)
 keys = list(ui.flag_keys(shown))
-# how long, for the rows of this page only
-lasting = persistence.assign(_key=ui.flag_keys(persistence)).set_index("_key")
-lasting = lasting[lasting.index.isin(keys)]
-since = dict(zip(lasting.index, zip(lasting["since_month"], lasting["months_flagged"], strict=True),
-                 strict=True))
 styler, config = ui.warning_table(shown, extra={
-    ui.tr("col_since"): [ui.since_label(*since.get(k, (None, None))) for k in keys],
-    ui.tr("col_followup"): [ui.followup_status_label(latest_status.get(k)) for k in keys],
+    ui.tr("col_since"): [ui.since_label(m, n) for m, n in
+                         zip(shown["since_month"], shown["months_flagged"], strict=True)],
+    ui.tr("col_followup"): [ui.followup_status_label(s) for s in shown["followup_status"]],
 })
 config[ui.tr("col_since")] = st.column_config.TextColumn(help=ui.tr("col_since_help"), width=125)
 config[ui.tr("col_followup")] = st.column_config.TextColumn(width=60)
@@ -89,9 +82,9 @@ else:
     with st.container(border=True):
         st.markdown(ui.flag_subject(flag))
         ui.badge(flag["severity"], ui.severity_label(flag["severity"]) + " · " + ui.rule_label(flag["rule"])
-                 + " · " + ui.since_label(*since.get(key, (None, None))))
+                 + " · " + ui.since_label(flag["since_month"], flag["months_flagged"]))
         st.markdown(ui.md_text(flag["message" if lang == "zh" else "message_en"]))
-        history = followups[ui.flag_keys(followups) == key]
+        history = data.followup_history(flag, year, scope)
         if history.empty:
             st.caption(ui.tr("followup_none_yet"))
         else:

@@ -20,7 +20,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from perfbudget import db, flags, inbox, results, thresholds, writer
+from perfbudget import db, flags, inbox, results, rules, settings_store, thresholds, writer
+from perfbudget import formatting as fmt
 from perfbudget.i18n import t, use_thresholds
 from perfbudget.scope import Scope
 
@@ -413,6 +414,35 @@ def warning_disclosure_gap(year: int, scope: Scope) -> pd.DataFrame:
     return _run("warning_disclosure_gap", scope, year=year)
 
 
+@dataclass(frozen=True)
+class DisclosureSummary:
+    """The disclosure page's tiles (信息公开), from department_disclosure and the
+    disclosure_gap rule: sensitive projects are never disclosed and left out of every figure."""
+
+    departments_below: int  # departments whose disclosed share is under min_coverage
+    large_undisclosed: pd.DataFrame  # projects of min_budget_yuan or more with targets undisclosed
+    coverage: object  # Σ disclosed ÷ Σ budget over all departments (exact); None without budget
+    sensitive_projects: int  # left out: how many, in how many departments
+    sensitive_departments: int
+
+
+def disclosure_summary(year: int, month: int, scope: Scope) -> DisclosureSummary:
+    departments = department_disclosure(year, scope)
+    gaps = warning_disclosure_gap(year, scope)
+    projects = project_execution(year, month, scope)
+    sensitive = projects[projects["is_sensitive"].astype(bool)]
+    zero = fmt.to_decimal(0)
+    total = sum((v for v in departments["total_budget_yuan"] if v is not None), start=zero)
+    disclosed = sum((v for v in departments["disclosed_budget_yuan"] if v is not None), start=zero)
+    return DisclosureSummary(
+        departments_below=int((~departments["meets_coverage"].astype(bool)).sum()),
+        large_undisclosed=gaps[gaps["sub_rules"] == "project_not_disclosed"].reset_index(drop=True),
+        coverage=disclosed / total if total else None,
+        sensitive_projects=len(sensitive),
+        sensitive_departments=int(sensitive["department_code"].nunique()),
+    )
+
+
 @st.cache_data(show_spinner=False)
 def department_league(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("department_league", scope, year=year, month=month)
@@ -429,6 +459,25 @@ def department_league_trend(year: int, month: int, scope: Scope) -> pd.DataFrame
     frames = [department_league(year, m, scope).assign(month=m) for m in range(1, month + 1)]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# The parts of the league score, each with its weight threshold (rule 'league'): the part's
+# column of department_league is `<part>_part`.
+LEAGUE_PARTS: dict[str, str] = {
+    name.removeprefix("weight_"): name for name in settings_store.WEIGHT_GROUPS["league"]
+}
+
+
+def league_weights() -> dict[str, float]:
+    """The weight of each part of the league score as stored, {part: weight}, in LEAGUE_PARTS'
+    order."""
+    return {part: float(threshold("league", name)) for part, name in LEAGUE_PARTS.items()}
+
+
+def save_league_weights(weights: dict[str, object]) -> int:
+    """New weights of the league's parts ({part: weight}; save_thresholds: validated, all or
+    nothing, raises SettingsRejected)."""
+    return save_thresholds({("league", LEAGUE_PARTS[part]): value for part, value in weights.items()})
 
 
 @st.cache_data(show_spinner=False)
@@ -501,9 +550,64 @@ def record_followup(*, year: int, project_code: str | None, department_code: str
     flag_followups.clear()
 
 
+def with_followup(flag_rows: pd.DataFrame, year: int, month: int, scope: Scope) -> pd.DataFrame:
+    """These rows of warning_flags with since_month, months_flagged and followup_status
+    (flags.with_followup over flag_persistence and flag_followups)."""
+    return flags.with_followup(flag_rows, flag_persistence(year, month, scope),
+                               flag_followups(year, scope))
+
+
+def followup_history(flag: pd.Series, year: int, scope: Scope) -> pd.DataFrame:
+    """The follow-ups of one flag (a row of warning_flags), newest first."""
+    return flags.followups_of(flag_followups(year, scope), flag)
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    """One project's rows of the district-wide figures, for the project page."""
+
+    review: pd.DataFrame  # project_budget_review: a row when it is marked for budget review
+    dual: pd.DataFrame  # project_dual_monitoring
+    flags: pd.DataFrame  # warning_flags at the month
+    followups: pd.DataFrame  # flag_followups of the year, every flag of the project
+    indicators: pd.DataFrame  # indicator_attainment
+    selfeval: pd.DataFrame  # project_selfeval
+    rectification: pd.DataFrame  # rectification_items at the month
+    costs: pd.DataFrame  # project_costs: one row per cost item
+
+    def flag_severity(self, rule: str) -> str | None:
+        """The severity of the project's flag of a rule, None when it has none."""
+        severity = self.flags.loc[self.flags["rule"] == rule, "severity"]
+        return None if severity.empty else str(severity.iloc[0])
+
+
+def project_detail(year: int, month: int, project_code: str, scope: Scope) -> ProjectDetail:
+    def mine(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["project_code"] == project_code].reset_index(drop=True)
+
+    return ProjectDetail(
+        review=mine(project_budget_review(year, scope)),
+        dual=mine(project_dual_monitoring(year, month, scope)),
+        flags=mine(warning_flags(year, month, scope)),
+        followups=mine(flag_followups(year, scope)),
+        indicators=mine(indicator_attainment(year, month, scope)),
+        selfeval=mine(project_selfeval(year, scope)),
+        rectification=mine(rectification_items(year, month, scope)),
+        costs=mine(project_costs(year, scope)),
+    )
+
+
 @st.cache_data(show_spinner=False)
 def rule_thresholds() -> pd.DataFrame:
     return _run("rule_thresholds", None)
+
+
+def threshold(rule_id: str, name: str):
+    """One threshold as stored (what the queries judge by), or its default
+    (rules.default_threshold) while the database holds none."""
+    table = rule_thresholds()
+    value = table.loc[(table["rule_id"] == rule_id) & (table["name"] == name), "value"]
+    return rules.default_threshold(rule_id, name) if value.empty else value.iloc[0]
 
 
 @st.cache_data(show_spinner=False)

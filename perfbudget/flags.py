@@ -487,9 +487,44 @@ _MESSAGES: dict[str, Callable[[object, int, str], str]] = {
 FOLLOWUP_STATUSES = ("已关注", "已处理")
 
 
-def _flag_key(df: pd.DataFrame) -> pd.Series:
+def flag_key(df: pd.DataFrame) -> pd.Series:
+    """What names a flag across months and in its follow-ups: project ('' for a department's
+    own flag) | department | rule (`rule` of warning_flags, or `rule_id` of flag_followups)."""
     project = df["project_code"].fillna("").astype(str)
-    return project + "|" + df["department_code"].astype(str) + "|" + df["rule"].astype(str)
+    rule = df["rule"] if "rule" in df else df["rule_id"]
+    return project + "|" + df["department_code"].astype(str) + "|" + rule.astype(str)
+
+
+def with_followup(flags: pd.DataFrame, persistence: pd.DataFrame,
+                  followups: pd.DataFrame) -> pd.DataFrame:
+    """These flags with how long each has lasted and what a leader last did about it:
+    since_month and months_flagged (from `persistence`, as flags.persistence gives them;
+    missing where unknown) and followup_status (已关注 / 已处理 of the latest row of
+    `followups`, the flag_followups query; missing without one)."""
+    keys = flag_key(flags)
+    latest = followups[followups["is_latest"].astype(bool)] if not followups.empty else followups
+
+    def by_key(frame: pd.DataFrame, column: str) -> pd.Series:
+        if frame.empty:
+            return pd.Series(dtype=object)
+        keyed = frame.assign(_key=flag_key(frame)).drop_duplicates("_key", keep="last")
+        return keyed.set_index("_key")[column]
+
+    return flags.assign(
+        since_month=keys.map(by_key(persistence, "since_month")).to_numpy(),
+        months_flagged=keys.map(by_key(persistence, "months_flagged")).to_numpy(),
+        followup_status=keys.map(by_key(latest, "status")).to_numpy(),
+    )
+
+
+def followups_of(followups: pd.DataFrame, flag: pd.Series) -> pd.DataFrame:
+    """The follow-up history of one flag (a row of warning_flags) among `followups` (the
+    flag_followups query), in its order (newest first)."""
+    project = flag["project_code"] if isinstance(flag["project_code"], str) else ""
+    mine = ((followups["project_code"].fillna("").astype(str) == project)
+            & (followups["department_code"].astype(str) == str(flag["department_code"]))
+            & (followups["rule_id"].astype(str) == str(flag["rule"])))
+    return followups[mine]
 
 
 def since_months(flags_by_month: dict[int, pd.DataFrame], month: int) -> pd.DataFrame:
@@ -499,10 +534,10 @@ def since_months(flags_by_month: dict[int, pd.DataFrame], month: int) -> pd.Data
     columns = ["project_code", "department_code", "rule", "since_month", "months_flagged"]
     if current is None or current.empty:
         return pd.DataFrame(columns=columns)
-    keys_by_month = {m: set(_flag_key(df)) for m, df in flags_by_month.items() if not df.empty}
+    keys_by_month = {m: set(flag_key(df)) for m, df in flags_by_month.items() if not df.empty}
     out = current[["project_code", "department_code", "rule"]].copy()
     since = []
-    for key in _flag_key(current):
+    for key in flag_key(current):
         first = month
         while first - 1 in keys_by_month and key in keys_by_month[first - 1]:
             first -= 1

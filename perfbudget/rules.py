@@ -23,3 +23,11 @@ DEFAULT_SETTINGS: tuple[tuple[str, str], ...] = (
 
 SEVERITY_ORDER = vocab.SEVERITY_RANK  # red 3, yellow 2, blue 1 (perfbudget.vocab)
 
+
+def default_threshold(rule_id: str, name: str) -> Decimal:
+    """One threshold's default (DEFAULT_THRESHOLDS): what a page shows while the database
+    has no stored value for it. KeyError for a threshold that does not exist."""
+    for rule, key, value, _ in DEFAULT_THRESHOLDS:
+        if (rule, key) == (rule_id, name):
+            return value
+    raise KeyError(f"no such threshold: {rule_id}.{name}")

@@ -74,3 +74,38 @@ def test_persistence_reads_back_only_what_is_still_running_and_matches_a_full_sc
     assert (merged["since_month_full"] == merged["since_month_fast"]).all()
     # annual rules (disclosure) are never re-queried month by month
     assert all("disclosure_gap" not in rules for _, rules in asked)
+
+
+def test_with_followup_joins_since_and_the_latest_status_by_project_department_and_rule():
+    shown = pd.DataFrame({
+        "project_code": ["A", "A", None], "department_code": ["D1", "D1", "D2"],
+        "rule": ["slow_spending", "over_budget", "disclosure_gap"], "severity": ["red"] * 3,
+    })
+    persistence = pd.DataFrame({
+        "project_code": ["A", "B"], "department_code": ["D1", "D1"],
+        "rule": ["slow_spending", "slow_spending"], "since_month": [3, 5], "months_flagged": [5, 3],
+    })
+    followups = pd.DataFrame({
+        # a department's own flag has project_code '' in flag_followups
+        "project_code": ["A", "A", "", "A"], "department_code": ["D1", "D1", "D2", "D9"],
+        "rule_id": ["slow_spending", "slow_spending", "disclosure_gap", "slow_spending"],
+        "status": ["已处理", "已关注", "已关注", "已处理"], "is_latest": [True, False, True, True],
+    })
+    out = flags.with_followup(shown, persistence, followups)
+    assert list(out["rule"]) == list(shown["rule"])  # same rows, same order
+    assert out["since_month"].iloc[0] == 3 and out["months_flagged"].iloc[0] == 5
+    assert out["since_month"].iloc[1:].isna().all()  # no persistence row for them
+    # the latest follow-up, matched on all three: D9's note is another flag's
+    assert out["followup_status"].iloc[0] == "已处理"
+    assert pd.isna(out["followup_status"].iloc[1])
+    assert out["followup_status"].iloc[2] == "已关注"
+    history = flags.followups_of(followups, shown.iloc[0])
+    assert list(history["status"]) == ["已处理", "已关注"]
+    assert list(flags.followups_of(followups, shown.iloc[2])["status"]) == ["已关注"]
+
+
+def test_with_followup_of_no_persistence_and_no_followups_adds_empty_columns():
+    shown = pd.DataFrame({"project_code": ["A"], "department_code": ["D1"],
+                          "rule": ["slow_spending"]})
+    out = flags.with_followup(shown, pd.DataFrame(), pd.DataFrame())
+    assert out[["since_month", "months_flagged", "followup_status"]].isna().all().all()

@@ -91,3 +91,14 @@ def test_reset_restores_every_default(empty_db):
 
 def test_the_defaults_themselves_are_valid():
     assert store.validate_thresholds({(r, n): v for r, n, v, _ in DEFAULT_THRESHOLDS}) == []
+
+
+def test_a_threshold_default_is_read_from_the_defaults():
+    # what the rectification and forecast pages show while a database holds no stored value
+    from perfbudget import rules
+
+    assert rules.default_threshold("rectification_overdue", "due_days") == Decimal("30")
+    assert rules.default_threshold("forecast", "min_curve_projects") == Decimal("3")
+    assert rules.default_threshold("large_balance", "red_at") == Decimal("0.20")
+    with pytest.raises(KeyError):
+        rules.default_threshold("forecast", "no_such_threshold")
