@@ -20,6 +20,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from perfbudget import palette
 
@@ -199,7 +200,7 @@ def _sheet_title(name: str, taken: Sequence[str]) -> str:
 
 
 def write_sheet(
-    sheet,
+    sheet: Worksheet,
     frame: pd.DataFrame,
     columns: Sequence[Column],
     *,
