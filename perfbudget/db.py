@@ -35,7 +35,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = Path(perfbudget.queries.__file__).resolve().parent
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
 DEFAULT_DB_PATH = Path("data") / "perfbudget.duckdb"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: spending and indicator_actuals without a primary key
 
 _PARAM_DECL = re.compile(r"\$([a-z_][a-z0-9_]*)\s+([A-Z]+(?:\[\])?)")
 _PARAM_USE = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -114,6 +114,9 @@ def _open(target: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         if "lock" in str(exc).lower():
             raise DatabaseBusyError(busy_message(target)) from exc
         raise
+    # DuckDB draws a progress bar on stdout for a statement over two seconds, even when
+    # stdout is a pipe: in the middle of a CLI report's CSV, or of a test's output
+    conn.execute("set enable_progress_bar = false")
     if not read_only:
         ensure_schema(conn)
         # imported here: results builds on this module
@@ -138,7 +141,9 @@ def busy_message(path: str) -> str:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create tables and macros if missing and seed default thresholds and settings.
     Existing values are kept: a bureau's own thresholds survive an upgrade."""
-    conn.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    schema = SCHEMA_FILE.read_text(encoding="utf-8")
+    conn.execute(schema)
+    _drop_primary_keys(conn, schema)
     conn.executemany(
         "insert or ignore into thresholds (rule_id, name, value, description) values (?, ?, ?, ?)",
         [list(row) for row in DEFAULT_THRESHOLDS],
@@ -150,6 +155,33 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(
         "insert or replace into meta (key, value) values ('schema_version', ?)", [SCHEMA_VERSION]
     )
+
+
+# Tables whose key a previous version declared a primary key, now kept unique by the writers
+# (schema.sql says why).
+UNINDEXED_TABLES = ("spending", "indicator_actuals")
+
+
+def _drop_primary_keys(conn: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """A database written before schema version 2 holds spending and indicator_actuals with
+    a primary key, which DuckDB cannot drop: each such table is rebuilt as schema.sql now
+    defines it, its rows copied, in one transaction."""
+    indexed = [
+        table for (table,) in conn.execute(
+            "select distinct table_name from duckdb_constraints() where constraint_type = "
+            "'PRIMARY KEY' and schema_name = 'main' and list_contains($tables, table_name)",
+            {"tables": list(UNINDEXED_TABLES)},
+        ).fetchall()
+    ]
+    if not indexed:
+        return
+    with transaction(conn):
+        for table in indexed:  # names from UNINDEXED_TABLES, never from input
+            conn.execute(f"alter table {table} rename to {table}_with_key")
+        conn.execute(schema)  # creates the tables again, without the key
+        for table in indexed:
+            conn.execute(f"insert into {table} by name select * from {table}_with_key")
+            conn.execute(f"drop table {table}_with_key")
 
 
 @contextmanager

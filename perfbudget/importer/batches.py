@@ -38,7 +38,7 @@ import pandas as pd
 from perfbudget import results
 from perfbudget.db import transaction
 from perfbudget.importer.counts import by_kind, counts_text
-from perfbudget.importer.load import REPLACE_KEYS
+from perfbudget.importer.load import REPLACE_KEYS, check_unique
 
 # tables with a history twin, their primary key, and the value columns batch_changes compares
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -223,6 +223,7 @@ def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) ->
                 f"insert into {table} by name select * exclude ({_HISTORY_ONLY}) "
                 f"from {table}_history where superseded_by = $b and not reinstated", b,
             ).fetchall()[0][0]  # fmt: skip
+            check_unique(conn, table, f"select * from {table}_history where superseded_by = $b", b)
             conn.execute(
                 f"update {table}_history set reinstated = true "
                 "where superseded_by = $b and not reinstated", b,
@@ -308,6 +309,7 @@ def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
                 f"insert into {table} by name select * exclude ({_HISTORY_ONLY}) "
                 f"from {table}_history where batch_id = $b and rolled_back", b,
             ).fetchall()[0][0]  # fmt: skip
+            check_unique(conn, table, f"select * from {table} where batch_id = $b", b)
             conn.execute(f"delete from {table}_history where batch_id = $b and rolled_back", b)
         for table, code in reversed(REFERENCE_TABLES.items()):  # departments, then units
             reference[table] = conn.execute(

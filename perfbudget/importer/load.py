@@ -16,6 +16,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
+from perfbudget.db import UNINDEXED_TABLES
 from perfbudget.importer.kinds import FileData
 
 MONEY = pa.decimal128(18, 2)
@@ -35,6 +36,14 @@ REPLACE_KEYS: dict[str, tuple[str, ...]] = {
     "rectifications": ("project_code", "issue", "feedback_date"),
     "self_evaluations": ("year", "project_code"),
 }
+
+# The unique key of each table without a primary key (schema.sql): finer than the
+# replacement grain where a file can hold several rows per grain (fund sources).
+UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "spending": ("year", "month", "project_code", "fund_source", "economic_class"),
+    "indicator_actuals": REPLACE_KEYS["indicator_actuals"],
+}
+assert set(UNIQUE_KEYS) == set(UNINDEXED_TABLES)
 
 _NEW = "_import_new_rows"
 _KEYS = "_import_replaced_keys"
@@ -66,10 +75,34 @@ def _replace(
             f"insert into {table} by name select *, $batch_id as batch_id from {_NEW}",
             {"batch_id": batch_id},
         )
+        check_unique(conn, table, f"select * from {_KEYS}")
         conn.execute(f"drop table {_KEYS}")
     finally:
         conn.unregister(_NEW)
     return int(moved[0][0]) if moved else 0
+
+
+def check_unique(
+    conn: duckdb.DuckDBPyConnection, table: str, keys_sql: str, params: dict | None = None
+) -> None:
+    """Raise duckdb.ConstraintException when two live rows of `table` share a key among
+    those `keys_sql` selects. For the tables with no primary key (db.UNINDEXED_TABLES) this
+    is what keeps their key unique; on the others the database already does, so it is
+    skipped. Called by every writer before its transaction commits."""
+    if table not in UNINDEXED_TABLES:
+        return
+    unique = UNIQUE_KEYS[table]
+    keys = ", ".join(unique)
+    same = " and ".join(f"t.{k} = k.{k}" for k in unique if k in REPLACE_KEYS[table])
+    duplicated = conn.execute(
+        f"select {keys}, count(*) from {table} as t semi join ({keys_sql}) as k on {same} "
+        f"group by all having count(*) > 1 limit 1", params or {},
+    ).fetchall()  # fmt: skip
+    if duplicated:
+        raise duckdb.ConstraintException(
+            f"duplicate key in {table}: {duplicated[0][:-1]} would be held by "
+            f"{duplicated[0][-1]} rows"
+        )
 
 
 def _table(columns: dict[str, tuple[list, pa.DataType]]) -> pa.Table:
