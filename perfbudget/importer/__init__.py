@@ -1,4 +1,4 @@
-"""Importer of the canonical templates (domain.md, "Canonical import templates").
+"""Importer of the canonical templates (docs/figures.md#canonical-import-templates).
 
     from perfbudget.importer import import_files, ImportRejected
     result = import_files(conn, [("execution.xlsx", data)], user="alice")

@@ -1,4 +1,4 @@
-"""The canonical import templates (domain.md, "Canonical import templates"): for each kind
+"""The canonical import templates (docs/figures.md#canonical-import-templates): for each kind
 of table its columns, their Chinese headers, English aliases, types and whether they are
 required; and how a header cell is read (unit in brackets, full-width brackets, spaces)."""
 

@@ -1,6 +1,6 @@
-"""The published forms, read as departments fill them in (domain.md, "The standard
-self-evaluation table"): the 项目支出绩效自评表 (layout ``selfeval_table``) and the
-绩效目标执行监控表 (layout ``monitoring_table``). One form per sheet.
+"""The published forms, read as departments fill them in
+(docs/figures.md#the-self-evaluation-table): the 项目支出绩效自评表 (layout ``selfeval_table``)
+and the 绩效目标执行监控表 (layout ``monitoring_table``). One form per sheet.
 
 A form is not a list with one header row: it is a grid of labelled blocks. `parse_form`
 finds each block by its labels, wherever the cells sit (merged cells keep their value only

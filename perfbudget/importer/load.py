@@ -24,8 +24,8 @@ VALUE = pa.decimal128(24, 6)
 POINTS = pa.decimal128(8, 2)
 UNIT_COST = pa.decimal128(18, 4)
 
-# Replacement grain of each table (domain.md: a re-import of the same year, period and
-# project replaces what was there).
+# Replacement grain of each table (docs/figures.md#re-import-replaces: a re-import of the
+# same year, period and project replaces what was there).
 REPLACE_KEYS: dict[str, tuple[str, ...]] = {
     "projects": ("year", "project_code"),
     "spending": ("year", "month", "project_code"),
@@ -246,6 +246,19 @@ def write_spending(
             first_month[(year, code)] = min(month, first_month.get((year, code), 13))
     base = _period_bases(conn, first_month, data, notes)
 
+    if not period_projects:  # cumulative figures, as given: no running sums to compute
+        keys = list(data.spending)
+        records = [record for record, _ref in data.spending.values()]
+        new = _table({
+            "year": ([k[0] for k in keys], pa.int32()),
+            "month": ([k[1] for k in keys], pa.int32()),
+            "project_code": ([k[2] for k in keys], pa.string()),
+            "fund_source": ([k[3] for k in keys], pa.string()),
+            "economic_class": ([k[4] for k in keys], pa.string()),
+            "cumulative_yuan": ([r["amount"] for r in records], MONEY),
+            "forecast_yuan": ([r["forecast_yuan"] for r in records], MONEY),
+        })  # fmt: skip
+        return _replace(conn, "spending", new, batch_id)
     by_key: dict[tuple, list[tuple[int, dict]]] = defaultdict(list)
     for (year, month, code, fund, econ), (record, _ref) in data.spending.items():
         by_key[(year, code, fund, econ)].append((month, record))

@@ -289,22 +289,30 @@ def _pick_data_rows(table: Table) -> None:
     sheet = table.sheet
     blank, totals, footnotes = [], [], []
     start = table.header_index + 1
-    rows = zip(*(col[start:] for col in sheet.columns), strict=True)
-    for i, row in enumerate(rows, start=start):
-        values = [v for v in row if v]
-        if values and not all(values[k].strip() for k in range(len(values))):
-            values = [v for v in values if v.strip()]
-        if not values:
+    # a column at a time: how many cells of each row hold something, and which rows may be
+    # a totals line (a 计 in a leading cell); only those few are looked at row by row
+    filled = [0] * (sheet.n_rows - start)
+    for col in sheet.columns:
+        for p in [p for p, v in enumerate(col[start:]) if v and not v.isspace()]:
+            filled[p] += 1
+    maybe_totals = {p for col in sheet.columns[:TOTALS_COLUMNS]
+                    for p, v in enumerate(col[start:]) if v and "计" in v}  # fmt: skip
+    for p, count in enumerate(filled):
+        i = start + p
+        if count == 0:
             blank.append(i + 1)
             continue
-        if any(v and "计" in v for v in row[:TOTALS_COLUMNS]):
-            lead = ["".join(v.split()) for v in row[:TOTALS_COLUMNS] if v is not None]
+        if p in maybe_totals:
+            lead = ["".join(col[i].split()) for col in sheet.columns[:TOTALS_COLUMNS]
+                    if col[i] is not None]  # fmt: skip
             if any(_TOTALS.match(text) for text in lead):
                 totals.append(i + 1)
                 continue
-        if len(values) == 1 and values[0].strip().startswith(_FOOTNOTE):
-            footnotes.append(i + 1)
-            continue
+        if count == 1:
+            value = next(v for col in sheet.columns if (v := col[i]) and not v.isspace())
+            if value.strip().startswith(_FOOTNOTE):
+                footnotes.append(i + 1)
+                continue
         table.data_rows.append(i)
     # blank rows at the very end are not worth a note
     last_data = table.data_rows[-1] + 1 if table.data_rows else 0
@@ -377,6 +385,24 @@ class Row:
     values: dict[str, object]
 
 
+@dataclass
+class Columns:
+    """A table's data rows parsed column by column: values[key][p] is the value of the
+    p-th data row (sheet row rows[p], 0-based); ok[p] is False for a row with an issue,
+    which has been logged. Builders that check their rows as whole columns read these;
+    read_rows gives the same rows one by one."""
+
+    rows: list[int]
+    values: dict[str, list]
+    ok: list[bool]
+
+    def excel_row(self, p: int) -> int:
+        return self.rows[p] + 1
+
+    def ok_positions(self) -> list[int]:
+        return [p for p, good in enumerate(self.ok) if good]
+
+
 _FILL_DOWN_KEY = ("year", "project_code")
 _CACHED = frozenset({CODE, TEXT, YEAR, MONTH, QUARTER, BOOL, DATE})
 
@@ -389,74 +415,199 @@ def read_rows(
     optional: frozenset[str] = frozenset(),
     fill_down: tuple[str, ...] = (),
 ) -> Iterator[Row]:
-    """Parse each data row by its columns' types. Rows with a bad or missing required cell
-    are logged and not yielded. `optional` lifts the template's requirement for keys the
-    caller checks itself; `fill_down` keys take the value of the row above when blank and
-    the row is for the same project (merged cells)."""
+    """The rows of parse_columns without an issue, one by one."""
+    parsed = parse_columns(table, log, seen, optional=optional, fill_down=fill_down)
+    keys = list(parsed.values)
+    columns = [parsed.values[k] for k in keys]
+    for p in parsed.ok_positions():
+        i = parsed.rows[p]
+        yield Row(i + 1, i, {k: col[p] for k, col in zip(keys, columns, strict=True)})
+
+
+def parse_columns(
+    table: Table,
+    log: IssueLog,
+    seen: Counter,
+    *,
+    optional: frozenset[str] = frozenset(),
+    fill_down: tuple[str, ...] = (),
+) -> Columns:
+    """Parse each data row by its columns' types, a column at a time. A row with a bad or
+    missing required cell is logged (its issues in column order, rows in sheet order) and
+    marked not ok. `optional` lifts the template's requirement for keys the caller checks
+    itself; `fill_down` keys take the value of the row above when blank and the row is for
+    the same project (merged cells)."""
     template = TEMPLATES[table.kind]
     required = {c.key for c in template.columns if c.required} - optional
     sheet = table.sheet
-    parsers = []
+    rows = table.data_rows
+    position = {i: p for p, i in enumerate(rows)} if sheet.marks else {}
+    values: dict[str, list] = {}
+    # position -> [(key, header, error)] in column order: the issues of the row's cells
+    cell_errors: dict[int, list[tuple[str, str, CellError]]] = {}
     for key, ref in table.cols.items():
-        col_type = template.column(key).type
-        # codes, years, months and names repeat down a column: parse each text once
-        cache: dict[str, tuple[object, tuple]] | None = {} if col_type in _CACHED else None
-        parsers.append((key, ref, col_type, sheet.columns[ref.index], cache))
+        column = sheet.columns[ref.index]
+        raws = [column[i] for i in rows]
+        parsed, errors = _parse_column(template.column(key).type, raws, ref, key, seen)
+        if sheet.marks:
+            # a cell the reader gave as empty that holds an error value or a bare formula
+            col = sheet.col_offset + ref.index
+            for (r, c), mark in sheet.marks.items():
+                p = position.get(r)
+                if c == col and p is not None and raws[p] is None:
+                    errors[p] = marked_cell_error(mark)
+        for p in sorted(errors):
+            parsed[p] = None
+            cell_errors.setdefault(p, []).append((key, ref.header.text, errors[p]))
+        values[key] = parsed
+    ok = [True] * len(rows)
     required_cols = [(key, ref.header.text) for key, ref in table.cols.items() if key in required]
+    if fill_down:
+        _fill_and_check(table, log, values, cell_errors, required_cols, fill_down, ok)
+        return Columns(rows, values, ok)
+    # no row depends on the one above: the required cells are checked a column at a time
+    empty: dict[int, list[str]] = {}
+    for key, header in required_cols:
+        for p in [p for p, v in enumerate(values[key]) if v is None]:
+            if not any(k == key for k, _h, _e in cell_errors.get(p, ())):
+                empty.setdefault(p, []).append(header)
+    for p in sorted(cell_errors.keys() | empty.keys()):
+        ok[p] = False
+        for _key, header, err in cell_errors.get(p, ()):
+            log.add_cell_error(sheet.name, rows[p] + 1, header, err)
+        for header in empty.get(p, ()):
+            log.add(sheet.name, rows[p] + 1, header, "必填项为空", "required value is empty")
+    return Columns(rows, values, ok)
+
+
+def _fill_and_check(
+    table: Table,
+    log: IssueLog,
+    values: dict[str, list],
+    cell_errors: dict[int, list[tuple[str, str, CellError]]],
+    required_cols: list[tuple[str, str]],
+    fill_down: tuple[str, ...],
+    ok: list[bool],
+) -> None:
+    """Row by row, as a reader of the sheet would: a blank fill-down cell takes the value
+    of the last good row above when both rows are for the same project; then the required
+    cells are checked."""
+    sheet, rows = table.sheet, table.data_rows
     previous: dict[str, object] = {}
     filled = 0
-    marks = sheet.marks
-    for i in table.data_rows:
-        values: dict[str, object] = {}
-        ok = True
-        for key, ref, col_type, column, cache in parsers:
-            raw = column[i]
-            if raw is None:
-                mark = marks.get((i, sheet.col_offset + ref.index)) if marks else None
-                if mark is not None:
-                    log.add_cell_error(sheet.name, i + 1, ref.header.text, marked_cell_error(mark))
-                    ok = False
-                    continue
-                values[key] = None
-                continue
-            try:
-                if cache is None:
-                    value = _parse(col_type, raw, ref, key, seen)
-                else:
-                    hit = cache.get(raw)
-                    if hit is None:
-                        local: Counter = Counter()
-                        hit = cache[raw] = (_parse(col_type, raw, ref, key, local),
-                                            tuple(local.items()))  # fmt: skip
-                    value = hit[0]
-                    for what, n in hit[1]:
-                        seen[what] += n
-            except CellError as err:
-                log.add_cell_error(sheet.name, i + 1, ref.header.text, err)
-                ok = False
-                continue
-            values[key] = value
+    for p, i in enumerate(rows):
+        errors = cell_errors.get(p, [])
+        bad_keys = {key for key, _h, _e in errors}
+        for _key, header, err in errors:
+            log.add_cell_error(sheet.name, i + 1, header, err)
+        row = {k: (None if k in bad_keys else col[p]) for k, col in values.items()}
         for key in fill_down:
             if (
-                values.get(key) is None
+                row.get(key) is None
                 and key in table.cols
                 and previous.get(key) is not None
-                and all(values.get(k) == previous.get(k) for k in _FILL_DOWN_KEY)
+                and all(row.get(k) == previous.get(k) for k in _FILL_DOWN_KEY)
             ):
-                values[key] = previous[key]
+                row[key] = values[key][p] = previous[key]
                 filled += 1
+        good = not errors
         for key, header in required_cols:
-            if key in values and values[key] is None:
+            if key not in bad_keys and row[key] is None:
                 log.add(sheet.name, i + 1, header, "必填项为空", "required value is empty")
-                ok = False
-        if ok:
-            previous = values
-            yield Row(i + 1, i, values)
+                good = False
+        ok[p] = good
+        if good:
+            previous = row
     if filled:
         table.notes.append(
             f"{filled}个空白的指标层级单元格（合并单元格）已按上一行填充 | "
             f"{filled} blank level cells (merged cells) filled from the row above"
         )
+
+
+class _Bad:
+    """A distinct text that failed to parse, in a column's table of parsed texts."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: CellError):
+        self.error = error
+
+
+def _parse_column(
+    col_type: str, raws: list[str | None], ref: ColumnRef, key: str, seen: Counter
+) -> tuple[list, dict[int, CellError]]:
+    """One column's cells → (values, {position: error}). Codes, years, months and names
+    repeat down a column: each distinct text is parsed once. Amounts in plain digits are
+    read in one step; anything else goes through the cell readers (importer/cells.py)."""
+    errors: dict[int, CellError] = {}
+    if col_type == MONEY:
+        return _money_column(raws, ref, key, seen, errors), errors
+    if col_type not in _CACHED:
+        out: list = []
+        for p, raw in enumerate(raws):
+            try:
+                out.append(_parse(col_type, raw, ref, key, seen))
+            except CellError as err:
+                errors[p] = err
+                out.append(None)
+        return out, errors
+    table: dict[str | None, object] = {None: None}
+    bad = False
+    for raw, n in Counter(raws).items():
+        if raw is None:
+            continue
+        if col_type == CODE and raw and raw.isascii() and raw.strip() == raw:
+            table[raw] = raw  # the common code: nothing to trim or make half-width
+            continue
+        local: Counter = Counter()
+        try:
+            table[raw] = _parse(col_type, raw, ref, key, local)
+        except CellError as err:
+            table[raw] = _Bad(err)
+            bad = True
+            continue
+        for what, k in local.items():
+            seen[what] += k * n
+    out = [table[raw] for raw in raws]
+    if bad:
+        for p, value in enumerate(out):
+            if isinstance(value, _Bad):
+                errors[p] = value.error
+                out[p] = None
+    return out, errors
+
+
+def _plain_money(places: int, factor: Decimal) -> re.Pattern:
+    """Amounts a file writes in plain digits that are exact to the stored decimals once
+    multiplied by the column's unit, and short enough that cells.parse_decimal reads them
+    as typed: these need none of its tolerance."""
+    shift = len(str(int(factor))) - 1  # 万元: 4
+    whole = min(12, 15 - places) - shift
+    return re.compile(rf"-?\d{{1,{whole}}}(?:\.\d{{1,{places + shift}}})?")
+
+
+def _money_column(
+    raws: list[str | None], ref: ColumnRef, key: str, seen: Counter, errors: dict[int, CellError]
+) -> list:
+    places = MONEY_PLACES.get(key, 2)
+    factor = ref.factor or Decimal(1)
+    plain = _plain_money(places, factor).fullmatch
+    quantum = Decimal(1).scaleb(-places)
+    out: list = []
+    for p, raw in enumerate(raws):
+        if raw is None:
+            out.append(None)
+        elif plain(raw):
+            value = Decimal(raw) if factor == 1 else Decimal(raw) * factor
+            out.append(value.quantize(quantum))
+        else:
+            try:
+                out.append(_parse(MONEY, raw, ref, key, seen))
+            except CellError as err:
+                errors[p] = err
+                out.append(None)
+    return out
 
 
 def _parse(col_type: str, raw: str | None, ref: ColumnRef, key: str, seen: Counter) -> object:
