@@ -17,10 +17,6 @@ SOURCES = sorted(
     for p in ROOT.glob(pattern)
     if p.name != "test_docs_figures.py"   # its own examples are not references
 )
-# the importer is being rewritten (issue 10 item 8) by its owner; its docstrings move to
-# docs/figures.md#import-templates when that lands
-PENDING = {"perfbudget/importer/__init__.py", "perfbudget/importer/columns.py",
-           "perfbudget/importer/forms.py", "perfbudget/importer/load.py"}
 
 
 def anchors(markdown: str) -> set[str]:
@@ -58,7 +54,7 @@ def test_every_cited_section_exists(path):
 def test_nothing_cites_the_domain_brief():
     citing = {str(p.relative_to(ROOT)) for p in SOURCES
               if "domain.md" in p.read_text(encoding="utf-8")}
-    assert citing <= PENDING, sorted(citing - PENDING)
+    assert not citing, sorted(citing)
 
 
 def test_the_code_does_cite_the_figures():
