@@ -90,3 +90,17 @@ def test_a_saved_threshold_reaches_the_text(empty_db, stored_texts):
     settings_store.save_thresholds(empty_db, {("cost_above_reference", "min_peers"): 5})
     stored_texts(settings_store.read_thresholds(empty_db))
     assert "同类项目也不足5个" in t("cost_no_reference", "zh")
+
+
+def test_the_briefings_selfeval_note_states_the_stored_execution_points(empty_db):
+    from perfbudget.demo import build_demo
+    from perfbudget.export.briefing import build_briefing
+
+    build_demo(empty_db, "tiny", refresh=False)
+    settings_store.save_thresholds(empty_db, {("selfeval", "weight_execution"): 12})
+    year, month = empty_db.execute(
+        "select max(year), max(month) from spending where year = (select max(year) from spending)").fetchone()
+    briefing = build_briefing(empty_db, year, month, sections=("selfeval",))
+    section = next(s for s in briefing.sections if s.key == "selfeval")
+    notes = " ".join(getattr(section, "notes", None) or [])
+    assert "预算执行率12分" in notes, notes

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from perfbudget import charts, db, flags, vocab
+from perfbudget import charts, db, flags, thresholds, vocab
 from perfbudget import formatting as fmt
 from perfbudget.export import file_stem, marking
 from perfbudget.export.images import SOURCE_ZH
@@ -31,6 +31,7 @@ from perfbudget.export.xlsx import Column
 from perfbudget.i18n import t
 from perfbudget.reports import last_month
 from perfbudget.scope import Scope
+from perfbudget.settings_store import read_thresholds
 
 SECTIONS: dict[str, str] = {
     "kpi": "总体情况",
@@ -432,7 +433,9 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
     if over:
         caption += f"；{over}个项目自评等级高于复核等级"
     figure = charts.selfeval_grade_bars(frame, "zh", title="")
-    notes = ["复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率10分，产出、效益、满意度指标按分值"
+    limit = thresholds.current(read_thresholds(conn))  # the points the scores were computed with
+    notes = [f"复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率{limit.selfeval.weight_execution}分，"
+             "产出、效益、满意度指标按分值"
              "与完成率计分；社会保险基金预算项目不在此列。有适用指标缺年末实际完成值的自评为不完整，"
              "既无自评表也无年末完成值的为无自评，两者都不计分、不评级，不列入本页。"]
     table = Table(
