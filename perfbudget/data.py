@@ -15,13 +15,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from perfbudget import db, flags, inbox, results, rules, settings_store, thresholds, writer
-from perfbudget import formatting as fmt
 from perfbudget.i18n import t, use_thresholds
 from perfbudget.scope import Scope
 
@@ -431,7 +431,7 @@ def disclosure_summary(year: int, month: int, scope: Scope) -> DisclosureSummary
     gaps = warning_disclosure_gap(year, scope)
     projects = project_execution(year, month, scope)
     sensitive = projects[projects["is_sensitive"].astype(bool)]
-    zero = fmt.to_decimal(0)
+    zero = Decimal(0)
     total = sum((v for v in departments["total_budget_yuan"] if v is not None), start=zero)
     disclosed = sum((v for v in departments["disclosed_budget_yuan"] if v is not None), start=zero)
     return DisclosureSummary(
