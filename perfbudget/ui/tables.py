@@ -4,6 +4,8 @@ scrollbar."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import streamlit as st
 
 from perfbudget import formatting as fmt
@@ -80,7 +82,7 @@ LIGHT_CELL_STYLES = {
 }
 
 
-def style_lights(frame, columns: list[str], codes: dict[str, object] | None = None):
+def style_lights(frame, columns: list[str], codes: dict[str, Iterable[object]] | None = None):
     """A Styler that tints each light cell in its colour. The cells hold labels (红灯 …);
     codes maps a column to the Series of light codes behind them (same index). A table too
     large for a Styler comes back as it is: its light cells still say 红灯/黄灯 in words."""

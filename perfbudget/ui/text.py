@@ -50,7 +50,7 @@ def followup_status_label(status: object) -> str:
     return labels.get(status, fmt.EMPTY) if isinstance(status, str) else fmt.EMPTY
 
 
-def since_label(since_month: object, months_flagged: object) -> str:
+def since_label(since_month: float | None, months_flagged: float) -> str:
     """自3月起连续5个月 / since month 3 (5 months); — when unknown."""
     if since_month is None or since_month != since_month:
         return fmt.EMPTY
@@ -103,7 +103,7 @@ def cell_text(value: object) -> str:
     return value if isinstance(value, str) and value.strip() else fmt.EMPTY
 
 
-def older_month(actual_month: object, month: int | None) -> int | None:
+def older_month(actual_month: float | None, month: int | None) -> int | None:
     """The month a figure rests on when it is older than the as-of month (an indicator reported
     quarterly stands on its latest actual), else None."""
     if month is None or actual_month is None or actual_month != actual_month:
