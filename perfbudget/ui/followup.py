@@ -3,9 +3,11 @@ to a project's page."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from perfbudget import data
+from perfbudget.flags import FOLLOWUP_STATUSES, flag_key
 from perfbudget.ui.markdown import md_text
 from perfbudget.ui.session import tr, user_name
 from perfbudget.ui.text import cell_text, followup_status_label
@@ -18,17 +20,13 @@ def project_link(code: str, label: str | None = None) -> None:
 
 
 def flag_keys(flags):
-    """The key that joins a flag with its persistence and follow-ups: project (or ''),
-    department, rule."""
-    project = flags["project_code"].fillna("").astype(str)
-    rule = flags["rule"] if "rule" in flags else flags["rule_id"]
-    return project + "|" + flags["department_code"].astype(str) + "|" + rule.astype(str)
+    """What names each flag (flags.flag_key: project | department | rule): the key of its
+    widgets."""
+    return flag_key(flags)
 
 
 def followup_history_table(history):
     """data.flag_followups rows (one flag's) as a table, newest first."""
-    import pandas as pd
-
     return pd.DataFrame({
         tr("col_noted_at"): history["noted_at"].to_numpy(),
         tr("col_followup"): [followup_status_label(s) for s in history["status"]],
@@ -41,8 +39,6 @@ def followup_history_table(history):
 def followup_form(flag, year: int, key: str) -> None:
     """已关注 / 已处理 with a note on one flag (a row of data.warning_flags); kept with who and
     when in flag_followups through data.record_followup."""
-    from perfbudget.flags import FOLLOWUP_STATUSES
-
     with st.form(key=key, clear_on_submit=True, border=True):
         st.markdown(tr("followup_form_heading"))
         status = st.radio(tr("followup_status"), FOLLOWUP_STATUSES, horizontal=True,

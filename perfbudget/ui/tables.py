@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pandas as pd
 import streamlit as st
 
 from perfbudget import formatting as fmt
+from perfbudget import palette, vocab
+from perfbudget.flags import PERFORMANCE_RULES
+from perfbudget.flags import with_messages as worded
 from perfbudget.ui.session import lang, tr
 from perfbudget.ui.text import (
     cell_text,
@@ -27,12 +31,9 @@ from perfbudget.ui.text import (
 # (a city-wide table of 50,000 projects has 400,000–600,000).
 STYLER_MAX_CELLS = 262_144
 
-
 # Rows a table sends to the browser at once. A city has 50,000 projects and tens of thousands
 # of flags: the page slices (and sorts) on the server and the download gives every row.
 PAGE_ROWS = 500
-
-
 # A filter offers at most this many choices; past it the user narrows another filter first.
 MAX_CHOICES = 2_000
 
@@ -74,11 +75,9 @@ def table_columns(table) -> list[str]:
 
 # Soft cell fills for a light column; the text stays dark enough to read on each.
 LIGHT_CELL_STYLES = {
-    "red": "background-color: #fde2e1; color: #a61b1b; font-weight: 600",
-    "yellow": "background-color: #fff3c4; color: #7a5b00; font-weight: 600",
-    "green": "background-color: #dff3df; color: #1e6b1e; font-weight: 600",
-    "blue": "background-color: #dcebf8; color: #17538a; font-weight: 600",
-    "grey": "background-color: #eeeeee; color: #555555",
+    code: f"background-color: {palette.LIGHT_FILL[code]}; color: {palette.LIGHT_INK[code]}"
+    + ("" if code == "grey" else "; font-weight: 600")
+    for code in vocab.LIGHTS
 }
 
 
@@ -115,8 +114,6 @@ WRAPPING_ROW_HEIGHT = 72
 def lights_for(lights, level: str, keys, column: str = "light", default: object = "grey"):
     """A column of data.scope_lights (the light codes by default) for the given keys at one
     level, in the keys' order; `default` where a key has none."""
-    import pandas as pd
-
     table = lights.loc[lights["level"] == level].set_index("key")[column]
     return pd.Series([table.get(k, default) for k in keys], dtype=object)
 
@@ -129,8 +126,6 @@ def execution_table(
     (Styler, column_config) for st.dataframe: money in 万元 with 2 decimals converted exactly
     from 元 and rounded half up, rates in percent, the gap in pp, the pace, the light. Time
     progress is one figure for every row of a month: a column only where asked."""
-    import pandas as pd
-
     out = pd.DataFrame({label: frame[column].to_numpy() for column, label in id_columns.items()})
     money = {"adjusted_budget_yuan": tr("col_budget_wan"), "spent_yuan": tr("col_spent_wan")}
     for column, label in money.items():
@@ -176,8 +171,6 @@ def outputs_as_of_column(frame, month: int | None) -> dict[str, list[str]]:
 def scorecard_table(cards, month: int | None = None):
     """data.project_target_scorecard rows as (Styler, column_config) for st.dataframe; with the
     as-of month, a 产出数据截至 column where output progress rests on older actuals."""
-    import pandas as pd
-
     as_of = outputs_as_of_column(cards, month)
     out = pd.DataFrame({
         tr("col_project_code"): cards["project_code"].to_numpy(),
@@ -210,8 +203,6 @@ def indicator_table(indicators, month: int | None = None):
     actual as a number without trailing zeros or as its qualitative text, attainment (uncapped)
     and in-year progress in percent, the light. With the as-of month, an actual reported for
     an earlier month says so (42（截至6月）): its progress is judged against that month."""
-    import pandas as pd
-
     actuals = [
         fmt.number(value) if fmt.to_decimal(value) is not None else cell_text(text)
         for value, text in zip(indicators["actual_value"], indicators["actual"], strict=True)
@@ -258,8 +249,6 @@ def filter_flags(flags, rules, severities, departments):
         mask &= flags["severity"].isin(severities)
     if departments:
         mask &= flags["department_code"].isin(departments)
-    from perfbudget.flags import PERFORMANCE_RULES
-
     chosen = flags[mask]
     # performance warnings first, data-quality notes after them; each keeps its order
     order = (~chosen["rule"].isin(PERFORMANCE_RULES)).astype(int)
@@ -269,19 +258,13 @@ def filter_flags(flags, rules, severities, departments):
 
 def with_messages(flags):
     """These flags with their sentences (flags.with_messages): worded only for what is shown."""
-    from perfbudget.flags import with_messages as worded
-
     return worded(flags)
 
 
 def warning_table(flags, extra: dict[str, object] | None = None):
     """data.warning_flags rows as (Styler, column_config): severity, project, rule, the
     sentence in the current language; then any extra columns (label → values, same order)."""
-    import pandas as pd
-
-    from perfbudget.flags import with_messages
-
-    flags = with_messages(flags)  # worded here: only the rows this table shows
+    flags = worded(flags)  # worded here: only the rows this table shows
     message = "message" if lang() == "zh" else "message_en"
     out = pd.DataFrame({
         tr("col_severity"): [severity_label(s) for s in flags["severity"]],

@@ -4,35 +4,25 @@ follow-ups), numbers as the table columns show them."""
 from __future__ import annotations
 
 from perfbudget import formatting as fmt
+from perfbudget import vocab
+from perfbudget.flags import RULES_BY_ID, flag_counts
 from perfbudget.i18n import selfeval_status_text
 from perfbudget.ui.markdown import md_text
 from perfbudget.ui.session import lang, tr
 
 # --- labels of codes, in the chosen language --------------------------------------------
 
-LIGHT_COLOURS = {
-    "red": "#d62728",
-    "yellow": "#f2b701",
-    "green": "#2ca02c",
-    "blue": "#1f77b4",
-    "grey": "#9e9e9e",
-}
-
-
 def light_label(light: object) -> str:
     """红灯 / Red … for a light code; grey (or nothing) reads as 未报送 / Not reported."""
-    code = light if isinstance(light, str) and light in LIGHT_COLOURS else "grey"
-    return tr(f"light_{code}")
+    return tr(vocab.light_key(light))
 
 
 def severity_label(severity: object) -> str:
-    return tr(f"severity_{severity}") if severity in ("red", "yellow", "blue") else str(severity)
+    return tr(vocab.severity_key(severity)) if severity in vocab.SEVERITIES else str(severity)
 
 
 def rule_label(rule_id: object) -> str:
     """The warning rule's name in the current language (支出进度偏慢 / Slow spending)."""
-    from perfbudget.flags import RULES_BY_ID
-
     rule = RULES_BY_ID.get(str(rule_id))
     if rule is None:
         return str(rule_id)
@@ -59,8 +49,6 @@ def since_label(since_month: float | None, months_flagged: float) -> str:
 
 def flag_count_line(flags) -> str:
     """共N条 = 红色预警 + 黄色预警 + 蓝色提示 + 数据质量提示 of the flags given (flags.flag_counts)."""
-    from perfbudget.flags import flag_counts
-
     counts = flag_counts(flags)
     return tr("warning_counts", n=counts.total, red=counts.red, yellow=counts.yellow,
               blue=counts.blue, dq=counts.data_quality)

@@ -5,23 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from perfbudget import formatting as fmt
+from perfbudget import palette
 from perfbudget.ui.markdown import md_text
 from perfbudget.ui.session import tr
 from perfbudget.ui.text import light_label
-
-BADGE_COLOURS = {"red": "red", "yellow": "orange", "green": "green", "blue": "blue", "grey": "gray"}
 
 
 def badge(light: object, text: str | None = None) -> None:
     """A coloured badge; its text is shown as text (a department or budget type from data
     included), never as Markdown."""
-    code = light if isinstance(light, str) and light in BADGE_COLOURS else "grey"
+    code = light if isinstance(light, str) and light in palette.LIGHT_BADGE else "grey"
     st.badge(md_text(text or light_label(code), badge=True),
-             color=BADGE_COLOURS[code])  # type: ignore[arg-type]
-
-
-# st.metric's delta colours for a flag's severity
-_DELTA_COLOURS = {"red": "red", "yellow": "orange"}
+             color=palette.LIGHT_BADGE[code])  # type: ignore[arg-type]
 
 
 def signed_delta(text: str, value: object, *, colour: str = "gray") -> dict[str, str]:
@@ -42,5 +37,5 @@ def cost_deviation_delta(deviation: object, severity: object) -> dict[str, str]:
     if number is None or number <= 0:
         colour = "gray" if number is None or number == 0 else "green"
     else:
-        colour = _DELTA_COLOURS.get(str(severity), "gray")
+        colour = palette.SEVERITY_DELTA.get(str(severity), "gray")
     return signed_delta(tr("cost_deviation", d=fmt.pct(deviation)), deviation, colour=colour)

@@ -3,6 +3,7 @@ them whole, the summary of what was imported."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from perfbudget.ui.markdown import md_text
@@ -24,8 +25,6 @@ ISSUES_AS_TEXT = 8
 
 def issues_frame(issues):
     """ImportRejected.issues as a table: file, sheet, row, column, the problem."""
-    import pandas as pd
-
     message = "message_zh" if lang() == "zh" else "message_en"
     return pd.DataFrame({
         tr("col_file"): [i.file for i in issues],
@@ -66,8 +65,6 @@ def summary_line(line: str) -> str:
 
 def import_summary_table(frame):
     """ImportResult.to_frame() with headers in the current language."""
-    import pandas as pd
-
     return pd.DataFrame({
         tr("col_file"): frame["file_name"].to_numpy(),
         tr("col_sheet"): [s if isinstance(s, str) else "" for s in frame["sheet"]],
