@@ -618,8 +618,6 @@ def app_settings() -> pd.DataFrame:
 def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
     """Validated threshold changes (settings_store.save_thresholds; raises SettingsRejected
     with nothing written), then every cached figure is dropped."""
-    from perfbudget import settings_store
-
     with _one_writer(), cursor() as cur:
         changed = settings_store.save_thresholds(cur, changes)
         _refresh(cur)
@@ -628,8 +626,6 @@ def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
 
 
 def save_settings(changes: dict[str, str]) -> int:
-    from perfbudget import settings_store
-
     with _one_writer(), cursor() as cur:
         changed = settings_store.save_settings(cur, changes)
         _refresh(cur)
@@ -639,8 +635,6 @@ def save_settings(changes: dict[str, str]) -> int:
 
 def reset_settings() -> None:
     """Every threshold and setting back to the defaults of perfbudget.rules."""
-    from perfbudget import settings_store
-
     with _one_writer(), cursor() as cur:
         settings_store.reset_defaults(cur)
         _refresh(cur)

@@ -17,6 +17,7 @@ def briefing_downloads(model, *, pdf_available: bool) -> None:
     """Three buttons: the PPTX, the PDF (LibreOffice; a clear note and no button without it)
     and the tables as .xlsx. Each file is made on click, from the briefing model; the chart
     images are drawn once per model and serve the PPTX and the PDF."""
+    # the briefing's exporters (python-pptx, openpyxl) load on the briefing page only
     from perfbudget.export.briefing import briefing_xlsx
     from perfbudget.export.pdf import MISSING_MESSAGE, briefing_pdf
     from perfbudget.export.pptx import briefing_pptx, chart_images

@@ -9,6 +9,8 @@ from typing import Literal
 import streamlit as st
 
 from perfbudget import data
+from perfbudget.export import INTERNAL, MARKINGS_EN, file_stem, images
+from perfbudget.export.images import SOURCE_EN, SOURCE_ZH
 from perfbudget.ui.session import current_period, lang, tr
 
 # A scatter draws at most this many projects (the largest budgets); the table lists all.
@@ -50,8 +52,6 @@ def plotly(
 def chart_downloads(fig, key: str | None, *, title: str | None = None, as_of: str | None = None,
                     file_name: str | None = None) -> None:
     """PNG and SVG download buttons for a figure; the bytes are made on click."""
-    from perfbudget.export import file_stem, images
-
     period = current_period()
     if as_of is None and period is not None:
         as_of = tr("as_of", year=period[0], month=period[1])
@@ -84,14 +84,10 @@ def export_marking() -> str:
     """What a file made from the dashboard's own view is marked: it may hold anything the user
     sees, sensitive projects included, so 内部 (internal). Public files come from the 简报 page
     with its 公开 choice (Scope.public())."""
-    from perfbudget.export import INTERNAL, MARKINGS_EN
-
     return INTERNAL if lang() == "zh" else MARKINGS_EN[INTERNAL]
 
 
 def export_source() -> str:
-    from perfbudget.export.images import SOURCE_EN, SOURCE_ZH
-
     source = SOURCE_ZH if lang() == "zh" else SOURCE_EN
     return source + (tr("export_source_synthetic") if is_synthetic_data() else "")
 

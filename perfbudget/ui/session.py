@@ -18,6 +18,7 @@ def ensure_router() -> None:
     server reaches Streamlit before app.py has ever called st.navigation, and Streamlit then
     runs the page alone, the old pages/-folder way: no sidebar, no period, an empty page.
     Switch to the router and rerun: the same URL then runs through app.py."""
+    # a Streamlit internal, not its public API: imported only where this workaround uses it
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
