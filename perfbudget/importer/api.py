@@ -132,7 +132,7 @@ def parse_file(
         return parsed
     parsed.notes.extend(book.notes)
     if book.format == CSV and book.encoding not in ("utf-8", "utf-8-sig"):
-        name = "GBK/GB18030" if book.encoding == "gb18030" else book.encoding.upper()
+        name = "GBK/GB18030" if book.encoding == "gb18030" else str(book.encoding).upper()
         parsed.notes.append(f"CSV 按 {name} 编码读取 | CSV read as {name}")
     tables, unrecognised = [], []
     seen: Counter = Counter()

@@ -189,6 +189,7 @@ _YEAR_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:[-/.]\d{1,2}�
 def parse_month(raw: str | None, seen: Counter | None = None) -> int | None:
     """1–12, also written 3月, or a year and month such as 2025-03, 2025年3月 or an Excel
     date (2025-03-01 00:00:00)."""
+    month: int | None
     if raw is not None and (match := _YEAR_MONTH.fullmatch(raw.strip())):
         month = int(match.group(2))
     else:

@@ -25,6 +25,7 @@ from perfbudget.importer.errors import CellError, IssueLog
 from perfbudget.importer.kinds import (
     FileData,
     Ref,
+    Target,
     TargetError,
     _actual_value,
     _keep_first,
@@ -160,7 +161,7 @@ class IndicatorRow:
     level1: str
     level2: str
     name: str
-    target: object  # kinds.Target
+    target: Target
     actual_value: Decimal | None
     actual_text: str | None
     points: Decimal | None
@@ -493,13 +494,13 @@ def _read_funding(reader: _Reader, header: int, stop: int | None, unit_line: str
     for i in range(header + 1, min(end, header + 12)):
         label = None
         for j in range(first_value_col):
-            text = grid.text(i, j)
-            if text is None:
+            cell = grid.text(i, j)
+            if cell is None:
                 continue
-            if (found := _fund_label(text)) is not None:
+            if (found := _fund_label(cell)) is not None:
                 label = found
             elif block_unit is None and (match := _UNIT_IN_TEXT.search(
-                    unicodedata.normalize("NFKC", text).replace(" ", ""))):  # fmt: skip
+                    unicodedata.normalize("NFKC", cell).replace(" ", ""))):  # fmt: skip
                 block_unit = match.group(1) or match.group(2)
         if label is None:
             misses += 1
@@ -877,17 +878,17 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
     # indicators and their actuals
     act_month = 12 if form.layout == SELFEVAL else form.month
     for row in form.indicators:
-        key = (year, code, row.level1, row.level2, row.name)
+        ind_key = (year, code, row.level1, row.level2, row.name)
         t = row.target
-        record = {
+        definition = {
             "operator": t.operator, "target_value": t.value, "target_text": t.text,
             "unit": t.unit, "points": row.points, "is_cumulative": None,
         }  # fmt: skip
         ref = Ref(sheet, row.excel_row, "三级指标")
-        if key in data.indicators:
-            _merge_definition(log, data, key, record, ref)
+        if ind_key in data.indicators:
+            _merge_definition(log, data, ind_key, definition, ref)
         else:
-            data.indicators[key] = (record, ref)
+            data.indicators[ind_key] = (definition, ref)
             data.rows_read["indicators"] += 1
         reason = row.reason
         remarks = row.forecast or row.category or row.likelihood
@@ -902,7 +903,7 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
                 "forecast_value": row.forecast_value, "forecast_text": row.forecast,
                 "deviation_category": row.category, "completion_likelihood": row.likelihood,
             }  # fmt: skip
-            _keep_first(log, data, data.actuals, (*key, act_month), actual,
+            _keep_first(log, data, data.actuals, (*ind_key, act_month), actual,
                         Ref(sheet, row.excel_row, "实际完成值"), "同一指标同一月份的完成值",
                         "indicator and month")  # fmt: skip
 

@@ -29,7 +29,7 @@ import struct
 import subprocess
 import sys
 import threading
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import pyarrow as pa
 
@@ -129,12 +129,12 @@ def _died(detail: object, limits: Limits, csv: bool = False) -> Issue:
 # --- the server and its children ------------------------------------------------------------
 
 
-def _write_frame(stream: BinaryIO, data: bytes) -> None:
+def _write_frame(stream: IO[bytes], data: bytes) -> None:
     stream.write(_LEN.pack(len(data)))
     stream.write(data)
 
 
-def _read_exact(stream: BinaryIO, n: int) -> bytes:
+def _read_exact(stream: IO[bytes], n: int) -> bytes:
     parts, left = [], n
     while left:
         chunk = stream.read(left)
@@ -145,7 +145,7 @@ def _read_exact(stream: BinaryIO, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _read_frame(stream: BinaryIO) -> bytes:
+def _read_frame(stream: IO[bytes]) -> bytes:
     (size,) = _LEN.unpack(_read_exact(stream, _LEN.size))
     return _read_exact(stream, size)
 
@@ -265,7 +265,7 @@ def decode(payload: bytes) -> tuple[Workbook | None, list[Issue]]:
     at = _LEN.size
     head = json.loads(payload[at:at + size])
     at += size
-    issues: list[Issue] = [tuple(i) for i in head["issues"]]  # type: ignore[misc]
+    issues: list[Issue] = [tuple(i) for i in head["issues"]]
     meta = head["book"]
     if meta is None:
         return None, issues

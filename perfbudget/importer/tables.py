@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from perfbudget.importer import cells
 from perfbudget.importer.columns import (
@@ -83,7 +84,8 @@ def _row_cells(sheet: Sheet, i: int) -> list[str | None]:
 def _rows_text(rows: list[int]) -> str:
     """[1, 2, 3, 7] → "1–3、7" (1-based row numbers)."""
     parts: list[str] = []
-    start = prev = None
+    start: int | None = None
+    prev = 0
     for r in rows:
         if start is None:
             start = prev = r
@@ -228,14 +230,14 @@ def locate(
             factor = MONEY_UNITS.get(unit or line_unit or "元")
         table.cols[key] = ColumnRef(j, header, factor)
 
-    for col in template.columns:
-        if col.required and col.key not in table.cols:
+    for spec in template.columns:
+        if spec.required and spec.key not in table.cols:
             log.add(
                 sheet.name,
                 excel_header_row,
-                col.zh,
-                f"缺少必填列「{col.zh}」（{template.name_zh}表）",
-                f"required column '{col.zh}' ({col.key}) is missing from the {kind} table",
+                spec.zh,
+                f"缺少必填列「{spec.zh}」（{template.name_zh}表）",
+                f"required column '{spec.zh}' ({spec.key}) is missing from the {kind} table",
             )
             table.broken = True
     for group in template.one_of:
@@ -272,7 +274,7 @@ def _two_row_header(sheet: Sheet, kind: str, i: int) -> list[str | None] | None:
             found = True
     if not found:
         return None
-    combined = []
+    combined: list[str | None] = []
     group_unit = None  # the unit of a group cell applies across the columns it is merged over
     for up, low in zip(upper, lower, strict=True):
         if up is not None and up.strip():
@@ -303,8 +305,8 @@ def _pick_data_rows(table: Table) -> None:
             blank.append(i + 1)
             continue
         if p in maybe_totals:
-            lead = ["".join(col[i].split()) for col in sheet.columns[:TOTALS_COLUMNS]
-                    if col[i] is not None]  # fmt: skip
+            lead = ["".join(cell.split()) for col in sheet.columns[:TOTALS_COLUMNS]
+                    if (cell := col[i]) is not None]  # fmt: skip
             if any(_TOTALS.match(text) for text in lead):
                 totals.append(i + 1)
                 continue
@@ -382,7 +384,7 @@ def marked_cell_error(mark: str) -> CellError:
 class Row:
     excel_row: int  # 1-based, as Excel shows it
     index: int  # 0-based row in the sheet
-    values: dict[str, object]
+    values: dict[str, Any]  # typed by the column: see columns.TEMPLATES
 
 
 @dataclass
