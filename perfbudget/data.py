@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from perfbudget import db, flags, inbox, results, rules, settings_store, thresholds, writer
 from perfbudget.i18n import t, use_thresholds
@@ -642,7 +643,11 @@ def reset_settings() -> None:
 
 
 def threshold_values() -> dict[tuple[str, str], object]:
-    """Every stored threshold by (rule_id, name) (rule_thresholds, cached)."""
+    """Every stored threshold by (rule_id, name) (rule_thresholds, cached), while a page runs.
+    Outside a page run (a test or script that imported this module and then words a text)
+    nothing: the texts state the defaults rather than open the dashboard's database."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return {}
     table = rule_thresholds()
     return dict(zip(zip(table["rule_id"], table["name"], strict=True), table["value"], strict=True))
 

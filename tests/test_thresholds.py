@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -16,11 +17,20 @@ from perfbudget.rules import DEFAULT_THRESHOLDS
 
 @pytest.fixture
 def stored_texts():
-    """Texts filled from a given mapping; back to the defaults afterwards."""
+    """Texts filled from a given mapping; back to the source before (perfbudget.data's, once
+    it is imported) afterwards."""
+    before = i18n._threshold_source
+
     def use(values):
         i18n.use_thresholds(lambda: values)
     yield use
-    i18n.use_thresholds(None)
+    i18n.use_thresholds(before)
+
+
+def test_the_dashboard_fills_texts_from_the_stored_thresholds():
+    from perfbudget import data
+
+    assert i18n._threshold_source is data.threshold_values
 
 
 def test_the_database_holds_exactly_the_registry(empty_db):
@@ -104,3 +114,29 @@ def test_the_briefings_selfeval_note_states_the_stored_execution_points(empty_db
     section = next(s for s in briefing.sections if s.key == "selfeval")
     notes = " ".join(getattr(section, "notes", None) or [])
     assert "预算执行率12分" in notes, notes
+
+
+def test_a_page_states_the_threshold_stored_in_its_database(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from perfbudget import db
+    from tests.hand_fixture import seed_hand_fixture
+
+    path = tmp_path / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    settings_store.save_thresholds(conn, {("indicator_behind", "red_below"): Decimal("0.5")})
+    conn.close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/targets.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "红 < 50%，黄 50%–80%，蓝 ≥ 120%" in captions, captions
+    st.cache_data.clear()
+    st.cache_resource.clear()
