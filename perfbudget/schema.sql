@@ -808,3 +808,192 @@ create or replace macro selfeval_exact(y) as table
                      > list_position(['差', '中', '良', '优'], grade), false)
         end as is_over_scored
     from graded;
+
+-- cost_units(y) → table, one row per project of year y with a cost row (no scope)
+--                                             (docs/figures.md#cost-benchmarking, #unit-cost-and-reference)
+--   takes:   y: the year.
+--   returns: project_code, service_class (一类事), output_unit, total_cost_yuan (Σ amount),
+--            output_quantity (the project's, from its cost rows), unit_cost = total ÷ quantity,
+--            the items personnel_yuan (人员成本), equipment_yuan (设施设备), operation_yuan
+--            (运行维护), management_yuan (管理费用), other_yuan (其他 and any other item), and
+--            excluded_reason: null for a peer, else the first of 'no_class' (no 一类事),
+--            'no_output_quantity' (no output quantity, or no output unit), 'inconsistent_rows'
+--            (its cost rows give different output quantities or units).
+--   units:   *_yuan in 元 (DECIMAL); output_quantity in output_unit; unit_cost 元 per
+--            output_unit, DECIMAL(38,12) (exact_ratio).
+--   edges:   unit_cost is null when there is no quantity or the rows disagree (which one would
+--            it be?); a project without a class keeps its unit cost but is nobody's peer. A row
+--            without a quantity beside rows with one is not inconsistent: the quantity must
+--            agree only where it is repeated. Cost rows of a code with no project that year are
+--            left out. Projects of another output unit are peers of their own unit, never of
+--            this one: "another unit" is said by a class view (queries/project_cost_benchmark.sql).
+create or replace macro cost_units(y) as table
+    with by_project as (
+        select
+            c.project_code,
+            p.service_class,
+            any_value(c.output_unit) as output_unit,
+            sum(c.amount_yuan) as total_cost_yuan,
+            min(c.output_quantity) as output_quantity,
+            count(distinct c.output_quantity) <= 1 and count(distinct c.output_unit) <= 1 as is_consistent,
+            coalesce(sum(c.amount_yuan) filter (where c.cost_item = '人员成本'), 0) as personnel_yuan,
+            coalesce(sum(c.amount_yuan) filter (where c.cost_item = '设施设备'), 0) as equipment_yuan,
+            coalesce(sum(c.amount_yuan) filter (where c.cost_item = '运行维护'), 0) as operation_yuan,
+            coalesce(sum(c.amount_yuan) filter (where c.cost_item = '管理费用'), 0) as management_yuan,
+            coalesce(sum(c.amount_yuan) filter (
+                where c.cost_item not in ('人员成本', '设施设备', '运行维护', '管理费用')), 0) as other_yuan
+        from costs as c
+        inner join projects as p on p.year = c.year and p.project_code = c.project_code
+        where c.year = y
+        group by c.project_code, p.service_class
+    )
+    select
+        project_code, service_class, output_unit, total_cost_yuan, output_quantity,
+        case when is_consistent and output_quantity is not null
+             then exact_ratio(total_cost_yuan, output_quantity) end as unit_cost,
+        personnel_yuan, equipment_yuan, operation_yuan, management_yuan, other_yuan,
+        case
+            when nullif(trim(service_class), '') is null then 'no_class'
+            when output_quantity is null or nullif(trim(output_unit), '') is null then 'no_output_quantity'
+            when not is_consistent then 'inconsistent_rows'
+        end as excluded_reason
+    from by_project;
+
+-- cost_class_stats(y) → table, one row per (service_class, output_unit) of year y with a peer
+--                                             (docs/figures.md#cost-benchmarking, #unit-cost-and-reference)
+--   takes:   y: the year.
+--   returns: service_class, output_unit, project_count (the peers: cost_units rows without an
+--            excluded_reason, outliers included), median_unit_cost, p25_unit_cost,
+--            p75_unit_cost (quantile_cont: linear interpolation, 4, 5, 6, 8, 12 → 5, 6, 8),
+--            lower_fence, upper_fence (Tukey: P25 − 1.5·IQR, P75 + 1.5·IQR), outlier_count,
+--            suggested_standard (平均先进值: the outliers dropped, the mean m of the rest, the
+--            mean of those ≤ m; 4, 5, 6, 8, 12, 40 → 5), meeting_suggested_count (peers at or
+--            below it, outliers included), standard_unit_cost_yuan (the 成本定额标准 of class,
+--            unit and year y), reference_unit_cost (the cost_above_reference rule's: the
+--            standard, else the median when project_count ≥ cost_above_reference.min_peers),
+--            reference_basis ('standard' | 'median' | null), above_reference_count (peers with
+--            unit cost > the reference).
+--   units:   unit costs, fences and the suggestion in 元 per output_unit, DECIMAL(38,12).
+--   edges:   a value exactly at a fence is not an outlier (n = 1 or ties: IQR 0, nothing is).
+--            The suggestion needs ≥ 5 peers before the outliers are dropped, else null (and
+--            meeting_suggested_count null). The median of an even count is the mean of the two
+--            middle values. Every project of the year counts, not only those in a user's scope:
+--            a benchmark does not move with the user. A standard with no peer has no row.
+-- m is compared as unit cost × count ≤ Σ (exact); the means are exact_ratio (12 decimals).
+create or replace macro cost_class_stats(y) as table
+    with peers as (
+        select service_class, output_unit, unit_cost
+        from cost_units(y)
+        where excluded_reason is null
+    ),
+    quartiles as (
+        select
+            service_class, output_unit,
+            count(*) as project_count,
+            quantile_cont(unit_cost, 0.5) as median_unit_cost,
+            quantile_cont(unit_cost, 0.25) as p25_unit_cost,
+            quantile_cont(unit_cost, 0.75) as p75_unit_cost
+        from peers
+        group by service_class, output_unit
+    ),
+    fenced as (
+        select
+            q.*,
+            q.p25_unit_cost - 1.5 * (q.p75_unit_cost - q.p25_unit_cost) as lower_fence,
+            q.p75_unit_cost + 1.5 * (q.p75_unit_cost - q.p25_unit_cost) as upper_fence
+        from quartiles as q
+    ),
+    judged as (
+        select
+            p.service_class, p.output_unit, p.unit_cost,
+            p.unit_cost < f.lower_fence or p.unit_cost > f.upper_fence as is_outlier
+        from peers as p
+        inner join fenced as f using (service_class, output_unit)
+    ),
+    kept_mean as (
+        select service_class, output_unit,
+               sum(unit_cost) as kept_sum, count(*) as kept_count
+        from judged
+        where not is_outlier
+        group by service_class, output_unit
+    ),
+    advanced as (
+        -- the advanced side of the mean: unit cost ≤ m, i.e. unit cost × count ≤ Σ
+        select j.service_class, j.output_unit,
+               exact_ratio(sum(j.unit_cost), count(*)) as advanced_mean
+        from judged as j
+        inner join kept_mean as k using (service_class, output_unit)
+        where not j.is_outlier and j.unit_cost * k.kept_count <= k.kept_sum
+        group by j.service_class, j.output_unit
+    ),
+    limits as (
+        select value as min_peers
+        from thresholds
+        where rule_id = 'cost_above_reference' and name = 'min_peers'
+    ),
+    classes as (
+        select
+            f.*,
+            case when f.project_count >= 5 then a.advanced_mean end as suggested_standard,
+            s.standard_unit_cost_yuan,
+            case when s.standard_unit_cost_yuan is not null then 'standard'
+                 when f.project_count >= l.min_peers then 'median' end as reference_basis,
+            case when s.standard_unit_cost_yuan is not null then s.standard_unit_cost_yuan::decimal(38, 12)
+                 when f.project_count >= l.min_peers then f.median_unit_cost end as reference_unit_cost
+        from fenced as f
+        cross join limits as l
+        left join advanced as a using (service_class, output_unit)
+        left join cost_standards as s
+            on s.year = y and s.service_class = f.service_class and s.output_unit = f.output_unit
+    ),
+    counted as (
+        select
+            c.service_class, c.output_unit,
+            count(*) filter (where j.is_outlier) as outlier_count,
+            case when any_value(c.suggested_standard) is not null
+                 then count(*) filter (where j.unit_cost <= c.suggested_standard) end as meeting_suggested_count,
+            count(*) filter (where j.unit_cost > c.reference_unit_cost) as above_reference_count
+        from classes as c
+        inner join judged as j using (service_class, output_unit)
+        group by c.service_class, c.output_unit
+    )
+    select
+        c.service_class, c.output_unit, c.project_count,
+        c.median_unit_cost, c.p25_unit_cost, c.p75_unit_cost, c.lower_fence, c.upper_fence,
+        n.outlier_count, c.suggested_standard, n.meeting_suggested_count,
+        c.standard_unit_cost_yuan, c.reference_unit_cost, c.reference_basis,
+        n.above_reference_count
+    from classes as c
+    inner join counted as n using (service_class, output_unit);
+
+-- cost_project_figures(y) → table, one row per project of year y with a cost row (no scope)
+--                                             (docs/figures.md#cost-benchmarking, #unit-cost-and-reference)
+--   takes:   y: the year.
+--   returns: every column of cost_units, plus project_count (its class's peers),
+--            is_outlier (outside its class's Tukey fences), the item shares personnel_share,
+--            equipment_share, operation_share, management_share, other_share (item ÷ total
+--            cost), reference_unit_cost and reference_basis (its class's, as cost_class_stats:
+--            'standard' | 'median' | null) and deviation = unit cost ÷ reference − 1.
+--   units:   shares and deviation fractions (DECIMAL(38,12)); money as in cost_units.
+--   edges:   an excluded project (excluded_reason not null) has no is_outlier, reference,
+--            basis or deviation: it is compared with nobody. A zero total cost has no shares.
+--            A project counts among its own class's peers (the median includes it).
+-- What the cost_above_reference rule judges (queries/warning_cost_above_reference.sql).
+create or replace macro cost_project_figures(y) as table
+    select
+        u.*,
+        s.project_count,
+        case when u.excluded_reason is null
+             then u.unit_cost < s.lower_fence or u.unit_cost > s.upper_fence end as is_outlier,
+        exact_ratio(u.personnel_yuan, u.total_cost_yuan) as personnel_share,
+        exact_ratio(u.equipment_yuan, u.total_cost_yuan) as equipment_share,
+        exact_ratio(u.operation_yuan, u.total_cost_yuan) as operation_share,
+        exact_ratio(u.management_yuan, u.total_cost_yuan) as management_share,
+        exact_ratio(u.other_yuan, u.total_cost_yuan) as other_share,
+        case when u.excluded_reason is null then s.reference_unit_cost end as reference_unit_cost,
+        case when u.excluded_reason is null then s.reference_basis end as reference_basis,
+        case when u.excluded_reason is null
+             then exact_ratio(u.unit_cost - s.reference_unit_cost, s.reference_unit_cost) end as deviation
+    from cost_units(y) as u
+    left join cost_class_stats(y) as s
+        on s.service_class = u.service_class and s.output_unit = u.output_unit;

@@ -1,7 +1,8 @@
 -- Rule cost_above_reference (单位成本高于标准) for a year: unit cost = total cost ÷ output
 -- quantity (from the 成本 table); the reference is the 成本定额标准 of the project's 一类事
 -- class and output unit for the year, else the median unit cost of the class (same year,
--- class and output unit, the project included) when it has at least min_peers projects.
+-- class and output unit, the project included) when it has at least min_peers projects
+-- (macro cost_project_figures, the one definition the cost pages and reports read too).
 -- Deviation d = unit cost ÷ reference − 1: yellow 0.1 < d ≤ 0.2, red d > 0.2. The medians are
 -- taken over every project, not only those in scope: a benchmark must not move with the user.
 -- Costs are annual, so the flag does not depend on the as-of month.
@@ -15,81 +16,23 @@ with
 limits as (
     select
         max(value) filter (where name = 'yellow_above') as yellow_above,
-        max(value) filter (where name = 'red_above') as red_above,
-        max(value) filter (where name = 'min_peers') as min_peers
+        max(value) filter (where name = 'red_above') as red_above
     from thresholds
     where rule_id = 'cost_above_reference'
 ),
 
-project_costs as (
-    select
-        c.project_code,
-        p.service_class,
-        any_value(c.output_unit) as output_unit,
-        sum(c.amount_yuan) as total_cost_yuan,
-        -- the output quantity is the project's; it must agree on every cost row
-        min(c.output_quantity) as output_quantity,
-        count(distinct c.output_quantity) = 1 and count(distinct c.output_unit) <= 1 as is_consistent
-    from costs as c
-    inner join projects as p on p.year = c.year and p.project_code = c.project_code
-    where c.year = $year
-    group by c.project_code, p.service_class
-),
-
-unit_costs as (
-    select *, exact_ratio(total_cost_yuan, output_quantity) as unit_cost
-    from project_costs
-    where is_consistent and output_quantity > 0 and service_class is not null
-),
-
-peer_medians as (
-    select
-        service_class, output_unit,
-        count(*) as peer_count,
-        quantile_disc(unit_cost, 0.5) as lower_median,
-        -- an even count's median is the mean of the two middle values, kept exact
-        (quantile_disc(unit_cost, 0.5) + max(unit_cost) filter (
-            where unit_cost_rank = peer_count_total / 2 + 1)) / 2 as even_median
-    from (
-        select *,
-               row_number() over (partition by service_class, output_unit order by unit_cost) as unit_cost_rank,
-               count(*) over (partition by service_class, output_unit) as peer_count_total
-        from unit_costs
-    ) as ranked
-    group by service_class, output_unit
-),
-
-references_ as (
-    select
-        u.*,
-        s.standard_unit_cost_yuan,
-        m.peer_count,
-        case when m.peer_count % 2 = 1 then m.lower_median else m.even_median end as peer_median,
-        l.yellow_above, l.red_above, l.min_peers
-    from unit_costs as u
-    cross join limits as l
-    left join cost_standards as s
-        on s.year = $year and s.service_class = u.service_class and s.output_unit = u.output_unit
-    left join peer_medians as m
-        on m.service_class = u.service_class and m.output_unit = u.output_unit
-),
-
-judged as (
-    select
-        r.*,
-        case
-            when r.standard_unit_cost_yuan is not null then 'standard'
-            when r.peer_count >= r.min_peers then 'peer_median'
-        end as basis,
-        coalesce(r.standard_unit_cost_yuan,
-                 case when r.peer_count >= r.min_peers then r.peer_median end) as reference
-    from references_ as r
-),
-
+-- the unit cost and its reference (the standard, else the class median with enough peers)
+-- as the macro cost_project_figures defines them for every page and report
 deviations as (
-    select *, exact_ratio(unit_cost - reference, reference) as deviation
-    from judged
-    where reference is not null and reference > 0
+    select
+        f.*,
+        case f.reference_basis when 'standard' then 'standard' when 'median' then 'peer_median' end as basis,
+        f.reference_unit_cost as reference,
+        f.project_count as peer_count,
+        l.yellow_above, l.red_above
+    from cost_project_figures($year) as f
+    cross join limits as l
+    where f.reference_unit_cost > 0
 ),
 
 final as (
