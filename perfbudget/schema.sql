@@ -379,6 +379,73 @@ create or replace macro spend_to_month(y, m) as table
     from latest_per_key
     group by project_code;
 
+-- pefa_years(y) → table (year INTEGER, year_rank BIGINT)   (docs/figures.md#fiscal-reliability-pefa)
+--   takes:   y: the last year asked for.
+--   returns: the last three completed years up to y, year_rank 1 = the latest; a year is
+--            complete when spending has a December (month 12) row for it, of any project.
+--   units:   calendar years; year_rank 1–3.
+--   edges:   fewer than three completed years: the ones there are (no row when none); a year
+--            without December spending between two complete ones is passed over, not counted.
+create or replace macro pefa_years(y) as table
+    select year, year_rank
+    from (
+        select year, row_number() over (order by year desc) as year_rank
+        from (select distinct year from spending where month = 12 and year <= y)
+    )
+    where year_rank <= 3;
+
+-- pefa_heads(lvl, y, scope_departments, scope_sensitive) → table, one row per head, year and
+--          sub-head                                         (docs/figures.md#fiscal-reliability-pefa)
+--   takes:   lvl: 'city' (one head, everything in scope, over its districts), 'district' (each
+--            district, over its departments) or 'department' (each department, over its budget
+--            units); y: the last year asked for (the years of pefa_years(y)); scope_departments,
+--            scope_sensitive: as in scoped_projects.
+--   returns: level, code, name (the head: '全市' for the city; a district's name is its code;
+--            a department's code and name), year, year_rank, sub_code, sub_name (the head one
+--            level down), project_count, initial_budget_yuan (Σ 年初预算数), outturn_yuan (Σ
+--            spend_to_month(year, 12): cumulative spending at December).
+--   units:   money in 元 (DECIMAL); year_rank as in pefa_years.
+--   edges:   a project without an initial budget counts 0 in the budget and its spending in the
+--            outturn; a project with no spending row counts 0. A department with no district
+--            is under '（未指定区）'; a project with no unit is under its department's code with
+--            sub_name '（未指定单位）'. Any other lvl (null included): no row.
+create or replace macro pefa_heads(lvl, y, scope_departments, scope_sensitive) as table
+    with per_project as (
+        select
+            yr.year, yr.year_rank, p.department_code, p.department_name, p.unit_code,
+            coalesce(d.district_name, '（未指定区）') as district,
+            coalesce(p.initial_budget_yuan, 0) as initial_budget_yuan,
+            coalesce(s.spent_yuan, 0) as outturn_yuan
+        from pefa_years(y) as yr,
+            lateral scoped_projects(yr.year, scope_departments, scope_sensitive) as p
+        left join departments as d on d.department_code = p.department_code
+        left join spend_to_month(yr.year, 12) as s on s.project_code = p.project_code
+    ),
+    headed as (
+        select
+            lvl as level,
+            case lvl when 'city' then '全市' when 'district' then pp.district
+                     else pp.department_code end as code,
+            case lvl when 'city' then '全市' when 'district' then pp.district
+                     else pp.department_name end as name,
+            pp.year, pp.year_rank,
+            case lvl when 'city' then pp.district when 'district' then pp.department_code
+                     else coalesce(pp.unit_code, pp.department_code) end as sub_code,
+            case lvl when 'city' then pp.district when 'district' then pp.department_name
+                     else coalesce(u.unit_name, pp.unit_code, '（未指定单位）') end as sub_name,
+            pp.initial_budget_yuan, pp.outturn_yuan
+        from per_project as pp
+        left join units as u on u.unit_code = pp.unit_code
+        where lvl in ('city', 'district', 'department')
+    )
+    select
+        level, code, name, year, year_rank, sub_code, any_value(sub_name) as sub_name,
+        count(*) as project_count,
+        sum(initial_budget_yuan) as initial_budget_yuan,
+        sum(outturn_yuan) as outturn_yuan
+    from headed
+    group by level, code, name, year, year_rank, sub_code;
+
 -- indicator_figures(y, m, latest) → table, one row per indicator of year y
 --                      (docs/figures.md#indicator-attainment, #in-year-progress)
 --   takes:   y: the year; m: the as-of month 1–12; latest: BOOLEAN (below).
