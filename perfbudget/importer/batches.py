@@ -36,7 +36,7 @@ import duckdb
 import pandas as pd
 
 from perfbudget import results
-from perfbudget.db import transaction
+from perfbudget.db import run_query, transaction
 from perfbudget.importer.counts import by_kind, counts_text
 from perfbudget.importer.load import REPLACE_KEYS, check_unique
 
@@ -60,6 +60,10 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "self_evaluations": (("year", "project_code"),
                          ("execution_points", "claimed_execution_score", "claimed_total_score",
                           "claimed_grade", "goal_expected", "goal_actual")),
+    "budget_requests": (("year", "project_code"),
+                        ("project_name", "department_code", "unit_code", "service_class",
+                         "requested_amount_yuan", "planned_output_quantity", "output_unit",
+                         "is_new")),
 }  # fmt: skip
 
 CHANGE_COLUMNS = ["table", "key", "column", "old_value", "new_value", "change"]
@@ -151,8 +155,6 @@ class RestoreResult:
 
 def list_batches(conn: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
     """The import history, newest first (the same rows as queries/import_batches.sql)."""
-    from perfbudget.db import run_query
-
     return run_query(conn, "import_batches", limit=limit)
 
 

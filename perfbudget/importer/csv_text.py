@@ -89,6 +89,7 @@ def _simplified_share(sample: str) -> float:
 
 
 def _detected(sample: bytes) -> str | None:
+    # only for a file that is neither UTF-8 nor UTF-16: most imports never load it
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=_CANDIDATES).best()

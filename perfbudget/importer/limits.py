@@ -60,6 +60,8 @@ def limits_from_db(conn: duckdb.DuckDBPyConnection | None) -> Limits:
     """The limits in force for this database (its `import` thresholds), else the defaults."""
     if conn is None:
         return DEFAULT_LIMITS
+    # not at the top: the reading server (importer/sandbox.py) imports this module, and
+    # perfbudget.db would bring pandas into it and every child it forks
     from perfbudget.db import run_query
 
     try:

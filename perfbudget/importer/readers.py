@@ -17,7 +17,13 @@ from xml.etree import ElementTree
 
 from perfbudget.importer.errors import IssueLog
 from perfbudget.importer.limits import DEFAULT_LIMITS, Limits, size_text
-from perfbudget.importer.xlsx_guard import Refusal, column_index, sheet_paths
+from perfbudget.importer.xlsx_guard import (
+    Refusal,
+    column_index,
+    fit_sheets,
+    marked_cells,
+    sheet_paths,
+)
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -82,6 +88,7 @@ def read_workbook(
                 f"{size_text(limits.max_file_bytes)} (change it on the Settings page, or split "
                 "the file and import the parts)")  # fmt: skip
         return None
+    # sandbox imports this module (its children call read_raw)
     from perfbudget.importer.sandbox import read_isolated
 
     book, issues = read_isolated(file_name, content, limits)
@@ -103,7 +110,6 @@ def _read(file_name: str, content: bytes, limits: Limits) -> Workbook:
     if content.startswith(_ZIP_MAGIC):
         if not _is_xlsx(content):
             raise Refusal(_NOT_SPREADSHEET_ZH, _NOT_SPREADSHEET_EN)
-        from perfbudget.importer.xlsx_guard import fit_sheets
 
         readable, notes = fit_sheets(content, limits)
         book = _read_excel(file_name, content, readable, XLSX, limits)
@@ -126,6 +132,8 @@ def _is_xlsx(content: bytes) -> bool:
 
 def _read_excel(file_name: str, content: bytes, readable: bytes, fmt: str,
                 limits: Limits) -> Workbook:  # fmt: skip
+    # the reader is needed where files are read (the sandbox's children), not in the
+    # dashboard's process, which it would cost ~0.3 s to start and its native memory
     import fastexcel
 
     try:
@@ -174,7 +182,6 @@ def _read_excel(file_name: str, content: bytes, readable: bytes, fmt: str,
 
 
 def _marks_by_sheet(content: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    from perfbudget.importer.xlsx_guard import marked_cells, sheet_paths
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
@@ -185,6 +192,7 @@ def _marks_by_sheet(content: bytes) -> dict[str, dict[tuple[int, int], str]]:
 
 
 def _read_csv(file_name: str, content: bytes, limits: Limits) -> Workbook:
+    # csv_text's checks are needed only for a CSV
     from perfbudget.importer.csv_text import read_records
 
     records = read_records(content, limits)

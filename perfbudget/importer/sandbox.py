@@ -170,11 +170,10 @@ def _import_readers(content: bytes) -> None:
     """Import the reader a file needs here, in the server, the first time one is needed:
     every child forked after inherits it instead of importing it again (~0.3 s each for
     fastexcel). Not at the server's start, which would delay a first CSV import."""
+    # imported here, in the server, and only when needed: that is the point of the function
     if content.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
         import fastexcel  # noqa: F401
-
-        import perfbudget.importer.xlsx_guard
-    else:
+    else:  # as above
         import perfbudget.importer.csv_text  # noqa: F401
 
 
@@ -194,7 +193,7 @@ def _read_in_child(file_name: str, content: bytes, limits: Limits) -> tuple[dict
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
         except BaseException:
-            import traceback
+            import traceback  # only when a child fails
 
             traceback.print_exc()  # to the server's stderr: the dashboard's log
             code = 4
@@ -216,7 +215,7 @@ def _read_in_child(file_name: str, content: bytes, limits: Limits) -> tuple[dict
 
 
 def _cap(limits: Limits) -> None:
-    import resource
+    import resource  # POSIX only: this runs only where fork does
 
     with open("/proc/self/statm") as f:
         virtual = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
