@@ -5,6 +5,7 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget demo   [--db PATH] [--scale district|city] [--seed N]
     perfbudget import [--db PATH] [--user NAME] FILE...
     perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
+                           [--level city|district|department]   (pefa only)
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
     perfbudget batches [--db PATH] [--limit N] [--format csv|json|table]
     perfbudget rollback BATCH_ID [--db PATH] [--user NAME]
@@ -38,7 +39,7 @@ import pandas as pd
 from perfbudget import db, results
 from perfbudget.exit_codes import ExitCode
 from perfbudget.export.commands import add_export_parser
-from perfbudget.reports import REPORTS, RequestError, open_read_only
+from perfbudget.reports import PEFA_LEVELS, REPORTS, RequestError, open_read_only, report_options
 
 # the exit codes under their short names (perfbudget.exit_codes defines and explains them)
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = (
@@ -99,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--month", type=int, default=None,
                      help="as-of month 1–12 (default: the last month with spending data)")
     rep.add_argument("--format", choices=("csv", "json", "table"), default="csv")
+    rep.add_argument("--level", choices=PEFA_LEVELS, default=None,
+                     help="pefa only: the heads (default district), each over the heads one level "
+                          "down; --year Y is then the last of three completed years")
     rep.set_defaults(handler=_cmd_report)
 
     bench = sub.add_parser("benchmark", help="time the queries, warnings and import / 性能测试")
@@ -248,13 +252,14 @@ def _cmd_import(args) -> int:
 
 def _cmd_report(args) -> int:
     try:
+        options = report_options(args.name, level=args.level)
         conn, month = open_read_only(args.db, args.year, args.month)
     except RequestError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     try:
         report = REPORTS[args.name]
-        frame = report.build(conn, args.year, month)
+        frame = report.build(conn, args.year, month, **options)
     finally:
         conn.close()
     out = frame.reindex(columns=list(report.columns))

@@ -26,6 +26,12 @@ class Report:
     # build(conn, year, month, scope=None): scope None = everything
     build: Callable[..., pd.DataFrame]
     description: str
+    # the keyword options build takes besides the period and scope (the CLI's --level)
+    options: tuple[str, ...] = ()
+
+
+# --level of the pefa report: the heads, each judged over the heads one level down
+PEFA_LEVELS = ("city", "district", "department")
 
 
 def _execution(conn, year, month, scope=None):
@@ -69,6 +75,11 @@ def _disclosure(conn, year, month, scope=None):
 
 def _departments(conn, year, month, scope=None):
     return db.run_query(conn, "department_league", scope or Scope.everything(), year=year, month=month)
+
+
+def _pefa(conn, year, month, scope=None, level="district"):
+    # the last three completed years up to `year`: the as-of month plays no part
+    return db.run_query(conn, "pefa_scores", scope or Scope.everything(), level=level, year=year)
 
 
 REPORTS: dict[str, Report] = {
@@ -127,6 +138,17 @@ REPORTS: dict[str, Report] = {
         _departments,
         "部门考核排名 / department league table",
     ),
+    "pefa": Report(
+        ("level", "code", "name", "year", "initial_budget_yuan", "outturn_yuan", "outturn_ratio",
+         "pi1_score", "pi2_variance", "pi2_score", "pi1_year_grade", "pi2_year_grade",
+         "deviation_yuan", "sub_head_count", "year_count", "project_count"),
+        _pefa,
+        "财政可靠性（PEFA）：近三个完整年度的支出决算与年初预算之比（PI-1）及支出结构偏差（PI-2），"
+        "评分A–D / PEFA fiscal reliability over the last three completed years up to --year: "
+        "outturn ÷ initial budget (PI-1) and composition variance over the heads one level down "
+        "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department)",
+        options=("level",),
+    ),
 }
 
 
@@ -140,6 +162,18 @@ def last_month(conn: duckdb.DuckDBPyConnection, year: int) -> int | None:
 class RequestError(ValueError):
     """A report asked of a database that is not there, or for a month outside 1–12: the command
     prints the message and exits with ExitCode.USAGE (perfbudget.exit_codes)."""
+
+
+def report_options(name: str, **given: object) -> dict[str, object]:
+    """The options given on the command line (None = not given) that report `name` takes, as
+    keywords for its build; RequestError for an option the report does not take."""
+    report = REPORTS[name]
+    refused = sorted(k for k, v in given.items() if v is not None and k not in report.options)
+    if refused:
+        takers = ", ".join(sorted(n for n, r in REPORTS.items() if refused[0] in r.options))
+        raise RequestError(f"报表 {name} 不接受 --{refused[0]}（仅用于：{takers}） / report {name} "
+                           f"takes no --{refused[0]} (only: {takers})")
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def open_read_only(path: Path, year: int, month: int | None) -> tuple[duckdb.DuckDBPyConnection, int]:

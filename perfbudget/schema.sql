@@ -153,6 +153,25 @@ create table if not exists self_evaluations (
     primary key (year, project_code)
 );
 
+-- 预算申请: next year's budget requests (docs/figures.md#budget-request-review). The project
+-- need not be in projects (a new one, or a year not yet budgeted): the request carries its own
+-- name and department. year is the requested year.
+create table if not exists budget_requests (
+    year                    integer not null check (year between 2000 and 2100),
+    project_code            varchar not null check (length(project_code) > 0),
+    project_name            varchar not null,
+    department_code         varchar not null,
+    department_name         varchar not null,
+    unit_code               varchar,
+    service_class           varchar,                 -- 一类事
+    requested_amount_yuan   decimal(18, 2) not null check (requested_amount_yuan >= 0),
+    planned_output_quantity decimal(24, 6) check (planned_output_quantity > 0),
+    output_unit             varchar,
+    is_new                  boolean,                 -- 是否新增项目; null: not said
+    batch_id                integer,
+    primary key (year, project_code)
+);
+
 -- Thresholds of the warning rules (docs/figures.md#warning-rules); the defaults are seeded by
 -- perfbudget.db.ensure_schema. Every flag reports the threshold it was judged against.
 create table if not exists thresholds (
@@ -206,6 +225,8 @@ create table if not exists rectifications_history as
     select *, null::integer as superseded_by from rectifications where false;
 create table if not exists self_evaluations_history as
     select *, null::integer as superseded_by from self_evaluations where false;
+create table if not exists budget_requests_history as
+    select *, null::integer as superseded_by from budget_requests where false;
 -- Departments and units a rollback left with nothing referring to them, archived with the
 -- batch whose rollback removed them (removed_by) so that restoring the batch brings them back.
 create table if not exists departments_history as
@@ -241,6 +262,7 @@ alter table costs_history add column if not exists rolled_back boolean default f
 alter table cost_standards_history add column if not exists rolled_back boolean default false;
 alter table rectifications_history add column if not exists rolled_back boolean default false;
 alter table self_evaluations_history add column if not exists rolled_back boolean default false;
+alter table budget_requests_history add column if not exists rolled_back boolean default false;
 alter table projects_history add column if not exists reinstated boolean default false;
 alter table spending_history add column if not exists reinstated boolean default false;
 alter table indicators_history add column if not exists reinstated boolean default false;
@@ -249,6 +271,7 @@ alter table costs_history add column if not exists reinstated boolean default fa
 alter table cost_standards_history add column if not exists reinstated boolean default false;
 alter table rectifications_history add column if not exists reinstated boolean default false;
 alter table self_evaluations_history add column if not exists reinstated boolean default false;
+alter table budget_requests_history add column if not exists reinstated boolean default false;
 alter table import_batches add column if not exists restored_at timestamp;
 alter table import_batches add column if not exists restored_by varchar;
 
@@ -378,6 +401,73 @@ create or replace macro spend_to_month(y, m) as table
     select project_code, sum(cumulative_yuan) as spent_yuan, max(last_month) as last_month
     from latest_per_key
     group by project_code;
+
+-- pefa_years(y) → table (year INTEGER, year_rank BIGINT)   (docs/figures.md#fiscal-reliability-pefa)
+--   takes:   y: the last year asked for.
+--   returns: the last three completed years up to y, year_rank 1 = the latest; a year is
+--            complete when spending has a December (month 12) row for it, of any project.
+--   units:   calendar years; year_rank 1–3.
+--   edges:   fewer than three completed years: the ones there are (no row when none); a year
+--            without December spending between two complete ones is passed over, not counted.
+create or replace macro pefa_years(y) as table
+    select year, year_rank
+    from (
+        select year, row_number() over (order by year desc) as year_rank
+        from (select distinct year from spending where month = 12 and year <= y)
+    )
+    where year_rank <= 3;
+
+-- pefa_heads(lvl, y, scope_departments, scope_sensitive) → table, one row per head, year and
+--          sub-head                                         (docs/figures.md#fiscal-reliability-pefa)
+--   takes:   lvl: 'city' (one head, everything in scope, over its districts), 'district' (each
+--            district, over its departments) or 'department' (each department, over its budget
+--            units); y: the last year asked for (the years of pefa_years(y)); scope_departments,
+--            scope_sensitive: as in scoped_projects.
+--   returns: level, code, name (the head: '全市' for the city; a district's name is its code;
+--            a department's code and name), year, year_rank, sub_code, sub_name (the head one
+--            level down), project_count, initial_budget_yuan (Σ 年初预算数), outturn_yuan (Σ
+--            spend_to_month(year, 12): cumulative spending at December).
+--   units:   money in 元 (DECIMAL); year_rank as in pefa_years.
+--   edges:   a project without an initial budget counts 0 in the budget and its spending in the
+--            outturn; a project with no spending row counts 0. A department with no district
+--            is under '（未指定区）'; a project with no unit is under its department's code with
+--            sub_name '（未指定单位）'. Any other lvl (null included): no row.
+create or replace macro pefa_heads(lvl, y, scope_departments, scope_sensitive) as table
+    with per_project as (
+        select
+            yr.year, yr.year_rank, p.department_code, p.department_name, p.unit_code,
+            coalesce(d.district_name, '（未指定区）') as district,
+            coalesce(p.initial_budget_yuan, 0) as initial_budget_yuan,
+            coalesce(s.spent_yuan, 0) as outturn_yuan
+        from pefa_years(y) as yr,
+            lateral scoped_projects(yr.year, scope_departments, scope_sensitive) as p
+        left join departments as d on d.department_code = p.department_code
+        left join spend_to_month(yr.year, 12) as s on s.project_code = p.project_code
+    ),
+    headed as (
+        select
+            lvl as level,
+            case lvl when 'city' then '全市' when 'district' then pp.district
+                     else pp.department_code end as code,
+            case lvl when 'city' then '全市' when 'district' then pp.district
+                     else pp.department_name end as name,
+            pp.year, pp.year_rank,
+            case lvl when 'city' then pp.district when 'district' then pp.department_code
+                     else coalesce(pp.unit_code, pp.department_code) end as sub_code,
+            case lvl when 'city' then pp.district when 'district' then pp.department_name
+                     else coalesce(u.unit_name, pp.unit_code, '（未指定单位）') end as sub_name,
+            pp.initial_budget_yuan, pp.outturn_yuan
+        from per_project as pp
+        left join units as u on u.unit_code = pp.unit_code
+        where lvl in ('city', 'district', 'department')
+    )
+    select
+        level, code, name, year, year_rank, sub_code, any_value(sub_name) as sub_name,
+        count(*) as project_count,
+        sum(initial_budget_yuan) as initial_budget_yuan,
+        sum(outturn_yuan) as outturn_yuan
+    from headed
+    group by level, code, name, year, year_rank, sub_code;
 
 -- pefa_years(y) → table (year INTEGER, year_rank BIGINT)   (docs/figures.md#fiscal-reliability-pefa)
 --   takes:   y: the last year asked for.

@@ -19,7 +19,7 @@ from perfbudget.importer import (
 from perfbudget.importer.columns import TEMPLATES
 from tests.import_helpers import new_db
 
-SHEETS = ["项目", "预算执行", "绩效指标", "成本", "成本标准", "整改"]
+SHEETS = ["项目", "预算执行", "绩效指标", "成本", "成本标准", "整改", "预算申请"]
 
 
 def test_one_sheet_per_kind_with_bold_frozen_commented_headers():
@@ -74,6 +74,9 @@ def test_filled_template_round_trips():
     _fill(wb["成本"], [["2025", "0012", "人员成本", 450000, 3750000, "平方米"]])
     _fill(wb["成本标准"], [["2025", "绿化养护", "平方米", 0.32]])
     _fill(wb["整改"], [["2025", "0012", "支出进度偏慢", dt.date(2025, 3, 1), None]])
+    # next year's request of the same project (a request needs no project of its year)
+    _fill(wb["预算申请"], [["2026", "0012", "街道绿化养护", "D01", "绿化市容局", "U01", "绿化养护",
+                            1300000, 3750000, "平方米", "否"]])  # fmt: skip
     out = io.BytesIO()
     wb.save(out)
 
@@ -83,7 +86,7 @@ def test_filled_template_round_trips():
     assert summary.table_kinds == list(TABLE_KINDS)
     assert summary.row_counts == {"projects": 1, "execution": 2, "indicators": 1,
                                   "indicator_actuals": 1, "costs": 1, "cost_standards": 1,
-                                  "rectifications": 1}  # fmt: skip
+                                  "rectifications": 1, "budget_requests": 1}  # fmt: skip
     assert summary.ignored_columns == []
     assert not any("说明" in note for note in summary.notes)
     assert conn.execute("select project_code, adjusted_budget_yuan from projects").fetchall() == [
@@ -102,6 +105,11 @@ def test_filled_template_round_trips():
     assert conn.execute("select feedback_date, done_date from rectifications").fetchall() == [
         (dt.date(2025, 3, 1), None)
     ]
+    assert conn.execute(
+        "select year, project_code, department_code, requested_amount_yuan, "
+        "planned_output_quantity, output_unit, is_new from budget_requests"
+    ).fetchall() == [(2026, "0012", "D01", Decimal("1300000.00"), Decimal("3750000.000000"),
+                      "平方米", False)]  # fmt: skip
 
 
 def test_empty_template_is_refused_as_empty():

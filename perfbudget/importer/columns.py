@@ -16,6 +16,7 @@ TABLE_KINDS: tuple[str, ...] = (
     "costs",
     "cost_standards",
     "rectifications",
+    "budget_requests",
 )
 
 KIND_NAMES_ZH: dict[str, str] = {
@@ -25,6 +26,7 @@ KIND_NAMES_ZH: dict[str, str] = {
     "costs": "成本",
     "cost_standards": "成本标准",
     "rectifications": "整改",
+    "budget_requests": "预算申请",
 }
 
 # Money units a header or a "单位：万元" line may name, and their factor to 元.
@@ -207,6 +209,33 @@ TEMPLATES: dict[str, Template] = {
                    help_en="e.g. 2025-03-01; due 30 days after feedback"),
             Column("done_date", "完成日期", DATE, aliases=("整改完成日期",), distinctive=True,
                    help_zh="空白表示未完成", help_en="empty = still open"),
+        ),
+    ),
+    # next year's requests (docs/figures.md#budget-request-review): the project may be new,
+    # so it need not be in the projects table; name and department are the request's own
+    "budget_requests": Template(
+        "budget_requests",
+        (
+            Column("year", "年度", YEAR, True, ("预算年度", "申请年度"),
+                   help_zh="申请预算的年度，如 2026", help_en="the year requested, e.g. 2026"),
+            _PROJECT,
+            Column("project_name", "项目名称", TEXT, True, distinctive=True),
+            Column("department_code", "主管部门编码", CODE, aliases=("部门编码",),
+                   distinctive=True, help_zh="缺省时以主管部门名称作编码",
+                   help_en="when absent the department's name is its code"),
+            Column("department", "主管部门", TEXT, True, ("主管部门名称",), distinctive=True),
+            Column("unit_code", "预算单位编码", CODE, aliases=("单位编码", "实施单位编码")),
+            Column("service_class", "一类事", TEXT, help_zh="如 绿化养护、环卫保洁",
+                   help_en="same-class service, e.g. 绿化养护"),
+            Column("requested_amount", "申请金额", MONEY, True, ("申请预算数", "预算申请数"),
+                   distinctive=True, help_zh="不能为负。" + _MONEY_HELP_ZH,
+                   help_en="not negative. " + _MONEY_HELP_EN),
+            Column("planned_output_quantity", "计划产出数量", NUMBER, aliases=("计划产出",),
+                   distinctive=True, help_zh="大于0；填写时须填产出单位",
+                   help_en="> 0; give the output unit with it"),
+            Column("output_unit", "产出单位", TEXT, help_zh="如 平方米、公里", help_en="e.g. 平方米"),
+            Column("is_new", "是否新增项目", BOOL, aliases=("是否新增",), distinctive=True,
+                   help_zh=_BOOL_HELP_ZH, help_en=_BOOL_HELP_EN),
         ),
     ),
 }

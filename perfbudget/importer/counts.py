@@ -3,7 +3,8 @@
 One definition everywhere: the rows of a batch are, per kind of record, the rows it writes
 to that kind's stored table — one row per key (a project; a spending row per year, month,
 project, fund source and economic class; an indicator; an indicator's value for one month;
-a cost item; a cost standard; a rectification item; a self-evaluation claim). A template's
+a cost item; a cost standard; a rectification item; a self-evaluation claim; a budget
+request). A template's
 indicator sheet writes indicators and indicator values; a self-evaluation table writes a
 project, its year-end spending, its indicators, their year-end values and its claim. The
 preview (preview_files), the import summary (ImportResult), the batch record
@@ -31,6 +32,7 @@ RECORD_TABLES: dict[str, str] = {
     "cost_standards": "cost_standards",
     "rectifications": "rectifications",
     "self_evaluations": "self_evaluations",
+    "budget_requests": "budget_requests",
 }
 RECORD_KINDS: tuple[str, ...] = tuple(RECORD_TABLES)
 TABLE_RECORDS: dict[str, str] = {table: kind for kind, table in RECORD_TABLES.items()}

@@ -58,6 +58,8 @@ class FileData:
     rectifications: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     # what a unit claimed in a self-evaluation table: (year, project) -> record
     self_evaluations: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
+    # next year's budget requests: (year, project) -> record
+    budget_requests: dict[tuple, tuple[dict, Ref]] = field(default_factory=dict)
     # project references to check: (year or None, code) -> first Ref and count
     project_refs: dict[tuple, tuple[Ref, int]] = field(default_factory=dict)
     # data rows read per template kind (a sheet's lines: what is written is record_counts)
@@ -89,6 +91,7 @@ _RECORD_STORES = {
     "projects": "projects", "execution": "spending", "indicators": "indicators",
     "indicator_actuals": "actuals", "costs": "costs", "cost_standards": "cost_standards",
     "rectifications": "rectifications", "self_evaluations": "self_evaluations",
+    "budget_requests": "budget_requests",
 }  # fmt: skip
 
 
@@ -695,10 +698,57 @@ def build_rectifications(table: Table, log: IssueLog, seen: Counter, data: FileD
                        Ref(sheet, row.excel_row, table.header_text("project_code")))  # fmt: skip
 
 
+def build_budget_requests(table: Table, log: IssueLog, seen: Counter, data: FileData) -> None:
+    """预算申请 rows (docs/figures.md#budget-request-review), one per (requested year,
+    project). Unlike every other kind, a request calls no data.refer: its project need not be
+    in the projects table. A request is for a year whose projects are set only once the
+    budget is (the review comes before it), and a new project (是否新增项目) has no code
+    there at all; the review links a request to last year's project by code, else by
+    department, unit and name, and a request that matches none is reviewed on its cost alone.
+    So the request keeps its own name and department."""
+    sheet = table.sheet_name
+    for row in read_rows(table, log, seen):
+        v = row.values
+        amount = v["requested_amount"]
+        if amount < 0:
+            log.add(sheet, row.excel_row, table.header_text("requested_amount"),
+                    f"申请金额不能为负（{amount}元）",
+                    f"the requested amount cannot be negative ({amount} 元)")  # fmt: skip
+            continue
+        quantity = v.get("planned_output_quantity")
+        if quantity is not None and quantity <= 0:
+            log.add(sheet, row.excel_row, table.header_text("planned_output_quantity"),
+                    "计划产出数量须大于0", "the planned output quantity must be greater than 0")  # fmt: skip
+            continue
+        if quantity is not None and v.get("output_unit") is None:
+            # a quantity in no unit cannot be set against a cost standard or peers
+            log.add(sheet, row.excel_row, table.header_text("output_unit"),
+                    "填写了计划产出数量时须填写产出单位",
+                    "an output unit is required with a planned output quantity")  # fmt: skip
+            continue
+        record = {
+            "project_name": v["project_name"],
+            "department_code": v.get("department_code") or v["department"],
+            "department_name": v["department"],
+            "unit_code": v.get("unit_code"),
+            "service_class": v.get("service_class"),
+            "requested_amount_yuan": amount,
+            "planned_output_quantity": cells.round_half_up(quantity, 6)
+            if quantity is not None else None,
+            "output_unit": v.get("output_unit"),
+            "is_new": v.get("is_new"),
+        }
+        ref = Ref(sheet, row.excel_row, table.header_text("project_code"))
+        if _keep_first(log, data, data.budget_requests, (v["year"], v["project_code"]), record,
+                       ref, "同一年度、项目的预算申请", "year and project request"):  # fmt: skip
+            data.rows_read["budget_requests"] += 1
+
+
 BUILDERS = {
     "projects": build_projects,
     "execution": build_execution,
     "costs": build_costs,
     "cost_standards": build_cost_standards,
     "rectifications": build_rectifications,
+    "budget_requests": build_budget_requests,
 }

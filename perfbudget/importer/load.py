@@ -35,6 +35,7 @@ REPLACE_KEYS: dict[str, tuple[str, ...]] = {
     "cost_standards": ("year", "service_class", "output_unit"),
     "rectifications": ("project_code", "issue", "feedback_date"),
     "self_evaluations": ("year", "project_code"),
+    "budget_requests": ("year", "project_code"),
 }
 
 # The unique key of each table without a primary key (schema.sql): finer than the
@@ -453,6 +454,27 @@ def write_self_evaluations(conn: duckdb.DuckDBPyConnection, data: FileData, batc
     return _replace(conn, "self_evaluations", new, batch_id)
 
 
+def write_budget_requests(conn: duckdb.DuckDBPyConnection, data: FileData, batch_id: int) -> int:
+    if not data.budget_requests:
+        return 0
+    keys = list(data.budget_requests)
+    recs = [data.budget_requests[k][0] for k in keys]
+    new = _table({
+        "year": ([k[0] for k in keys], pa.int32()),
+        "project_code": ([k[1] for k in keys], pa.string()),
+        "project_name": ([r["project_name"] for r in recs], pa.string()),
+        "department_code": ([r["department_code"] for r in recs], pa.string()),
+        "department_name": ([r["department_name"] for r in recs], pa.string()),
+        "unit_code": ([r["unit_code"] for r in recs], pa.string()),
+        "service_class": ([r["service_class"] for r in recs], pa.string()),
+        "requested_amount_yuan": ([r["requested_amount_yuan"] for r in recs], MONEY),
+        "planned_output_quantity": ([r["planned_output_quantity"] for r in recs], VALUE),
+        "output_unit": ([r["output_unit"] for r in recs], pa.string()),
+        "is_new": ([r["is_new"] for r in recs], pa.bool_()),
+    })  # fmt: skip
+    return _replace(conn, "budget_requests", new, batch_id)
+
+
 def next_batch_id(conn: duckdb.DuckDBPyConnection) -> int:
     rows = conn.execute("select nextval('batch_id_seq')").fetchall()
     return int(rows[0][0])
@@ -514,6 +536,8 @@ def write_file(
         ("rectifications", "整改 | rectifications", lambda: write_rectifications(conn, data, batch_id)),
         ("self_evaluations", "自评 | self-evaluations",
          lambda: write_self_evaluations(conn, data, batch_id)),
+        ("budget_requests", "预算申请 | budget requests",
+         lambda: write_budget_requests(conn, data, batch_id)),
     ]  # fmt: skip
     replaced: dict[str, int] = {}
     for k, (kind, label, write) in enumerate(steps):

@@ -49,6 +49,10 @@ RECORD_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "self_evaluations": (("year", "project_code"),
                          ("execution_points", "claimed_execution_score", "claimed_total_score",
                           "claimed_grade", "goal_expected", "goal_actual")),
+    "budget_requests": (("year", "project_code"),
+                        ("project_name", "department_code", "service_class",
+                         "requested_amount_yuan", "planned_output_quantity", "output_unit",
+                         "is_new")),
 }  # fmt: skip
 
 

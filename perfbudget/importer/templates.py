@@ -74,6 +74,12 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "year": "2025", "project_code": "示例001", "issue": "示例：支出进度偏慢",
         "feedback_date": "2025-03-01", "done_date": "2025-03-25",
     },
+    "budget_requests": {
+        "year": "2026", "project_code": "示例001", "project_name": "示例：街道绿化养护",
+        "department_code": "示例D01", "department": "示例绿化市容局", "unit_code": "示例U01",
+        "service_class": "绿化养护", "requested_amount": "1300000",
+        "planned_output_quantity": "3750000", "output_unit": "平方米", "is_new": "否",
+    },
 }  # fmt: skip
 
 _ALLOWED = {
@@ -93,7 +99,7 @@ def _describe(col: Column) -> tuple[str, str]:
 
 
 def template_workbook_bytes() -> bytes:
-    """The .xlsx template: sheets 项目, 预算执行, 绩效指标, 成本, 成本标准, 整改, 说明."""
+    """The .xlsx template: sheets 项目, 预算执行, 绩效指标, 成本, 成本标准, 整改, 预算申请, 说明."""
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
