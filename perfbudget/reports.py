@@ -82,6 +82,18 @@ def _pefa(conn, year, month, scope=None, level="district"):
     return db.run_query(conn, "pefa_scores", scope or Scope.everything(), level=level, year=year)
 
 
+
+def _costs(conn, year, month, scope=None):
+    # every class: no class or unit picked, so no project is left out for another unit
+    return db.run_query(conn, "project_cost_benchmark", scope or Scope.everything(), year=year,
+                        service_class=None, output_unit=None)
+
+
+def _cost_classes(conn, year, month, scope=None):
+    # over every project of the year, whatever the scope: a benchmark does not move with the user
+    return db.run_query(conn, "cost_class_summary", year=year)
+
+
 REPORTS: dict[str, Report] = {
     "execution": Report(
         ("project_code", "project_name", "department", "adjusted_budget_yuan", "spent_yuan",
@@ -148,6 +160,27 @@ REPORTS: dict[str, Report] = {
         "outturn ÷ initial budget (PI-1) and composition variance over the heads one level down "
         "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department)",
         options=("level",),
+    ),
+    "costs": Report(
+        ("project_code", "project_name", "department", "service_class", "output_unit",
+         "total_cost_yuan", "output_quantity", "unit_cost_yuan", "reference_unit_cost_yuan",
+         "reference_basis", "deviation", "is_outlier", "excluded_reason"),
+        _costs,
+        "每个项目的单位成本、参照（成本定额标准或同类中位数）与偏离、异常值，及未参与比较的原因 / "
+        "unit cost per project against the cost_above_reference rule's reference "
+        "(reference_basis standard | median | none), deviation, Tukey outlier, and why a "
+        "project is left out (excluded_reason no_class | no_output_quantity | inconsistent_rows)",
+    ),
+    "cost_classes": Report(
+        ("service_class", "output_unit", "project_count", "median_unit_cost_yuan",
+         "p25_unit_cost_yuan", "p75_unit_cost_yuan", "standard_unit_cost_yuan",
+         "suggested_standard_yuan", "meeting_suggested_count", "outlier_count",
+         "previous_median_unit_cost_yuan"),
+        _cost_classes,
+        "一类事成本统计：中位数、四分位、成本定额标准、建议成本标准（平均先进值）及同比 / per "
+        "class and output unit: peers, median and quartiles of unit cost, the cost standard, "
+        "the suggested standard (at least 5 projects) and how many meet it, outliers, and the "
+        "previous year's median",
     ),
 }
 

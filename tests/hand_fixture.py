@@ -142,3 +142,42 @@ def seed_hand_fixture(conn: duckdb.DuckDBPyConnection) -> None:
             " month, actual_value, actual_text, period_target) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [YEAR, p, l1, l2, name, month, _dec(value), text, _dec(period_target)],
         )
+
+
+# Costs for the cost reports (seed_hand_costs; not part of seed_hand_fixture, whose tests add
+# their own cost rows). None of them raises a cost_above_reference flag:
+# - 绿化养护 / 平方米: P001 (6,000 + 4,000) ÷ 1,000 = 10, P002 10, P004 (5,500 + 5,500) ÷ 1,000
+#   = 11: three peers, median 10, P25 10, P75 10.5, fences 9.25 and 11.25 (no outlier); P004's
+#   deviation 11 ÷ 10 − 1 is 0.1 exactly, not above the yellow line; no suggested standard
+#   (fewer than 5).
+# - P005 绿化养护 in 株: 3,000 ÷ 100 = 30, its own class and unit, alone: no reference.
+# - P006 环卫保洁 / 平方米 at 4,000 ÷ 1,000 = 4 against the standard 5: −0.2.
+# - left out: P003 no class (its unit cost 50,000 ÷ 10 = 5,000 is still shown), P008 no output
+#   quantity, P009 two rows with 100 and 200 平方米 (inconsistent).
+HAND_COST_CLASSES = [("P001", "绿化养护"), ("P002", "绿化养护"), ("P004", "绿化养护"),
+                     ("P005", "绿化养护"), ("P006", "环卫保洁"), ("P008", "绿化养护"),
+                     ("P009", "绿化养护")]
+# project, cost item, amount 元, output quantity, output unit
+HAND_COSTS = [
+    ("P001", "人员成本", "6000", "1000", "平方米"), ("P001", "运行维护", "4000", "1000", "平方米"),
+    ("P002", "运行维护", "10000", "1000", "平方米"),
+    ("P004", "人员成本", "5500", "1000", "平方米"), ("P004", "设施设备", "5500", "1000", "平方米"),
+    ("P005", "运行维护", "3000", "100", "株"),
+    ("P006", "运行维护", "4000", "1000", "平方米"),
+    ("P003", "人员成本", "50000", "10", "平方米"),
+    ("P008", "运行维护", "8000", None, None),
+    ("P009", "人员成本", "1000", "100", "平方米"), ("P009", "运行维护", "1000", "200", "平方米"),
+]
+
+
+def seed_hand_costs(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.executemany("update projects set service_class = ? where year = ? and project_code = ?",
+                     [(cls, YEAR, code) for code, cls in HAND_COST_CLASSES])
+    conn.executemany(
+        "insert into costs (year, project_code, cost_item, amount_yuan, output_quantity,"
+        " output_unit) values (?, ?, ?, ?, ?, ?)",
+        [(YEAR, code, item, Decimal(amount), _dec(qty), unit)
+         for code, item, amount, qty, unit in HAND_COSTS],
+    )
+    conn.execute("insert into cost_standards (year, service_class, output_unit,"
+                 " standard_unit_cost_yuan) values (?, '环卫保洁', '平方米', 5)", [YEAR])

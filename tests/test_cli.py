@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from perfbudget import cli, db
-from tests.hand_fixture import seed_hand_fixture
+from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
 from tests.pefa_fixture import seed_pefa_years
 
 # Every report's columns, in order, as scripts read them: a column is added at the END of its
@@ -45,6 +45,13 @@ REPORT_COLUMNS = {
     "pefa": ["level", "code", "name", "year", "initial_budget_yuan", "outturn_yuan",
              "outturn_ratio", "pi1_score", "pi2_variance", "pi2_score", "pi1_year_grade",
              "pi2_year_grade", "deviation_yuan", "sub_head_count", "year_count", "project_count"],
+    "costs": ["project_code", "project_name", "department", "service_class", "output_unit",
+              "total_cost_yuan", "output_quantity", "unit_cost_yuan", "reference_unit_cost_yuan",
+              "reference_basis", "deviation", "is_outlier", "excluded_reason"],
+    "cost_classes": ["service_class", "output_unit", "project_count", "median_unit_cost_yuan",
+                     "p25_unit_cost_yuan", "p75_unit_cost_yuan", "standard_unit_cost_yuan",
+                     "suggested_standard_yuan", "meeting_suggested_count", "outlier_count",
+                     "previous_median_unit_cost_yuan"],
 }
 
 
@@ -63,6 +70,15 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
     return code, out, err
 
 
+# Reports over tables the hand fixture leaves empty: their rows come from these seeds
+EXTRA_SEEDS = {"costs": seed_hand_costs, "cost_classes": seed_hand_costs}
+
+
+# Reports over completed years (December spending), which the hand fixture's one year to July
+# lacks: two earlier years and a December are seeded first (tests/pefa_fixture.py)
+MORE_YEARS = {"pefa": seed_pefa_years}
+
+
 # Reports over completed years (December spending), which the hand fixture's one year to July
 # lacks: two earlier years and a December are seeded first (tests/pefa_fixture.py)
 MORE_YEARS = {"pefa": seed_pefa_years}
@@ -73,6 +89,10 @@ def test_report_columns_are_the_contract(name, hand_file, capsys):
     if name in MORE_YEARS:
         conn = db.connect(hand_file)
         MORE_YEARS[name](conn)
+        conn.close()
+    if name in EXTRA_SEEDS:
+        conn = db.connect(hand_file)
+        EXTRA_SEEDS[name](conn)
         conn.close()
     code, out, _ = run_cli(capsys, "report", name, "--db", hand_file, "--year", 2025, "--month", 7)
     assert code == 0

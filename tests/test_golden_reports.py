@@ -51,6 +51,13 @@ July = 7/12 = 0.583333…; exact ratios are truncated, not rounded, at 12 decima
 - forecast: a single year, so no earlier-year curve: spent and rate as in execution, every
   forecast figure empty, nothing flagged.
 - rectification: the fixture has no item: the header alone.
+- costs (with seed_hand_costs): 绿化养护 平方米 peers P001 10, P002 10, P004 11 → median 10,
+  P004 deviation 0.1 exactly; P006 环卫保洁 4 against the standard 5 → −0.2; P005 株 alone →
+  basis none; left out P003 no_class (unit cost 5,000 still shown), P008 no_output_quantity,
+  P009 inconsistent_rows. Rows by class, unit, unit cost (highest first), then code.
+- cost_classes: 环卫保洁 平方米 n 1, median = P25 = P75 = 4, standard 5; 绿化养护 平方米 n 3,
+  median 10, P25 10, P75 10 + 0.5 × (11 − 10) = 10.5, no outlier (fence 11.25), no suggestion
+  (n < 5); 绿化养护 株 n 1 at 30. No 2024 costs: no previous median.
 """
 
 from __future__ import annotations
@@ -62,12 +69,15 @@ from pathlib import Path
 import pytest
 
 from perfbudget import cli, db
-from tests.hand_fixture import seed_hand_fixture
+from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PERFBUDGET_UPDATE_GOLDEN") == "1"
-REPORTS = ["attainment", "departments", "disclosure", "execution", "forecast", "rectification",
-           "selfeval", "warnings"]
+REPORTS = ["attainment", "cost_classes", "costs", "departments", "disclosure", "execution",
+           "forecast", "rectification", "selfeval", "warnings"]
+# reports over tables the hand fixture leaves empty run on it plus these rows
+# (tests/hand_fixture.py: seed_hand_costs, whose comment gives each figure by hand)
+SEEDED = {"costs": "hand_cost_file", "cost_classes": "hand_cost_file"}
 
 
 @pytest.fixture(scope="module")
@@ -79,12 +89,23 @@ def hand_file(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def hand_cost_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("golden_costs") / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    seed_hand_costs(conn)
+    conn.close()
+    return path
+
+
 def test_every_report_has_a_golden_file():
     assert sorted(p.stem for p in GOLDEN_DIR.glob("*.csv")) == REPORTS
 
 
 @pytest.mark.parametrize("name", REPORTS)
-def test_report_on_the_hand_fixture_matches_its_golden_file(name, hand_file, capsys):
+def test_report_on_the_hand_fixture_matches_its_golden_file(name, request, capsys):
+    hand_file = request.getfixturevalue(SEEDED.get(name, "hand_file"))
     code = cli.main(["report", name, "--db", str(hand_file), "--year", "2025", "--month", "7",
                      "--format", "csv"])
     out, err = capsys.readouterr()
