@@ -144,23 +144,6 @@ REPORTS: dict[str, Report] = {
         _disclosure,
         "部门绩效目标公开情况 / disclosure of targets per department",
     ),
-    "departments": Report(
-        ("rank", "department_code", "department", "score", "execution_part", "targets_part",
-         "selfeval_part", "rectification_part", "disclosure_part"),
-        _departments,
-        "部门考核排名 / department league table",
-    ),
-    "pefa": Report(
-        ("level", "code", "name", "year", "initial_budget_yuan", "outturn_yuan", "outturn_ratio",
-         "pi1_score", "pi2_variance", "pi2_score", "pi1_year_grade", "pi2_year_grade",
-         "deviation_yuan", "sub_head_count", "year_count", "project_count"),
-        _pefa,
-        "财政可靠性（PEFA）：近三个完整年度的支出决算与年初预算之比（PI-1）及支出结构偏差（PI-2），"
-        "评分A–D / PEFA fiscal reliability over the last three completed years up to --year: "
-        "outturn ÷ initial budget (PI-1) and composition variance over the heads one level down "
-        "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department)",
-        options=("level",),
-    ),
     "costs": Report(
         ("project_code", "project_name", "department", "service_class", "output_unit",
          "total_cost_yuan", "output_quantity", "unit_cost_yuan", "reference_unit_cost_yuan",
@@ -181,6 +164,23 @@ REPORTS: dict[str, Report] = {
         "class and output unit: peers, median and quartiles of unit cost, the cost standard, "
         "the suggested standard (at least 5 projects) and how many meet it, outliers, and the "
         "previous year's median",
+    ),
+    "departments": Report(
+        ("rank", "department_code", "department", "score", "execution_part", "targets_part",
+         "selfeval_part", "rectification_part", "disclosure_part"),
+        _departments,
+        "部门考核排名 / department league table",
+    ),
+    "pefa": Report(
+        ("level", "code", "name", "year", "initial_budget_yuan", "outturn_yuan", "outturn_ratio",
+         "pi1_score", "pi2_variance", "pi2_score", "pi1_year_grade", "pi2_year_grade",
+         "deviation_yuan", "sub_head_count", "year_count", "project_count"),
+        _pefa,
+        "财政可靠性（PEFA）：近三个完整年度的支出决算与年初预算之比（PI-1）及支出结构偏差（PI-2），"
+        "评分A–D / PEFA fiscal reliability over the last three completed years up to --year: "
+        "outturn ÷ initial budget (PI-1) and composition variance over the heads one level down "
+        "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department)",
+        options=("level",),
     ),
 }
 

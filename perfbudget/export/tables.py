@@ -33,20 +33,30 @@ HEADERS: dict[str, str] = {
     "rectification_part": "整改按时", "disclosure_part": "信息公开",
     "missing_indicator_count": "缺年末完成值的指标数",
     "actual_month": "完成值所属月份", "is_reported": "已填报",
+    "service_class": "一类事", "output_unit": "产出单位", "total_cost_yuan": "总成本（万元）",
+    "output_quantity": "产出数量", "unit_cost_yuan": "单位成本（元）",
+    "reference_unit_cost_yuan": "参照单位成本（元）", "reference_basis": "参照依据",
+    "deviation": "偏离", "is_outlier": "异常值", "excluded_reason": "未参与比较原因",
+    "median_unit_cost_yuan": "单位成本中位数（元）", "p25_unit_cost_yuan": "P25（元）",
+    "p75_unit_cost_yuan": "P75（元）", "standard_unit_cost_yuan": "成本定额标准（元）",
+    "suggested_standard_yuan": "建议成本标准（元）", "meeting_suggested_count": "达到建议标准项目数",
+    "outlier_count": "异常值个数", "previous_median_unit_cost_yuan": "上年中位数（元）",
 }
 SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
                    "grey": "未报送"}
 # where a report's column means something else than in HEADERS: the execution report's light
 # is the project's (the worst of its performance flags), not an indicator's
 REPORT_HEADERS: dict[str, dict[str, str]] = {"execution": {"light": "项目灯"}}
-_RATES = ("rate", "progress", "attainment", "share", "coverage", "_part")
-_NUMBERS = ("score", "pace", "value", "threshold", "difference")
+_RATES = ("rate", "progress", "attainment", "share", "coverage", "_part", "deviation")
+_NUMBERS = ("score", "pace", "value", "threshold", "difference", "quantity")
 _INTEGERS = ("_count", "rank", "days_", "curve_years")
 
 
 def kind_of(column: str) -> Kind:
     """How a report column is written, from its name (the queries' naming rules: units in
     names)."""
+    if column.endswith(("unit_cost_yuan", "standard_yuan")):
+        return "number"  # 元 per output unit (8.20元/平方米): in 万元 it would read 0.00
     if column.endswith("_yuan"):
         return "wan"
     if column.endswith("_pp"):
