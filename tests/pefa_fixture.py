@@ -51,10 +51,10 @@ def seed_pefa_years(conn: duckdb.DuckDBPyConnection) -> None:
 Row = tuple[int, str, str, "str | None", str, str, int]
 
 
-def pefa_db(rows: list[Row]) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory database holding these projects, one each, its department named
-    <code>局 in its district, its unit <code>单位."""
-    conn = db.connect()
+def pefa_db(rows: list[Row], path: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh database (in memory, or a new file at `path`) holding these projects, one each,
+    its department named <code>局 in its district, its unit <code>单位."""
+    conn = db.connect(path)
     districts = sorted({r[1] for r in rows})
     conn.executemany("insert into districts values (?)", [[d] for d in districts])
     departments = sorted({(r[2], r[1]) for r in rows})
@@ -62,8 +62,9 @@ def pefa_db(rows: list[Row]) -> duckdb.DuckDBPyConnection:
         "insert into departments (department_code, department_name, district_name) values (?, ?, ?)",
         [[code, f"{code}局", district] for code, district in departments])
     units = sorted({(r[3], r[2]) for r in rows if r[3] is not None})
-    conn.executemany("insert into units (unit_code, unit_name, department_code) values (?, ?, ?)",
-                     [[code, f"{code}单位", dept] for code, dept in units])
+    for code, dept in units:
+        conn.execute("insert into units (unit_code, unit_name, department_code) values (?, ?, ?)",
+                     [code, f"{code}单位", dept])
     for i, (year, _district, dept, unit, budget, spent, month) in enumerate(rows, start=1):
         code = f"{year}-{i:03d}"
         conn.execute(
