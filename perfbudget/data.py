@@ -415,6 +415,27 @@ def warning_disclosure_gap(year: int, scope: Scope) -> pd.DataFrame:
     return _run("warning_disclosure_gap", scope, year=year)
 
 
+@st.cache_data(show_spinner=False)
+def pefa_scores(level: str, year: int, scope: Scope) -> pd.DataFrame:
+    """PEFA PI-1 and PI-2 of each head of `level` ('city', 'district', 'department') over the
+    last three completed years up to `year` (queries/pefa_scores.sql)."""
+    return _run("pefa_scores", scope, level=level, year=year)
+
+
+@st.cache_data(show_spinner=False)
+def pefa_composition(level: str, year: int, scope: Scope) -> pd.DataFrame:
+    """The PI-2 calculation of each head: its sub-heads' b_i, a_i, k·b_i, |a_i − k·b_i|
+    (queries/pefa_composition.sql)."""
+    return _run("pefa_composition", scope, level=level, year=year)
+
+
+def pefa_levels(year: int, scope: Scope) -> tuple[str, str]:
+    """The 财政可靠性 page's (whole, heads): with several districts in the data the city over its
+    districts, else the district over its departments."""
+    several = pefa_scores("district", year, scope)["code"].nunique() > 1
+    return ("city", "district") if several else ("district", "department")
+
+
 @dataclass(frozen=True)
 class DisclosureSummary:
     """The disclosure page's tiles (信息公开), from department_disclosure and the
