@@ -30,6 +30,7 @@ sections = {
         page("rectification.py", "page_rectification", "task_alt"),
         page("disclosure.py", "page_disclosure", "public"),
         page("departments.py", "page_departments", "leaderboard"),
+        page("reliability.py", "page_reliability", "balance"),
     ],
     ui.tr("nav_briefing"): [
         page("briefing.py", "page_briefing", "slideshow"),
