@@ -165,12 +165,6 @@ REPORTS: dict[str, Report] = {
         "the suggested standard (at least 5 projects) and how many meet it, outliers, and the "
         "previous year's median",
     ),
-    "departments": Report(
-        ("rank", "department_code", "department", "score", "execution_part", "targets_part",
-         "selfeval_part", "rectification_part", "disclosure_part"),
-        _departments,
-        "部门考核排名 / department league table",
-    ),
     "pefa": Report(
         ("level", "code", "name", "year", "initial_budget_yuan", "outturn_yuan", "outturn_ratio",
          "pi1_score", "pi2_variance", "pi2_score", "pi1_year_grade", "pi2_year_grade",
@@ -181,6 +175,12 @@ REPORTS: dict[str, Report] = {
         "outturn ÷ initial budget (PI-1) and composition variance over the heads one level down "
         "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department)",
         options=("level",),
+    ),
+    "departments": Report(
+        ("rank", "department_code", "department", "score", "execution_part", "targets_part",
+         "selfeval_part", "rectification_part", "disclosure_part"),
+        _departments,
+        "部门考核排名 / department league table",
     ),
 }
 
