@@ -31,6 +31,7 @@ sections = {
         page("disclosure.py", "page_disclosure", "public"),
         page("departments.py", "page_departments", "leaderboard"),
         page("reliability.py", "page_reliability", "balance"),
+        page("costs.py", "page_costs", "calculate"),
     ],
     ui.tr("nav_briefing"): [
         page("briefing.py", "page_briefing", "slideshow"),

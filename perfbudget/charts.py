@@ -654,3 +654,88 @@ def disclosure_coverage_bars(departments: pd.DataFrame, lang: str = "zh") -> go.
     fig.update_xaxes(title=t("disclosure_coverage_axis", lang), tickformat=".0%",
                      range=[0, 1.12], gridcolor=GRID_COLOUR)
     return fig
+
+
+# --- cost benchmarking (一类事) ------------------------------------------------------------
+
+def _jitter(count: int) -> list[float]:
+    """Fixed vertical offsets for a strip of points (the same chart on every run): a point's
+    height says nothing, it only keeps equal costs apart."""
+    return [((i * 7) % 11 - 5) / 12 for i in range(count)]
+
+
+def cost_strip_chart(projects: pd.DataFrame, stats: pd.Series, lang: str = "zh",
+                     title: str | None = None) -> go.Figure:
+    """Every peer's unit cost of one class and output unit as a point (data.cost_class_projects,
+    the rows without an excluded_reason), over the class's P25–P75 band, with the median, the
+    成本定额标准 and the suggested standard as lines where they exist (data.cost_class_summary's
+    row), Tukey outliers in red. Hover: project, budget unit, department, district, unit cost."""
+    unit = plain(stats["output_unit"])
+    peers = projects.sort_values(["unit_cost_yuan", "project_code"], kind="stable")
+    fig = go.Figure()
+    p25, p75 = stats["p25_unit_cost_yuan"], stats["p75_unit_cost_yuan"]
+    if pd.notna(p25) and pd.notna(p75):
+        fig.add_vrect(x0=float(p25), x1=float(p75), fillcolor=palette.COST["band"], opacity=0.7,
+                      line_width=0, layer="below")
+    lines = [("median_unit_cost_yuan", "median", "cost_line_median"),
+             ("standard_unit_cost_yuan", "standard", "cost_line_standard"),
+             ("suggested_standard_yuan", "suggested", "cost_line_suggested")]
+    for column, colour, key in lines:
+        value = stats[column]
+        if pd.isna(value):
+            continue
+        fig.add_vline(x=float(value), line={"color": palette.COST[colour], "width": 2,
+                                            "dash": "solid" if colour == "median" else "dash"})
+        # a legend entry for the line (a vline has none of its own)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=t(key, lang,
+                                 value=fmt.number(value), unit=unit),
+                                 line={"color": palette.COST[colour], "width": 2,
+                                       "dash": "solid" if colour == "median" else "dash"}))
+    heights = _jitter(len(peers))
+    outlier = peers["is_outlier"].fillna(False).astype(bool).to_numpy()
+    for is_out, name, colour, symbol in ((False, t("cost_points", lang), palette.COST["point"], "circle"),
+                                         (True, t("cost_outliers", lang), palette.COST["outlier"], "x")):
+        mask = outlier == is_out
+        if not mask.any():
+            continue
+        part = peers[mask]
+        fig.add_trace(go.Scatter(
+            x=part["unit_cost_yuan"].astype(float).tolist(),
+            y=[h for h, m in zip(heights, mask, strict=True) if m],
+            mode="markers", name=name,
+            marker={"color": colour, "size": 10, "symbol": symbol, "opacity": 0.85},
+            customdata=list(zip(part["project_name"].map(plain), part["unit"].map(plain),
+                                part["department"].map(plain), part["district"].map(plain),
+                                [fmt.number(v) for v in part["unit_cost_yuan"]], strict=True)),
+            hovertemplate=("%{customdata[0]}<br>" + t("col_budget_unit", lang) + " %{customdata[1]}"
+                           + "<br>" + t("col_department", lang) + " %{customdata[2]}"
+                           + "<br>" + t("col_district", lang) + " %{customdata[3]}"
+                           + "<br>" + t("cost_unit", lang) + " %{customdata[4]} "
+                           + t("cost_per_unit", lang, unit=unit) + "<extra></extra>"),
+        ))
+    _base_layout(fig, t("cost_strip_title", lang) if title is None else title, 360)
+    fig.update_yaxes(visible=False, range=[-0.8, 0.8])
+    fig.update_xaxes(title=t("cost_axis", lang, unit=unit), gridcolor=GRID_COLOUR, rangemode="tozero")
+    return fig
+
+
+def cost_group_median_bars(groups: pd.DataFrame, lang: str = "zh", title: str | None = None,
+                           limit: int = 20) -> go.Figure:
+    """The class median per unit, department or district (data.cost_group_medians) this year
+    and the previous year side by side, the highest this year at the top."""
+    df = groups.head(limit).iloc[::-1]
+    labels = [plain(v) for v in df["group_name"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(orientation="h", y=labels,
+                         x=_floats(df["previous_median_unit_cost_yuan"]),
+                         name=t("cost_previous_year", lang), marker={"color": palette.COST["previous"]}))
+    fig.add_trace(go.Bar(orientation="h", y=labels, x=_floats(df["median_unit_cost_yuan"]),
+                         name=t("cost_this_year", lang), marker={"color": palette.COST["point"]},
+                         text=[fmt.number(v) for v in df["median_unit_cost_yuan"]],
+                         textposition="outside", cliponaxis=False))
+    _base_layout(fig, t("cost_group_title", lang) if title is None else title,
+                 max(320, 40 * len(df) + 160))
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
+    fig.update_xaxes(title=t("cost_median_axis", lang), gridcolor=GRID_COLOUR, rangemode="tozero")
+    return fig

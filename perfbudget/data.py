@@ -534,6 +534,38 @@ def project_costs(year: int, scope: Scope) -> pd.DataFrame:
     return _run("project_costs", scope, year=year)
 
 
+# Cost benchmarking (docs/figures.md#cost-benchmarking): the groups a class's median is shown by
+COST_GROUPS = ("unit", "department", "district")
+
+
+@st.cache_data(show_spinner=False)
+def cost_class_summary(year: int) -> pd.DataFrame:
+    """Every class and output unit of the year (over every project: a benchmark does not move
+    with the user), the classes with most peers first."""
+    frame = _run("cost_class_summary", None, year=year)
+    return frame.sort_values(["project_count", "service_class", "output_unit"],
+                             ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False)
+def cost_class_projects(year: int, scope: Scope, service_class: str, output_unit: str) -> pd.DataFrame:
+    """The projects of one class in scope (queries/project_cost_benchmark.sql): the peers of
+    its output unit, and those left out with their reason (another unit: other_unit)."""
+    return _run("project_cost_benchmark", scope, year=year, service_class=service_class,
+                output_unit=output_unit)
+
+
+@st.cache_data(show_spinner=False)
+def cost_group_medians(year: int, scope: Scope, service_class: str, output_unit: str,
+                       group_by: str) -> pd.DataFrame:
+    """The class median per budget unit, department or district (COST_GROUPS), this year and
+    the previous year."""
+    if group_by not in COST_GROUPS:
+        raise ValueError(f"group_by must be one of {COST_GROUPS}, not {group_by!r}")
+    return _run("cost_group_medians", scope, year=year, service_class=service_class,
+                output_unit=output_unit, group_by=group_by)
+
+
 @st.cache_data(show_spinner=False)
 def flag_followups(year: int, scope: Scope) -> pd.DataFrame:
     return _run("flag_followups", scope, year=year)

@@ -47,6 +47,11 @@ GRADE = {"优": LIGHT["green"], "良": LIGHT["blue"], "中": LIGHT["yellow"], "�
 CLAIMED_GRADE = "#b0bec5"  # the grades the units claimed, beside the recomputed ones
 RECTIFICATION = {"overdue": LIGHT["red"], "open": LIGHT["yellow"], "done_late": "#ff7f0e",
                  "done": LIGHT["green"]}
+# The cost benchmark (成本分析): each project a point, its class's middle half a band, the
+# median, the 成本定额标准 and the suggested standard (平均先进值) lines; outliers in red.
+COST = {"point": "#1f4e79", "outlier": LIGHT["red"], "band": "#dbe7f3",
+        "median": "#1f4e79", "standard": "#e4572e", "suggested": LIGHT["green"],
+        "previous": "#b0bec5"}
 
 # --- chart lines and text --------------------------------------------------------------------
 RATE = "#1f4e79"           # the execution-rate line: a sober dark blue (also the deck's navy)

@@ -41,12 +41,21 @@ HEADERS: dict[str, str] = {
     "p75_unit_cost_yuan": "P75（元）", "standard_unit_cost_yuan": "成本定额标准（元）",
     "suggested_standard_yuan": "建议成本标准（元）", "meeting_suggested_count": "达到建议标准项目数",
     "outlier_count": "异常值个数", "previous_median_unit_cost_yuan": "上年中位数（元）",
+    "level": "评价层级", "code": "编码", "name": "名称", "year": "年度",
+    "initial_budget_yuan": "年初预算数（万元）", "outturn_yuan": "决算支出（万元）",
+    "outturn_ratio": "决算÷年初预算", "pi1_score": "PI-1评分", "pi2_variance": "支出结构偏差",
+    "pi2_score": "PI-2评分", "pi1_year_grade": "PI-1当年等级", "pi2_year_grade": "PI-2当年等级",
+    "deviation_yuan": "偏差合计（万元）", "sub_head_count": "下属单元数", "year_count": "年度数",
 }
 SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
                    "grey": "未报送"}
 # where a report's column means something else than in HEADERS: the execution report's light
 # is the project's (the worst of its performance flags), not an indicator's
 REPORT_HEADERS: dict[str, dict[str, str]] = {"execution": {"light": "项目灯"}}
+# where a column's name does not tell its kind: the PEFA scores are letters (A–D, —), not numbers
+REPORT_KINDS: dict[str, dict[str, Kind]] = {
+    "pefa": {"pi1_score": "text", "pi2_score": "text", "outturn_ratio": "rate",
+             "pi2_variance": "rate", "year": "integer"}}
 _RATES = ("rate", "progress", "attainment", "share", "coverage", "_part", "deviation")
 _NUMBERS = ("score", "pace", "value", "threshold", "difference", "quantity")
 _INTEGERS = ("_count", "rank", "days_", "curve_years")
@@ -94,7 +103,9 @@ def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, tit
             out[column] = [None if v is None or v != v else ("是" if v else "否")
                            for v in out[column]]
     headers = {**HEADERS, **REPORT_HEADERS.get(name, {})}
-    specs = [Column(c, headers.get(c, c), "text" if c.startswith(("is_", "meets_")) else kind_of(c))
+    kinds = REPORT_KINDS.get(name, {})
+    specs = [Column(c, headers.get(c, c), kinds.get(c) or (
+                 "text" if c.startswith(("is_", "meets_")) else kind_of(c)))
              for c in columns]
     sheet = Sheet(name, out, specs, severity_key=severity_key, title=title)
     return sheets_to_xlsx([sheet], cover=cover, marking=marking)
