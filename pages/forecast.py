@@ -23,19 +23,18 @@ if forecast.empty:
     st.stop()
 
 flag_at = data.threshold("large_balance", "red_at")
-has_forecast = forecast["forecast_spend_yuan"].notna()
-if not has_forecast.any():
+summary = data.forecast_summary(year, month, scope)
+if summary.without == len(forecast):
     st.warning(ui.tr("forecast_no_history", year=year), icon=":material/history_toggle_off:")
     st.stop()
 
-flagged = forecast[forecast["is_flagged"].astype(bool)]
-sources = forecast.loc[has_forecast, "curve_source"].value_counts()
+flagged = summary.flagged
 tiles = st.columns(4)
 tiles[0].metric(ui.tr("forecast_flagged"), ui.tr("n_projects", n=len(flagged)),
                 help=ui.tr("forecast_flagged_help", v=fmt.pct(flag_at, 0)))
-tiles[1].metric(ui.tr("forecast_by_unit"), ui.tr("n_projects", n=int(sources.get("unit", 0))))
-tiles[2].metric(ui.tr("forecast_by_district"), ui.tr("n_projects", n=int(sources.get("district", 0))))
-tiles[3].metric(ui.tr("forecast_without"), ui.tr("n_projects", n=int((~has_forecast).sum())),
+tiles[1].metric(ui.tr("forecast_by_unit"), ui.tr("n_projects", n=summary.by_unit))
+tiles[2].metric(ui.tr("forecast_by_district"), ui.tr("n_projects", n=summary.by_district))
+tiles[3].metric(ui.tr("forecast_without"), ui.tr("n_projects", n=summary.without),
                 help=ui.tr("forecast_without_help"))
 
 with st.expander(ui.tr("forecast_method_heading"), expanded=True, icon=":material/functions:"):

@@ -22,16 +22,15 @@ if items.empty:
     st.info(ui.tr("rect_empty"), icon=":material/task_alt:")
     st.stop()
 
-STATUSES = ("overdue", "open", "done_late", "done")
-counts = items["status"].value_counts()
+STATUSES = tuple(data.RECTIFICATION_LIGHTS)
+summary = data.rectification_summary(year, month, scope)
 tiles = st.columns(4)
 for tile, status in zip(tiles, STATUSES, strict=True):
     with tile, st.container(border=True):
-        st.metric(ui.tr(f"rect_status_{status}"), ui.tr("n_items", n=int(counts.get(status, 0))))
+        st.metric(ui.tr(f"rect_status_{status}"), ui.tr("n_items", n=summary.counts[status]))
         st.caption(ui.tr(f"rect_status_{status}_help", days=due_days))
-overdue = items[items["status"] == "overdue"]
-if not overdue.empty:
-    st.error(ui.tr("rect_overdue_line", n=len(overdue), max=int(overdue["days_overdue"].max())),
+if summary.overdue:
+    st.error(ui.tr("rect_overdue_line", n=summary.overdue, max=summary.max_days_overdue),
              icon=":material/alarm:")
 
 departments = data.department_rectification(year, month, scope)
@@ -85,9 +84,8 @@ table = pd.DataFrame({
     ui.tr("col_days_open"): shown["days_open"],
     ui.tr("col_days_overdue"): [d if d else None for d in shown["days_overdue"]],
 })
-codes = {"overdue": "red", "open": "yellow", "done_late": "yellow", "done": "green"}
-styler = ui.style_lights(table, [ui.tr("col_status")],
-                         {ui.tr("col_status"): pd.Series([codes[s] for s in shown["status"]], dtype=object)})
+codes = pd.Series([data.RECTIFICATION_LIGHTS[s] for s in shown["status"]], dtype=object)
+styler = ui.style_lights(table, [ui.tr("col_status")], {ui.tr("col_status"): codes})
 event = st.dataframe(styler, hide_index=True, placeholder=fmt.EMPTY, on_select="rerun",
                      selection_mode="single-row", key="rect_items_table",
                      height=ui.table_height(len(table)),

@@ -405,6 +405,34 @@ def department_rectification(year: int, month: int, scope: Scope) -> pd.DataFram
     return _run("department_rectification", scope, year=year, month=month)
 
 
+# The statuses of a rectification item at a month (rectification_items.sql), worst first, and
+# the light each shows in the tracker's table.
+RECTIFICATION_LIGHTS: dict[str, str] = {
+    "overdue": "red", "open": "yellow", "done_late": "yellow", "done": "green",
+}
+
+
+@dataclass(frozen=True)
+class RectificationSummary:
+    """The rectification tracker's tiles: items per status (every status of
+    RECTIFICATION_LIGHTS), and how far the overdue ones are past their due date."""
+
+    counts: dict[str, int]
+    overdue: int
+    max_days_overdue: int | None
+
+
+def rectification_summary(year: int, month: int, scope: Scope) -> RectificationSummary:
+    items = rectification_items(year, month, scope)
+    counts = items["status"].value_counts()
+    overdue = items[items["status"] == "overdue"]
+    return RectificationSummary(
+        counts={status: int(counts.get(status, 0)) for status in RECTIFICATION_LIGHTS},
+        overdue=len(overdue),
+        max_days_overdue=None if overdue.empty else int(overdue["days_overdue"].max()),
+    )
+
+
 @st.cache_data(show_spinner=False)
 def department_disclosure(year: int, scope: Scope) -> pd.DataFrame:
     return _run("department_disclosure", scope, year=year)
@@ -505,6 +533,29 @@ def save_league_weights(weights: dict[str, object]) -> int:
 @st.cache_data(show_spinner=False)
 def project_forecast(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_forecast", scope, year=year, month=month)
+
+
+@dataclass(frozen=True)
+class ForecastSummary:
+    """The forecast page's tiles: the flagged projects, and how many projects were forecast
+    from their unit's curve, from the district's, or not at all (no history)."""
+
+    flagged: pd.DataFrame  # project_forecast rows with is_flagged
+    by_unit: int
+    by_district: int
+    without: int
+
+
+def forecast_summary(year: int, month: int, scope: Scope) -> ForecastSummary:
+    forecast = project_forecast(year, month, scope)
+    has_forecast = forecast["forecast_spend_yuan"].notna()
+    sources = forecast.loc[has_forecast, "curve_source"].value_counts()
+    return ForecastSummary(
+        flagged=forecast[forecast["is_flagged"].astype(bool)],
+        by_unit=int(sources.get("unit", 0)),
+        by_district=int(sources.get("district", 0)),
+        without=int((~has_forecast).sum()),
+    )
 
 
 @st.cache_data(show_spinner=False)
