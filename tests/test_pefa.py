@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
+import openpyxl
 import pytest
 
 from perfbudget import cli, db
@@ -251,3 +252,17 @@ def test_the_pefa_report_takes_a_level_and_other_reports_refuse_it(tmp_path, cap
     assert cli.main(["report", "execution", "--db", str(path), "--year", "2025", "--level",
                      "district"]) == 1
     assert "--level" in capsys.readouterr().err
+
+
+def test_the_pefa_table_exports_with_its_scores_as_letters(tmp_path, capsys):
+    path = tmp_path / "pefa.duckdb"
+    pefa_db([(y, "甲区", "A1", None, "100", "95", 12) for y in YEARS], str(path)).close()
+    out = tmp_path / "pefa.xlsx"
+    assert cli.main(["export", "table", "pefa", "--db", str(path), "--year", "2025",
+                     "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[-1]
+    rows = list(sheet.iter_rows(min_row=2, max_row=3, values_only=True))
+    assert rows[0][:10] == ("评价层级", "编码", "名称", "年度", "年初预算数（万元）", "决算支出（万元）",
+                            "决算÷年初预算", "PI-1评分", "支出结构偏差", "PI-2评分")
+    # 95 ÷ 100 = 0.95 → A; one department, variance 0 → A
+    assert rows[1][:10] == ("district", "甲区", "甲区", 2023, 0.01, 0.0095, 0.95, "A", 0, "A")
