@@ -79,11 +79,6 @@ EXTRA_SEEDS = {"costs": seed_hand_costs, "cost_classes": seed_hand_costs}
 MORE_YEARS = {"pefa": seed_pefa_years}
 
 
-# Reports over completed years (December spending), which the hand fixture's one year to July
-# lacks: two earlier years and a December are seeded first (tests/pefa_fixture.py)
-MORE_YEARS = {"pefa": seed_pefa_years}
-
-
 @pytest.mark.parametrize("name", sorted(REPORT_COLUMNS))
 def test_report_columns_are_the_contract(name, hand_file, capsys):
     if name in MORE_YEARS:
