@@ -6,6 +6,7 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget import [--db PATH] [--user NAME] FILE...
     perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
                            [--level city|district|department]   (pefa only)
+                           (budget_review: --year is the requested year)
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
     perfbudget batches [--db PATH] [--limit N] [--format csv|json|table]
     perfbudget rollback BATCH_ID [--db PATH] [--user NAME]
@@ -96,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="print a report / 输出报表")
     rep.add_argument("name", choices=sorted(REPORTS))
     with_db(rep)
-    rep.add_argument("--year", type=int, required=True)
+    rep.add_argument("--year", type=int, required=True,
+                     help="the year; for budget_review the requested year (its requests are "
+                          "judged against the year before)")
     rep.add_argument("--month", type=int, default=None,
                      help="as-of month 1–12 (default: the last month with spending data)")
     rep.add_argument("--format", choices=("csv", "json", "table"), default="csv")

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from perfbudget import db, flags
+from perfbudget import budget_review, db, flags
 from perfbudget.scope import Scope
 
 
@@ -87,6 +87,12 @@ def _costs(conn, year, month, scope=None):
     # every class: no class or unit picked, so no project is left out for another unit
     return db.run_query(conn, "project_cost_benchmark", scope or Scope.everything(), year=year,
                         service_class=None, output_unit=None)
+
+
+def _budget_review(conn, year, month, scope=None):
+    # --year is the requested year; its requests are judged against the year before it, so
+    # the as-of month plays no part
+    return budget_review.review(conn, year, scope)
 
 
 def _cost_classes(conn, year, month, scope=None):
@@ -164,6 +170,22 @@ REPORTS: dict[str, Report] = {
         "class and output unit: peers, median and quartiles of unit cost, the cost standard, "
         "the suggested standard (at least 5 projects) and how many meet it, outliers, and the "
         "previous year's median",
+    ),
+    "budget_review": Report(
+        ("project_code", "project_name", "department", "requested_amount_yuan",
+         "planned_output_quantity", "requested_unit_cost_yuan", "reference_unit_cost_yuan",
+         "reference_basis", "cost_cap_yuan", "result_cap_yuan", "grade",
+         "suggested_amount_yuan", "reasons", "department_code", "service_class", "output_unit",
+         "is_new", "reference_year", "reference_deviation", "previous_project_code",
+         "previous_spent_yuan", "previous_execution_rate", "previous_balance_rate",
+         "reasons_en"),
+        _budget_review,
+        "预算申请评审（--year 为申请年度）：申请单位成本与参照（标准/建议标准/中位数）、成本与结余"
+        "核定上限、上年自评等级、建议安排金额及理由 / budget requests of --year (the requested "
+        "year): requested and reference unit cost (reference_basis standard | suggested | "
+        "median | none), the cost cap and the result cap (empty where they do not apply), last "
+        "year's grade, the suggested amount (the lowest of the request and the caps) and the "
+        "reasons",
     ),
     "pefa": Report(
         ("level", "code", "name", "year", "initial_budget_yuan", "outturn_yuan", "outturn_ratio",

@@ -17,7 +17,7 @@ TABLES = (
     "projects", "spending", "indicators", "indicator_actuals", "costs", "cost_standards",
     "rectifications", "projects_history", "spending_history", "indicators_history",
     "indicator_actuals_history", "costs_history", "cost_standards_history",
-    "rectifications_history",
+    "rectifications_history", "budget_requests", "budget_requests_history",
 )  # fmt: skip
 
 PROJECT_HEADER = ["年度", "项目编码", "项目名称", "主管部门", "调整后预算数"]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from perfbudget import cli, db
+from tests.budget_request_fixture import seed_budget_review
 from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
 from tests.pefa_fixture import seed_pefa_years
 
@@ -52,6 +53,14 @@ REPORT_COLUMNS = {
                      "p25_unit_cost_yuan", "p75_unit_cost_yuan", "standard_unit_cost_yuan",
                      "suggested_standard_yuan", "meeting_suggested_count", "outlier_count",
                      "previous_median_unit_cost_yuan"],
+    "budget_review": ["project_code", "project_name", "department", "requested_amount_yuan",
+                      "planned_output_quantity", "requested_unit_cost_yuan",
+                      "reference_unit_cost_yuan", "reference_basis", "cost_cap_yuan",
+                      "result_cap_yuan", "grade", "suggested_amount_yuan", "reasons",
+                      "department_code", "service_class", "output_unit", "is_new",
+                      "reference_year", "reference_deviation", "previous_project_code",
+                      "previous_spent_yuan", "previous_execution_rate", "previous_balance_rate",
+                      "reasons_en"],
 }
 
 
@@ -71,7 +80,9 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
 
 
 # Reports over tables the hand fixture leaves empty: their rows come from these seeds
-EXTRA_SEEDS = {"costs": seed_hand_costs, "cost_classes": seed_hand_costs}
+EXTRA_SEEDS = {"costs": seed_hand_costs, "cost_classes": seed_hand_costs,
+               # requests of 2025 (--year is the requested year) and their year before
+               "budget_review": lambda conn: seed_budget_review(conn, 2025)}
 
 
 # Reports over completed years (December spending), which the hand fixture's one year to July

@@ -58,6 +58,11 @@ July = 7/12 = 0.583333…; exact ratios are truncated, not rounded, at 12 decima
 - cost_classes: 环卫保洁 平方米 n 1, median = P25 = P75 = 4, standard 5; 绿化养护 平方米 n 3,
   median 10, P25 10, P75 10 + 0.5 × (11 − 10) = 10.5, no outlier (fence 11.25), no suggestion
   (n < 5); 绿化养护 株 n 1 at 30. No 2024 costs: no previous median.
+- budget_review (with seed_budget_review(conn, 2025)): the requests of 2025 against 2024,
+  each figure worked out in tests/budget_request_fixture.py's docstring (Y = 2025): A1 both caps,
+  650,000 the lower; A2 800,000 (结余率 exactly 20%); A3 none; Q 差; X2 500,000 (by name); N2
+  650,000; N3 none; N4 715,000 (exactly 10%); N5 650,000; F1 50,000 (suggested 5); F2 median
+  20, none; F3 basis none; F4 2,800,000 (2024's standard 2.80). Rows by department, then code.
 """
 
 from __future__ import annotations
@@ -69,15 +74,17 @@ from pathlib import Path
 import pytest
 
 from perfbudget import cli, db
+from tests.budget_request_fixture import seed_budget_review
 from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PERFBUDGET_UPDATE_GOLDEN") == "1"
-REPORTS = ["attainment", "cost_classes", "costs", "departments", "disclosure", "execution",
-           "forecast", "rectification", "selfeval", "warnings"]
+REPORTS = ["attainment", "budget_review", "cost_classes", "costs", "departments", "disclosure",
+           "execution", "forecast", "rectification", "selfeval", "warnings"]
 # reports over tables the hand fixture leaves empty run on it plus these rows
 # (tests/hand_fixture.py: seed_hand_costs, whose comment gives each figure by hand)
-SEEDED = {"costs": "hand_cost_file", "cost_classes": "hand_cost_file"}
+SEEDED = {"costs": "hand_cost_file", "cost_classes": "hand_cost_file",
+          "budget_review": "hand_request_file"}
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +102,16 @@ def hand_cost_file(tmp_path_factory) -> Path:
     conn = db.connect(path)
     seed_hand_fixture(conn)
     seed_hand_costs(conn)
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def hand_request_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("golden_requests") / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    seed_budget_review(conn, 2025)
     conn.close()
     return path
 
