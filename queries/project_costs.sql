@@ -13,38 +13,15 @@ projects_in_scope as (
     select * from scoped_projects($year, $scope_departments, $scope_sensitive)
 ),
 
-totals as (
-    select
-        c.project_code,
-        sum(c.amount_yuan) as total_cost_yuan,
-        min(c.output_quantity) as output_quantity,
-        any_value(c.output_unit) as output_unit
-    from costs as c
-    where c.year = $year
-    group by c.project_code
+-- unit cost, peers and reference as the macros define them for the cost_above_reference rule
+-- and the 成本分析 page (docs/figures.md#cost-benchmarking): one definition
+figures as (
+    select * from cost_project_figures($year)
 ),
 
-unit_costs as (
-    select t.*, p.service_class, exact_ratio(t.total_cost_yuan, t.output_quantity) as unit_cost
-    from totals as t
-    inner join projects as p on p.year = $year and p.project_code = t.project_code
-    where t.output_quantity > 0
-),
-
-peers as (
-    select
-        service_class, output_unit,
-        count(*) as peer_count,
-        median(unit_cost::double) as peer_median
-    from unit_costs
-    where service_class is not null
-    group by service_class, output_unit
-),
-
-min_peers as (
-    select value as min_peers
-    from thresholds
-    where rule_id = 'cost_above_reference' and name = 'min_peers'
+classes as (
+    select service_class, output_unit, median_unit_cost, project_count
+    from cost_class_stats($year)
 ),
 
 final as (
@@ -53,33 +30,27 @@ final as (
         p.service_class,
         c.cost_item,
         c.amount_yuan,
-        t.total_cost_yuan::decimal(18, 2) as total_cost_yuan,
-        t.output_quantity::double as output_quantity,
-        t.output_unit,
-        u.unit_cost::double as unit_cost_yuan,
+        f.total_cost_yuan::decimal(18, 2) as total_cost_yuan,
+        f.output_quantity::double as output_quantity,
+        f.output_unit,
+        f.unit_cost::double as unit_cost_yuan,
         s.standard_unit_cost_yuan::double as standard_unit_cost_yuan,
-        pe.peer_median as peer_median_unit_cost_yuan,
-        pe.peer_count,
-        exact_ratio(c.amount_yuan, t.total_cost_yuan)::double as item_share,
+        k.median_unit_cost::double as peer_median_unit_cost_yuan,
+        k.project_count as peer_count,
+        exact_ratio(c.amount_yuan, f.total_cost_yuan)::double as item_share,
         -- the same reference as cost_above_reference: the standard, else the class median
-        -- when the class has enough peers
-        case when s.standard_unit_cost_yuan is not null then 'standard'
-             when pe.peer_count >= m.min_peers then 'peer_median' end as reference_basis,
-        case when s.standard_unit_cost_yuan is not null then s.standard_unit_cost_yuan::double
-             when pe.peer_count >= m.min_peers then pe.peer_median end as reference_unit_cost_yuan,
-        case when s.standard_unit_cost_yuan is not null
-                 then exact_ratio(u.unit_cost - s.standard_unit_cost_yuan, s.standard_unit_cost_yuan)::double
-             when pe.peer_count >= m.min_peers and pe.peer_median > 0
-                 then u.unit_cost::double / pe.peer_median - 1 end as deviation
+        -- when the class has enough peers; none for a project left out of the comparison
+        case f.reference_basis when 'standard' then 'standard' when 'median' then 'peer_median' end
+            as reference_basis,
+        f.reference_unit_cost::double as reference_unit_cost_yuan,
+        f.deviation::double as deviation
     from costs as c
-    cross join min_peers as m
     inner join projects_in_scope as p using (project_code)
-    inner join totals as t using (project_code)
-    left join unit_costs as u using (project_code)
+    inner join figures as f using (project_code)
+    left join classes as k
+        on k.service_class = f.service_class and k.output_unit = f.output_unit
     left join cost_standards as s
-        on s.year = $year and s.service_class = p.service_class and s.output_unit = t.output_unit
-    left join peers as pe
-        on pe.service_class = p.service_class and pe.output_unit = t.output_unit
+        on s.year = $year and s.service_class = p.service_class and s.output_unit = f.output_unit
     where c.year = $year
 )
 
