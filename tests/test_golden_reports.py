@@ -63,6 +63,11 @@ July = 7/12 = 0.583333…; exact ratios are truncated, not rounded, at 12 decima
   650,000 the lower; A2 800,000 (结余率 exactly 20%); A3 none; Q 差; X2 500,000 (by name); N2
   650,000; N3 none; N4 715,000 (exactly 10%); N5 650,000; F1 50,000 (suggested 5); F2 median
   20, none; F3 basis none; F4 2,800,000 (2024's standard 2.80). Rows by department, then code.
+- pefa (with seed_pefa_years: 2023 and 2024 added, December 2025 for P001; --level district,
+  the default): 示例区 over D01–D03, each figure worked out in tests/pefa_fixture.py's
+  docstring: 2023 24,400,000 of 24,400,000 → ratio 1, A, variance 0, A; 2024 21,960,000 → 0.9
+  exactly, B (inclusive), A; 2025 10,185,000 → 0.417418…, D, variance 0.114355… (deviations
+  1,164,713.11), C. Scores PI-1 B (A, B, D), PI-2 A (A, A, C).
 """
 
 from __future__ import annotations
@@ -76,15 +81,16 @@ import pytest
 from perfbudget import cli, db
 from tests.budget_request_fixture import seed_budget_review
 from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
+from tests.pefa_fixture import seed_pefa_years
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PERFBUDGET_UPDATE_GOLDEN") == "1"
 REPORTS = ["attainment", "budget_review", "cost_classes", "costs", "departments", "disclosure",
-           "execution", "forecast", "rectification", "selfeval", "warnings"]
+           "execution", "forecast", "pefa", "rectification", "selfeval", "warnings"]
 # reports over tables the hand fixture leaves empty run on it plus these rows
 # (tests/hand_fixture.py: seed_hand_costs, whose comment gives each figure by hand)
 SEEDED = {"costs": "hand_cost_file", "cost_classes": "hand_cost_file",
-          "budget_review": "hand_request_file"}
+          "budget_review": "hand_request_file", "pefa": "hand_years_file"}
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +118,16 @@ def hand_request_file(tmp_path_factory) -> Path:
     conn = db.connect(path)
     seed_hand_fixture(conn)
     seed_budget_review(conn, 2025)
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def hand_years_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("golden_years") / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    seed_pefa_years(conn)
     conn.close()
     return path
 
