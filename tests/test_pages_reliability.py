@@ -4,6 +4,8 @@ year), and in English."""
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from perfbudget import db
 from tests.hand_fixture import seed_hand_fixture
-from tests.pefa_fixture import seed_pefa_years
+from tests.pefa_fixture import pefa_db, seed_pefa_years
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/reliability.py"
@@ -89,4 +91,46 @@ def test_without_a_completed_year_the_page_says_so(tmp_path, monkeypatch):
     at = _app(tmp_path, monkeypatch, years=False)
     assert any("还没有完整年度" in i.value for i in at.info)
     assert not at.metric
+    st.cache_data.clear()
+
+
+def test_an_empty_database_shows_the_empty_state(tmp_path, monkeypatch):
+    # the data layer fills an empty database with the demo: here the demo builder does nothing
+    path = tmp_path / "empty.duckdb"
+    db.connect(path).close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    fake_demo = types.ModuleType("perfbudget.demo")
+    fake_demo.build_demo = lambda conn, *args, **kwargs: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "perfbudget.demo", fake_demo)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("还没有数据" in i.value for i in at.info)
+    assert not at.metric
+    st.cache_data.clear()
+
+
+def test_with_several_districts_the_city_is_the_whole_and_districts_the_heads(tmp_path, monkeypatch):
+    # 甲区 budget 100, outturn 105; 乙区 100, 95, each year: the city 200 of 200 → A; over its
+    # districts k = 1, deviations 5 + 5 = 10 over 200 = 5% → B (5% is not below 5%)
+    path = tmp_path / "city.duckdb"
+    pefa_db([(y, district, dept, None, "100", spent, 12) for y in (2023, 2024, 2025)
+             for district, dept, spent in (("甲区", "A1", "105"), ("乙区", "B1", "95"))],
+            str(path)).close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metric(at, "PI-1 支出总额") == "A"
+    assert _metric(at, "PI-2 支出结构") == "B"
+    assert at.radio(key="reliability_level").value == "district"
+    assert list(at.dataframe[0].value["评价对象"]) == ["乙区"] * 3 + ["甲区"] * 3
     st.cache_data.clear()
