@@ -266,3 +266,17 @@ def test_the_pefa_table_exports_with_its_scores_as_letters(tmp_path, capsys):
                             "决算÷年初预算", "PI-1评分", "支出结构偏差", "PI-2评分")
     # 95 ÷ 100 = 0.95 → A; one department, variance 0 → A
     assert rows[1][:10] == ("district", "甲区", "甲区", 2023, 0.01, 0.0095, 0.95, "A", 0, "A")
+
+
+def test_the_pefa_table_export_takes_the_level_too(tmp_path, capsys):
+    path = tmp_path / "pefa.duckdb"
+    pefa_db([(y, "甲区", "A1", None, "100", "95", 12) for y in YEARS], str(path)).close()
+    out = tmp_path / "pefa.xlsx"
+    assert cli.main(["export", "table", "pefa", "--db", str(path), "--year", "2025",
+                     "--level", "department", "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[-1]
+    row = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))
+    assert row[:3] == ("department", "A1", "A1局")
+    assert cli.main(["export", "table", "execution", "--db", str(path), "--year", "2025",
+                     "--level", "district", "--out", str(out)]) == 1
+    assert "--level" in capsys.readouterr().err

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from perfbudget.exit_codes import ExitCode
 from perfbudget.export.briefing import SECTIONS
-from perfbudget.reports import REPORTS, RequestError, open_read_only
+from perfbudget.reports import PEFA_LEVELS, REPORTS, RequestError, open_read_only, report_options
 from perfbudget.scope import Scope
 
 EXIT_OK, EXIT_USAGE, EXIT_UNAVAILABLE = ExitCode.OK, ExitCode.USAGE, ExitCode.UNAVAILABLE
@@ -52,6 +52,8 @@ def add_export_parser(sub, with_db) -> None:
     table.add_argument("--public", action="store_true",
                        help="public version: no sensitive project / 公开版（不含涉密项目）")
     table.add_argument("--out", type=Path, required=True, help="FILE.xlsx or a folder")
+    table.add_argument("--level", choices=PEFA_LEVELS, default=None,
+                       help="pefa only: the heads (default district), as in `perfbudget report`")
     table.set_defaults(handler=_cmd_table)
 
 
@@ -131,13 +133,18 @@ def _cmd_table(args) -> int:
         print("--out 须为 .xlsx 文件或文件夹 / --out must be an .xlsx file or a folder",
               file=sys.stderr)
         return EXIT_USAGE
+    try:
+        options = report_options(args.name, level=args.level)
+    except RequestError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     conn, month, code = _open(args)
     if conn is None:
         return code
     report = REPORTS[args.name]
     scope = Scope.public() if args.public else Scope.everything()
     try:
-        frame = report.build(conn, args.year, month, scope)
+        frame = report.build(conn, args.year, month, scope, **options)
     finally:
         conn.close()
     mark = marking(args.public)
