@@ -14,6 +14,7 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget export briefing --db PATH --year Y --month M [--scope CODE] [--public]
                                [--sections a,b,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
+                            [--level city|district|department]   (pefa only)
 
 Exit codes (perfbudget.exit_codes.ExitCode, each explained there): 0 done; 1 usage or missing
 database; 2 input refused (nothing written); 3 the database is held by another process (the
