@@ -32,6 +32,7 @@ sections = {
         page("departments.py", "page_departments", "leaderboard"),
         page("reliability.py", "page_reliability", "balance"),
         page("costs.py", "page_costs", "calculate"),
+        page("budget_requests.py", "page_budget_requests", "request_quote"),
     ],
     ui.tr("nav_briefing"): [
         page("briefing.py", "page_briefing", "slideshow"),

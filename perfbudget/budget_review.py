@@ -30,12 +30,16 @@ TOTAL_COLUMNS = ["department_code", "department", "request_count", "requested_am
 
 def review(conn: duckdb.DuckDBPyConnection, year: int, scope: Scope | None = None) -> pd.DataFrame:
     """The requests of `year` (the requested year) with their review, in the query's order;
-    `reasons` (Chinese) after suggested_amount_yuan, `reasons_en` last."""
+    `reasons` (Chinese) after suggested_amount_yuan; is_cut (suggested below requested) and
+    `reasons_en` last."""
     frame = db.run_query(conn, QUERY, scope or Scope.everything(), year=year)
     for column in ("reference_year", "peer_count"):
         # a year and a count are whole numbers (2025, not 2025.0); empty without a reference
         frame[column] = pd.Series([None if pd.isna(v) else int(v) for v in frame[column]],
                                   index=frame.index, dtype=object)
+    # a request whose suggested amount is below it: the rows the bureau sends back
+    frame["is_cut"] = [s < r for s, r in zip(frame["suggested_amount_yuan"],
+                                             frame["requested_amount_yuan"], strict=True)]
     rows = list(frame.itertuples(index=False))
     frame.insert(frame.columns.get_loc(REASONS_AFTER) + 1, "reasons",
                  [reasons(r, year, "zh") for r in rows])  # fmt: skip

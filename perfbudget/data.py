@@ -22,7 +22,17 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from perfbudget import db, flags, inbox, results, rules, settings_store, thresholds, writer
+from perfbudget import (
+    budget_review,
+    db,
+    flags,
+    inbox,
+    results,
+    rules,
+    settings_store,
+    thresholds,
+    writer,
+)
 from perfbudget.i18n import t, use_thresholds
 from perfbudget.scope import Scope
 
@@ -615,6 +625,38 @@ def cost_group_medians(year: int, scope: Scope, service_class: str, output_unit:
         raise ValueError(f"group_by must be one of {COST_GROUPS}, not {group_by!r}")
     return _run("cost_group_medians", scope, year=year, service_class=service_class,
                 output_unit=output_unit, group_by=group_by)
+
+
+# --- budget request review (docs/figures.md#budget-request-review) ---------------------------
+
+@st.cache_data(show_spinner=False)
+def budget_request_years() -> list[int]:
+    """The requested years with budget requests, latest first."""
+    return [int(y) for y in _run("budget_request_years", None)["year"]]
+
+
+@st.cache_data(show_spinner=False)
+def budget_request_review(year: int, scope: Scope) -> pd.DataFrame:
+    """The requests of the requested year in scope with their caps, suggested amount and
+    reasons (perfbudget.budget_review.review)."""
+    with cursor() as cur:
+        return budget_review.review(cur, year, scope)
+
+
+def budget_request_totals(review: pd.DataFrame) -> pd.DataFrame:
+    """Per department of a review: requests, Σ requested, Σ suggested, the difference."""
+    return budget_review.department_totals(review)
+
+
+def budget_review_xlsx(review: pd.DataFrame, year: int, scope: Scope) -> bytes:
+    """The review and its department totals as a formatted workbook to send back to the
+    departments (perfbudget.export.tables.budget_review_xlsx)."""
+    # openpyxl: loaded only when a file is made
+    from perfbudget.export.tables import budget_review_xlsx
+
+    label = "全部部门" if scope.departments is None else "部门：" + "、".join(scope.departments)
+    label += "（含涉密项目，仅供内部使用）" if scope.include_sensitive else "（不含涉密项目）"
+    return budget_review_xlsx(review, budget_review.department_totals(review), year, label)
 
 
 @st.cache_data(show_spinner=False)

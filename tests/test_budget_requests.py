@@ -248,3 +248,30 @@ def test_a_changed_cost_line_moves_the_cap(reviewed):
     assert frame.loc["A1", "cost_cap_yuan"] is None
     assert frame.loc["A1", "suggested_amount_yuan"] == Decimal("700000.00")
     conn.close()
+
+
+def test_the_review_workbook_has_the_requests_their_reasons_and_the_department_totals(reviewed):
+    from perfbudget.export.tables import budget_review_xlsx
+
+    frame = reviewed[1].reset_index(drop=True)
+    content = budget_review_xlsx(frame, budget_review.department_totals(frame), YEAR, "全部部门")
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    assert wb.sheetnames == ["说明", "预算评审", "部门汇总"]
+    sheet = wb["预算评审"]
+    header = [c.value for c in sheet[2]]
+    assert header[0] == "主管部门编码" and header[-1] == "审核意见"
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
+    a1 = dict(zip(header, rows["A1"], strict=True))
+    # money in 万元 (650,000 元 → 65), unit costs in 元
+    assert (a1["申请金额（万元）"], a1["按成本核定（万元）"], a1["按上年结余核定（万元）"],
+            a1["建议安排金额（万元）"]) == (82, 65, 70, 65)
+    assert (a1["申请单位成本（元）"], a1["参照单位成本（元）"]) == (8.2, 6.5)
+    assert a1["审核意见"] == frame.set_index("project_code").loc["A1", "reasons"]
+    assert a1["参照依据"] == "成本定额标准"
+    # a row with a cut is filled; one without is not
+    fills = {r[2].value: r[0].fill.fgColor.rgb for r in sheet.iter_rows(min_row=3)}
+    assert fills["A1"] != fills["N3"]
+    totals = [r for r in wb["部门汇总"].iter_rows(min_row=3, values_only=True)]
+    assert [t[0] for t in totals] == ["D1", "D2"]
+    # 7,070,000.01 requested, 6,465,000 suggested, 605,000.01 cut (元), in 万元
+    assert totals[0][2:] == (9, 707.000001, 646.5, 60.500001)

@@ -46,12 +46,20 @@ HEADERS: dict[str, str] = {
     "outturn_ratio": "决算÷年初预算", "pi1_score": "PI-1评分", "pi2_variance": "支出结构偏差",
     "pi2_score": "PI-2评分", "pi1_year_grade": "PI-1当年等级", "pi2_year_grade": "PI-2当年等级",
     "deviation_yuan": "偏差合计（万元）", "sub_head_count": "下属单元数", "year_count": "年度数",
+    "requested_amount_yuan": "申请金额（万元）", "planned_output_quantity": "计划产出数量",
+    "requested_unit_cost_yuan": "申请单位成本（元）", "cost_cap_yuan": "按成本核定（万元）",
+    "result_cap_yuan": "按上年结余核定（万元）", "suggested_amount_yuan": "建议安排金额（万元）",
+    "reasons": "审核意见", "reasons_en": "审核意见（英文）", "is_new": "是否新增项目",
+    "reference_year": "参照年度", "reference_deviation": "高于参照",
+    "previous_project_code": "上年项目编码", "previous_spent_yuan": "上年支出（万元）",
+    "previous_execution_rate": "上年执行率", "previous_balance_rate": "上年结转结余率",
 }
 SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
                    "grey": "未报送"}
 # where a report's column means something else than in HEADERS: the execution report's light
 # is the project's (the worst of its performance flags), not an indicator's
-REPORT_HEADERS: dict[str, dict[str, str]] = {"execution": {"light": "项目灯"}}
+REPORT_HEADERS: dict[str, dict[str, str]] = {"execution": {"light": "项目灯"},
+                                             "budget_review": {"grade": "上年自评等级"}}
 # where a column's name does not tell its kind: the PEFA scores are letters (A–D, —), not numbers
 REPORT_KINDS: dict[str, dict[str, Kind]] = {
     "pefa": {"pi1_score": "text", "pi2_score": "text", "outturn_ratio": "rate",
@@ -109,6 +117,65 @@ def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, tit
              for c in columns]
     sheet = Sheet(name, out, specs, severity_key=severity_key, title=title)
     return sheets_to_xlsx([sheet], cover=cover, marking=marking)
+
+
+BASIS_LABELS = {"standard": "成本定额标准", "suggested": "建议成本标准", "median": "同类中位数",
+                "none": "无参照"}  # fmt: skip
+
+
+def _cut(suggested: object, requested: object) -> bool:
+    return suggested is not None and suggested == suggested and requested is not None \
+        and suggested < requested  # type: ignore[operator]
+
+
+def budget_review_xlsx(review: pd.DataFrame, totals: pd.DataFrame, year: int,
+                       scope_label: str) -> bytes:
+    """The budget request review (perfbudget.budget_review) as the workbook the bureau sends
+    back to the departments: a cover, the requests with their caps, suggested amount and
+    审核意见 (rows with a cut filled yellow), and the totals by department."""
+    frame = review.copy()
+    frame["basis_zh"] = [BASIS_LABELS.get(b, b) for b in frame["reference_basis"]]
+    frame["_fill"] = ["yellow" if _cut(s, r) else None for s, r
+                      in zip(frame["suggested_amount_yuan"], frame["requested_amount_yuan"], strict=True)]
+    frame["is_new_zh"] = [None if v is None or v != v else ("是" if v else "否") for v in frame["is_new"]]
+    columns = [
+        Column("department_code", "主管部门编码"),
+        Column("department", "主管部门", width=18),
+        Column("project_code", "项目编码"),
+        Column("project_name", "项目名称", width=24),
+        Column("is_new_zh", "是否新增项目"),
+        Column("service_class", "一类事"),
+        Column("output_unit", "产出单位"),
+        Column("requested_amount_yuan", "申请金额（万元）", "wan"),
+        Column("planned_output_quantity", "计划产出数量", "number"),
+        Column("requested_unit_cost_yuan", "申请单位成本（元）", "number"),
+        Column("reference_unit_cost_yuan", "参照单位成本（元）", "number"),
+        Column("basis_zh", "参照依据"),
+        Column("reference_deviation", "高于参照", "rate"),
+        Column("cost_cap_yuan", "按成本核定（万元）", "wan"),
+        Column("previous_spent_yuan", "上年支出（万元）", "wan"),
+        Column("previous_balance_rate", "上年结转结余率", "rate"),
+        Column("result_cap_yuan", "按上年结余核定（万元）", "wan"),
+        Column("grade", "上年自评等级"),
+        Column("suggested_amount_yuan", "建议安排金额（万元）", "wan"),
+        Column("reasons", "审核意见", width=70),
+    ]
+    total_columns = [
+        Column("department_code", "主管部门编码"),
+        Column("department", "主管部门", width=18),
+        Column("request_count", "申请项目数", "integer"),
+        Column("requested_amount_yuan", "申请金额（万元）", "wan"),
+        Column("suggested_amount_yuan", "建议安排金额（万元）", "wan"),
+        Column("difference_yuan", "核减金额（万元）", "wan"),
+    ]
+    title = f"{year}年预算申请评审（预算安排核成本）"
+    cover = [title, f"范围：{scope_label}",
+             "建议安排金额 = 申请金额与各项适用核定上限中的最低者；按成本核定 = 参照单位成本 × 计划产出数量"
+             "（申请单位成本高于参照超过预警线时）；按上年结余核定 = 上年实际支出（上年结转结余率达到红线时）。",
+             "黄色行为建议核减的申请。"]  # fmt: skip
+    return sheets_to_xlsx([Sheet("预算评审", frame, columns, severity_key="_fill", title=title),
+                           Sheet("部门汇总", totals, total_columns, title=f"{year}年预算申请部门汇总")],
+                          cover=cover)  # fmt: skip
 
 
 def warning_xlsx(flags: pd.DataFrame) -> bytes:
