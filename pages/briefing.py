@@ -6,8 +6,6 @@ sensitive project). Files are made when a download button is clicked."""
 import streamlit as st
 
 from perfbudget import data, ui
-from perfbudget.export import pdf
-from perfbudget.export.briefing import SECTIONS, BriefingError
 
 ui.ensure_router()
 
@@ -27,8 +25,8 @@ with left:
         else f"{code} {names[code]}",
     )
     chosen = st.pills(
-        ui.tr("briefing_sections"), list(SECTIONS), selection_mode="multi",
-        default=list(SECTIONS), key="briefing_sections",
+        ui.tr("briefing_sections"), list(data.BRIEFING_SECTIONS), selection_mode="multi",
+        default=list(data.BRIEFING_SECTIONS), key="briefing_sections",
         format_func=lambda key: ui.tr(f"brief_section_{key}"),
     )
 with right:
@@ -40,16 +38,16 @@ if not chosen:
     st.info(ui.tr("briefing_no_sections"))
     st.stop()
 
-sections = tuple(key for key in SECTIONS if key in chosen)
+sections = tuple(key for key in data.BRIEFING_SECTIONS if key in chosen)
 try:
     with st.spinner(ui.tr("briefing_building")):
         model = data.briefing(year, month, department, public, sections,
                               ui.export_scope() if public else scope)
-except BriefingError as exc:
+except data.BriefingError as exc:
     st.warning(ui.tr("briefing_error", error=ui.md_text(exc)), icon=":material/info:")
     st.stop()
 
-ui.briefing_downloads(model, pdf_available=pdf.available())
+ui.briefing_downloads(model, pdf_available=data.pdf_available())
 
 st.subheader(ui.tr("briefing_preview"))
 st.markdown(ui.briefing_outline(model))

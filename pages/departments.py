@@ -4,7 +4,7 @@ and each department's score month by month."""
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, settings_store, ui
+from perfbudget import charts, data, ui
 
 ui.ensure_router()
 
@@ -54,7 +54,7 @@ with st.expander(ui.tr("league_weights_heading", total=f"{total_weight:g}"), ico
         if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
             try:
                 changed = data.save_league_weights(edited)
-            except settings_store.SettingsRejected as refused:
+            except data.SettingsRejected as refused:
                 st.session_state["league_weights_error"] = [
                     p.message_zh if lang == "zh" else p.message_en for p in refused.problems]
             else:

@@ -5,7 +5,7 @@ defaults. Saving clears every cached figure."""
 
 import streamlit as st
 
-from perfbudget import data, settings_store, ui
+from perfbudget import data, ui
 
 ui.ensure_router()
 
@@ -48,18 +48,18 @@ def _show_problems(key: str) -> None:
 
 st.subheader(ui.tr("settings_general_heading"))
 with st.form("settings_choices", border=True):
-    basis = st.radio(ui.tr("setting_time_progress_basis"), settings_store.SETTING_CHOICES["time_progress_basis"],
-                     index=settings_store.SETTING_CHOICES["time_progress_basis"].index(
+    basis = st.radio(ui.tr("setting_time_progress_basis"), data.SETTING_CHOICES["time_progress_basis"],
+                     index=data.SETTING_CHOICES["time_progress_basis"].index(
                          settings.get("time_progress_basis", "month")),
                      format_func=lambda v: ui.tr(f"setting_basis_{v}"), key="setting_basis", horizontal=True)
-    method = st.radio(ui.tr("setting_lower_is_better"), settings_store.SETTING_CHOICES["lower_is_better_method"],
-                      index=settings_store.SETTING_CHOICES["lower_is_better_method"].index(
+    method = st.radio(ui.tr("setting_lower_is_better"), data.SETTING_CHOICES["lower_is_better_method"],
+                      index=data.SETTING_CHOICES["lower_is_better_method"].index(
                           settings.get("lower_is_better_method", "ratio")),
                       format_func=lambda v: ui.tr(f"setting_method_{v}"), key="setting_method")
     if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
         try:
             changed = data.save_settings({"time_progress_basis": basis, "lower_is_better_method": method})
-        except settings_store.SettingsRejected as refused:
+        except data.SettingsRejected as refused:
             st.session_state["settings_problems"] = [
                 p.message_zh if lang == "zh" else p.message_en for p in refused.problems]
         else:
@@ -92,7 +92,7 @@ with st.form("settings_thresholds", border=False):
     if st.form_submit_button(ui.tr("settings_save_thresholds"), type="primary", icon=":material/save:"):
         try:
             changed = data.save_thresholds(edited)
-        except settings_store.SettingsRejected as refused:
+        except data.SettingsRejected as refused:
             st.session_state["threshold_problems"] = [
                 p.message_zh if lang == "zh" else p.message_en for p in refused.problems]
         else:

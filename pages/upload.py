@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from perfbudget import data, ui
-from perfbudget.importer import (
+from perfbudget.data import (
     RECORD_KINDS,
     TABLE_KINDS,
     TABLE_RECORDS,

@@ -8,6 +8,7 @@ across Streamlit's script threads. Imports go through this process too, then cle
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
@@ -819,3 +820,44 @@ def briefing(year: int, month: int, department_code: str | None, public: bool,
     with cursor() as cur:
         return build_briefing(cur, year, month, department_code, public=public,
                               sections=sections, base_scope=scope)
+
+
+# --- names the pages take from the layers below ---------------------------------------------
+# Pages import perfbudget.ui and perfbudget.data only (import-linter's contract, pyproject):
+# what else they need (an exception to catch, the choices of a setting, the importer's kinds
+# and templates, the briefing's sections) is passed on here. The importer's and the
+# briefing's names are looked up on first use, so that a page that neither imports nor
+# briefs loads neither the spreadsheet readers nor python-pptx.
+SettingsRejected = settings_store.SettingsRejected
+SETTING_CHOICES = settings_store.SETTING_CHOICES
+
+_PASSED_ON = {
+    "RECORD_KINDS": ("perfbudget.importer", "RECORD_KINDS"),
+    "TABLE_KINDS": ("perfbudget.importer", "TABLE_KINDS"),
+    "TABLE_RECORDS": ("perfbudget.importer", "TABLE_RECORDS"),
+    "RollbackRefused": ("perfbudget.importer", "RollbackRefused"),
+    "counts_text": ("perfbudget.importer", "counts_text"),
+    "kind_name": ("perfbudget.importer", "kind_name"),
+    "template_csv_bytes": ("perfbudget.importer", "template_csv_bytes"),
+    "template_workbook_bytes": ("perfbudget.importer", "template_workbook_bytes"),
+    "BRIEFING_SECTIONS": ("perfbudget.export.briefing", "SECTIONS"),
+    "BriefingError": ("perfbudget.export.briefing", "BriefingError"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """A name of _PASSED_ON, from its module (imported now, once)."""
+    if name not in _PASSED_ON:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _PASSED_ON[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # the next lookup is an ordinary attribute
+    return value
+
+
+def pdf_available() -> bool:
+    """Whether the briefing can be had as PDF (LibreOffice found)."""
+    # the briefing page's check: LibreOffice is looked for there only
+    from perfbudget.export import pdf
+
+    return pdf.available()
