@@ -4,7 +4,8 @@ and each department's score month by month."""
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, ui
+from perfbudget import data, ui
+from perfbudget.ui import charts
 
 ui.ensure_router()
 

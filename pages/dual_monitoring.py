@@ -5,8 +5,8 @@ the project page."""
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 
@@ -22,7 +22,7 @@ if projects.empty:
     st.info(ui.tr("dual_empty"), icon=":material/info:")
     st.stop()
 
-QUADRANTS = ("spending_ahead", "both_behind", "outputs_ahead", "on_track")
+QUADRANTS = ui.vocab.QUADRANTS
 filters = st.columns(2)
 departments = dict(zip(projects["department_code"], projects["department"], strict=False))
 with filters[0]:

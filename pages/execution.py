@@ -5,8 +5,8 @@ cumulative curve."""
 
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 

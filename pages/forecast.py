@@ -5,8 +5,8 @@ flags, and how the figure was made — curve source, years, s(m), formula, the c
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 

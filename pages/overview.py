@@ -3,8 +3,8 @@ department, the monthly trend, and the warnings to look at first."""
 
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 

@@ -4,8 +4,8 @@ late, overdue with days — by department, with the 30-day rule explained."""
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 

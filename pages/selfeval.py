@@ -5,8 +5,8 @@ projects whose results put next year's budget under review (下年预算重点�
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 
@@ -36,7 +36,7 @@ unscored_counts = ui.tr("selfeval_count_separator").join(
 counts = graded["grade"].value_counts()
 over = scores[scores["is_over_scored"].fillna(False).astype(bool)]
 tiles = st.columns(5)
-for tile, grade in zip(tiles, charts.GRADES, strict=False):
+for tile, grade in zip(tiles, ui.vocab.GRADES, strict=False):
     with tile, st.container(border=True):
         st.metric(ui.tr("grade_n", g=grade), f"{int(counts.get(grade, 0)):,}")
 with tiles[4], st.container(border=True):

@@ -3,7 +3,8 @@ light, filtered by department, project and light; qualitative actuals are shown 
 
 import streamlit as st
 
-from perfbudget import charts, data, ui
+from perfbudget import data, ui
+from perfbudget.ui import charts
 
 ui.ensure_router()
 

@@ -29,7 +29,7 @@ with filters[0]:
     )
 with filters[1]:
     severities = st.multiselect(
-        ui.tr("filter_severity"), [s for s in ("red", "yellow", "blue") if s in set(flags["severity"])],
+        ui.tr("filter_severity"), [s for s in ui.vocab.SEVERITIES if s in set(flags["severity"])],
         key="warnings_severity", format_func=ui.severity_label,
         placeholder=ui.tr("filter_all"),
     )

@@ -13,8 +13,14 @@ come from perfbudget.data.
     upload     the import's progress bar, problems and summary
     briefing   the briefing's PPTX/PDF/XLSX buttons and its outline
     downloads  a page's table as a file (the warnings workbook)
+
+Passed on to the pages, which import perfbudget.ui and perfbudget.data only (import-linter):
+charts (the figures, plotly, no streamlit), fmt (perfbudget.formatting: money in 万元, rates,
+dates) and vocab (the codes of lights, severities, quadrants and grades, in their order).
 """
 
+from perfbudget import charts, vocab
+from perfbudget import formatting as fmt
 from perfbudget.i18n import t
 from perfbudget.ui.briefing import briefing_downloads, briefing_outline
 from perfbudget.ui.downloads import warnings_download
@@ -77,15 +83,62 @@ from perfbudget.ui.upload import (
 )
 
 __all__ = [
-    "CHART_DEPARTMENTS", "MAX_CHOICES", "WRAPPING_ROW_HEIGHT", "badge", "briefing_downloads",
-    "briefing_outline", "cost_deviation_delta", "current_scope", "ensure_router",
-    "execution_table", "export_scope", "exposure_banner", "filter_flags", "flag_count_line",
-    "flag_keys", "flag_subject", "followup_form", "followup_history_table",
-    "followup_status_label", "import_summary_table", "indicator_table", "is_loopback", "lang",
-    "largest_for_chart", "light_label", "lights_for", "md_text", "older_month",
-    "outputs_as_of_column", "paged", "pct_value", "plotly", "progress_callback", "project_link",
-    "require_period", "round_value", "rule_label", "scorecard_table", "selfeval_status",
-    "severity_label", "show_issues", "sidebar", "signed_delta", "since_label", "style_lights",
-    "summary_line", "t", "table_columns", "table_height", "tr", "user_name", "wan_value",
-    "warning_table", "warnings_download", "with_messages",
+    "CHART_DEPARTMENTS",
+    "MAX_CHOICES",
+    "WRAPPING_ROW_HEIGHT",
+    "badge",
+    "briefing_downloads",
+    "briefing_outline",
+    "charts",
+    "cost_deviation_delta",
+    "current_scope",
+    "ensure_router",
+    "execution_table",
+    "export_scope",
+    "exposure_banner",
+    "filter_flags",
+    "flag_count_line",
+    "flag_keys",
+    "flag_subject",
+    "fmt",
+    "followup_form",
+    "followup_history_table",
+    "followup_status_label",
+    "import_summary_table",
+    "indicator_table",
+    "is_loopback",
+    "lang",
+    "largest_for_chart",
+    "light_label",
+    "lights_for",
+    "md_text",
+    "older_month",
+    "outputs_as_of_column",
+    "paged",
+    "pct_value",
+    "plotly",
+    "progress_callback",
+    "project_link",
+    "require_period",
+    "round_value",
+    "rule_label",
+    "scorecard_table",
+    "selfeval_status",
+    "severity_label",
+    "show_issues",
+    "sidebar",
+    "signed_delta",
+    "since_label",
+    "style_lights",
+    "summary_line",
+    "t",
+    "table_columns",
+    "table_height",
+    "tr",
+    "user_name",
+    "vocab",
+    "wan_value",
+    "warning_table",
+    "warnings_download",
+    "with_messages",
 ]
