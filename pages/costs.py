@@ -7,8 +7,8 @@ overview of every class. Figures: docs/figures.md#cost-benchmarking."""
 import pandas as pd
 import streamlit as st
 
-from perfbudget import charts, data, ui
-from perfbudget import formatting as fmt
+from perfbudget import data, ui
+from perfbudget.ui import charts, fmt
 
 ui.ensure_router()
 
