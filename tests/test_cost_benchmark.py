@@ -257,3 +257,17 @@ def test_group_medians_by_department_against_the_previous_year():
     by_district = run_query(conn, "cost_group_medians", year=YEAR, service_class=CLASS,
                             output_unit=UNIT, group_by="district")
     assert set(by_district["group_name"]) == {"甲区", "乙区"}
+
+
+def test_a_department_sees_its_rows_against_the_whole_class():
+    from perfbudget.scope import Scope
+
+    conn = make_db()
+    for code, cost, dept in (("A", "10", "D1"), ("B", "12", "D2"), ("C", "20", "D2")):
+        add_project(conn, code, cost, department=dept)
+    frame = run_query(conn, "project_cost_benchmark", Scope(departments=("D1",)), year=YEAR,
+                      service_class=None, output_unit=None)
+    # only D1's project, judged against the median of all three (12), not of D1's one
+    assert list(frame["project_code"]) == ["A"]
+    assert frame["reference_unit_cost_yuan"].iloc[0] == 12.0
+    assert frame["deviation"].iloc[0] == pytest.approx(10 / 12 - 1)

@@ -112,3 +112,21 @@ def test_the_department_medians_and_the_english_page(cost_app):
     assert not at.exception
     assert at.title[0].value == "Cost benchmarking (same-class services)"
     assert "Suggested standard" in _metrics(at)
+
+
+def test_a_year_without_costs_says_so(tmp_path, monkeypatch):
+    path = tmp_path / "hand.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)  # spending and indicators, no cost row
+    conn.close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("pages/costs.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("2025年尚无成本数据" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+    st.cache_data.clear()
