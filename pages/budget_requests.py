@@ -76,6 +76,8 @@ table = pd.DataFrame({
     ui.tr("col_reference_unit_cost"): shown["reference_unit_cost_yuan"],
     ui.tr("col_reference_basis"): [ui.tr(f"breq_basis_{b}") for b in shown["reference_basis"]],
     ui.tr("col_cost_cap_wan"): [ui.wan_value(v) for v in shown["cost_cap_yuan"]],
+    ui.tr("col_previous_spent_wan"): [ui.wan_value(v) for v in shown["previous_spent_yuan"]],
+    ui.tr("col_previous_rate"): [ui.pct_value(v) for v in shown["previous_execution_rate"]],
     ui.tr("col_previous_balance"): [ui.pct_value(v) for v in shown["previous_balance_rate"]],
     ui.tr("col_result_cap_wan"): [ui.wan_value(v) for v in shown["result_cap_yuan"]],
     ui.tr("col_last_grade"): shown["grade"],
@@ -88,6 +90,8 @@ st.dataframe(table, hide_index=True, placeholder="—", height=ui.table_height(l
              column_config={
                  ui.tr("col_requested_wan"): wan, ui.tr("col_cost_cap_wan"): wan,
                  ui.tr("col_result_cap_wan"): wan, ui.tr("col_suggested_wan"): wan,
+                 ui.tr("col_previous_spent_wan"): wan,
+                 ui.tr("col_previous_rate"): st.column_config.NumberColumn(format="%.1f%%"),
                  ui.tr("col_requested_unit_cost"): per_unit,
                  ui.tr("col_reference_unit_cost"): per_unit,
                  ui.tr("col_previous_balance"): st.column_config.NumberColumn(format="%.1f%%"),

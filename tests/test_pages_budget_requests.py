@@ -66,6 +66,8 @@ def test_the_page_shows_totals_suggested_amounts_and_reasons(review_app):
     a1 = detail[detail["项目编码"] == "A1"].iloc[0]
     assert (a1["按成本核定（万元）"], a1["按上年结余核定（万元）"], a1["建议安排（万元）"]) == (65.0, 70.0, 65.0)
     assert a1["参照依据"] == "成本定额标准"
+    # last year's A1: 700,000 of 1,000,000 spent, 30% left
+    assert (a1["上年支出（万元）"], a1["上年执行率"], a1["上年结转结余率"]) == (70.0, 70.0, 30.0)
     assert a1["审核意见"].startswith("申请单位成本8.20元/平方米，高于标准6.50元/平方米26.2%")
     assert detail[detail["项目编码"] == "F1"].iloc[0]["参照依据"] == "建议成本标准"
     assert at.get("download_button")
