@@ -42,17 +42,27 @@ def per_unit_text(value: object) -> str:
     return fmt.EMPTY if pd.isna(value) else f"{fmt.number(value)} {per_unit}"
 
 
+def tile_label(key: str) -> str:
+    """A tile's label with the unit (元/平方米): the value alone fits a quarter of a laptop
+    screen, a value with its unit was cut off ("322.68 元/平…")."""
+    return ui.tr("with_unit", label=ui.tr(key), unit=per_unit)
+
+
+def tile_number(value: object) -> str:
+    return fmt.EMPTY if pd.isna(value) else fmt.number(value)
+
+
 tiles = st.columns(4)
-tiles[0].metric(ui.tr("costs_median"), per_unit_text(stats["median_unit_cost_yuan"]),
+tiles[0].metric(tile_label("costs_median"), tile_number(stats["median_unit_cost_yuan"]),
                 help=ui.tr("costs_median_help", n=int(stats["project_count"])))
-tiles[1].metric(ui.tr("costs_middle_half"),
+tiles[1].metric(tile_label("costs_middle_half"),
                 f"{fmt.number(stats['p25_unit_cost_yuan'])}–{fmt.number(stats['p75_unit_cost_yuan'])}",
                 help=ui.tr("costs_middle_half_help"))
-tiles[2].metric(ui.tr("cost_standard"), per_unit_text(stats["standard_unit_cost_yuan"]))
+tiles[2].metric(tile_label("cost_standard"), tile_number(stats["standard_unit_cost_yuan"]))
 if pd.isna(stats["suggested_standard_yuan"]):
-    tiles[3].metric(ui.tr("costs_suggested"), fmt.EMPTY, help=ui.tr("costs_suggested_none"))
+    tiles[3].metric(tile_label("costs_suggested"), fmt.EMPTY, help=ui.tr("costs_suggested_none"))
 else:
-    tiles[3].metric(ui.tr("costs_suggested"), per_unit_text(stats["suggested_standard_yuan"]),
+    tiles[3].metric(tile_label("costs_suggested"), tile_number(stats["suggested_standard_yuan"]),
                     help=ui.tr("costs_suggested_help"))
     st.caption(ui.tr("costs_suggested_line", value=per_unit_text(stats["suggested_standard_yuan"]),
                      n=int(stats["project_count"]), meeting=int(stats["meeting_suggested_count"]),

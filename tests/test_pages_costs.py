@@ -61,8 +61,9 @@ def _pick(at: AppTest, label: str) -> AppTest:
 def test_the_class_with_most_projects_comes_first_with_its_suggested_standard(cost_app):
     at = cost_app
     assert at.selectbox(key="cost_class_pick").options[0] == "道路养护（公里）· 6个项目"
-    assert _metrics(at) == {"单位成本中位数": "7 元/公里", "P25–P75": "5.25–11",
-                            "成本定额标准": "—", "建议成本标准": "5 元/公里"}
+    # the unit in the label, the value alone (a value with its unit was cut off on a laptop)
+    assert _metrics(at) == {"单位成本中位数（元/公里）": "7", "P25–P75（元/公里）": "5.25–11",
+                            "成本定额标准（元/公里）": "—", "建议成本标准（元/公里）": "5"}
     captions = "\n".join(c.value for c in at.caption)
     assert "建议成本标准5 元/公里：依据6个项目（剔除1个异常值），已有2个项目达到。" in captions
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -75,8 +76,8 @@ def test_the_class_with_most_projects_comes_first_with_its_suggested_standard(co
 
 def test_the_class_table_says_why_projects_are_left_out(cost_app):
     at = _pick(cost_app, "绿化养护（平方米）· 3个项目")
-    assert _metrics(at)["单位成本中位数"] == "10 元/平方米"
-    assert _metrics(at)["建议成本标准"] == "—"            # three projects: fewer than 5
+    assert _metrics(at)["单位成本中位数（元/平方米）"] == "10"
+    assert _metrics(at)["建议成本标准（元/平方米）"] == "—"  # three projects: fewer than 5
     table = at.dataframe[0].value
     reasons = dict(zip(table["项目编码"], table["未参与比较原因"], strict=True))
     assert reasons == {"P004": "", "P001": "", "P002": "", "P009": "各成本行产出数量不一致",
@@ -89,7 +90,7 @@ def test_the_class_table_says_why_projects_are_left_out(cost_app):
 
 def test_the_standard_is_shown_where_one_exists(cost_app):
     at = _pick(cost_app, "环卫保洁（平方米）· 1个项目")
-    assert _metrics(at)["成本定额标准"] == "5 元/平方米"
+    assert _metrics(at)["成本定额标准（元/平方米）"] == "5"
     row = at.dataframe[0].value.iloc[0]
     assert (row["参照依据"], row["偏离"]) == ("成本定额标准", -20.0)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -111,7 +112,7 @@ def test_the_department_medians_and_the_english_page(cost_app):
     at.toggle(key="lang_en").set_value(True).run()
     assert not at.exception
     assert at.title[0].value == "Cost benchmarking (same-class services)"
-    assert "Suggested standard" in _metrics(at)
+    assert "Suggested standard (yuan/公里)" in _metrics(at)
 
 
 def test_a_year_without_costs_says_so(tmp_path, monkeypatch):
