@@ -139,6 +139,11 @@ def _result_clause(row: Any, year: int, lang: str, sole: bool) -> str | None:
             return "新增项目，无上年执行结果" if _flag(row.is_new) else "未找到上年同一项目"
         return ("a new project: no results of last year" if _flag(row.is_new)
                 else "no project of last year matches")
+    if _missing(row.previous_balance_rate):
+        # the project is known, but a balance rate needs its December spending and a budget
+        if lang == "zh":
+            return f"上年（{year - 1}年）同一项目无12月执行数据，未核结余"
+        return f"last year ({year - 1}) the project has no December spending: balance not checked"
     if not _flag(row.is_result_capped):
         return None
     rate, line = fmt.pct(row.previous_balance_rate), fmt.pct(row.balance_line)

@@ -275,3 +275,34 @@ def test_the_review_workbook_has_the_requests_their_reasons_and_the_department_t
     assert [t[0] for t in totals] == ["D1", "D2"]
     # 7,070,000.01 requested, 6,465,000 suggested, 605,000.01 cut (元), in 万元
     assert totals[0][2:] == (9, 707.000001, 646.5, 60.500001)
+
+
+def test_a_project_of_last_year_without_december_spending_is_not_judged_on_its_balance():
+    conn = new_db()
+    import_files(conn, [("p.csv", csv_bytes([["年度", "项目编码", "项目名称", "主管部门", "调整后预算数"],
+                                             [2025, "P1", "甲", "局", 1000000]])),
+                        ("e.csv", csv_bytes([["年度", "月份", "项目编码", "累计支出"],
+                                             [2025, 11, "P1", 100000]])),
+                        ("r.csv", csv_bytes([["年度", "项目编码", "项目名称", "主管部门", "申请金额"],
+                                             [2026, "P1", "甲", "局", 500000]]))])  # fmt: skip
+    [row] = budget_review.review(conn, 2026).itertuples()
+    # 90% unspent at November, but no December row: no 结转结余率, no result cap
+    assert row.previous_project_code == "P1" and row.previous_balance_rate != row.previous_balance_rate
+    assert row.result_cap_yuan is None and row.suggested_amount_yuan == Decimal("500000.00")
+    assert "上年（2025年）同一项目无12月执行数据，未核结余" in row.reasons
+
+
+def test_a_sensitive_department_or_project_is_left_out_of_a_public_review():
+    conn = new_db()
+    import_files(conn, [("p.csv", csv_bytes([
+        ["年度", "项目编码", "项目名称", "主管部门编码", "主管部门", "部门是否涉密", "是否涉密", "调整后预算数"],
+        [2025, "S1", "甲", "DS", "保密局", "是", "否", 1],
+        [2025, "S2", "乙", "DP", "财政局", "否", "是", 1],
+        [2025, "S3", "丙", "DP", "财政局", "否", "否", 1]])),
+        ("r.csv", csv_bytes([["年度", "项目编码", "项目名称", "主管部门编码", "主管部门", "申请金额"],
+                             [2026, "S1", "甲", "DS", "保密局", 10], [2026, "S2", "乙", "DP", "财政局", 10],
+                             [2026, "S3", "丙", "DP", "财政局", 10]]))])  # fmt: skip
+    # the CLI's everything: all three; public: not the sensitive department's S1, nor S2, whose
+    # project (last year's) is sensitive
+    assert sorted(budget_review.review(conn, 2026)["project_code"]) == ["S1", "S2", "S3"]
+    assert list(budget_review.review(conn, 2026, Scope.public())["project_code"]) == ["S3"]
