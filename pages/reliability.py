@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perfbudget import data, ui
-from perfbudget import formatting as fmt
+from perfbudget.ui import fmt
 
 ui.ensure_router()
 
