@@ -4,14 +4,17 @@ import streamlit as st
 
 from perfbudget import data, ui
 
-st.set_page_config(page_title="预算绩效看板 PerfBudget", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(
+    page_title="预算绩效看板 PerfBudget", page_icon=":material/monitoring:", layout="wide"
+)
 
 
 def page(file: str, title_key: str, icon: str, **kwargs) -> st.Page:
     """A page whose URL is its file name (/execution), so links survive a restart."""
     name = file.removesuffix(".py")
-    return st.Page(f"pages/{file}", title=ui.tr(title_key), icon=f":material/{icon}:",
-                   url_path=name, **kwargs)
+    return st.Page(
+        f"pages/{file}", title=ui.tr(title_key), icon=f":material/{icon}:", url_path=name, **kwargs
+    )
 
 
 # Sections of the sidebar. A new page is one line in its section.

@@ -20,18 +20,25 @@ names = dict(zip(departments["department_code"], departments["department"], stri
 left, right = st.columns([2, 1], gap="large")
 with left:
     department = st.selectbox(
-        ui.tr("briefing_scope"), [None, *names], key="briefing_department",
-        format_func=lambda code: ui.tr("briefing_scope_all") if code is None
-        else f"{code} {names[code]}",
+        ui.tr("briefing_scope"),
+        [None, *names],
+        key="briefing_department",
+        format_func=lambda code: (
+            ui.tr("briefing_scope_all") if code is None else f"{code} {names[code]}"
+        ),
     )
     chosen = st.pills(
-        ui.tr("briefing_sections"), list(data.BRIEFING_SECTIONS), selection_mode="multi",
-        default=list(data.BRIEFING_SECTIONS), key="briefing_sections",
+        ui.tr("briefing_sections"),
+        list(data.BRIEFING_SECTIONS),
+        selection_mode="multi",
+        default=list(data.BRIEFING_SECTIONS),
+        key="briefing_sections",
         format_func=lambda key: ui.tr(f"brief_section_{key}"),
     )
 with right:
-    public = st.toggle(ui.tr("briefing_public"), key="briefing_public",
-                       help=ui.tr("briefing_public_help"))
+    public = st.toggle(
+        ui.tr("briefing_public"), key="briefing_public", help=ui.tr("briefing_public_help")
+    )
     st.caption(ui.tr("briefing_marking_public" if public else "briefing_marking_internal"))
 
 if not chosen:
@@ -41,8 +48,9 @@ if not chosen:
 sections = tuple(key for key in data.BRIEFING_SECTIONS if key in chosen)
 try:
     with st.spinner(ui.tr("briefing_building")):
-        model = data.briefing(year, month, department, public, sections,
-                              ui.export_scope() if public else scope)
+        model = data.briefing(
+            year, month, department, public, sections, ui.export_scope() if public else scope
+        )
 except data.BriefingError as exc:
     st.warning(ui.tr("briefing_error", error=ui.md_text(exc)), icon=":material/info:")
     st.stop()
@@ -52,6 +60,9 @@ ui.briefing_downloads(model, pdf_available=data.pdf_available())
 st.subheader(ui.tr("briefing_preview"))
 st.markdown(ui.briefing_outline(model))
 if model.omitted:
-    st.info(ui.tr("briefing_omitted") + "\n\n" + "\n".join(f"- {ui.md_text(line)}" for line in
-                                                             model.omitted_lines()),
-            icon=":material/info:")
+    st.info(
+        ui.tr("briefing_omitted")
+        + "\n\n"
+        + "\n".join(f"- {ui.md_text(line)}" for line in model.omitted_lines()),
+        icon=":material/info:",
+    )

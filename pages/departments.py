@@ -25,39 +25,61 @@ PARTS = tuple(data.LEAGUE_PARTS)
 weights = data.league_weights()
 total_weight = sum(weights.values())
 
-table = pd.DataFrame({
-    ui.tr("col_rank"): league["rank"].astype(int),
-    ui.tr("col_department"): league["department"],
-    ui.tr("col_score"): league["score"],
-    **{ui.tr(f"league_part_{p}"): [ui.pct_value(v) for v in league[f"{p}_part"]] for p in PARTS},
-    ui.tr("col_over_scored"): league["over_scored_count"].astype(int),
-    ui.tr("col_overdue"): league["overdue_count"].astype(int),
-})
+table = pd.DataFrame(
+    {
+        ui.tr("col_rank"): league["rank"].astype(int),
+        ui.tr("col_department"): league["department"],
+        ui.tr("col_score"): league["score"],
+        **{
+            ui.tr(f"league_part_{p}"): [ui.pct_value(v) for v in league[f"{p}_part"]] for p in PARTS
+        },
+        ui.tr("col_over_scored"): league["over_scored_count"].astype(int),
+        ui.tr("col_overdue"): league["overdue_count"].astype(int),
+    }
+)
 st.dataframe(
-    table, hide_index=True, placeholder="—", height=ui.table_height(len(table), max_rows=25),
+    table,
+    hide_index=True,
+    placeholder="—",
+    height=ui.table_height(len(table), max_rows=25),
     column_config={
-        ui.tr("col_score"): st.column_config.ProgressColumn(format="%.1f", min_value=0, max_value=100),
-        **{ui.tr(f"league_part_{p}"): st.column_config.NumberColumn(
-            format="%.1f%%", help=ui.tr(f"league_part_{p}_help")) for p in PARTS},
+        ui.tr("col_score"): st.column_config.ProgressColumn(
+            format="%.1f", min_value=0, max_value=100
+        ),
+        **{
+            ui.tr(f"league_part_{p}"): st.column_config.NumberColumn(
+                format="%.1f%%", help=ui.tr(f"league_part_{p}_help")
+            )
+            for p in PARTS
+        },
     },
 )
 st.caption(ui.tr("league_missing_note"))
 
-with st.expander(ui.tr("league_weights_heading", total=f"{total_weight:g}"), icon=":material/tune:"):
+with st.expander(
+    ui.tr("league_weights_heading", total=f"{total_weight:g}"), icon=":material/tune:"
+):
     st.caption(ui.tr("league_weights_intro") + " " + ui.tr("admin_only_note"))
     with st.form("league_weights"):
         cols = st.columns(len(PARTS))
         edited = {}
         for col, part in zip(cols, PARTS, strict=True):
-            edited[part] = col.number_input(ui.tr(f"league_part_{part}"), min_value=0.0, max_value=100.0,
-                                            value=weights[part], step=5.0, format="%g",
-                                            key=f"league_weight_{part}")
+            edited[part] = col.number_input(
+                ui.tr(f"league_part_{part}"),
+                min_value=0.0,
+                max_value=100.0,
+                value=weights[part],
+                step=5.0,
+                format="%g",
+                key=f"league_weight_{part}",
+            )
         if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
             try:
                 changed = data.save_league_weights(edited)
             except data.SettingsRejected as refused:
                 st.session_state["league_weights_error"] = [
-                    p.message_zh if lang == "zh" else p.message_en for p in refused.problems]
+                    p.message_zh if lang == "zh" else p.message_en for p in refused.problems
+                ]
             else:
                 st.session_state.pop("league_weights_error", None)
                 st.toast(ui.tr("saved_n", n=changed), icon=":material/check_circle:")
@@ -68,9 +90,14 @@ with st.expander(ui.tr("league_weights_heading", total=f"{total_weight:g}"), ico
 st.subheader(ui.tr("league_trend_heading"))
 names = dict(zip(league["department_code"], league["department"], strict=True))
 default = list(league["department_code"].head(3)) + list(league["department_code"].tail(2))
-chosen = st.multiselect(ui.tr("league_trend_pick"), list(names), default=list(dict.fromkeys(default)),
-                        key="league_trend_departments", format_func=lambda c: f"{c} {names[c]}",
-                        max_selections=10)
+chosen = st.multiselect(
+    ui.tr("league_trend_pick"),
+    list(names),
+    default=list(dict.fromkeys(default)),
+    key="league_trend_departments",
+    format_func=lambda c: f"{c} {names[c]}",
+    max_selections=10,
+)
 if not chosen:
     st.info(ui.tr("league_trend_choose"))
 else:

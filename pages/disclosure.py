@@ -18,13 +18,25 @@ st.title(ui.tr("disclosure_title"))
 departments = data.department_disclosure(year, scope)
 min_budget = data.threshold("disclosure_gap", "min_budget_yuan")
 min_coverage = data.threshold("disclosure_gap", "min_coverage")
-st.caption(ui.tr("disclosure_intro", year=year, budget=fmt.money(min_budget, lang=lang),
-                 coverage=fmt.pct(min_coverage, 0)))
+st.caption(
+    ui.tr(
+        "disclosure_intro",
+        year=year,
+        budget=fmt.money(min_budget, lang=lang),
+        coverage=fmt.pct(min_coverage, 0),
+    )
+)
 
 summary = data.disclosure_summary(year, month, scope)
 if summary.sensitive_projects:
-    st.info(ui.tr("disclosure_sensitive_note", n=summary.sensitive_projects,
-                  d=summary.sensitive_departments), icon=":material/lock:")
+    st.info(
+        ui.tr(
+            "disclosure_sensitive_note",
+            n=summary.sensitive_projects,
+            d=summary.sensitive_departments,
+        ),
+        icon=":material/lock:",
+    )
 
 if departments.empty:
     st.info(ui.tr("disclosure_empty"), icon=":material/public:")
@@ -32,13 +44,17 @@ if departments.empty:
 
 undisclosed = summary.large_undisclosed
 tiles = st.columns(3)
-tiles[0].metric(ui.tr("disclosure_departments_below"),
-                ui.tr("n_departments", n=summary.departments_below),
-                help=ui.tr("disclosure_departments_below_help", coverage=fmt.pct(min_coverage, 0)))
+tiles[0].metric(
+    ui.tr("disclosure_departments_below"),
+    ui.tr("n_departments", n=summary.departments_below),
+    help=ui.tr("disclosure_departments_below_help", coverage=fmt.pct(min_coverage, 0)),
+)
 tiles[1].metric(ui.tr("disclosure_large_undisclosed"), ui.tr("n_projects", n=len(undisclosed)))
-tiles[2].metric(ui.tr("disclosure_overall"),
-                fmt.EMPTY if summary.coverage is None else fmt.pct(summary.coverage),
-                help=ui.tr("disclosure_overall_help"))
+tiles[2].metric(
+    ui.tr("disclosure_overall"),
+    fmt.EMPTY if summary.coverage is None else fmt.pct(summary.coverage),
+    help=ui.tr("disclosure_overall_help"),
+)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -48,32 +64,53 @@ with right:
     if undisclosed.empty:
         st.success(ui.tr("disclosure_all_large_disclosed"), icon=":material/check_circle:")
     else:
-        st.dataframe(pd.DataFrame({
-            ui.tr("col_project_code"): undisclosed["project_code"],
-            ui.tr("col_project"): undisclosed["project_name"],
-            ui.tr("col_department"): undisclosed["department"],
-            ui.tr("col_initial_budget_wan"): [ui.wan_value(v) for v in undisclosed["initial_budget_yuan"]],
-        }), hide_index=True, placeholder="—", height=ui.table_height(len(undisclosed)),
-            column_config={ui.tr("col_initial_budget_wan"): st.column_config.NumberColumn(format="%,.2f")})
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    ui.tr("col_project_code"): undisclosed["project_code"],
+                    ui.tr("col_project"): undisclosed["project_name"],
+                    ui.tr("col_department"): undisclosed["department"],
+                    ui.tr("col_initial_budget_wan"): [
+                        ui.wan_value(v) for v in undisclosed["initial_budget_yuan"]
+                    ],
+                }
+            ),
+            hide_index=True,
+            placeholder="—",
+            height=ui.table_height(len(undisclosed)),
+            column_config={
+                ui.tr("col_initial_budget_wan"): st.column_config.NumberColumn(format="%,.2f")
+            },
+        )
 
 st.subheader(ui.tr("disclosure_table_heading"))
-listed = departments.sort_values(["meets_coverage", "coverage"], kind="stable").reset_index(drop=True)
-table = pd.DataFrame({
-    ui.tr("col_department_code"): listed["department_code"],
-    ui.tr("col_department"): listed["department"],
-    ui.tr("col_projects"): listed["project_count"].astype(int),
-    ui.tr("col_large_projects"): listed["large_project_count"].astype(int),
-    ui.tr("col_large_undisclosed"): listed["large_undisclosed_count"].astype(int),
-    ui.tr("col_disclosed_wan"): [ui.wan_value(v) for v in listed["disclosed_budget_yuan"]],
-    ui.tr("col_initial_total_wan"): [ui.wan_value(v) for v in listed["total_budget_yuan"]],
-    ui.tr("col_coverage"): [ui.pct_value(v) for v in listed["coverage"]],
-    ui.tr("col_meets"): [ui.tr("yes") if bool(v) else ui.tr("no") for v in listed["meets_coverage"]],
-})
+listed = departments.sort_values(["meets_coverage", "coverage"], kind="stable").reset_index(
+    drop=True
+)
+table = pd.DataFrame(
+    {
+        ui.tr("col_department_code"): listed["department_code"],
+        ui.tr("col_department"): listed["department"],
+        ui.tr("col_projects"): listed["project_count"].astype(int),
+        ui.tr("col_large_projects"): listed["large_project_count"].astype(int),
+        ui.tr("col_large_undisclosed"): listed["large_undisclosed_count"].astype(int),
+        ui.tr("col_disclosed_wan"): [ui.wan_value(v) for v in listed["disclosed_budget_yuan"]],
+        ui.tr("col_initial_total_wan"): [ui.wan_value(v) for v in listed["total_budget_yuan"]],
+        ui.tr("col_coverage"): [ui.pct_value(v) for v in listed["coverage"]],
+        ui.tr("col_meets"): [
+            ui.tr("yes") if bool(v) else ui.tr("no") for v in listed["meets_coverage"]
+        ],
+    }
+)
 codes = pd.Series(["green" if bool(v) else "red" for v in listed["meets_coverage"]], dtype=object)
-st.dataframe(ui.style_lights(table, [ui.tr("col_meets")], {ui.tr("col_meets"): codes}),
-             hide_index=True, placeholder="—", height=ui.table_height(len(table)),
-             column_config={
-                 ui.tr("col_disclosed_wan"): st.column_config.NumberColumn(format="%,.2f"),
-                 ui.tr("col_initial_total_wan"): st.column_config.NumberColumn(format="%,.2f"),
-                 ui.tr("col_coverage"): st.column_config.NumberColumn(format="%.1f%%"),
-             })
+st.dataframe(
+    ui.style_lights(table, [ui.tr("col_meets")], {ui.tr("col_meets"): codes}),
+    hide_index=True,
+    placeholder="—",
+    height=ui.table_height(len(table)),
+    column_config={
+        ui.tr("col_disclosed_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        ui.tr("col_initial_total_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        ui.tr("col_coverage"): st.column_config.NumberColumn(format="%.1f%%"),
+    },
+)

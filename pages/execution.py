@@ -22,12 +22,18 @@ lights = data.scope_lights(year, month, scope)
 # District: the top of the drill-down.
 st.subheader(ui.tr("district_heading"))
 districts = data.district_execution(year, month, scope)
-districts = districts.assign(red_project_count=ui.lights_for(
-    lights, "district", districts["district"], "red_project_count", 0).to_numpy())
+districts = districts.assign(
+    red_project_count=ui.lights_for(
+        lights, "district", districts["district"], "red_project_count", 0
+    ).to_numpy()
+)
 styler, config = ui.execution_table(
     districts,
-    {"district": ui.tr("col_district"), "department_count": ui.tr("col_departments"),
-     "project_count": ui.tr("col_projects")},
+    {
+        "district": ui.tr("col_district"),
+        "department_count": ui.tr("col_departments"),
+        "project_count": ui.tr("col_projects"),
+    },
     ui.lights_for(lights, "district", districts["district"]),
     extra={"red_project_count": ui.tr("col_red_projects")},
     with_time_progress=True,
@@ -42,12 +48,18 @@ if not districts.empty:
 if departments.empty:
     st.info(ui.tr("no_departments"))
     st.stop()
-departments = departments.assign(red_project_count=ui.lights_for(
-    lights, "department", departments["department_code"], "red_project_count", 0).to_numpy())
+departments = departments.assign(
+    red_project_count=ui.lights_for(
+        lights, "department", departments["department_code"], "red_project_count", 0
+    ).to_numpy()
+)
 styler, config = ui.execution_table(
     departments,
-    {"department_code": ui.tr("col_department_code"), "department": ui.tr("col_department"),
-     "project_count": ui.tr("col_projects")},
+    {
+        "department_code": ui.tr("col_department_code"),
+        "department": ui.tr("col_department"),
+        "project_count": ui.tr("col_projects"),
+    },
     ui.lights_for(lights, "department", departments["department_code"]),
     extra={"red_project_count": ui.tr("col_red_projects")},
 )
@@ -57,7 +69,9 @@ st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
 st.subheader(ui.tr("project_heading"))
 names = dict(zip(departments["department_code"], departments["department"], strict=True))
 department = st.selectbox(
-    ui.tr("choose_department"), [None, *names], key="exec_department",
+    ui.tr("choose_department"),
+    [None, *names],
+    key="exec_department",
     format_func=lambda code: ui.tr("all_departments") if code is None else f"{code} {names[code]}",
 )
 projects = data.project_execution(year, month, scope.narrowed_to(department))
@@ -65,23 +79,37 @@ if projects.empty:
     st.info(ui.tr("no_projects"))
     st.stop()
 # a city has 50,000 projects: one page of them goes to the browser
-projects = ui.paged(projects, f"exec_projects_{department or 'all'}", {
-    "execution_rate": ui.tr("col_rate"), "pace": ui.tr("col_pace"), "gap_pp": ui.tr("col_gap_pp"),
-    "adjusted_budget_yuan": ui.tr("col_budget_wan"), "project_code": ui.tr("col_project_code"),
-})
+projects = ui.paged(
+    projects,
+    f"exec_projects_{department or 'all'}",
+    {
+        "execution_rate": ui.tr("col_rate"),
+        "pace": ui.tr("col_pace"),
+        "gap_pp": ui.tr("col_gap_pp"),
+        "adjusted_budget_yuan": ui.tr("col_budget_wan"),
+        "project_code": ui.tr("col_project_code"),
+    },
+)
 styler, config = ui.execution_table(
     projects,
-    {"project_code": ui.tr("col_project_code"), "project_name": ui.tr("col_project"),
-     "department": ui.tr("col_department")},
+    {
+        "project_code": ui.tr("col_project_code"),
+        "project_name": ui.tr("col_project"),
+        "department": ui.tr("col_department"),
+    },
     ui.lights_for(lights, "project", projects["project_code"]),
-    extra={"budget_type": ui.tr("col_budget_type"),
-           "last_reported_month": ui.tr("col_last_month")},
+    extra={"budget_type": ui.tr("col_budget_type"), "last_reported_month": ui.tr("col_last_month")},
 )
 # the light beside the project's name: a wide table would scroll it out of sight
 first = [ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_light")]
 event = st.dataframe(
-    styler, column_config=config, hide_index=True, placeholder="—", on_select="rerun",
-    selection_mode="single-row", key=f"exec_projects_{department or 'all'}",
+    styler,
+    column_config=config,
+    hide_index=True,
+    placeholder="—",
+    on_select="rerun",
+    selection_mode="single-row",
+    key=f"exec_projects_{department or 'all'}",
     column_order=first + [c for c in ui.table_columns(styler) if c not in first],
 )
 
@@ -97,14 +125,19 @@ if picked_rows:
 if st.session_state.get("exec_project") not in codes:
     st.session_state["exec_project"] = codes[0]
 project = st.selectbox(
-    ui.tr("choose_project"), codes, key="exec_project",
+    ui.tr("choose_project"),
+    codes,
+    key="exec_project",
     format_func=lambda code: f"{code} {project_names[code]}",
 )
 curve = data.project_monthly_curve(year, project, scope)
 if curve.empty or curve["spent_yuan"].isna().all():
     st.info(ui.tr("no_curve"))
 else:
-    ui.plotly(charts.project_curve_chart(curve, f"{project} {project_names[project]}", lang),
-              key="project_curve", as_of=ui.tr("as_of", year=year, month=month))
+    ui.plotly(
+        charts.project_curve_chart(curve, f"{project} {project_names[project]}", lang),
+        key="project_curve",
+        as_of=ui.tr("as_of", year=year, month=month),
+    )
 # everything else about it (indicators, warnings and follow-up, self-evaluation, costs)
 ui.project_link(project)

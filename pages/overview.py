@@ -19,8 +19,12 @@ if summary.empty or int(summary["project_count"].iloc[0]) == 0:
     st.stop()
 kpi = summary.iloc[0]
 st.caption(
-    ui.tr("as_of", year=year, month=month) + " · " + ui.tr(
-        "scope_line", departments=int(kpi["department_count"]), projects=int(kpi["project_count"]),
+    ui.tr("as_of", year=year, month=month)
+    + " · "
+    + ui.tr(
+        "scope_line",
+        departments=int(kpi["department_count"]),
+        projects=int(kpi["project_count"]),
         reported=int(kpi["reported_project_count"]),
     )
 )
@@ -39,28 +43,43 @@ with tiles[1], st.container(border=True, height="stretch"):
     ui.badge("grey", ui.tr("kpi_spent_share", rate=fmt.pct(kpi["execution_rate"])))
 with tiles[2], st.container(border=True, height="stretch"):
     st.metric(
-        ui.tr("kpi_rate"), fmt.pct(kpi["execution_rate"]),
+        ui.tr("kpi_rate"),
+        fmt.pct(kpi["execution_rate"]),
         help=ui.tr("pace_light_help"),
     )
-    ui.badge(kpi["pace_light"], ui.tr("pace_light_named", light=ui.light_label(kpi["pace_light"]))
-             + " · " + ui.tr("kpi_time_progress", tp=fmt.pct(kpi["time_progress"])))
+    ui.badge(
+        kpi["pace_light"],
+        ui.tr("pace_light_named", light=ui.light_label(kpi["pace_light"]))
+        + " · "
+        + ui.tr("kpi_time_progress", tp=fmt.pct(kpi["time_progress"])),
+    )
 with tiles[3], st.container(border=True, height="stretch"):
     st.metric(
-        ui.tr("kpi_gap"), ui.tr("pp_unit", v=fmt.pp(kpi["gap_pp"])), help=ui.tr("kpi_gap_help"),
+        ui.tr("kpi_gap"),
+        ui.tr("pp_unit", v=fmt.pp(kpi["gap_pp"])),
+        help=ui.tr("kpi_gap_help"),
     )
     ui.badge(kpi["pace_light"], ui.tr("kpi_pace", r=fmt.ratio(kpi["pace"])))
 with tiles[4], st.container(border=True, height="stretch"):
     st.metric(
-        ui.tr("kpi_indicators"), fmt.pct(kpi["indicator_on_track_rate"]),
+        ui.tr("kpi_indicators"),
+        fmt.pct(kpi["indicator_on_track_rate"]),
         help=ui.tr("kpi_indicators_help"),
     )
-    ui.badge("grey", ui.tr(
-        "kpi_indicators_detail", on=int(kpi["indicator_on_track_count"]),
-        n=int(kpi["indicator_reported_count"]),
-    ))
+    ui.badge(
+        "grey",
+        ui.tr(
+            "kpi_indicators_detail",
+            on=int(kpi["indicator_on_track_count"]),
+            n=int(kpi["indicator_reported_count"]),
+        ),
+    )
 with tiles[5], st.container(border=True, height="stretch"):
-    st.metric(ui.tr("kpi_warnings"), ui.tr("kpi_warnings_value", n=counts.warnings),
-              help=ui.tr("kpi_warnings_help"))
+    st.metric(
+        ui.tr("kpi_warnings"),
+        ui.tr("kpi_warnings_value", n=counts.warnings),
+        help=ui.tr("kpi_warnings_help"),
+    )
     ui.badge(counts.light, ui.tr("kpi_warning_counts", red=counts.red, yellow=counts.yellow))
 
 left, right = st.columns([1, 1], gap="large")
@@ -71,11 +90,14 @@ with left:
     else:
         lights = data.scope_lights(year, month, scope)
         show_all = len(departments) <= ui.CHART_DEPARTMENTS or st.toggle(
-            ui.tr("show_all_departments", n=len(departments)), key="overview_all_departments")
+            ui.tr("show_all_departments", n=len(departments)), key="overview_all_departments"
+        )
         ui.plotly(
             charts.department_execution_bars(
-                departments, lights, lang, limit=None if show_all else ui.CHART_DEPARTMENTS),
-            key="dept_bars", as_of=ui.tr("as_of", year=year, month=month),
+                departments, lights, lang, limit=None if show_all else ui.CHART_DEPARTMENTS
+            ),
+            key="dept_bars",
+            as_of=ui.tr("as_of", year=year, month=month),
         )
         st.caption(ui.tr("dept_chart_light_note"))
 with right:
@@ -83,8 +105,11 @@ with right:
     if trend.empty or trend["spent_yuan"].isna().all():
         st.info(ui.tr("no_trend"))
     else:
-        ui.plotly(charts.execution_trend_chart(trend, lang), key="trend",
-                  as_of=ui.tr("as_of", year=year, month=month))
+        ui.plotly(
+            charts.execution_trend_chart(trend, lang),
+            key="trend",
+            as_of=ui.tr("as_of", year=year, month=month),
+        )
 
 st.subheader(ui.tr("top_warnings"))
 if red_yellow.empty:

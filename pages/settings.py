@@ -27,7 +27,10 @@ if thresholds.empty:
 
 # The order a finance officer reads them in (the threshold registry's): the pace rules first.
 RULE_ORDER = data.THRESHOLD_GROUP_ORDER
-rules = sorted(thresholds["rule_id"].unique(), key=lambda r: (RULE_ORDER.index(r) if r in RULE_ORDER else 99, r))
+rules = sorted(
+    thresholds["rule_id"].unique(),
+    key=lambda r: (RULE_ORDER.index(r) if r in RULE_ORDER else 99, r),
+)
 
 
 def _rule_name(rule: str) -> str:
@@ -48,20 +51,34 @@ def _show_problems(key: str) -> None:
 
 st.subheader(ui.tr("settings_general_heading"))
 with st.form("settings_choices", border=True):
-    basis = st.radio(ui.tr("setting_time_progress_basis"), data.SETTING_CHOICES["time_progress_basis"],
-                     index=data.SETTING_CHOICES["time_progress_basis"].index(
-                         settings.get("time_progress_basis", "month")),
-                     format_func=lambda v: ui.tr(f"setting_basis_{v}"), key="setting_basis", horizontal=True)
-    method = st.radio(ui.tr("setting_lower_is_better"), data.SETTING_CHOICES["lower_is_better_method"],
-                      index=data.SETTING_CHOICES["lower_is_better_method"].index(
-                          settings.get("lower_is_better_method", "ratio")),
-                      format_func=lambda v: ui.tr(f"setting_method_{v}"), key="setting_method")
+    basis = st.radio(
+        ui.tr("setting_time_progress_basis"),
+        data.SETTING_CHOICES["time_progress_basis"],
+        index=data.SETTING_CHOICES["time_progress_basis"].index(
+            settings.get("time_progress_basis", "month")
+        ),
+        format_func=lambda v: ui.tr(f"setting_basis_{v}"),
+        key="setting_basis",
+        horizontal=True,
+    )
+    method = st.radio(
+        ui.tr("setting_lower_is_better"),
+        data.SETTING_CHOICES["lower_is_better_method"],
+        index=data.SETTING_CHOICES["lower_is_better_method"].index(
+            settings.get("lower_is_better_method", "ratio")
+        ),
+        format_func=lambda v: ui.tr(f"setting_method_{v}"),
+        key="setting_method",
+    )
     if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
         try:
-            changed = data.save_settings({"time_progress_basis": basis, "lower_is_better_method": method})
+            changed = data.save_settings(
+                {"time_progress_basis": basis, "lower_is_better_method": method}
+            )
         except data.SettingsRejected as refused:
             st.session_state["settings_problems"] = [
-                p.message_zh if lang == "zh" else p.message_en for p in refused.problems]
+                p.message_zh if lang == "zh" else p.message_en for p in refused.problems
+            ]
         else:
             st.session_state.pop("settings_problems", None)
             st.session_state["settings_saved"] = changed
@@ -84,17 +101,26 @@ with st.form("settings_thresholds", border=False):
                     # a stored threshold the registry does not know shows its description
                     known = (rule, row.name) in data.THRESHOLD_SPECS
                     edited[(rule, row.name)] = st.number_input(
-                        ui.tr(f"threshold_{rule}_{row.name}") if known or not isinstance(row.description, str)
+                        ui.tr(f"threshold_{rule}_{row.name}")
+                        if known or not isinstance(row.description, str)
                         else row.description,
-                        value=value, format="%g", step=_step(rule, row.name), key=f"threshold_{rule}_{row.name}",
-                        help=ui.tr(f"threshold_{rule}_{row.name}_help") if known else f"{rule}.{row.name}",
+                        value=value,
+                        format="%g",
+                        step=_step(rule, row.name),
+                        key=f"threshold_{rule}_{row.name}",
+                        help=ui.tr(f"threshold_{rule}_{row.name}_help")
+                        if known
+                        else f"{rule}.{row.name}",
                     )
-    if st.form_submit_button(ui.tr("settings_save_thresholds"), type="primary", icon=":material/save:"):
+    if st.form_submit_button(
+        ui.tr("settings_save_thresholds"), type="primary", icon=":material/save:"
+    ):
         try:
             changed = data.save_thresholds(edited)
         except data.SettingsRejected as refused:
             st.session_state["threshold_problems"] = [
-                p.message_zh if lang == "zh" else p.message_en for p in refused.problems]
+                p.message_zh if lang == "zh" else p.message_en for p in refused.problems
+            ]
         else:
             st.session_state.pop("threshold_problems", None)
             st.session_state["settings_saved"] = changed
@@ -104,7 +130,12 @@ _show_problems("threshold_problems")
 st.subheader(ui.tr("settings_reset_heading"))
 st.caption(ui.tr("settings_reset_intro"))
 confirm = st.checkbox(ui.tr("settings_reset_confirm"), key="settings_reset_confirm")
-if st.button(ui.tr("settings_reset"), disabled=not confirm, icon=":material/restart_alt:", key="settings_reset"):
+if st.button(
+    ui.tr("settings_reset"),
+    disabled=not confirm,
+    icon=":material/restart_alt:",
+    key="settings_reset",
+):
     data.reset_settings()
     for key in list(st.session_state):
         if str(key).startswith(("threshold_", "setting_")):

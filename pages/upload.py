@@ -136,15 +136,23 @@ st.subheader(ui.tr("template_heading"))
 st.caption(ui.tr("template_format"))
 with st.container(horizontal=True, gap="small"):
     st.download_button(
-        ui.tr("template_xlsx"), data=template_workbook_bytes(), file_name="导入模板.xlsx",
-        mime=XLSX_MIME, icon=":material/download:", type="primary", on_click="ignore",
+        ui.tr("template_xlsx"),
+        data=template_workbook_bytes(),
+        file_name="导入模板.xlsx",
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        type="primary",
+        on_click="ignore",
         key="template_xlsx",
     )
     for kind in TABLE_KINDS:
         st.download_button(
-            ui.tr("template_csv", kind=ui.tr(f"kind_{kind}")), data=template_csv_bytes(kind),
-            file_name=f"模板_{ui.t(f'kind_{kind}', 'zh')}.csv", mime="text/csv",
-            on_click="ignore", key=f"template_csv_{kind}",
+            ui.tr("template_csv", kind=ui.tr(f"kind_{kind}")),
+            data=template_csv_bytes(kind),
+            file_name=f"模板_{ui.t(f'kind_{kind}', 'zh')}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"template_csv_{kind}",
         )
 
 # --- an import under way (this session's): watched until it ends -----------------------------
@@ -165,8 +173,14 @@ def watch_import(job) -> None:
     else:
         result = job.result
         selfeval = [f.batch_id for f in result.files if SELFEVAL in f.layout.split(",")]
-        st.session_state["upload_outcome"] = ("done", (result.summary_lines(), result.to_frame()), selfeval)
-        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # an empty uploader
+        st.session_state["upload_outcome"] = (
+            "done",
+            (result.summary_lines(), result.to_frame()),
+            selfeval,
+        )
+        st.session_state["upload_round"] = (
+            st.session_state.get("upload_round", 0) + 1
+        )  # an empty uploader
         st.session_state.pop("upload_previews", None)
     st.rerun()  # the sidebar's years and months may have changed
 
@@ -181,8 +195,11 @@ if running is not None:
 st.subheader(ui.tr("uploader_label"))
 round_ = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
-    ui.tr("uploader_label"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-    key=f"upload_files_{round_}", label_visibility="collapsed",
+    ui.tr("uploader_label"),
+    type=["xlsx", "xls", "csv"],
+    accept_multiple_files=True,
+    key=f"upload_files_{round_}",
+    label_visibility="collapsed",
 )
 inputs = [(f.name, f.getvalue()) for f in files or []]
 
@@ -198,7 +215,9 @@ def preview(layout: dict | None):
         try:
             for old in [k for k in cache if k[0] != key[0]]:  # other files: not needed again
                 del cache[old]
-            cache[key] = data.preview_files(inputs, layout=layout, progress=ui.progress_callback(bar))
+            cache[key] = data.preview_files(
+                inputs, layout=layout, progress=ui.progress_callback(bar)
+            )
         finally:
             bar.empty()
     return cache[key]
@@ -216,8 +235,12 @@ if inputs:
                      if sheet.sheet is not None
                      else ui.tr("upload_ask_label_csv", file=ui.md_text(file_name)))  # fmt: skip
             picked = st.selectbox(
-                label, sheet.candidates, index=None, format_func=layout_label,
-                placeholder=ui.tr("upload_ask_placeholder"), key=f"upload_layout_{round_}_{k}",
+                label,
+                sheet.candidates,
+                index=None,
+                format_func=layout_label,
+                placeholder=ui.tr("upload_ask_placeholder"),
+                key=f"upload_layout_{round_}_{k}",
             )
             if picked is not None:
                 choices[(file_name, sheet.sheet)] = picked
@@ -276,13 +299,17 @@ if inputs:
                 for tab, kind in zip(tabs, kinds, strict=True):
                     with tab:
                         frame, config = record_frame(p.frames[kind])
-                        st.caption(ui.tr("upload_rows_shown", shown=len(frame), n=p.row_counts[kind]))
+                        st.caption(
+                            ui.tr("upload_rows_shown", shown=len(frame), n=p.row_counts[kind])
+                        )
                         st.dataframe(frame, hide_index=True, column_config=config, placeholder="—")
             if p.notes or p.ignored_columns:
                 with st.expander(ui.tr("upload_notes", n=len(p.notes) + bool(p.ignored_columns))):
                     lines = [ui.md_text(ui.summary_line(n)) for n in p.notes]
                     if p.ignored_columns:
-                        lines.append(ui.tr("upload_ignored", cols=ui.md_text("、".join(p.ignored_columns))))
+                        lines.append(
+                            ui.tr("upload_ignored", cols=ui.md_text("、".join(p.ignored_columns)))
+                        )
                     st.markdown("\n".join(f"- {line}" for line in lines))
 
     if blocked_ask:
@@ -310,8 +337,12 @@ if outcome is not None:
         lines, frame = payload
         st.success(ui.tr("import_done"), icon=":material/check_circle:")
         # a file's line, its notes (indented in the summary) under it
-        st.markdown("\n".join(f"{'    ' if line.startswith('  ') else ''}- {ui.md_text(ui.summary_line(line))}"
-                              for line in lines))
+        st.markdown(
+            "\n".join(
+                f"{'    ' if line.startswith('  ') else ''}- {ui.md_text(ui.summary_line(line))}"
+                for line in lines
+            )
+        )
         st.dataframe(ui.import_summary_table(frame), hide_index=True, placeholder="—")
     checks = [data.batch_selfeval(b, ui.current_scope()) for b in selfeval_batches]
     checks = [c for c in checks if not c.empty]
@@ -327,11 +358,18 @@ if outcome is not None:
                       "grade": row.grade, "d": ui.round_value(row.score_difference, 2)}  # fmt: skip
             if row.status != "complete":
                 # missing year-end values: not rescored, never 差 (docs/figures.md#self-evaluation-status)
-                st.info(ui.tr("upload_selfeval_incomplete", **values, n=int(row.missing_indicator_count)),
-                        icon=":material/pending_actions:")
+                st.info(
+                    ui.tr(
+                        "upload_selfeval_incomplete", **values, n=int(row.missing_indicator_count)
+                    ),
+                    icon=":material/pending_actions:",
+                )
             elif row.is_over_scored:
                 st.warning(ui.tr("upload_selfeval_over", **values), icon=":material/warning:")
-            elif row.claimed_total_score is None or row.claimed_total_score != row.claimed_total_score:
+            elif (
+                row.claimed_total_score is None
+                or row.claimed_total_score != row.claimed_total_score
+            ):
                 st.info(ui.tr("upload_selfeval_unclaimed", **values), icon=":material/info:")
             else:
                 st.success(ui.tr("upload_selfeval_ok", **values), icon=":material/check_circle:")
@@ -387,10 +425,14 @@ def batch_action(action: str, batch_id: int, batch, run) -> None:
             first, second = ((refused.message_zh, refused.message_en) if ui.lang() == "zh"
                              else (refused.message_en, refused.message_zh))  # fmt: skip
             st.session_state["upload_rollback_message"] = (
-                "refused", ui.tr(f"upload_{action}_refused", first=first, second=second))
+                "refused",
+                ui.tr(f"upload_{action}_refused", first=first, second=second),
+            )
         else:
             st.session_state["upload_rollback_message"] = (
-                "done", ui.summary_line(result.summary_line()))
+                "done",
+                ui.summary_line(result.summary_line()),
+            )
             st.session_state.pop("upload_outcome", None)
     st.rerun()
 
@@ -401,16 +443,22 @@ if rollback_message is not None:
     kind, text = rollback_message
     # the messages name files and users: each paragraph as text
     (st.success if kind == "done" else st.error)(
-        "\n\n".join(ui.md_text(part) for part in text.split("\n\n")), icon=":material/history:")
+        "\n\n".join(ui.md_text(part) for part in text.split("\n\n")), icon=":material/history:"
+    )
 batches = data.import_batches()
 if batches.empty:
     st.info(ui.tr("no_history"), icon=":material/history:")
 else:
+
     def stamp(at) -> str:
         return "" if at is None or at != at else pd.Timestamp(at).strftime("%Y-%m-%d %H:%M")
 
     def is_restored(row) -> bool:
-        return row.status == "active" and row.restored_at is not None and row.restored_at == row.restored_at
+        return (
+            row.status == "active"
+            and row.restored_at is not None
+            and row.restored_at == row.restored_at
+        )
 
     def rolled_back(row) -> str:
         """When and by whom a batch was rolled back, and restored if it is active again."""
@@ -420,7 +468,8 @@ else:
                      by=row.rolled_back_by or "—")  # fmt: skip
         if is_restored(row):
             text += ("；" if ui.lang() == "zh" else "; ") + ui.tr(
-                "upload_restored_cell", at=stamp(row.restored_at), by=row.restored_by or "—")
+                "upload_restored_cell", at=stamp(row.restored_at), by=row.restored_by or "—"
+            )
         return text
 
     history = pd.DataFrame({

@@ -24,20 +24,28 @@ if flags.empty:
 filters = st.columns(3)
 with filters[0]:
     rules = st.multiselect(
-        ui.tr("filter_rule"), list(dict.fromkeys(flags["rule"])), key="warnings_rule",
-        format_func=ui.rule_label, placeholder=ui.tr("filter_all"),
+        ui.tr("filter_rule"),
+        list(dict.fromkeys(flags["rule"])),
+        key="warnings_rule",
+        format_func=ui.rule_label,
+        placeholder=ui.tr("filter_all"),
     )
 with filters[1]:
     severities = st.multiselect(
-        ui.tr("filter_severity"), [s for s in ui.vocab.SEVERITIES if s in set(flags["severity"])],
-        key="warnings_severity", format_func=ui.severity_label,
+        ui.tr("filter_severity"),
+        [s for s in ui.vocab.SEVERITIES if s in set(flags["severity"])],
+        key="warnings_severity",
+        format_func=ui.severity_label,
         placeholder=ui.tr("filter_all"),
     )
 departments = dict(zip(flags["department_code"], flags["department"], strict=False))
 with filters[2]:
     chosen_departments = st.multiselect(
-        ui.tr("filter_department"), sorted(departments), key="warnings_department",
-        format_func=lambda code: f"{code} {departments[code]}", placeholder=ui.tr("filter_all"),
+        ui.tr("filter_department"),
+        sorted(departments),
+        key="warnings_department",
+        format_func=lambda code: f"{code} {departments[code]}",
+        placeholder=ui.tr("filter_all"),
     )
 
 shown = ui.filter_flags(flags, rules, severities, chosen_departments)
@@ -54,22 +62,43 @@ shown = ui.paged(shown, "warnings_table")  # a city has tens of thousands of fla
 with st.spinner(ui.tr("since_computing")):
     shown = data.with_followup(shown, year, month, scope)
 keys = list(ui.flag_keys(shown))
-styler, config = ui.warning_table(shown, extra={
-    ui.tr("col_since"): [ui.since_label(m, n) for m, n in
-                         zip(shown["since_month"], shown["months_flagged"], strict=True)],
-    ui.tr("col_followup"): [ui.followup_status_label(s) for s in shown["followup_status"]],
-})
+styler, config = ui.warning_table(
+    shown,
+    extra={
+        ui.tr("col_since"): [
+            ui.since_label(m, n)
+            for m, n in zip(shown["since_month"], shown["months_flagged"], strict=True)
+        ],
+        ui.tr("col_followup"): [ui.followup_status_label(s) for s in shown["followup_status"]],
+    },
+)
 config[ui.tr("col_since")] = st.column_config.TextColumn(help=ui.tr("col_since_help"), width=125)
 config[ui.tr("col_followup")] = st.column_config.TextColumn(width=60)
 # how long and who followed up, beside the rule and before the long sentence
 # (the project code is in the picked flag's detail and the Excel file: the sentence needs the room)
-order = [ui.tr(c) for c in ("col_severity", "col_project", "col_rule", "col_since",
-                            "col_followup", "col_message", "col_department")]
+order = [
+    ui.tr(c)
+    for c in (
+        "col_severity",
+        "col_project",
+        "col_rule",
+        "col_since",
+        "col_followup",
+        "col_message",
+        "col_department",
+    )
+]
 event = st.dataframe(
-    styler, column_config=config, hide_index=True, placeholder="—", column_order=order,
+    styler,
+    column_config=config,
+    hide_index=True,
+    placeholder="—",
+    column_order=order,
     row_height=ui.WRAPPING_ROW_HEIGHT,
     height=ui.table_height(len(shown), max_rows=15, row_height=ui.WRAPPING_ROW_HEIGHT),
-    on_select="rerun", selection_mode="single-row", key="warnings_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="warnings_table",
 )
 
 # The picked flag: its sentence, how long, its follow-up history, and the follow-up form.
@@ -81,8 +110,14 @@ else:
     key = keys[picked[0]]
     with st.container(border=True):
         st.markdown(ui.flag_subject(flag))
-        ui.badge(flag["severity"], ui.severity_label(flag["severity"]) + " · " + ui.rule_label(flag["rule"])
-                 + " · " + ui.since_label(flag["since_month"], flag["months_flagged"]))
+        ui.badge(
+            flag["severity"],
+            ui.severity_label(flag["severity"])
+            + " · "
+            + ui.rule_label(flag["rule"])
+            + " · "
+            + ui.since_label(flag["since_month"], flag["months_flagged"]),
+        )
         st.markdown(ui.md_text(flag["message" if lang == "zh" else "message_en"]))
         history = data.followup_history(flag, year, scope)
         if history.empty:
@@ -94,8 +129,9 @@ else:
             ui.project_link(flag["project_code"])
 
 # The download: the same filters over the export scope (no sensitive project leaves).
-public = ui.filter_flags(data.warning_flags(year, month, ui.export_scope()), rules, severities,
-                         chosen_departments)
+public = ui.filter_flags(
+    data.warning_flags(year, month, ui.export_scope()), rules, severities, chosen_departments
+)
 left_out = len(all_shown) - len(public)
 ui.warnings_download(public, year, month)
 if left_out:

@@ -37,20 +37,38 @@ from perfbudget import db, results
 from perfbudget.scope import Scope
 
 PAGES = (
-    "overview", "execution", "targets", "warnings", "dual_monitoring", "forecast", "project",
-    "selfeval", "departments", "rectification", "disclosure", "briefing", "upload", "settings",
+    "overview",
+    "execution",
+    "targets",
+    "warnings",
+    "dual_monitoring",
+    "forecast",
+    "project",
+    "selfeval",
+    "departments",
+    "rectification",
+    "disclosure",
+    "briefing",
+    "upload",
+    "settings",
 )
 
 # (figure, scale) -> (target, "max" | "min"): what we hold ourselves to (issue 10).
 TARGETS: dict[tuple[str, str], tuple[float, str]] = {
-    ("page_cold_s", "district"): (1.0, "max"), ("page_warm_s", "district"): (0.3, "max"),
-    ("page_cold_s", "city"): (2.0, "max"), ("page_warm_s", "city"): (0.5, "max"),
-    ("query_p50_ms", "city"): (100.0, "max"), ("query_p50_ms", "district"): (100.0, "max"),
-    ("refresh_s", "city"): (15.0, "max"), ("refresh_s", "district"): (15.0, "max"),
-    ("import_parse_ratio", "city"): (3.0, "max"), ("import_parse_ratio", "district"): (3.0, "max"),
+    ("page_cold_s", "district"): (1.0, "max"),
+    ("page_warm_s", "district"): (0.3, "max"),
+    ("page_cold_s", "city"): (2.0, "max"),
+    ("page_warm_s", "city"): (0.5, "max"),
+    ("query_p50_ms", "city"): (100.0, "max"),
+    ("query_p50_ms", "district"): (100.0, "max"),
+    ("refresh_s", "city"): (15.0, "max"),
+    ("refresh_s", "district"): (15.0, "max"),
+    ("import_parse_ratio", "city"): (3.0, "max"),
+    ("import_parse_ratio", "district"): (3.0, "max"),
     ("server_peak_rss_mib", "city"): (1024.0, "max"),
     ("server_peak_rss_mib", "district"): (1024.0, "max"),
-    ("pandas_ratio", "city"): (5.0, "min"), ("pandas_ratio", "district"): (5.0, "min"),
+    ("pandas_ratio", "city"): (5.0, "min"),
+    ("pandas_ratio", "district"): (5.0, "min"),
 }
 
 
@@ -99,8 +117,13 @@ def machine() -> dict[str, object]:
         pass
     import duckdb  # only for its version here (perfbudget.db has loaded it already)
 
-    return {"platform": platform.platform(), "python": platform.python_version(),
-            "cpus": os.cpu_count(), "memory_gib": memory, "duckdb": duckdb.__version__}
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "duckdb": duckdb.__version__,
+    }
 
 
 T = TypeVar("T")
@@ -153,11 +176,19 @@ def query_reads(conn, year: int, month: int) -> list[Figure]:
     for query in results.STORED:
         times = []
         for _ in range(7):
-            seconds, rows = _seconds(partial(results.read, conn, query, Scope.everything(), year, month))
+            seconds, rows = _seconds(
+                partial(results.read, conn, query, Scope.everything(), year, month)
+            )
             times.append(seconds * 1000)
         p95 = sorted(times)[int(0.95 * (len(times) - 1))]
-        figures.append(Figure(f"query_p50_ms {query}", statistics.median(times), "ms",
-                              f"p95 {p95:.0f} ms, {len(rows) if rows is not None else 0:,} rows"))
+        figures.append(
+            Figure(
+                f"query_p50_ms {query}",
+                statistics.median(times),
+                "ms",
+                f"p95 {p95:.0f} ms, {len(rows) if rows is not None else 0:,} rows",
+            )
+        )
     return figures
 
 
@@ -170,14 +201,21 @@ def pandas_overview(parquet_dir: Path, year: int, month: int) -> object:
     spending = pd.read_parquet(parquet_dir / "spending.parquet")
     projects = projects[projects["year"] == year]
     spent = spending[(spending["year"] == year) & (spending["month"] <= month)]
-    latest = spent.sort_values("month").groupby(
-        ["project_code", "fund_source", "economic_class"], dropna=False).tail(1)
+    latest = (
+        spent.sort_values("month")
+        .groupby(["project_code", "fund_source", "economic_class"], dropna=False)
+        .tail(1)
+    )
     per_project = latest.groupby("project_code")["cumulative_yuan"].sum()
     budget = projects["adjusted_budget_yuan"].sum()
     total = per_project[per_project.index.isin(projects["project_code"])].sum()
     rate = float(total) / float(budget) if budget else None
-    return {"budget": budget, "spent": total, "rate": rate,
-            "pace": rate / (month / 12) if rate is not None else None}
+    return {
+        "budget": budget,
+        "spent": total,
+        "rate": rate,
+        "pace": rate / (month / 12) if rate is not None else None,
+    }
 
 
 def page_timings(path: Path) -> dict[str, Any]:  # the child's JSON
@@ -186,8 +224,13 @@ def page_timings(path: Path) -> dict[str, Any]:  # the child's JSON
     env = {**os.environ, "PERFBUDGET_DB": str(path), "PERFBUDGET_INBOX": "0"}
     # scripts/bench_pages.py: the app driven under AppTest (streamlit stays out of the package)
     script = Path(__file__).resolve().parent.parent / "scripts" / "bench_pages.py"
-    child = subprocess.run([sys.executable, str(script), str(path)],
-                           env=env, capture_output=True, text=True, check=False)
+    child = subprocess.run(
+        [sys.executable, str(script), str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if child.returncode != 0:
         raise RuntimeError(f"page timings failed:\n{child.stderr[-3000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
@@ -195,8 +238,11 @@ def page_timings(path: Path) -> dict[str, Any]:  # the child's JSON
 
 def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table") -> int:
     figures: list[Figure] = []
-    say = (lambda *a: print(*a, file=sys.stderr, flush=True)) if output == "json" else \
-        (lambda *a: print(*a, flush=True))
+    say = (
+        (lambda *a: print(*a, file=sys.stderr, flush=True))
+        if output == "json"
+        else (lambda *a: print(*a, flush=True))
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"bench-{scale}.duckdb"
         if db_path is not None:
@@ -211,14 +257,18 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
             seconds, _ = _seconds(lambda: build_demo(conn, scale=scale, refresh=False))
             figures.append(Figure("build_data_s", seconds, "s", "the synthetic data"))
             seconds, written = _seconds(lambda: results.refresh_all(conn))
-            figures.append(Figure("build_results_s", seconds, "s",
-                                  f"every stored result, {len(written)} periods"))
+            figures.append(
+                Figure(
+                    "build_results_s", seconds, "s", f"every stored result, {len(written)} periods"
+                )
+            )
             conn.execute("checkpoint")
         results.refresh_stale(conn)
         say(f"  built; database {os.path.getsize(path) / 1024 / 1024:,.0f} MiB")
         # the newest year with spending, and its last month (available_periods: newest first)
         periods = db.run_live(conn, "available_periods", Scope.everything()).dropna(
-            subset=["last_month"])
+            subset=["last_month"]
+        )
         year, month = int(periods["year"].iloc[0]), int(periods["last_month"].iloc[0])
         figures += query_reads(conn, year, int(month))
         say("  results reads timed")
@@ -227,11 +277,23 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
         parquet.mkdir()
         for table in ("projects", "spending"):
             conn.execute(f"copy {table} to '{parquet / table}.parquet' (format parquet)")
-        pandas_s = min(_seconds(lambda: pandas_overview(parquet, year, int(month)))[0] for _ in range(3))
-        ours_s = min(_seconds(lambda: results.read(conn, "scope_summary", Scope.everything(),
-                                                   year, int(month)))[0] for _ in range(3))
-        figures.append(Figure("pandas_ratio", pandas_s / ours_s, "×",
-                              f"pandas from Parquet {pandas_s * 1000:.0f} ms, stored {ours_s * 1000:.1f} ms"))
+        pandas_s = min(
+            _seconds(lambda: pandas_overview(parquet, year, int(month)))[0] for _ in range(3)
+        )
+        ours_s = min(
+            _seconds(
+                lambda: results.read(conn, "scope_summary", Scope.everything(), year, int(month))
+            )[0]
+            for _ in range(3)
+        )
+        figures.append(
+            Figure(
+                "pandas_ratio",
+                pandas_s / ours_s,
+                "×",
+                f"pandas from Parquet {pandas_s * 1000:.0f} ms, stored {ours_s * 1000:.1f} ms",
+            )
+        )
         conn.close()
 
         timings = page_timings(path)
@@ -239,29 +301,44 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
             note = f"FAILED: {failed[0]}" if failed else ""
             figures.append(Figure(f"page_cold_s {page}", cold, "s", note))
             figures.append(Figure(f"page_warm_s {page}", warm, "s", note))
-        figures.append(Figure("server_peak_rss_mib", timings["peak_rss_mib"], "MiB",
-                              "a process that opened every page, cold and warm"))
+        figures.append(
+            Figure(
+                "server_peak_rss_mib",
+                timings["peak_rss_mib"],
+                "MiB",
+                "a process that opened every page, cold and warm",
+            )
+        )
         say("  pages timed")
 
         conn = db.connect(path)
         from perfbudget.importer import import_files  # loaded for the import timings only
 
         sheet = execution_sheet(conn, month=int(month))
-        seconds, _ = _seconds(lambda: import_files(conn, [("one-month.csv", sheet)], user="benchmark"))
+        seconds, _ = _seconds(
+            lambda: import_files(conn, [("one-month.csv", sheet)], user="benchmark")
+        )
         lines = sheet.count(b"\n") - 1
         figures.append(Figure("one_month_import_s", seconds, "s", f"{lines:,} rows, month {month}"))
         seconds, periods = _seconds(lambda: results.refresh_stale(conn))
-        figures.append(Figure("refresh_s", seconds, "s",
-                              f"after that import: {len(periods)} periods recomputed"))
+        figures.append(
+            Figure(
+                "refresh_s", seconds, "s", f"after that import: {len(periods)} periods recomputed"
+            )
+        )
         say("  refresh timed")
 
         if import_rows > 0:
             import fastexcel  # only the large import is compared with a bare parse
 
             xlsx = execution_xlsx(execution_sheet(conn, rows=import_rows))
-            parse_s = min(_seconds(lambda: fastexcel.read_excel(xlsx).load_sheet(0).to_arrow())[0]
-                          for _ in range(2))
-            import_s, _ = _seconds(lambda: import_files(conn, [("bench.xlsx", xlsx)], user="benchmark"))
+            parse_s = min(
+                _seconds(lambda: fastexcel.read_excel(xlsx).load_sheet(0).to_arrow())[0]
+                for _ in range(2)
+            )
+            import_s, _ = _seconds(
+                lambda: import_files(conn, [("bench.xlsx", xlsx)], user="benchmark")
+            )
             xlsx_rows = fastexcel.read_excel(xlsx).load_sheet(0).height
             figures.append(Figure("parse_s", parse_s, "s", f"fastexcel, {xlsx_rows:,} rows"))
             figures.append(Figure("import_s", import_s, "s", "read, checked, written (no refresh)"))
@@ -270,9 +347,17 @@ def run(scale: str, db_path: Path | None, import_rows: int, output: str = "table
     figures.append(Figure("process_peak_rss_mib", peak_rss_mib(), "MiB", "this benchmark process"))
     _judge(figures, scale)
     if output == "json":
-        print(json.dumps({"scale": scale, "machine": machine(),
-                          "figures": [{**asdict(f), "met": f.met} for f in figures]},
-                         ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "scale": scale,
+                    "machine": machine(),
+                    "figures": [{**asdict(f), "met": f.met} for f in figures],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         _print_table(figures, scale)
     return 0
@@ -287,8 +372,10 @@ def _judge(figures: list[Figure], scale: str) -> None:
 
 def _print_table(figures: list[Figure], scale: str) -> None:
     info = machine()
-    print(f"machine: {info['platform']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, "
-          f"Python {info['python']}, DuckDB {info['duckdb']}")
+    print(
+        f"machine: {info['platform']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, "
+        f"Python {info['python']}, DuckDB {info['duckdb']}"
+    )
     for f in figures:
         value = "n/a" if f.value is None else f"{f.value:,.2f}"
         target = "" if f.target is None else f"{'≤' if f.kind == 'max' else '≥'} {f.target:g}"

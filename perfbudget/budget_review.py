@@ -35,11 +35,14 @@ def review(conn: duckdb.DuckDBPyConnection, year: int, scope: Scope | None = Non
     frame = db.run_query(conn, QUERY, scope or Scope.everything(), year=year)
     for column in ("reference_year", "peer_count"):
         # a year and a count are whole numbers (2025, not 2025.0); empty without a reference
-        frame[column] = pd.Series([None if pd.isna(v) else int(v) for v in frame[column]],
-                                  index=frame.index, dtype=object)
+        frame[column] = pd.Series(
+            [None if pd.isna(v) else int(v) for v in frame[column]], index=frame.index, dtype=object
+        )
     # a request whose suggested amount is below it: the rows the bureau sends back
-    frame["is_cut"] = [s < r for s, r in zip(frame["suggested_amount_yuan"],
-                                             frame["requested_amount_yuan"], strict=True)]
+    frame["is_cut"] = [
+        s < r
+        for s, r in zip(frame["suggested_amount_yuan"], frame["requested_amount_yuan"], strict=True)
+    ]
     rows = list(frame.itertuples(index=False))
     frame.insert(frame.columns.get_loc(REASONS_AFTER) + 1, "reasons",
                  [reasons(r, year, "zh") for r in rows])  # fmt: skip
@@ -119,11 +122,15 @@ def _cost_clause(row: Any, year: int, lang: str, sole: bool) -> str | None:
         short = _short_basis(row, lang)
         if lang == "zh":
             verb = "建议按" if sole else "按"
-            return (f"{head}，高于{basis}{reference}元/{unit}{fmt.pct(deviation)}，"
-                    f"{verb}{short}核定为{cap}")
+            return (
+                f"{head}，高于{basis}{reference}元/{unit}{fmt.pct(deviation)}，"
+                f"{verb}{short}核定为{cap}"
+            )
         verb = "approve at" if sole else "at"
-        return (f"{head} is {fmt.pct(deviation)} above {basis} of {reference} yuan/{unit}: "
-                f"{verb} {short}, {cap}")
+        return (
+            f"{head} is {fmt.pct(deviation)} above {basis} of {reference} yuan/{unit}: "
+            f"{verb} {short}, {cap}"
+        )
     if deviation is not None and deviation > 0:
         if lang == "zh":
             return f"{head}，高于{basis}{reference}元/{unit}{fmt.pct(deviation)}，未超过{line}"
@@ -137,8 +144,11 @@ def _result_clause(row: Any, year: int, lang: str, sole: bool) -> str | None:
     if _text(row.previous_project_code) is None:
         if lang == "zh":
             return "新增项目，无上年执行结果" if _flag(row.is_new) else "未找到上年同一项目"
-        return ("a new project: no results of last year" if _flag(row.is_new)
-                else "no project of last year matches")
+        return (
+            "a new project: no results of last year"
+            if _flag(row.is_new)
+            else "no project of last year matches"
+        )
     if _missing(row.previous_balance_rate):
         # the project is known, but a balance rate needs its December spending and a budget
         if lang == "zh":
@@ -149,7 +159,8 @@ def _result_clause(row: Any, year: int, lang: str, sole: bool) -> str | None:
     rate, line = fmt.pct(row.previous_balance_rate), fmt.pct(row.balance_line)
     spent = fmt.money(row.result_cap_yuan, lang=lang)
     binding = (fmt.to_decimal(row.result_cap_yuan) or Decimal(0)) < (
-        fmt.to_decimal(row.requested_amount_yuan) or Decimal(0))
+        fmt.to_decimal(row.requested_amount_yuan) or Decimal(0)
+    )
     if lang == "zh":
         head = f"上年（{year - 1}年）结转结余率{rate}（≥{line}）"
         if not binding:
@@ -168,8 +179,10 @@ def reasons(row: Any, year: int, lang: str = "zh") -> str:
     requested = fmt.to_decimal(row.requested_amount_yuan) or Decimal(0)
     suggested = fmt.to_decimal(row.suggested_amount_yuan) or Decimal(0)
     cost_binding = _flag(row.is_cost_capped)
-    result_binding = _flag(row.is_result_capped) and (
-        fmt.to_decimal(row.result_cap_yuan) or Decimal(0)) < requested
+    result_binding = (
+        _flag(row.is_result_capped)
+        and (fmt.to_decimal(row.result_cap_yuan) or Decimal(0)) < requested
+    )
     sole = cost_binding != result_binding  # one cap cuts: its clause says 建议
     clauses = [c for c in (_cost_clause(row, year, lang, sole and cost_binding),
                            _result_clause(row, year, lang, sole and result_binding)) if c]  # fmt: skip
@@ -203,10 +216,12 @@ def department_totals(frame: pd.DataFrame) -> pd.DataFrame:
     difference requested − suggested (the cut, ≥ 0), exact; by department code."""
     rows = []
     for (code, name), part in frame.groupby(["department_code", "department"], sort=True):
-        requested = sum((fmt.to_decimal(v) or Decimal(0) for v in part["requested_amount_yuan"]),
-                        Decimal(0))
-        suggested = sum((fmt.to_decimal(v) or Decimal(0) for v in part["suggested_amount_yuan"]),
-                        Decimal(0))
+        requested = sum(
+            (fmt.to_decimal(v) or Decimal(0) for v in part["requested_amount_yuan"]), Decimal(0)
+        )
+        suggested = sum(
+            (fmt.to_decimal(v) or Decimal(0) for v in part["suggested_amount_yuan"]), Decimal(0)
+        )
         rows.append({"department_code": code, "department": name, "request_count": len(part),
                      "requested_amount_yuan": requested, "suggested_amount_yuan": suggested,
                      "difference_yuan": requested - suggested})  # fmt: skip

@@ -98,8 +98,12 @@ def _light_label(light: str, lang: str) -> str:
 
 
 def department_execution_bars(
-    departments: pd.DataFrame, lights: pd.DataFrame | None = None, lang: str = "zh",
-    limit: int | None = None, title: str | None = None, height: int | None = None,
+    departments: pd.DataFrame,
+    lights: pd.DataFrame | None = None,
+    lang: str = "zh",
+    limit: int | None = None,
+    title: str | None = None,
+    height: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of each department's execution rate, lowest at the top (the ones to
     look at first), coloured by light, with a vertical line at time progress.
@@ -118,48 +122,67 @@ def department_execution_bars(
     if "light" not in df:
         df["light"] = "grey"
     df["light"] = df["light"].fillna("grey")
-    lowest_first = df.sort_values(["execution_rate", "department_code"], ascending=[True, True],
-                                  na_position="first", kind="stable")
+    lowest_first = df.sort_values(
+        ["execution_rate", "department_code"],
+        ascending=[True, True],
+        na_position="first",
+        kind="stable",
+    )
     shown = lowest_first.head(limit) if limit else lowest_first
     df = shown.iloc[::-1]  # plotly draws the first category at the bottom
     rates = df["execution_rate"].astype(float)
-    time_progress = float(df["time_progress"].dropna().iloc[0]) if df["time_progress"].notna().any() else None
+    time_progress = (
+        float(df["time_progress"].dropna().iloc[0]) if df["time_progress"].notna().any() else None
+    )
 
     fig = go.Figure()
     for light in LIGHT_ORDER:
         part = df[df["light"] == light]
         if part.empty:
             continue
-        fig.add_trace(go.Bar(
-            orientation="h",
-            y=part["department"].tolist(),
-            x=part["execution_rate"].astype(float).fillna(0).tolist(),
-            name=_light_label(light, lang),
-            marker={"color": LIGHT_COLOURS[light]},
-            text=[fmt.pct(v) for v in part["execution_rate"]],
-            textposition="outside",
-            constraintext="none",  # the label keeps the axis font size beside a thin bar
-            cliponaxis=False,
-            customdata=list(zip(
-                [fmt.money(v, lang=lang) for v in part["spent_yuan"]],
-                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
-                [fmt.pp(v) for v in part["gap_pp"]],
-                strict=True,
-            )),
-            hovertemplate=(
-                "<b>%{y}</b><br>" + t("chart_rate_axis", lang) + " %{text}<br>"
-                + t("chart_hover_spent", lang) + " %{customdata[0]} / "
-                + t("chart_hover_budget", lang) + " %{customdata[1]}<br>"
-                + t("chart_hover_gap", lang) + " %{customdata[2]} pp<extra></extra>"
-            ),
-        ))
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=part["department"].tolist(),
+                x=part["execution_rate"].astype(float).fillna(0).tolist(),
+                name=_light_label(light, lang),
+                marker={"color": LIGHT_COLOURS[light]},
+                text=[fmt.pct(v) for v in part["execution_rate"]],
+                textposition="outside",
+                constraintext="none",  # the label keeps the axis font size beside a thin bar
+                cliponaxis=False,
+                customdata=list(
+                    zip(
+                        [fmt.money(v, lang=lang) for v in part["spent_yuan"]],
+                        [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
+                        [fmt.pp(v) for v in part["gap_pp"]],
+                        strict=True,
+                    )
+                ),
+                hovertemplate=(
+                    "<b>%{y}</b><br>"
+                    + t("chart_rate_axis", lang)
+                    + " %{text}<br>"
+                    + t("chart_hover_spent", lang)
+                    + " %{customdata[0]} / "
+                    + t("chart_hover_budget", lang)
+                    + " %{customdata[1]}<br>"
+                    + t("chart_hover_gap", lang)
+                    + " %{customdata[2]} pp<extra></extra>"
+                ),
+            )
+        )
     if time_progress is not None:
         fig.add_vline(
-            x=time_progress, line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
+            x=time_progress,
+            line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
             annotation={
                 "text": f"{t('chart_time_progress', lang)} {fmt.pct(time_progress)}",
                 "font": {"color": TIME_PROGRESS_COLOUR, "family": FONT_FAMILY},
-                "yanchor": "bottom", "y": 1.0, "yref": "paper", "showarrow": False,
+                "yanchor": "bottom",
+                "y": 1.0,
+                "yref": "paper",
+                "showarrow": False,
                 # beside the line, on the side with room
                 "xanchor": "right" if time_progress > 0.5 else "left",
             },
@@ -174,61 +197,104 @@ def department_execution_bars(
     top, bottom = (80 if title else 36), 100
     plot_height = height - top - bottom
     fig.update_layout(
-        barmode="overlay", bargap=0.3, margin={"t": top, "b": bottom},
-        legend={"orientation": "h", "yanchor": "top", "y": -62 / plot_height,
-                "xanchor": "left", "x": 0},
+        barmode="overlay",
+        bargap=0.3,
+        margin={"t": top, "b": bottom},
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -62 / plot_height,
+            "xanchor": "left",
+            "x": 0,
+        },
     )
     fig.update_yaxes(
-        title=None, automargin=True, categoryorder="array",
-        categoryarray=list(df["department"]), ticksuffix="  ",
+        title=None,
+        automargin=True,
+        categoryorder="array",
+        categoryarray=list(df["department"]),
+        ticksuffix="  ",
     )
     fig.update_xaxes(
-        title=t("chart_rate_axis", lang), tickformat=".0%", range=[0, _rate_axis_max(rates)],
-        gridcolor=GRID_COLOUR, zeroline=True, zerolinecolor=palette.ZERO_LINE,
+        title=t("chart_rate_axis", lang),
+        tickformat=".0%",
+        range=[0, _rate_axis_max(rates)],
+        gridcolor=GRID_COLOUR,
+        zeroline=True,
+        zerolinecolor=palette.ZERO_LINE,
     )
     return fig
 
 
 def _cumulative_line_chart(
-    months: pd.Series, rates: pd.Series, time_progress: pd.Series, title: str, lang: str,
+    months: pd.Series,
+    rates: pd.Series,
+    time_progress: pd.Series,
+    title: str,
+    lang: str,
 ) -> go.Figure:
     month_labels = [t("chart_month_tick", lang, m=int(m)) for m in months]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=month_labels, y=_floats(time_progress), mode="lines+markers",
-        name=t("chart_time_progress", lang),
-        line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
-        marker={"size": 6, "symbol": "diamond"},
-        text=[fmt.pct(v) for v in time_progress],
-        hovertemplate="%{x} " + t("chart_time_progress", lang) + " %{text}<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=month_labels, y=_floats(rates), mode="lines+markers+text",
-        name=t("chart_execution_rate", lang),
-        line={"color": RATE_COLOUR, "width": 3},
-        marker={"size": 8},
-        text=_last_label(rates),
-        textposition=_last_label_position(rates, time_progress),
-        textfont={"color": RATE_COLOUR, "size": 12},
-        customdata=[fmt.pct(v) for v in rates],
-        hovertemplate="%{x} " + t("chart_execution_rate", lang) + " %{customdata}<extra></extra>",
-        connectgaps=False,
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=month_labels,
+            y=_floats(time_progress),
+            mode="lines+markers",
+            name=t("chart_time_progress", lang),
+            line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
+            marker={"size": 6, "symbol": "diamond"},
+            text=[fmt.pct(v) for v in time_progress],
+            hovertemplate="%{x} " + t("chart_time_progress", lang) + " %{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=month_labels,
+            y=_floats(rates),
+            mode="lines+markers+text",
+            name=t("chart_execution_rate", lang),
+            line={"color": RATE_COLOUR, "width": 3},
+            marker={"size": 8},
+            text=_last_label(rates),
+            textposition=_last_label_position(rates, time_progress),
+            textfont={"color": RATE_COLOUR, "size": 12},
+            customdata=[fmt.pct(v) for v in rates],
+            hovertemplate="%{x} "
+            + t("chart_execution_rate", lang)
+            + " %{customdata}<extra></extra>",
+            connectgaps=False,
+        )
+    )
     _base_layout(fig, title, 380)
-    fig.update_xaxes(title=t("chart_month_axis", lang), type="category", tickangle=0,
-                     categoryorder="array", categoryarray=month_labels, gridcolor=GRID_COLOUR)
-    fig.update_yaxes(title=t("chart_rate_axis", lang), tickformat=".0%",
-                     range=[0, _rate_axis_max(rates, time_progress)], gridcolor=GRID_COLOUR,
-                     rangemode="tozero")
+    fig.update_xaxes(
+        title=t("chart_month_axis", lang),
+        type="category",
+        tickangle=0,
+        categoryorder="array",
+        categoryarray=month_labels,
+        gridcolor=GRID_COLOUR,
+    )
+    fig.update_yaxes(
+        title=t("chart_rate_axis", lang),
+        tickformat=".0%",
+        range=[0, _rate_axis_max(rates, time_progress)],
+        gridcolor=GRID_COLOUR,
+        rangemode="tozero",
+    )
     return fig
 
 
-def execution_trend_chart(trend: pd.DataFrame, lang: str = "zh", title: str | None = None) -> go.Figure:
+def execution_trend_chart(
+    trend: pd.DataFrame, lang: str = "zh", title: str | None = None
+) -> go.Figure:
     """Cumulative execution rate month by month (data.execution_trend) with the time-progress
     line; title '' for none (a slide has its own)."""
     fig = _cumulative_line_chart(
-        trend["month"], trend["execution_rate"], trend["time_progress"],
-        t("trend_chart_title", lang) if title is None else title, lang,
+        trend["month"],
+        trend["execution_rate"],
+        trend["time_progress"],
+        t("trend_chart_title", lang) if title is None else title,
+        lang,
     )
     if title == "":
         fig.update_layout(margin={"t": 36})
@@ -239,8 +305,11 @@ def project_curve_chart(curve: pd.DataFrame, project_label: str, lang: str = "zh
     """One project's cumulative execution rate January–December (data.project_monthly_curve)
     against the time-progress line; months not yet reported are gaps, not zeros."""
     return _cumulative_line_chart(
-        curve["month"], curve["execution_rate"], curve["time_progress"],
-        t("curve_title", lang, project=plain(project_label)), lang,
+        curve["month"],
+        curve["execution_rate"],
+        curve["time_progress"],
+        t("curve_title", lang, project=plain(project_label)),
+        lang,
     )
 
 
@@ -248,21 +317,31 @@ def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int =
     """Stacked horizontal bars: how many indicators of each project are red, yellow, green,
     blue or without a value (data.project_target_scorecard); the `limit` projects with the
     most red, then yellow, indicators, worst at the top."""
-    worst = scorecard.sort_values(["red_count", "yellow_count", "project_code"],
-                                  ascending=[False, False, True], kind="stable").head(limit)
+    worst = scorecard.sort_values(
+        ["red_count", "yellow_count", "project_code"], ascending=[False, False, True], kind="stable"
+    ).head(limit)
     df = worst.iloc[::-1]  # plotly draws the first category at the bottom
-    labels = [plain(f"{c} {n}") for c, n in zip(df["project_code"], df["project_name"], strict=True)]
+    labels = [
+        plain(f"{c} {n}") for c, n in zip(df["project_code"], df["project_name"], strict=True)
+    ]
     fig = go.Figure()
     for light in LIGHT_ORDER:
         counts = df[f"{light}_count"].astype(int)
-        fig.add_trace(go.Bar(
-            orientation="h", y=labels, x=counts.tolist(),
-            name=t("col_grey", lang) if light == "grey" else _light_label(light, lang),
-            marker={"color": LIGHT_COLOURS[light]},
-            text=[str(c) if c else "" for c in counts], textposition="inside", textangle=0,
-            insidetextanchor="middle", textfont={"color": "white"},
-            hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=labels,
+                x=counts.tolist(),
+                name=t("col_grey", lang) if light == "grey" else _light_label(light, lang),
+                marker={"color": LIGHT_COLOURS[light]},
+                text=[str(c) if c else "" for c in counts],
+                textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
+                textfont={"color": "white"},
+                hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
+            )
+        )
     height = max(300, 30 * len(df) + 150)
     title = t("light_chart_title", lang)
     if len(scorecard) > limit:
@@ -270,8 +349,11 @@ def indicator_light_bars(scorecard: pd.DataFrame, lang: str = "zh", limit: int =
     _base_layout(fig, title, height)
     fig.update_layout(barmode="stack", bargap=0.35, legend={"traceorder": "normal"})
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
-    fig.update_xaxes(title=t("chart_indicator_count", lang), gridcolor=GRID_COLOUR,
-                     dtick=1 if df[[f"{x}_count" for x in LIGHT_ORDER]].sum(axis=1).max() <= 10 else None)
+    fig.update_xaxes(
+        title=t("chart_indicator_count", lang),
+        gridcolor=GRID_COLOUR,
+        dtick=1 if df[[f"{x}_count" for x in LIGHT_ORDER]].sum(axis=1).max() <= 10 else None,
+    )
     return fig
 
 
@@ -300,14 +382,16 @@ class _DualLook:
     slide's is compact (the axis stops near the 98th percentile pace, a pace beyond it drawn
     at the edge as a triangle; the corner names inside the plot)."""
 
-    order: tuple[str, ...]          # drawing and legend order of the quadrants
+    order: tuple[str, ...]  # drawing and legend order of the quadrants
     height: int
-    bubble: tuple[float, float, float]  # area ∝ budget: diameter = max(floor, offset + scale × √share)
-    outline: float                  # white ring around a bubble
+    bubble: tuple[
+        float, float, float
+    ]  # area ∝ budget: diameter = max(floor, offset + scale × √share)
+    outline: float  # white ring around a bubble
     cutoff_colour: str
-    cutoff_labels: bool             # R = 0.8 / 产出进度 80% beside the cut-off lines
-    clip_pace: bool                 # stop the x axis near the 98th percentile (a slide)
-    corners_on_paper: bool          # corner names at the plot's edges (screen) or in data space
+    cutoff_labels: bool  # R = 0.8 / 产出进度 80% beside the cut-off lines
+    clip_pace: bool  # stop the x axis near the 98th percentile (a slide)
+    corners_on_paper: bool  # corner names at the plot's edges (screen) or in data space
     corner_bold: bool
     corner_background: str
     pace_axis_key: str
@@ -315,24 +399,46 @@ class _DualLook:
 
 _DUAL_LOOKS = {
     "screen": _DualLook(
-        order=vocab.QUADRANTS, height=560, bubble=(8.0, 0.0, 46.0), outline=1.0,
-        cutoff_colour=palette.CUTOFF_LINE, cutoff_labels=True, clip_pace=False,
-        corners_on_paper=True, corner_bold=True, corner_background="rgba(255,255,255,0.8)",
-        pace_axis_key="chart_pace_axis"),
+        order=vocab.QUADRANTS,
+        height=560,
+        bubble=(8.0, 0.0, 46.0),
+        outline=1.0,
+        cutoff_colour=palette.CUTOFF_LINE,
+        cutoff_labels=True,
+        clip_pace=False,
+        corners_on_paper=True,
+        corner_bold=True,
+        corner_background="rgba(255,255,255,0.8)",
+        pace_axis_key="chart_pace_axis",
+    ),
     "slide": _DualLook(
-        order=QUADRANT_ORDER, height=480, bubble=(0.0, 5.0, 26.0), outline=0.5,
-        cutoff_colour=palette.CUTOFF_LINE_SLIDE, cutoff_labels=False, clip_pace=True,
-        corners_on_paper=False, corner_bold=False, corner_background="rgba(255,255,255,0.85)",
-        pace_axis_key="brief_pace_axis"),
+        order=QUADRANT_ORDER,
+        height=480,
+        bubble=(0.0, 5.0, 26.0),
+        outline=0.5,
+        cutoff_colour=palette.CUTOFF_LINE_SLIDE,
+        cutoff_labels=False,
+        clip_pace=True,
+        corners_on_paper=False,
+        corner_bold=False,
+        corner_background="rgba(255,255,255,0.85)",
+        pace_axis_key="brief_pace_axis",
+    ),
 }
 _CORNERS = {  # quadrant: (right?, top?)
-    "on_track": (True, True), "spending_ahead": (True, False),
-    "outputs_ahead": (False, True), "both_behind": (False, False),
+    "on_track": (True, True),
+    "spending_ahead": (True, False),
+    "outputs_ahead": (False, True),
+    "both_behind": (False, False),
 }
 
 
 def dual_monitoring_chart(
-    frame: pd.DataFrame, lang: str = "zh", *, size: str = "screen", title: str | None = None,
+    frame: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    size: str = "screen",
+    title: str | None = None,
     height: int | None = None,
 ) -> go.Figure:
     """双监控: each project's spending pace R (x) against its output progress (y), both 1.0 =
@@ -348,8 +454,16 @@ def dual_monitoring_chart(
     budgets = frame["adjusted_budget_yuan"].map(lambda v: float(v) if v is not None else 0.0)
     biggest = float(budgets.max()) if len(budgets) and budgets.max() > 0 else 1.0
     # the query's cut-offs; on an empty frame, the registry's defaults of the same thresholds
-    pace_cut = float(frame["pace_cutoff"].iloc[0]) if len(frame) else _default("slow_spending", "pace_yellow_below")
-    output_cut = float(frame["output_cutoff"].iloc[0]) if len(frame) else _default("indicator_behind", "yellow_below")
+    pace_cut = (
+        float(frame["pace_cutoff"].iloc[0])
+        if len(frame)
+        else _default("slow_spending", "pace_yellow_below")
+    )
+    output_cut = (
+        float(frame["output_cutoff"].iloc[0])
+        if len(frame)
+        else _default("indicator_behind", "yellow_below")
+    )
     if look.clip_pace:
         x_top = min(max(1.3, float(pace.quantile(0.98)) * 1.08 if len(pace) else 1.3), 3.0)
         y_top = 1.19
@@ -364,40 +478,64 @@ def dual_monitoring_chart(
             continue
         x = part["pace"].astype(float)
         shares = [max(float(v or 0), 0.0) / biggest for v in part["adjusted_budget_yuan"]]
-        fig.add_trace(go.Scatter(
-            x=[min(v, x_top) for v in x] if look.clip_pace else _floats(part["pace"]),
-            y=_floats(part["output_progress"]), mode="markers",
-            name=t(vocab.quadrant_key(quadrant), lang),
-            marker={"size": [max(floor, offset + scale * share ** 0.5) for share in shares],
-                    "color": palette.QUADRANT[quadrant], "opacity": 0.7,
+        fig.add_trace(
+            go.Scatter(
+                x=[min(v, x_top) for v in x] if look.clip_pace else _floats(part["pace"]),
+                y=_floats(part["output_progress"]),
+                mode="markers",
+                name=t(vocab.quadrant_key(quadrant), lang),
+                marker={
+                    "size": [max(floor, offset + scale * share**0.5) for share in shares],
+                    "color": palette.QUADRANT[quadrant],
+                    "opacity": 0.7,
                     "line": {"color": "white", "width": look.outline},
-                    **({"symbol": ["triangle-right" if v > x_top else "circle" for v in x]}
-                       if look.clip_pace else {})},
-            # [0] the code as it is, for the click that opens the project; [1], [2] and [6]
-            # what the hover shows, as text
-            customdata=list(zip(
-                part["project_code"], part["project_name"].map(plain), part["department"].map(plain),
-                [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
-                [fmt.ratio(v) for v in part["pace"]],
-                [fmt.pct(v) for v in part["output_progress"]],
-                part["project_code"].map(plain),
-                strict=True,
-            )),
-            hovertemplate=(
-                "<b>%{customdata[6]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
-                + t("chart_hover_budget", lang) + " %{customdata[3]}<br>"
-                + t("chart_pace_axis", lang) + " %{customdata[4]}<br>"
-                + t("chart_output_axis", lang) + " %{customdata[5]}<extra></extra>"
-            ),
-        ))
+                    **(
+                        {"symbol": ["triangle-right" if v > x_top else "circle" for v in x]}
+                        if look.clip_pace
+                        else {}
+                    ),
+                },
+                # [0] the code as it is, for the click that opens the project; [1], [2] and [6]
+                # what the hover shows, as text
+                customdata=list(
+                    zip(
+                        part["project_code"],
+                        part["project_name"].map(plain),
+                        part["department"].map(plain),
+                        [fmt.money(v, lang=lang) for v in part["adjusted_budget_yuan"]],
+                        [fmt.ratio(v) for v in part["pace"]],
+                        [fmt.pct(v) for v in part["output_progress"]],
+                        part["project_code"].map(plain),
+                        strict=True,
+                    )
+                ),
+                hovertemplate=(
+                    "<b>%{customdata[6]} %{customdata[1]}</b><br>%{customdata[2]}<br>"
+                    + t("chart_hover_budget", lang)
+                    + " %{customdata[3]}<br>"
+                    + t("chart_pace_axis", lang)
+                    + " %{customdata[4]}<br>"
+                    + t("chart_output_axis", lang)
+                    + " %{customdata[5]}<extra></extra>"
+                ),
+            )
+        )
     line = {"color": look.cutoff_colour, "width": 1.5, "dash": "dash"}
     if look.cutoff_labels:
-        fig.add_vline(x=pace_cut, line=line, annotation_position="bottom right",
-                      annotation_text=t("dual_cutoff_pace", lang, v=fmt.ratio(pace_cut)),
-                      annotation_font_color=palette.CUTOFF_TEXT)
-        fig.add_hline(y=output_cut, line=line, annotation_position="top right",
-                      annotation_text=t("dual_cutoff_output", lang, v=fmt.pct(output_cut)),
-                      annotation_font_color=palette.CUTOFF_TEXT)
+        fig.add_vline(
+            x=pace_cut,
+            line=line,
+            annotation_position="bottom right",
+            annotation_text=t("dual_cutoff_pace", lang, v=fmt.ratio(pace_cut)),
+            annotation_font_color=palette.CUTOFF_TEXT,
+        )
+        fig.add_hline(
+            y=output_cut,
+            line=line,
+            annotation_position="top right",
+            annotation_text=t("dual_cutoff_output", lang, v=fmt.pct(output_cut)),
+            annotation_font_color=palette.CUTOFF_TEXT,
+        )
     else:
         fig.add_vline(x=pace_cut, line=line)
         fig.add_hline(y=output_cut, line=line)
@@ -405,36 +543,72 @@ def dual_monitoring_chart(
         name = t(vocab.quadrant_key(quadrant), lang)
         font = {"color": palette.QUADRANT[quadrant], "size": 13}
         if look.corners_on_paper:
-            place = {"xref": "paper", "yref": "paper", "x": int(right), "y": 1 if top else 0.06,
-                     "yanchor": "top" if top else "bottom"}
+            place = {
+                "xref": "paper",
+                "yref": "paper",
+                "x": int(right),
+                "y": 1 if top else 0.06,
+                "yanchor": "top" if top else "bottom",
+            }
         else:
-            place = {"x": x_top if right else 0.02, "y": 1.17 if top else 0.02,
-                     "yanchor": "top" if top else "bottom"}
+            place = {
+                "x": x_top if right else 0.02,
+                "y": 1.17 if top else 0.02,
+                "yanchor": "top" if top else "bottom",
+            }
             font["family"] = FONT_FAMILY
-        fig.add_annotation(text=f"<b>{name}</b>" if look.corner_bold else name, showarrow=False,
-                           xanchor="right" if right else "left", font=font,
-                           bgcolor=look.corner_background, **place)
+        fig.add_annotation(
+            text=f"<b>{name}</b>" if look.corner_bold else name,
+            showarrow=False,
+            xanchor="right" if right else "left",
+            font=font,
+            bgcolor=look.corner_background,
+            **place,
+        )
     chart_title = t("dual_chart_title", lang) if title is None else title
     if look.clip_pace:
         _titled(fig, chart_title, height or look.height, 70)
-        fig.update_xaxes(title=t(look.pace_axis_key, lang), range=[0, x_top * 1.02],
-                         gridcolor=GRID_COLOUR, zeroline=False)
-        fig.update_yaxes(title=t("chart_output_axis", lang), range=[0, y_top], tickformat=".0%",
-                         tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0], gridcolor=GRID_COLOUR, zeroline=False)
+        fig.update_xaxes(
+            title=t(look.pace_axis_key, lang),
+            range=[0, x_top * 1.02],
+            gridcolor=GRID_COLOUR,
+            zeroline=False,
+        )
+        fig.update_yaxes(
+            title=t("chart_output_axis", lang),
+            range=[0, y_top],
+            tickformat=".0%",
+            tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            gridcolor=GRID_COLOUR,
+            zeroline=False,
+        )
         fig.update_layout(legend={"itemsizing": "constant"})
     else:
         _base_layout(fig, chart_title, height or look.height)
         fig.update_layout(margin={"t": 80, "b": 60})
-        fig.update_xaxes(title=t(look.pace_axis_key, lang), range=[0, x_top], gridcolor=GRID_COLOUR,
-                         zeroline=False)
+        fig.update_xaxes(
+            title=t(look.pace_axis_key, lang),
+            range=[0, x_top],
+            gridcolor=GRID_COLOUR,
+            zeroline=False,
+        )
         # automargin + standoff: the axis title clear of the tick labels
-        fig.update_yaxes(title={"text": t("chart_output_axis", lang), "standoff": 10}, automargin=True,
-                         range=[0, y_top], tickformat=".0%", gridcolor=GRID_COLOUR, zeroline=False)
+        fig.update_yaxes(
+            title={"text": t("chart_output_axis", lang), "standoff": 10},
+            automargin=True,
+            range=[0, y_top],
+            tickformat=".0%",
+            gridcolor=GRID_COLOUR,
+            zeroline=False,
+        )
     return fig
 
 
 def selfeval_grade_bars(
-    selfeval: pd.DataFrame, lang: str = "zh", title: str | None = None, height: int = 420,
+    selfeval: pd.DataFrame,
+    lang: str = "zh",
+    title: str | None = None,
+    height: int = 420,
 ) -> go.Figure:
     """How many projects got each grade on the recomputed score, beside the grades the units
     claimed (data.project_selfeval rows)."""
@@ -443,66 +617,109 @@ def selfeval_grade_bars(
     total = max(len(selfeval), 1)
     labels = [g if lang == "zh" else f"{t(vocab.grade_key(g), lang)} ({g})" for g in GRADE_ORDER]
     fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=labels, y=[int(claimed.get(g, 0)) for g in GRADE_ORDER], name=t("brief_claimed_grade", lang),
-        marker={"color": CLAIMED_COLOUR}, text=[str(int(claimed.get(g, 0))) for g in GRADE_ORDER],
-        textposition="outside", cliponaxis=False,
-    ))
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=[int(claimed.get(g, 0)) for g in GRADE_ORDER],
+            name=t("brief_claimed_grade", lang),
+            marker={"color": CLAIMED_COLOUR},
+            text=[str(int(claimed.get(g, 0))) for g in GRADE_ORDER],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
     counts = [int(computed.get(g, 0)) for g in GRADE_ORDER]
-    fig.add_trace(go.Bar(
-        x=labels, y=counts, name=t("brief_computed_grade", lang),
-        marker={"color": [GRADE_COLOURS[g] for g in GRADE_ORDER]},
-        text=[f"{c}（{fmt.pct(c / total)}）" if lang == "zh" else f"{c} ({fmt.pct(c / total)})"
-              for c in counts],
-        textposition="outside", cliponaxis=False,
-    ))
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=counts,
+            name=t("brief_computed_grade", lang),
+            marker={"color": [GRADE_COLOURS[g] for g in GRADE_ORDER]},
+            text=[
+                f"{c}（{fmt.pct(c / total)}）" if lang == "zh" else f"{c} ({fmt.pct(c / total)})"
+                for c in counts
+            ],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
     _titled(fig, t("brief_grade_title", lang) if title is None else title, height, 70)
     top = max([*counts, *[int(v) for v in claimed], 1])
     fig.update_layout(barmode="group", bargap=0.3, bargroupgap=0.08)
     fig.update_xaxes(title=t("brief_grade_axis", lang))
-    fig.update_yaxes(title=t("brief_project_count", lang), gridcolor=GRID_COLOUR,
-                     range=[0, top * 1.18], rangemode="tozero")
+    fig.update_yaxes(
+        title=t("brief_project_count", lang),
+        gridcolor=GRID_COLOUR,
+        range=[0, top * 1.18],
+        rangemode="tozero",
+    )
     return fig
 
 
 def cost_deviation_bars(
-    flagged: pd.DataFrame, lang: str = "zh", title: str | None = None, limit: int = 12,
+    flagged: pd.DataFrame,
+    lang: str = "zh",
+    title: str | None = None,
+    limit: int = 12,
     height: int | None = None,
 ) -> go.Figure:
     """The projects whose unit cost is furthest above its reference (the cost_above_reference
     flags: value = unit cost ÷ reference − 1), coloured by severity, largest at the top."""
-    top = flagged.sort_values(["value", "project_code"], ascending=[False, True],
-                              kind="stable").head(limit)
+    top = flagged.sort_values(
+        ["value", "project_code"], ascending=[False, True], kind="stable"
+    ).head(limit)
     df = top.iloc[::-1]
-    labels = [plain(f"{n}（{c}）" if lang == "zh" else f"{n} ({c})")
-              for n, c in zip(df["project_name"], df["service_class"].fillna(""), strict=True)]
+    labels = [
+        plain(f"{n}（{c}）" if lang == "zh" else f"{n} ({c})")
+        for n, c in zip(df["project_name"], df["service_class"].fillna(""), strict=True)
+    ]
     fig = go.Figure()
     for severity in ("red", "yellow"):
         mask = (df["severity"] == severity).to_numpy()
         if not mask.any():
             continue
         part = df[mask]
-        fig.add_trace(go.Bar(
-            orientation="h", y=[lbl for lbl, m in zip(labels, mask, strict=True) if m],
-            x=part["value"].astype(float).tolist(), name=t(f"severity_{severity}", lang),
-            marker={"color": LIGHT_COLOURS[severity]},
-            text=[f"+{fmt.pct(v)}" for v in part["value"]], textposition="outside",
-            cliponaxis=False,
-            customdata=list(zip([fmt.number(v) for v in part["unit_cost_yuan"]],
-                                [fmt.number(v) for v in part["reference_unit_cost_yuan"]],
-                                part["output_unit"].fillna("").map(plain), strict=True)),
-            hovertemplate=("%{y}<br>" + t("brief_unit_cost", lang) + " %{customdata[0]} 元/%{customdata[2]}"
-                           + "<br>" + t("brief_reference_cost", lang)
-                           + " %{customdata[1]} 元/%{customdata[2]}<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=[lbl for lbl, m in zip(labels, mask, strict=True) if m],
+                x=part["value"].astype(float).tolist(),
+                name=t(f"severity_{severity}", lang),
+                marker={"color": LIGHT_COLOURS[severity]},
+                text=[f"+{fmt.pct(v)}" for v in part["value"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=list(
+                    zip(
+                        [fmt.number(v) for v in part["unit_cost_yuan"]],
+                        [fmt.number(v) for v in part["reference_unit_cost_yuan"]],
+                        part["output_unit"].fillna("").map(plain),
+                        strict=True,
+                    )
+                ),
+                hovertemplate=(
+                    "%{y}<br>"
+                    + t("brief_unit_cost", lang)
+                    + " %{customdata[0]} 元/%{customdata[2]}"
+                    + "<br>"
+                    + t("brief_reference_cost", lang)
+                    + " %{customdata[1]} 元/%{customdata[2]}<extra></extra>"
+                ),
+            )
+        )
     chart_height = height or max(340, 32 * len(df) + 170)
     _titled(fig, t("brief_cost_title", lang) if title is None else title, chart_height, 70)
     fig.update_layout(barmode="overlay", bargap=0.3)
-    fig.update_yaxes(title=None, automargin=True, categoryorder="array", categoryarray=labels,
-                     ticksuffix="  ")
+    fig.update_yaxes(
+        title=None, automargin=True, categoryorder="array", categoryarray=labels, ticksuffix="  "
+    )
     highest = float(df["value"].max()) if len(df) else 0.3
-    fig.update_xaxes(title=t("brief_cost_axis", lang), tickformat=".0%",
-                     range=[0, max(highest, 0.25) * 1.18], gridcolor=GRID_COLOUR)
+    fig.update_xaxes(
+        title=t("brief_cost_axis", lang),
+        tickformat=".0%",
+        range=[0, max(highest, 0.25) * 1.18],
+        gridcolor=GRID_COLOUR,
+    )
     return fig
 
 
@@ -511,25 +728,42 @@ def cost_deviation_bars(
 GRADES = vocab.GRADES
 
 
-def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int | None = None) -> go.Figure:
+def grade_distribution_bars(
+    selfeval: pd.DataFrame, lang: str = "zh", limit: int | None = None
+) -> go.Figure:
     """How many projects of each department were graded 优/良/中/差 (data.project_selfeval),
     stacked horizontal bars; departments with the most 差, then 中, at the top; limit: only
     that many of them."""
-    counts = (selfeval.dropna(subset=["grade"]).groupby(["department", "grade"]).size()
-              .unstack(fill_value=0).reindex(columns=list(GRADES), fill_value=0))
-    worst_first = counts.sort_values(["差", "中", "良"], ascending=[False, False, False], kind="stable")
+    counts = (
+        selfeval.dropna(subset=["grade"])
+        .groupby(["department", "grade"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=list(GRADES), fill_value=0)
+    )
+    worst_first = counts.sort_values(
+        ["差", "中", "良"], ascending=[False, False, False], kind="stable"
+    )
     shown = worst_first.head(limit) if limit else worst_first
     counts = shown.iloc[::-1]  # plotly draws the first category at the bottom
     fig = go.Figure()
     for grade in GRADES:
         values = counts[grade].astype(int)
-        fig.add_trace(go.Bar(
-            orientation="h", y=[plain(d) for d in counts.index], x=values.tolist(), name=grade,
-            marker={"color": palette.GRADE[grade]},
-            text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
-            insidetextanchor="middle", textfont={"color": "white"},
-            hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=[plain(d) for d in counts.index],
+                x=values.tolist(),
+                name=grade,
+                marker={"color": palette.GRADE[grade]},
+                text=[str(v) if v else "" for v in values],
+                textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
+                textfont={"color": "white"},
+                hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
+            )
+        )
     height = max(320, 24 * len(counts) + 160)
     title = t("grade_chart_title", lang)
     if limit and len(worst_first) > limit:
@@ -541,7 +775,9 @@ def grade_distribution_bars(selfeval: pd.DataFrame, lang: str = "zh", limit: int
     return fig
 
 
-def league_trend_chart(trend: pd.DataFrame, department_codes: list[str], lang: str = "zh") -> go.Figure:
+def league_trend_chart(
+    trend: pd.DataFrame, department_codes: list[str], lang: str = "zh"
+) -> go.Figure:
     """Each chosen department's league score month by month (data.department_league_trend)."""
     fig = go.Figure()
     months = sorted(int(m) for m in trend["month"].unique()) if not trend.empty else []
@@ -551,20 +787,35 @@ def league_trend_chart(trend: pd.DataFrame, department_codes: list[str], lang: s
         if part.empty:
             continue
         by_month = dict(zip(part["month"].astype(int), part["score"], strict=True))
-        fig.add_trace(go.Scatter(
-            x=labels, y=[by_month.get(m) for m in months], mode="lines+markers",
-            name=plain(part["department"].iloc[-1]), connectgaps=False,
-            hovertemplate="%{x} %{fullData.name}: %{y:.1f}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=[by_month.get(m) for m in months],
+                mode="lines+markers",
+                name=plain(part["department"].iloc[-1]),
+                connectgaps=False,
+                hovertemplate="%{x} %{fullData.name}: %{y:.1f}<extra></extra>",
+            )
+        )
     _base_layout(fig, t("league_trend_title", lang), 400)
-    fig.update_xaxes(title=t("chart_month_axis", lang), type="category", categoryorder="array",
-                     categoryarray=labels, gridcolor=GRID_COLOUR)
+    fig.update_xaxes(
+        title=t("chart_month_axis", lang),
+        type="category",
+        categoryorder="array",
+        categoryarray=labels,
+        gridcolor=GRID_COLOUR,
+    )
     fig.update_yaxes(title=t("league_score_axis", lang), range=[0, 105], gridcolor=GRID_COLOUR)
     return fig
 
 
-def forecast_curve_chart(curve: pd.DataFrame, shares: pd.DataFrame, month: int,
-                         forecast_rate: float | None, lang: str = "zh") -> go.Figure:
+def forecast_curve_chart(
+    curve: pd.DataFrame,
+    shares: pd.DataFrame,
+    month: int,
+    forecast_rate: float | None,
+    lang: str = "zh",
+) -> go.Figure:
     """How a year-end forecast was made: the project's cumulative execution rate to date
     (data.project_monthly_curve), the typical cumulative share s(m) of the unit or district
     (data.project_forecast_shares), and the projection forecast rate × s(m) from the as-of
@@ -575,31 +826,61 @@ def forecast_curve_chart(curve: pd.DataFrame, shares: pd.DataFrame, month: int,
     rates = dict(zip(curve["month"].astype(int), curve["execution_rate"], strict=True))
     actual = [rates.get(m) if m <= month else None for m in range(1, 13)]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=month_labels, y=_floats(pd.Series(typical, dtype=float)), mode="lines+markers",
-        name=t("forecast_typical_share", lang), line={"color": palette.TYPICAL_SHARE, "width": 2},
-        marker={"size": 6}, hovertemplate="%{x} s(m) = %{y:.1%}<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=month_labels, y=_floats(pd.Series(actual, dtype=float)), mode="lines+markers",
-        name=t("chart_execution_rate", lang), line={"color": RATE_COLOUR, "width": 3},
-        marker={"size": 8}, hovertemplate="%{x} %{y:.1%}<extra></extra>",
-    ))
-    if forecast_rate is not None:
-        projection = [forecast_rate * share_by_month[m] if m >= month and share_by_month.get(m) is not None
-                      else None for m in range(1, 13)]
-        fig.add_trace(go.Scatter(
-            x=month_labels, y=projection, mode="lines+markers",
-            name=t("forecast_projection", lang),
-            line={"color": RATE_COLOUR, "width": 2, "dash": "dot"}, marker={"size": 5},
+    fig.add_trace(
+        go.Scatter(
+            x=month_labels,
+            y=_floats(pd.Series(typical, dtype=float)),
+            mode="lines+markers",
+            name=t("forecast_typical_share", lang),
+            line={"color": palette.TYPICAL_SHARE, "width": 2},
+            marker={"size": 6},
+            hovertemplate="%{x} s(m) = %{y:.1%}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=month_labels,
+            y=_floats(pd.Series(actual, dtype=float)),
+            mode="lines+markers",
+            name=t("chart_execution_rate", lang),
+            line={"color": RATE_COLOUR, "width": 3},
+            marker={"size": 8},
             hovertemplate="%{x} %{y:.1%}<extra></extra>",
-        ))
+        )
+    )
+    if forecast_rate is not None:
+        projection = [
+            forecast_rate * share_by_month[m]
+            if m >= month and share_by_month.get(m) is not None
+            else None
+            for m in range(1, 13)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=month_labels,
+                y=projection,
+                mode="lines+markers",
+                name=t("forecast_projection", lang),
+                line={"color": RATE_COLOUR, "width": 2, "dash": "dot"},
+                marker={"size": 5},
+                hovertemplate="%{x} %{y:.1%}<extra></extra>",
+            )
+        )
     values = [v for v in [*typical, *actual, forecast_rate] if v is not None and v == v]
     _base_layout(fig, t("forecast_chart_title", lang), 400)
-    fig.update_xaxes(title=t("chart_month_axis", lang), type="category", categoryorder="array",
-                     categoryarray=month_labels, gridcolor=GRID_COLOUR)
-    fig.update_yaxes(title=t("forecast_share_axis", lang), tickformat=".0%", gridcolor=GRID_COLOUR,
-                     range=[0, max([1.0, *map(float, values)]) * 1.1])
+    fig.update_xaxes(
+        title=t("chart_month_axis", lang),
+        type="category",
+        categoryorder="array",
+        categoryarray=month_labels,
+        gridcolor=GRID_COLOUR,
+    )
+    fig.update_yaxes(
+        title=t("forecast_share_axis", lang),
+        tickformat=".0%",
+        gridcolor=GRID_COLOUR,
+        range=[0, max([1.0, *map(float, values)]) * 1.1],
+    )
     return fig
 
 
@@ -609,18 +890,29 @@ RECTIFICATION_COLOURS = palette.RECTIFICATION
 def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure:
     """Rectification items of each department by status (data.department_rectification),
     stacked; the departments with the most overdue items at the top."""
-    df = departments.sort_values(["overdue_count", "open_count", "department_code"],
-                                 ascending=[True, True, False], kind="stable")
+    df = departments.sort_values(
+        ["overdue_count", "open_count", "department_code"],
+        ascending=[True, True, False],
+        kind="stable",
+    )
     fig = go.Figure()
     for status in ("overdue", "open", "done_late", "done"):
         values = df[f"{status}_count"].astype(int)
-        fig.add_trace(go.Bar(
-            orientation="h", y=[plain(d) for d in df["department"]], x=values.tolist(),
-            name=t(f"rect_status_{status}", lang), marker={"color": RECTIFICATION_COLOURS[status]},
-            text=[str(v) if v else "" for v in values], textposition="inside", textangle=0,
-            insidetextanchor="middle", textfont={"color": "white"},
-            hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=[plain(d) for d in df["department"]],
+                x=values.tolist(),
+                name=t(f"rect_status_{status}", lang),
+                marker={"color": RECTIFICATION_COLOURS[status]},
+                text=[str(v) if v else "" for v in values],
+                textposition="inside",
+                textangle=0,
+                insidetextanchor="middle",
+                textfont={"color": "white"},
+                hovertemplate="%{y}<br>%{fullData.name} %{x}<extra></extra>",
+            )
+        )
     height = max(300, 26 * len(df) + 160)
     _base_layout(fig, t("rect_chart_title", lang), height)
     fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
@@ -632,31 +924,58 @@ def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure
 def disclosure_coverage_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure:
     """Each department's disclosed share of its non-sensitive project budget
     (data.department_disclosure) against the minimum coverage line; lowest at the top."""
-    df = departments.sort_values(["coverage", "department_code"], ascending=[False, False],
-                                 na_position="last", kind="stable")
-    minimum = (float(df["min_coverage"].dropna().iloc[0]) if df["min_coverage"].notna().any()
-               else _default("disclosure_gap", "min_coverage"))
-    colours = [LIGHT_COLOURS["green"] if bool(ok) else LIGHT_COLOURS["red"] for ok in df["meets_coverage"]]
-    fig = go.Figure(go.Bar(
-        orientation="h", y=[plain(d) for d in df["department"]], x=_floats(df["coverage"]),
-        marker={"color": colours}, text=[fmt.pct(v) for v in df["coverage"]],
-        textposition="outside", cliponaxis=False, showlegend=False,
-        hovertemplate="%{y}<br>%{text}<extra></extra>",
-    ))
-    fig.add_vline(x=minimum, line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
-                  annotation={"text": t("disclosure_min_line", lang, v=fmt.pct(minimum)),
-                              "yref": "paper", "y": 1.0, "yanchor": "bottom", "xanchor": "left",
-                              "showarrow": False, "font": {"color": TIME_PROGRESS_COLOUR}})
+    df = departments.sort_values(
+        ["coverage", "department_code"], ascending=[False, False], na_position="last", kind="stable"
+    )
+    minimum = (
+        float(df["min_coverage"].dropna().iloc[0])
+        if df["min_coverage"].notna().any()
+        else _default("disclosure_gap", "min_coverage")
+    )
+    colours = [
+        LIGHT_COLOURS["green"] if bool(ok) else LIGHT_COLOURS["red"] for ok in df["meets_coverage"]
+    ]
+    fig = go.Figure(
+        go.Bar(
+            orientation="h",
+            y=[plain(d) for d in df["department"]],
+            x=_floats(df["coverage"]),
+            marker={"color": colours},
+            text=[fmt.pct(v) for v in df["coverage"]],
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+            hovertemplate="%{y}<br>%{text}<extra></extra>",
+        )
+    )
+    fig.add_vline(
+        x=minimum,
+        line={"color": TIME_PROGRESS_COLOUR, "width": 2, "dash": "dash"},
+        annotation={
+            "text": t("disclosure_min_line", lang, v=fmt.pct(minimum)),
+            "yref": "paper",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "xanchor": "left",
+            "showarrow": False,
+            "font": {"color": TIME_PROGRESS_COLOUR},
+        },
+    )
     height = max(300, 24 * len(df) + 160)
     _base_layout(fig, t("disclosure_chart_title", lang), height)
     fig.update_layout(margin={"t": 80})
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
-    fig.update_xaxes(title=t("disclosure_coverage_axis", lang), tickformat=".0%",
-                     range=[0, 1.12], gridcolor=GRID_COLOUR)
+    fig.update_xaxes(
+        title=t("disclosure_coverage_axis", lang),
+        tickformat=".0%",
+        range=[0, 1.12],
+        gridcolor=GRID_COLOUR,
+    )
     return fig
 
 
 # --- cost benchmarking (一类事) ------------------------------------------------------------
+
 
 def _jitter(count: int) -> list[float]:
     """Fixed vertical offsets for a strip of points (the same chart on every run): a point's
@@ -664,8 +983,9 @@ def _jitter(count: int) -> list[float]:
     return [((i * 7) % 11 - 5) / 12 for i in range(count)]
 
 
-def cost_strip_chart(projects: pd.DataFrame, stats: pd.Series, lang: str = "zh",
-                     title: str | None = None) -> go.Figure:
+def cost_strip_chart(
+    projects: pd.DataFrame, stats: pd.Series, lang: str = "zh", title: str | None = None
+) -> go.Figure:
     """Every peer's unit cost of one class and output unit as a point (data.cost_class_projects,
     the rows without an excluded_reason), over the class's P25–P75 band, with the median, the
     成本定额标准 and the suggested standard as lines where they exist (data.cost_class_summary's
@@ -675,66 +995,130 @@ def cost_strip_chart(projects: pd.DataFrame, stats: pd.Series, lang: str = "zh",
     fig = go.Figure()
     p25, p75 = stats["p25_unit_cost_yuan"], stats["p75_unit_cost_yuan"]
     if pd.notna(p25) and pd.notna(p75):
-        fig.add_vrect(x0=float(p25), x1=float(p75), fillcolor=palette.COST["band"], opacity=0.7,
-                      line_width=0, layer="below")
-    lines = [("median_unit_cost_yuan", "median", "cost_line_median"),
-             ("standard_unit_cost_yuan", "standard", "cost_line_standard"),
-             ("suggested_standard_yuan", "suggested", "cost_line_suggested")]
+        fig.add_vrect(
+            x0=float(p25),
+            x1=float(p75),
+            fillcolor=palette.COST["band"],
+            opacity=0.7,
+            line_width=0,
+            layer="below",
+        )
+    lines = [
+        ("median_unit_cost_yuan", "median", "cost_line_median"),
+        ("standard_unit_cost_yuan", "standard", "cost_line_standard"),
+        ("suggested_standard_yuan", "suggested", "cost_line_suggested"),
+    ]
     for column, colour, key in lines:
         value = stats[column]
         if pd.isna(value):
             continue
-        fig.add_vline(x=float(value), line={"color": palette.COST[colour], "width": 2,
-                                            "dash": "solid" if colour == "median" else "dash"})
+        fig.add_vline(
+            x=float(value),
+            line={
+                "color": palette.COST[colour],
+                "width": 2,
+                "dash": "solid" if colour == "median" else "dash",
+            },
+        )
         # a legend entry for the line (a vline has none of its own)
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=t(key, lang,
-                                 value=fmt.number(value), unit=unit),
-                                 line={"color": palette.COST[colour], "width": 2,
-                                       "dash": "solid" if colour == "median" else "dash"}))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=t(key, lang, value=fmt.number(value), unit=unit),
+                line={
+                    "color": palette.COST[colour],
+                    "width": 2,
+                    "dash": "solid" if colour == "median" else "dash",
+                },
+            )
+        )
     heights = _jitter(len(peers))
     outlier = peers["is_outlier"].fillna(False).astype(bool).to_numpy()
-    for is_out, name, colour, symbol in ((False, t("cost_points", lang), palette.COST["point"], "circle"),
-                                         (True, t("cost_outliers", lang), palette.COST["outlier"], "x")):
+    for is_out, name, colour, symbol in (
+        (False, t("cost_points", lang), palette.COST["point"], "circle"),
+        (True, t("cost_outliers", lang), palette.COST["outlier"], "x"),
+    ):
         mask = outlier == is_out
         if not mask.any():
             continue
         part = peers[mask]
-        fig.add_trace(go.Scatter(
-            x=part["unit_cost_yuan"].astype(float).tolist(),
-            y=[h for h, m in zip(heights, mask, strict=True) if m],
-            mode="markers", name=name,
-            marker={"color": colour, "size": 10, "symbol": symbol, "opacity": 0.85},
-            customdata=list(zip(part["project_name"].map(plain), part["unit"].map(plain),
-                                part["department"].map(plain), part["district"].map(plain),
-                                [fmt.number(v) for v in part["unit_cost_yuan"]], strict=True)),
-            hovertemplate=("%{customdata[0]}<br>" + t("col_budget_unit", lang) + " %{customdata[1]}"
-                           + "<br>" + t("col_department", lang) + " %{customdata[2]}"
-                           + "<br>" + t("col_district", lang) + " %{customdata[3]}"
-                           + "<br>" + t("cost_unit", lang) + " %{customdata[4]} "
-                           + t("cost_per_unit", lang, unit=unit) + "<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["unit_cost_yuan"].astype(float).tolist(),
+                y=[h for h, m in zip(heights, mask, strict=True) if m],
+                mode="markers",
+                name=name,
+                marker={"color": colour, "size": 10, "symbol": symbol, "opacity": 0.85},
+                customdata=list(
+                    zip(
+                        part["project_name"].map(plain),
+                        part["unit"].map(plain),
+                        part["department"].map(plain),
+                        part["district"].map(plain),
+                        [fmt.number(v) for v in part["unit_cost_yuan"]],
+                        strict=True,
+                    )
+                ),
+                hovertemplate=(
+                    "%{customdata[0]}<br>"
+                    + t("col_budget_unit", lang)
+                    + " %{customdata[1]}"
+                    + "<br>"
+                    + t("col_department", lang)
+                    + " %{customdata[2]}"
+                    + "<br>"
+                    + t("col_district", lang)
+                    + " %{customdata[3]}"
+                    + "<br>"
+                    + t("cost_unit", lang)
+                    + " %{customdata[4]} "
+                    + t("cost_per_unit", lang, unit=unit)
+                    + "<extra></extra>"
+                ),
+            )
+        )
     _base_layout(fig, t("cost_strip_title", lang) if title is None else title, 360)
     fig.update_yaxes(visible=False, range=[-0.8, 0.8])
-    fig.update_xaxes(title=t("cost_axis", lang, unit=unit), gridcolor=GRID_COLOUR, rangemode="tozero")
+    fig.update_xaxes(
+        title=t("cost_axis", lang, unit=unit), gridcolor=GRID_COLOUR, rangemode="tozero"
+    )
     return fig
 
 
-def cost_group_median_bars(groups: pd.DataFrame, lang: str = "zh", title: str | None = None,
-                           limit: int = 20) -> go.Figure:
+def cost_group_median_bars(
+    groups: pd.DataFrame, lang: str = "zh", title: str | None = None, limit: int = 20
+) -> go.Figure:
     """The class median per unit, department or district (data.cost_group_medians) this year
     and the previous year side by side, the highest this year at the top."""
     df = groups.head(limit).iloc[::-1]
     labels = [plain(v) for v in df["group_name"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(orientation="h", y=labels,
-                         x=_floats(df["previous_median_unit_cost_yuan"]),
-                         name=t("cost_previous_year", lang), marker={"color": palette.COST["previous"]}))
-    fig.add_trace(go.Bar(orientation="h", y=labels, x=_floats(df["median_unit_cost_yuan"]),
-                         name=t("cost_this_year", lang), marker={"color": palette.COST["point"]},
-                         text=[fmt.number(v) for v in df["median_unit_cost_yuan"]],
-                         textposition="outside", cliponaxis=False))
-    _base_layout(fig, t("cost_group_title", lang) if title is None else title,
-                 max(320, 40 * len(df) + 160))
+    fig.add_trace(
+        go.Bar(
+            orientation="h",
+            y=labels,
+            x=_floats(df["previous_median_unit_cost_yuan"]),
+            name=t("cost_previous_year", lang),
+            marker={"color": palette.COST["previous"]},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            orientation="h",
+            y=labels,
+            x=_floats(df["median_unit_cost_yuan"]),
+            name=t("cost_this_year", lang),
+            marker={"color": palette.COST["point"]},
+            text=[fmt.number(v) for v in df["median_unit_cost_yuan"]],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    _base_layout(
+        fig, t("cost_group_title", lang) if title is None else title, max(320, 40 * len(df) + 160)
+    )
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
     fig.update_xaxes(title=t("cost_median_axis", lang), gridcolor=GRID_COLOUR, rangemode="tozero")

@@ -45,7 +45,11 @@ from perfbudget.reports import PEFA_LEVELS, REPORTS, RequestError, open_read_onl
 
 # the exit codes under their short names (perfbudget.exit_codes defines and explains them)
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = (
-    ExitCode.OK, ExitCode.USAGE, ExitCode.REFUSED, ExitCode.BUSY)
+    ExitCode.OK,
+    ExitCode.USAGE,
+    ExitCode.REFUSED,
+    ExitCode.BUSY,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,12 +80,21 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     def with_db(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", type=Path, default=db.DEFAULT_DB_PATH,
-                       help=f"DuckDB file (default {db.DEFAULT_DB_PATH})")
-        p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                       help="when the database is busy: the longest wait for the running "
-                            "dashboard's result (default 1800) or for another command to "
-                            "finish (default 15, or $PERFBUDGET_BUSY_WAIT)")
+        p.add_argument(
+            "--db",
+            type=Path,
+            default=db.DEFAULT_DB_PATH,
+            help=f"DuckDB file (default {db.DEFAULT_DB_PATH})",
+        )
+        p.add_argument(
+            "--timeout",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="when the database is busy: the longest wait for the running "
+            "dashboard's result (default 1800) or for another command to "
+            "finish (default 15, or $PERFBUDGET_BUSY_WAIT)",
+        )
 
     demo = sub.add_parser("demo", help="build the synthetic demo database / 生成演示数据库")
     with_db(demo)
@@ -98,25 +111,49 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="print a report / 输出报表")
     rep.add_argument("name", choices=sorted(REPORTS))
     with_db(rep)
-    rep.add_argument("--year", type=int, required=True,
-                     help="the year; for budget_review the requested year (its requests are "
-                          "judged against the year before)")
-    rep.add_argument("--month", type=int, default=None,
-                     help="as-of month 1–12 (default: the last month with spending data)")
+    rep.add_argument(
+        "--year",
+        type=int,
+        required=True,
+        help="the year; for budget_review the requested year (its requests are "
+        "judged against the year before)",
+    )
+    rep.add_argument(
+        "--month",
+        type=int,
+        default=None,
+        help="as-of month 1–12 (default: the last month with spending data)",
+    )
     rep.add_argument("--format", choices=("csv", "json", "table"), default="csv")
-    rep.add_argument("--level", choices=PEFA_LEVELS, default=None,
-                     help="pefa only: the heads (default district), each over the heads one level "
-                          "down; --year Y is then the last of three completed years")
+    rep.add_argument(
+        "--level",
+        choices=PEFA_LEVELS,
+        default=None,
+        help="pefa only: the heads (default district), each over the heads one level "
+        "down; --year Y is then the last of three completed years",
+    )
     rep.set_defaults(handler=_cmd_report)
 
     bench = sub.add_parser("benchmark", help="time the queries, warnings and import / 性能测试")
     bench.add_argument("--scale", choices=("district", "city"), default="district")
-    bench.add_argument("--db", type=Path, default=None,
-                       help="measure a copy of this database instead of a fresh demo")
-    bench.add_argument("--import-rows", type=int, default=100_000,
-                       help="rows of the generated execution sheet to import (0 to skip)")
-    bench.add_argument("--format", choices=("table", "json"), default="table",
-                       help="json: every figure with its target, and the machine")
+    bench.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="measure a copy of this database instead of a fresh demo",
+    )
+    bench.add_argument(
+        "--import-rows",
+        type=int,
+        default=100_000,
+        help="rows of the generated execution sheet to import (0 to skip)",
+    )
+    bench.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="json: every figure with its target, and the machine",
+    )
     bench.set_defaults(handler=_cmd_benchmark)
 
     batches = sub.add_parser("batches", help="list the import batches / 导入批次")
@@ -203,10 +240,15 @@ def _cmd_benchmark(args) -> int:
 def _refresh_results(conn) -> None:
     """After a write: the stored figures it made out of date computed again
     (perfbudget.results), with a progress line on a terminal."""
+
     def progress(fraction: float, period: str) -> None:
         if sys.stderr.isatty():
-            print(f"\r更新统计结果 / updating stored figures: {period} {fraction:4.0%}",
-                  end="" if fraction < 1 else "\n", file=sys.stderr, flush=True)
+            print(
+                f"\r更新统计结果 / updating stored figures: {period} {fraction:4.0%}",
+                end="" if fraction < 1 else "\n",
+                file=sys.stderr,
+                flush=True,
+            )
 
     results.refresh_stale(conn, progress)
 
@@ -243,8 +285,10 @@ def _cmd_import(args) -> int:
         result = import_files(conn, list(args.files), user=args.user or _os_user())
         _refresh_results(conn)
     except ImportRejected as exc:
-        print("导入被拒绝，数据库未做任何改动 / Import refused, the database is unchanged:",
-              file=sys.stderr)
+        print(
+            "导入被拒绝，数据库未做任何改动 / Import refused, the database is unchanged:",
+            file=sys.stderr,
+        )
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
     finally:
@@ -280,6 +324,7 @@ def _os_user() -> str:
 
 # --- output -------------------------------------------------------------------------------
 
+
 def _plain(value: object) -> object:
     """A cell as scripts want it: Decimal money exact, rates as plain numbers, NaN empty."""
     if value is None:
@@ -299,8 +344,9 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
         records = [dict(zip(frame.columns, row, strict=True)) for row in rows]
         return json.dumps(records, ensure_ascii=False, indent=1, default=_json_default) + "\n"
     if fmt == "table":
-        shown = pd.DataFrame([["" if v is None else v for v in row] for row in rows],
-                             columns=frame.columns)
+        shown = pd.DataFrame(
+            [["" if v is None else v for v in row] for row in rows], columns=frame.columns
+        )
         return shown.to_string(index=False) + "\n"
     # the CSV output only: export.xlsx loads openpyxl, which the other formats do without
     import csv
@@ -312,8 +358,10 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(frame.columns)
     # text that a spreadsheet would run as a formula (= + - @) gets a leading quote
-    writer.writerows(["" if v is None else neutralise(v) if isinstance(v, str) else v
-                      for v in row] for row in rows)
+    writer.writerows(
+        ["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row]
+        for row in rows
+    )
     return buffer.getvalue()
 
 

@@ -69,6 +69,7 @@ def _refresh_in_background(conn) -> None:
     lock (an upload waits for it, saying so). Pages read the queries meanwhile: the same
     figures, slower. On a first run this keeps the demo's ~30 s of results (district, two
     years) from standing between a new user and the first page."""
+
     def run() -> None:
         try:
             with writer.writing(), conn.cursor() as cur:
@@ -154,10 +155,14 @@ def _refresh(cur, progress=None) -> None:
     """After a write, while still the one writer: the stored results it marked out of date
     are computed again (perfbudget.results), so the next page reads them instead of
     recomputing. Until then a read of those periods runs the queries: never stale."""
+
     def report(fraction: float, period: str) -> None:
         if progress is not None:
-            progress(fraction, f"{t('results_refreshing', 'zh', period=period)} | "
-                               f"{t('results_refreshing', 'en', period=period)}")
+            progress(
+                fraction,
+                f"{t('results_refreshing', 'zh', period=period)} | "
+                f"{t('results_refreshing', 'en', period=period)}",
+            )
 
     results.refresh_stale(cur, report)
 
@@ -213,7 +218,9 @@ def district_execution(year: int, month: int, scope: Scope) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def execution_trend(year: int, month: int, department_code: str | None, scope: Scope) -> pd.DataFrame:
+def execution_trend(
+    year: int, month: int, department_code: str | None, scope: Scope
+) -> pd.DataFrame:
     return _run("execution_trend", scope, year=year, month=month, department_code=department_code)
 
 
@@ -262,9 +269,11 @@ def light_flags(year: int, month: int, scope: Scope) -> pd.DataFrame:
 def scope_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """The light of every project, department and district in scope (flags.scope_lights):
     level, key, light, project_count, red_project_count, yellow_project_count."""
-    return flags.scope_lights(warning_flags(year, month, scope),
-                              project_execution(year, month, scope),
-                              department_execution(year, month, scope))
+    return flags.scope_lights(
+        warning_flags(year, month, scope),
+        project_execution(year, month, scope),
+        department_execution(year, month, scope),
+    )
 
 
 @st.cache_data(show_spinner=False, ttl=5)
@@ -347,8 +356,11 @@ def preview_problems(preview, asked: set) -> list:
     out the question the page asks: the importer refuses a sheet whose layout is ambiguous
     with one issue of the whole sheet (no row, no column) and reads nothing else of it, so
     for a sheet in `asked` ({(file name, sheet name)}) that issue is the layout to choose."""
-    return [i for i in preview.issues
-            if not ((i.file, i.sheet) in asked and i.row is None and i.column is None)]
+    return [
+        i
+        for i in preview.issues
+        if not ((i.file, i.sheet) in asked and i.row is None and i.column is None)
+    ]
 
 
 def rollback_batch(batch_id: int, user: str):
@@ -391,6 +403,7 @@ def batch_selfeval(batch_id: int, scope: Scope) -> pd.DataFrame:
 
 # --- dual monitoring, project page, evaluation, forecast, league, settings ----------------
 
+
 @st.cache_data(show_spinner=False)
 def project_dual_monitoring(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_dual_monitoring", scope, year=year, month=month)
@@ -419,7 +432,10 @@ def department_rectification(year: int, month: int, scope: Scope) -> pd.DataFram
 # The statuses of a rectification item at a month (rectification_items.sql), worst first, and
 # the light each shows in the tracker's table.
 RECTIFICATION_LIGHTS: dict[str, str] = {
-    "overdue": "red", "open": "yellow", "done_late": "yellow", "done": "green",
+    "overdue": "red",
+    "open": "yellow",
+    "done_late": "yellow",
+    "done": "green",
 }
 
 
@@ -538,7 +554,9 @@ def league_weights() -> dict[str, float]:
 def save_league_weights(weights: dict[str, object]) -> int:
     """New weights of the league's parts ({part: weight}; save_thresholds: validated, all or
     nothing, raises SettingsRejected)."""
-    return save_thresholds({("league", LEAGUE_PARTS[part]): value for part, value in weights.items()})
+    return save_thresholds(
+        {("league", LEAGUE_PARTS[part]): value for part, value in weights.items()}
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -587,7 +605,9 @@ def project_forecast_shares(year: int, project_code: str, scope: Scope) -> pd.Da
         forecast = project_forecast(year, m, scope)
         row = forecast[forecast["project_code"] == project_code]
         if not row.empty:
-            rows.append({"month": m, **row.iloc[0][["typical_share", "curve_source", "curve_years"]]})
+            rows.append(
+                {"month": m, **row.iloc[0][["typical_share", "curve_source", "curve_years"]]}
+            )
     return pd.DataFrame(rows, columns=["month", "typical_share", "curve_source", "curve_years"])
 
 
@@ -605,30 +625,48 @@ def cost_class_summary(year: int) -> pd.DataFrame:
     """Every class and output unit of the year (over every project: a benchmark does not move
     with the user), the classes with most peers first."""
     frame = _run("cost_class_summary", None, year=year)
-    return frame.sort_values(["project_count", "service_class", "output_unit"],
-                             ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["project_count", "service_class", "output_unit"],
+        ascending=[False, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False)
-def cost_class_projects(year: int, scope: Scope, service_class: str, output_unit: str) -> pd.DataFrame:
+def cost_class_projects(
+    year: int, scope: Scope, service_class: str, output_unit: str
+) -> pd.DataFrame:
     """The projects of one class in scope (queries/project_cost_benchmark.sql): the peers of
     its output unit, and those left out with their reason (another unit: other_unit)."""
-    return _run("project_cost_benchmark", scope, year=year, service_class=service_class,
-                output_unit=output_unit)
+    return _run(
+        "project_cost_benchmark",
+        scope,
+        year=year,
+        service_class=service_class,
+        output_unit=output_unit,
+    )
 
 
 @st.cache_data(show_spinner=False)
-def cost_group_medians(year: int, scope: Scope, service_class: str, output_unit: str,
-                       group_by: str) -> pd.DataFrame:
+def cost_group_medians(
+    year: int, scope: Scope, service_class: str, output_unit: str, group_by: str
+) -> pd.DataFrame:
     """The class median per budget unit, department or district (COST_GROUPS), this year and
     the previous year."""
     if group_by not in COST_GROUPS:
         raise ValueError(f"group_by must be one of {COST_GROUPS}, not {group_by!r}")
-    return _run("cost_group_medians", scope, year=year, service_class=service_class,
-                output_unit=output_unit, group_by=group_by)
+    return _run(
+        "cost_group_medians",
+        scope,
+        year=year,
+        service_class=service_class,
+        output_unit=output_unit,
+        group_by=group_by,
+    )
 
 
 # --- budget request review (docs/figures.md#budget-request-review) ---------------------------
+
 
 @st.cache_data(show_spinner=False)
 def budget_request_years() -> list[int]:
@@ -671,12 +709,14 @@ def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
     (flags.persistence: earlier months are read only while some flag's run is unbroken, and
     only for the rules still running)."""
     with cursor() as cur:
-        stored = results.flag_since(cur, scope, year, month,
-                                    {r.rule_id: r.query for r in flags.RULES})
+        stored = results.flag_since(
+            cur, scope, year, month, {r.rule_id: r.query for r in flags.RULES}
+        )
     if stored is not None:  # one statement over the stored flags of the year
         return stored
     return flags.persistence(
-        warning_flags(year, month, scope), month,
+        warning_flags(year, month, scope),
+        month,
         lambda m, rules: flag_keys(year, m, rules, scope),
     )
 
@@ -687,22 +727,40 @@ def flag_keys(year: int, month: int, rules: tuple[str, ...], scope: Scope) -> pd
         return flags.flag_keys(cur, year, month, scope, rules)
 
 
-def record_followup(*, year: int, project_code: str | None, department_code: str, rule_id: str,
-                    as_of_month: int, status: str, note: str | None, user: str) -> None:
+def record_followup(
+    *,
+    year: int,
+    project_code: str | None,
+    department_code: str,
+    rule_id: str,
+    as_of_month: int,
+    status: str,
+    note: str | None,
+    user: str,
+) -> None:
     """A leader's 已关注 / 已处理 on a flag (flags.record_followup), then the follow-up history
     is read afresh (no figure changes, so the other caches stay)."""
     with _one_writer(), cursor() as cur:
-        flags.record_followup(cur, year=year, project_code=project_code,
-                              department_code=department_code, rule_id=rule_id,
-                              as_of_month=as_of_month, status=status, note=note, user=user)
+        flags.record_followup(
+            cur,
+            year=year,
+            project_code=project_code,
+            department_code=department_code,
+            rule_id=rule_id,
+            as_of_month=as_of_month,
+            status=status,
+            note=note,
+            user=user,
+        )
     flag_followups.clear()
 
 
 def with_followup(flag_rows: pd.DataFrame, year: int, month: int, scope: Scope) -> pd.DataFrame:
     """These rows of warning_flags with since_month, months_flagged and followup_status
     (flags.with_followup over flag_persistence and flag_followups)."""
-    return flags.with_followup(flag_rows, flag_persistence(year, month, scope),
-                               flag_followups(year, scope))
+    return flags.with_followup(
+        flag_rows, flag_persistence(year, month, scope), flag_followups(year, scope)
+    )
 
 
 def followup_history(flag: pd.Series, year: int, scope: Scope) -> pd.DataFrame:
@@ -809,17 +867,25 @@ THRESHOLD_GROUP_ORDER = thresholds.GROUP_ORDER
 
 # --- the briefing (简报) ---------------------------------------------------------------
 
+
 @st.cache_data(show_spinner=False)
-def briefing(year: int, month: int, department_code: str | None, public: bool,
-             sections: tuple[str, ...], scope: Scope):
+def briefing(
+    year: int,
+    month: int,
+    department_code: str | None,
+    public: bool,
+    sections: tuple[str, ...],
+    scope: Scope,
+):
     """The briefing model (perfbudget.export.briefing) of a district or one department; a
     public one is built without sensitive projects whatever the scope. Raises BriefingError
     when the scope has no data."""
     from perfbudget.export.briefing import build_briefing  # the briefing page's modules: there only
 
     with cursor() as cur:
-        return build_briefing(cur, year, month, department_code, public=public,
-                              sections=sections, base_scope=scope)
+        return build_briefing(
+            cur, year, month, department_code, public=public, sections=sections, base_scope=scope
+        )
 
 
 # --- names the pages take from the layers below ---------------------------------------------

@@ -54,7 +54,9 @@ class Query:
 
     @property
     def used_params(self) -> set[str]:
-        body = "\n".join(line for line in self.sql.splitlines() if not line.lstrip().startswith("--"))
+        body = "\n".join(
+            line for line in self.sql.splitlines() if not line.lstrip().startswith("--")
+        )
         return set(_PARAM_USE.findall(body))
 
 
@@ -63,7 +65,9 @@ def app_db_path() -> Path:
     return Path(os.environ.get("PERFBUDGET_DB", PROJECT_ROOT / DEFAULT_DB_PATH))
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create or migrate) a database. ':memory:' for tests.
     Inside `lent(path, conn)` in this thread: a cursor of that open connection instead."""
     target = ":memory:" if path is None else str(path)
@@ -167,7 +171,8 @@ def _drop_primary_keys(conn: duckdb.DuckDBPyConnection, schema: str) -> None:
     a primary key, which DuckDB cannot drop: each such table is rebuilt as schema.sql now
     defines it, its rows copied, in one transaction."""
     indexed = [
-        table for (table,) in conn.execute(
+        table
+        for (table,) in conn.execute(
             "select distinct table_name from duckdb_constraints() where constraint_type = "
             "'PRIMARY KEY' and schema_name = 'main' and list_contains($tables, table_name)",
             {"tables": list(UNINDEXED_TABLES)},
@@ -257,8 +262,11 @@ def run_query(
 
     # a stored query's period parameters are integers (results.GRAIN)
     year, month = cast(int, params.get("year")), cast("int | None", params.get("month"))
-    stored = results.read(conn, name, scope, year, month) \
-        if results.is_stored(name) and set(params) <= {"year", "month"} else None
+    stored = (
+        results.read(conn, name, scope, year, month)
+        if results.is_stored(name) and set(params) <= {"year", "month"}
+        else None
+    )
     if stored is not None:
         return stored
     return run_live(conn, name, scope, **params)
@@ -285,4 +293,3 @@ def run_live(
         )
     # Through Arrow so DECIMAL money arrives as exact decimal.Decimal, not float64.
     return conn.sql(query.sql, params=values).to_arrow_table().to_pandas()
-

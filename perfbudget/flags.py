@@ -32,15 +32,27 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("slow_spending", "warning_slow_spending", "支出进度偏慢", "Slow spending"),
     Rule("over_budget", "warning_over_budget", "超预算支出", "Spending over budget"),
-    Rule("spend_output_mismatch", "warning_spend_output_mismatch", "支出与产出不符",
-         "Spending out of line with outputs"),
+    Rule(
+        "spend_output_mismatch",
+        "warning_spend_output_mismatch",
+        "支出与产出不符",
+        "Spending out of line with outputs",
+    ),
     Rule("indicator_behind", "warning_indicator_behind", "绩效指标偏离", "Indicator off track"),
     Rule("large_balance", "warning_large_balance", "资金结余较多", "Large balance"),
-    Rule("cost_above_reference", "warning_cost_above_reference", "单位成本偏高",
-         "Unit cost above reference"),
+    Rule(
+        "cost_above_reference",
+        "warning_cost_above_reference",
+        "单位成本偏高",
+        "Unit cost above reference",
+    ),
     Rule("target_not_met", "warning_target_not_met", "绩效目标未完成", "Target not met"),
-    Rule("rectification_overdue", "warning_rectification_overdue", "整改逾期",
-         "Rectification overdue"),
+    Rule(
+        "rectification_overdue",
+        "warning_rectification_overdue",
+        "整改逾期",
+        "Rectification overdue",
+    ),
     Rule("disclosure_gap", "warning_disclosure_gap", "信息公开不足", "Disclosure gap"),
     Rule("data_quality", "warning_data_quality", "数据质量", "Data quality"),
 )
@@ -49,12 +61,25 @@ PERFORMANCE_RULES = tuple(r.rule_id for r in RULES if r.rule_id != "data_quality
 RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 # A severity's name by language, as perfbudget.i18n words it (severity_red …).
-SEVERITY_LABELS = {lang: {s: t(vocab.severity_key(s), lang) for s in vocab.SEVERITIES} for lang in LANGS}
+SEVERITY_LABELS = {
+    lang: {s: t(vocab.severity_key(s), lang) for s in vocab.SEVERITIES} for lang in LANGS
+}
 
 COMMON_COLUMNS = [
-    "project_code", "project_name", "department_code", "department", "is_sensitive",
-    "rule", "rule_label", "severity", "sub_rules", "value", "threshold", "as_of_month",
-    "message", "message_en",
+    "project_code",
+    "project_name",
+    "department_code",
+    "department",
+    "is_sensitive",
+    "rule",
+    "rule_label",
+    "severity",
+    "sub_rules",
+    "value",
+    "threshold",
+    "as_of_month",
+    "message",
+    "message_en",
 ]
 
 
@@ -111,7 +136,10 @@ def with_messages(flags: pd.DataFrame) -> pd.DataFrame:
     if flags.empty or ("message" in flags and flags["message"].notna().all()):
         return flags
     out = flags.copy()
-    zh, en = list(out.get("message", [None] * len(out))), list(out.get("message_en", [None] * len(out)))
+    zh, en = (
+        list(out.get("message", [None] * len(out))),
+        list(out.get("message_en", [None] * len(out))),
+    )
     for i, row in enumerate(out.itertuples(index=False)):
         if zh[i] is None or en[i] is None or zh[i] != zh[i]:
             month = int(row.as_of_month)
@@ -168,8 +196,12 @@ def flag_counts(flags: pd.DataFrame) -> FlagCounts:
     performance = flags[flags["rule"].isin(PERFORMANCE_RULES)]
     severities = performance["severity"].value_counts()
     quality = int((flags["rule"] == "data_quality").sum())
-    counts = FlagCounts(red=int(severities.get("red", 0)), yellow=int(severities.get("yellow", 0)),
-                        blue=int(severities.get("blue", 0)), data_quality=quality)
+    counts = FlagCounts(
+        red=int(severities.get("red", 0)),
+        yellow=int(severities.get("yellow", 0)),
+        blue=int(severities.get("blue", 0)),
+        data_quality=quality,
+    )
     if counts.total != len(flags):  # a severity outside red / yellow / blue
         raise ValueError(f"flags with an unknown severity: {sorted(set(performance['severity']))}")
     return counts
@@ -190,25 +222,40 @@ def project_lights(flags: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     judged = light_flags(flags)
     judged = judged[judged["project_code"].notna() & (judged["project_code"] != "")]
     # column-wise: a city has 50,000 projects
-    per_project = judged.groupby(["project_code", "severity"]).size().unstack(fill_value=0) \
-        if not judged.empty else pd.DataFrame()
+    per_project = (
+        judged.groupby(["project_code", "severity"]).size().unstack(fill_value=0)
+        if not judged.empty
+        else pd.DataFrame()
+    )
     codes = projects["project_code"]
     red = per_project["red"] if "red" in per_project else pd.Series(dtype=int)
     yellow = per_project["yellow"] if "yellow" in per_project else pd.Series(dtype=int)
     red_counts = codes.map(red).fillna(0).astype(int).to_numpy()
     yellow_counts = codes.map(yellow).fillna(0).astype(int).to_numpy()
-    budget = pd.to_numeric(projects["adjusted_budget_yuan"].map(
-        lambda v: None if v is None else float(v)), errors="coerce")
+    budget = pd.to_numeric(
+        projects["adjusted_budget_yuan"].map(lambda v: None if v is None else float(v)),
+        errors="coerce",
+    )
     reported = projects["is_reported"].fillna(False).astype(bool).to_numpy()
     nothing_to_judge = ~reported | budget.isna().to_numpy() | (budget.to_numpy() == 0)
-    lights = np.where(red_counts > 0, "red", np.where(
-        yellow_counts > 0, "yellow", np.where(nothing_to_judge, "grey", "green")))
-    return pd.DataFrame({"project_code": codes.to_numpy(), "light": lights.astype(object),
-                         "red_count": red_counts, "yellow_count": yellow_counts})
+    lights = np.where(
+        red_counts > 0,
+        "red",
+        np.where(yellow_counts > 0, "yellow", np.where(nothing_to_judge, "grey", "green")),
+    )
+    return pd.DataFrame(
+        {
+            "project_code": codes.to_numpy(),
+            "light": lights.astype(object),
+            "red_count": red_counts,
+            "yellow_count": yellow_counts,
+        }
+    )
 
 
-def scope_lights(flags: pd.DataFrame, projects: pd.DataFrame,
-                 departments: pd.DataFrame) -> pd.DataFrame:
+def scope_lights(
+    flags: pd.DataFrame, projects: pd.DataFrame, departments: pd.DataFrame
+) -> pd.DataFrame:
     """The light of every project, department and district in scope, one rule throughout:
     a project's as project_lights; a department's the worst of its projects' lights and of
     its own (department-wide) red and yellow performance flags, such as a disclosure coverage
@@ -225,16 +272,28 @@ def scope_lights(flags: pd.DataFrame, projects: pd.DataFrame,
     own = own[own["project_code"].isna() | (own["project_code"] == "")]
     own_worst = own.groupby("department_code")["severity"].agg(_worst)
     # as district_execution names a department without a district
-    district_of = {code: name if isinstance(name, str) else "（未指定区）"
-                   for code, name in zip(departments["department_code"], departments["district"],
-                                         strict=True)}
+    district_of = {
+        code: name if isinstance(name, str) else "（未指定区）"
+        for code, name in zip(departments["department_code"], departments["district"], strict=True)
+    }
     rank = lights["light"].map(LIGHT_RANK)
-    by_department = pd.DataFrame({
-        "department_code": lights["department_code"], "rank": rank,
-        "red": (lights["light"] == "red").astype(int),
-        "yellow": (lights["light"] == "yellow").astype(int),
-    }).groupby("department_code").agg(rank=("rank", "max"), count=("rank", "size"),
-                                      red=("red", "sum"), yellow=("yellow", "sum"))
+    by_department = (
+        pd.DataFrame(
+            {
+                "department_code": lights["department_code"],
+                "rank": rank,
+                "red": (lights["light"] == "red").astype(int),
+                "yellow": (lights["light"] == "yellow").astype(int),
+            }
+        )
+        .groupby("department_code")
+        .agg(
+            rank=("rank", "max"),
+            count=("rank", "size"),
+            red=("red", "sum"),
+            yellow=("yellow", "sum"),
+        )
+    )
     by_rank = {v: k for k, v in LIGHT_RANK.items()}
     rows = []
     for code in departments["department_code"]:
@@ -242,27 +301,56 @@ def scope_lights(flags: pd.DataFrame, projects: pd.DataFrame,
         candidates = [by_rank[int(mine["rank"])]] if mine is not None else []
         if code in own_worst:
             candidates.append(own_worst[code])
-        rows.append(("department", code, _worst(candidates),
-                     0 if mine is None else int(mine["count"]),
-                     0 if mine is None else int(mine["red"]),
-                     0 if mine is None else int(mine["yellow"])))
-    frame = pd.DataFrame(rows, columns=["level", "key", "light", "project_count",
-                                        "red_project_count", "yellow_project_count"])
+        rows.append(
+            (
+                "department",
+                code,
+                _worst(candidates),
+                0 if mine is None else int(mine["count"]),
+                0 if mine is None else int(mine["red"]),
+                0 if mine is None else int(mine["yellow"]),
+            )
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "level",
+            "key",
+            "light",
+            "project_count",
+            "red_project_count",
+            "yellow_project_count",
+        ],
+    )
     districts = []
     for district, part in frame.groupby(frame["key"].map(district_of), sort=True):
-        districts.append(("district", district, _worst(part["light"]), int(part["project_count"].sum()),
-                          int(part["red_project_count"].sum()),
-                          int(part["yellow_project_count"].sum())))
-    project_rows = pd.DataFrame({
-        "level": "project", "key": lights["project_code"], "light": lights["light"],
-        "project_count": 1, "red_project_count": (lights["light"] == "red").astype(int),
-        "yellow_project_count": (lights["light"] == "yellow").astype(int),
-    })
-    return pd.concat([pd.DataFrame(districts, columns=frame.columns), frame, project_rows],
-                     ignore_index=True)
+        districts.append(
+            (
+                "district",
+                district,
+                _worst(part["light"]),
+                int(part["project_count"].sum()),
+                int(part["red_project_count"].sum()),
+                int(part["yellow_project_count"].sum()),
+            )
+        )
+    project_rows = pd.DataFrame(
+        {
+            "level": "project",
+            "key": lights["project_code"],
+            "light": lights["light"],
+            "project_count": 1,
+            "red_project_count": (lights["light"] == "red").astype(int),
+            "yellow_project_count": (lights["light"] == "yellow").astype(int),
+        }
+    )
+    return pd.concat(
+        [pd.DataFrame(districts, columns=frame.columns), frame, project_rows], ignore_index=True
+    )
 
 
 # --- sentences --------------------------------------------------------------------------
+
 
 def _slow_spending(row, month: int, lang: str) -> str:
     rate, tp = fmt.pct(row.execution_rate), fmt.pct(row.time_progress)
@@ -278,7 +366,9 @@ def _slow_spending(row, month: int, lang: str) -> str:
                 f"{fmt.number(row.large_gap_red_pp, 1)}个百分点的红线"
             )
         return "，".join(parts) + "。"
-    parts.append(f"By month {month} spending is {rate} of budget, {behind} pp behind time progress {tp}")
+    parts.append(
+        f"By month {month} spending is {rate} of budget, {behind} pp behind time progress {tp}"
+    )
     if isinstance(row.pace_severity, str):
         parts.append(f"pace {fmt.ratio(row.pace)} is below {fmt.ratio(row.pace_threshold)}")
     if isinstance(row.gap_severity, str):
@@ -290,7 +380,10 @@ def _slow_spending(row, month: int, lang: str) -> str:
 
 
 def _over_budget(row, month: int, lang: str) -> str:
-    spent, budget = fmt.money(row.spent_yuan, lang=lang), fmt.money(row.adjusted_budget_yuan, lang=lang)
+    spent, budget = (
+        fmt.money(row.spent_yuan, lang=lang),
+        fmt.money(row.adjusted_budget_yuan, lang=lang),
+    )
     rate, limit = fmt.pct(row.execution_rate), fmt.pct(row.threshold)
     if lang == "zh":
         return (
@@ -308,15 +401,23 @@ def _spend_output_mismatch(row, month: int, lang: str) -> str:
     diff, limit = fmt.pct(abs(row.difference)), fmt.pct(row.threshold)
     if row.sub_rules == "spending_ahead":
         if lang == "zh":
-            return (f"截至{month}月支出进度（进度比）{pace}，产出进度仅{output}，"
-                    f"支出快于产出{diff}（≥{limit}）。")
-        return (f"By month {month} spending runs at {pace} of schedule but outputs at only "
-                f"{output}: spending ahead of outputs by {diff} (≥ {limit}).")
+            return (
+                f"截至{month}月支出进度（进度比）{pace}，产出进度仅{output}，"
+                f"支出快于产出{diff}（≥{limit}）。"
+            )
+        return (
+            f"By month {month} spending runs at {pace} of schedule but outputs at only "
+            f"{output}: spending ahead of outputs by {diff} (≥ {limit})."
+        )
     if lang == "zh":
-        return (f"截至{month}月产出进度{output}，支出进度（进度比）仅{pace}，"
-                f"产出快于支出{diff}（≥{limit}），请核实支出是否滞后入账。")
-    return (f"By month {month} outputs are at {output} of schedule but spending at only "
-            f"{pace}: outputs ahead of spending by {diff} (≥ {limit}); check for late booking.")
+        return (
+            f"截至{month}月产出进度{output}，支出进度（进度比）仅{pace}，"
+            f"产出快于支出{diff}（≥{limit}），请核实支出是否滞后入账。"
+        )
+    return (
+        f"By month {month} outputs are at {output} of schedule but spending at only "
+        f"{pace}: outputs ahead of spending by {diff} (≥ {limit}); check for late booking."
+    )
 
 
 def _indicator_behind(row, month: int, lang: str) -> str:
@@ -334,21 +435,29 @@ def _indicator_behind(row, month: int, lang: str) -> str:
     actual = fmt.number(actual) if _is_number(actual) else actual
     if row.sub_rules == "ahead":
         if lang == "zh":
-            return (f"{when_zh}「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
-                    f"序时进度{progress}，远超序时（≥{limit}），请核实数据真实性或目标是否偏低。")
-        return (f"{when_en} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
-                f"{progress} of schedule (≥ {limit}): check the figure, or whether the target is too low.")
+            return (
+                f"{when_zh}「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
+                f"序时进度{progress}，远超序时（≥{limit}），请核实数据真实性或目标是否偏低。"
+            )
+        return (
+            f"{when_en} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+            f"{progress} of schedule (≥ {limit}): check the figure, or whether the target is too low."
+        )
     behind_count = int(row.red_count) + int(row.yellow_count)
     reason = row.reason if isinstance(row.reason, str) and row.reason.strip() else None
     if lang == "zh":
-        text = (f"{when_zh}「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
-                f"序时进度{progress}，低于{limit}")
+        text = (
+            f"{when_zh}「{row.indicator}」完成{actual}{unit}（目标{row.target}），"
+            f"序时进度{progress}，低于{limit}"
+        )
         if behind_count > 1:
             text += f"；共{behind_count}个指标进度偏慢"
         text += f"；偏差原因：{reason}" if reason else "；未填写偏差原因"
         return text + "。"
-    text = (f"{when_en} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
-            f"{progress} of schedule, below {limit}")
+    text = (
+        f"{when_en} '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+        f"{progress} of schedule, below {limit}"
+    )
     if behind_count > 1:
         text += f"; {behind_count} indicators are behind"
     text += f"; reason given: {reason}" if reason else "; no reason given"
@@ -361,15 +470,21 @@ def _large_balance(row, month: int, lang: str) -> str:
     if row.sub_rules == "year_end":
         if lang == "zh":
             return f"年末执行率{fmt.pct(row.execution_rate)}，结转结余{balance}，结余率{rate}（≥{limit}）。"
-        return (f"Year-end execution {fmt.pct(row.execution_rate)}: {balance} left unspent, "
-                f"a balance rate of {rate} (≥ {limit}).")
+        return (
+            f"Year-end execution {fmt.pct(row.execution_rate)}: {balance} left unspent, "
+            f"a balance rate of {rate} (≥ {limit})."
+        )
     forecast = fmt.money(row.forecast_yuan, lang=lang)
     budget = fmt.money(row.adjusted_budget_yuan, lang=lang)
     if lang == "zh":
-        return (f"截至{month}月单位预计全年执行{forecast}，调整后预算{budget}，"
-                f"预计结余{balance}，预计结余率{rate}（≥{limit}）。")
-    return (f"As of month {month} the unit forecasts spending {forecast} of a {budget} budget: "
-            f"{balance} expected unspent, {rate} (≥ {limit}).")
+        return (
+            f"截至{month}月单位预计全年执行{forecast}，调整后预算{budget}，"
+            f"预计结余{balance}，预计结余率{rate}（≥{limit}）。"
+        )
+    return (
+        f"As of month {month} the unit forecasts spending {forecast} of a {budget} budget: "
+        f"{balance} expected unspent, {rate} (≥ {limit})."
+    )
 
 
 def _cost_above_reference(row, month: int, lang: str) -> str:
@@ -378,12 +493,24 @@ def _cost_above_reference(row, month: int, lang: str) -> str:
     reference = fmt.number(row.reference_unit_cost_yuan)
     deviation, limit = fmt.pct(row.value), fmt.pct(row.threshold)
     if lang == "zh":
-        basis = "成本定额标准" if row.sub_rules == "standard" else f"同类{int(row.peer_count)}个项目中位数"
-        return (f"「{row.service_class}」单位成本{cost}元/{unit}，高于{basis}{reference}元/{unit}"
-                f"达{deviation}（>{limit}）。")
-    basis = "the cost standard" if row.sub_rules == "standard" else f"the median of {int(row.peer_count)} peers"
-    return (f"'{row.service_class}' unit cost {cost} yuan/{unit} is {deviation} above "
-            f"{basis} of {reference} yuan/{unit} (> {limit}).")
+        basis = (
+            "成本定额标准"
+            if row.sub_rules == "standard"
+            else f"同类{int(row.peer_count)}个项目中位数"
+        )
+        return (
+            f"「{row.service_class}」单位成本{cost}元/{unit}，高于{basis}{reference}元/{unit}"
+            f"达{deviation}（>{limit}）。"
+        )
+    basis = (
+        "the cost standard"
+        if row.sub_rules == "standard"
+        else f"the median of {int(row.peer_count)} peers"
+    )
+    return (
+        f"'{row.service_class}' unit cost {cost} yuan/{unit} is {deviation} above "
+        f"{basis} of {reference} yuan/{unit} (> {limit})."
+    )
 
 
 def _target_not_met(row, month: int, lang: str) -> str:
@@ -393,54 +520,86 @@ def _target_not_met(row, month: int, lang: str) -> str:
     attainment, limit = fmt.pct(row.value), fmt.pct(row.threshold)
     if row.sub_rules == "target_too_low":
         if lang == "zh":
-            return (f"年末「{row.indicator}」完成{actual}{unit}（目标{row.target}），完成率{attainment}"
-                    f"（≥{limit}），目标可能设定偏低。")
-        return (f"At year end '{row.indicator}' reached {actual}{unit} (target {row.target}), "
-                f"{attainment} (≥ {limit}): the target was likely set too low.")
+            return (
+                f"年末「{row.indicator}」完成{actual}{unit}（目标{row.target}），完成率{attainment}"
+                f"（≥{limit}），目标可能设定偏低。"
+            )
+        return (
+            f"At year end '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+            f"{attainment} (≥ {limit}): the target was likely set too low."
+        )
     count = int(row.red_count) + int(row.yellow_count)
     if lang == "zh":
-        text = (f"年末「{row.indicator}」完成{actual}{unit}（目标{row.target}），完成率{attainment}，"
-                f"低于{limit}")
+        text = (
+            f"年末「{row.indicator}」完成{actual}{unit}（目标{row.target}），完成率{attainment}，"
+            f"低于{limit}"
+        )
         return text + (f"；共{count}个指标未完成。" if count > 1 else "。")
-    text = (f"At year end '{row.indicator}' reached {actual}{unit} (target {row.target}), "
-            f"{attainment}, below {limit}")
+    text = (
+        f"At year end '{row.indicator}' reached {actual}{unit} (target {row.target}), "
+        f"{attainment}, below {limit}"
+    )
     return text + (f"; {count} indicators not met." if count > 1 else ".")
 
 
 def _rectification_overdue(row, month: int, lang: str) -> str:
     days, count = int(row.days_overdue), int(row.overdue_count)
     if lang == "zh":
-        text = (f"整改事项「{row.issue}」于{row.feedback_date:%Y-%m-%d}反馈，应于{row.due_date:%Y-%m-%d}前完成，"
-                f"截至{month}月底仍未完成，已逾期{days}天")
+        text = (
+            f"整改事项「{row.issue}」于{row.feedback_date:%Y-%m-%d}反馈，应于{row.due_date:%Y-%m-%d}前完成，"
+            f"截至{month}月底仍未完成，已逾期{days}天"
+        )
         return text + (f"；共{count}项逾期。" if count > 1 else "。")
-    text = (f"Rectification '{row.issue}' (feedback {row.feedback_date:%Y-%m-%d}, due "
-            f"{row.due_date:%Y-%m-%d}) is still open at the end of month {month}, {days} days overdue")
+    text = (
+        f"Rectification '{row.issue}' (feedback {row.feedback_date:%Y-%m-%d}, due "
+        f"{row.due_date:%Y-%m-%d}) is still open at the end of month {month}, {days} days overdue"
+    )
     return text + (f"; {count} items overdue." if count > 1 else ".")
 
 
 def _disclosure_gap(row, month: int, lang: str) -> str:
     if row.sub_rules == "project_not_disclosed":
-        budget, limit = fmt.money(row.initial_budget_yuan, lang=lang), fmt.money(row.threshold, lang=lang)
+        budget, limit = (
+            fmt.money(row.initial_budget_yuan, lang=lang),
+            fmt.money(row.threshold, lang=lang),
+        )
         if lang == "zh":
             return f"年初预算{budget}（≥{limit}），但未公开绩效目标。"
         return f"Initial budget {budget} (≥ {limit}) but its performance targets are not disclosed."
     coverage, limit = fmt.pct(row.value), fmt.pct(row.threshold)
     if lang == "zh":
-        return (f"公开绩效目标的项目预算{fmt.money(row.disclosed_budget_yuan)}，仅占部门非涉密项目预算"
-                f"{fmt.money(row.department_budget_yuan)}的{coverage}，低于{limit}。")
-    return (f"Projects with disclosed targets cover {coverage} of the department's non-sensitive "
-            f"project budget ({fmt.money(row.department_budget_yuan, lang='en')}), below {limit}.")
+        return (
+            f"公开绩效目标的项目预算{fmt.money(row.disclosed_budget_yuan)}，仅占部门非涉密项目预算"
+            f"{fmt.money(row.department_budget_yuan)}的{coverage}，低于{limit}。"
+        )
+    return (
+        f"Projects with disclosed targets cover {coverage} of the department's non-sensitive "
+        f"project budget ({fmt.money(row.department_budget_yuan, lang='en')}), below {limit}."
+    )
 
 
 _DATA_QUALITY_TEXT = {
-    "no_targets": ("未申报绩效目标（未按规定申报绩效目标的，不得安排预算）", "no performance targets filed"),
+    "no_targets": (
+        "未申报绩效目标（未按规定申报绩效目标的，不得安排预算）",
+        "no performance targets filed",
+    ),
     "no_cost_indicator": ("未设置成本指标", "no cost indicator"),
-    "points_not_90": ("指标分值合计{points}分，不等于90分", "indicator points total {points}, not 90"),
-    "not_reported": ("截至{month}月未报送支出数据（最近报送：{last}）",
-                     "no spending reported for month {month} (last report: {last})"),
-    "indicator_unreported": ("{n}个指标截至{month}月未填报任何完成值",
-                             "{n} indicators have no value at all up to month {month}"),
-    "spending_on_zero_budget": ("调整后预算为0但已支出{spent}", "spending of {spent} on a zero budget"),
+    "points_not_90": (
+        "指标分值合计{points}分，不等于90分",
+        "indicator points total {points}, not 90",
+    ),
+    "not_reported": (
+        "截至{month}月未报送支出数据（最近报送：{last}）",
+        "no spending reported for month {month} (last report: {last})",
+    ),
+    "indicator_unreported": (
+        "{n}个指标截至{month}月未填报任何完成值",
+        "{n} indicators have no value at all up to month {month}",
+    ),
+    "spending_on_zero_budget": (
+        "调整后预算为0但已支出{spent}",
+        "spending of {spent} on a zero budget",
+    ),
 }
 
 
@@ -450,7 +609,8 @@ def _data_quality(row, month: int, lang: str) -> str:
     values = {
         "points": fmt.number(row.points_total),
         "month": month,
-        "last": (f"{int(last)}月" if lang == "zh" else f"month {int(last)}") if has_last
+        "last": (f"{int(last)}月" if lang == "zh" else f"month {int(last)}")
+        if has_last
         else ("无" if lang == "zh" else "none"),
         "n": int(row.unreported_indicator_count),
         "spent": fmt.money(row.spent_yuan, lang=lang),
@@ -495,8 +655,9 @@ def flag_key(df: pd.DataFrame) -> pd.Series:
     return project + "|" + df["department_code"].astype(str) + "|" + rule.astype(str)
 
 
-def with_followup(flags: pd.DataFrame, persistence: pd.DataFrame,
-                  followups: pd.DataFrame) -> pd.DataFrame:
+def with_followup(
+    flags: pd.DataFrame, persistence: pd.DataFrame, followups: pd.DataFrame
+) -> pd.DataFrame:
     """These flags with how long each has lasted and what a leader last did about it:
     since_month and months_flagged (from `persistence`, as flags.persistence gives them;
     missing where unknown) and followup_status (已关注 / 已处理 of the latest row of
@@ -521,9 +682,11 @@ def followups_of(followups: pd.DataFrame, flag: pd.Series) -> pd.DataFrame:
     """The follow-up history of one flag (a row of warning_flags) among `followups` (the
     flag_followups query), in its order (newest first)."""
     project = flag["project_code"] if isinstance(flag["project_code"], str) else ""
-    mine = ((followups["project_code"].fillna("").astype(str) == project)
-            & (followups["department_code"].astype(str) == str(flag["department_code"]))
-            & (followups["rule_id"].astype(str) == str(flag["rule"])))
+    mine = (
+        (followups["project_code"].fillna("").astype(str) == project)
+        & (followups["department_code"].astype(str) == str(flag["department_code"]))
+        & (followups["rule_id"].astype(str) == str(flag["rule"]))
+    )
     return followups[mine]
 
 
@@ -585,7 +748,9 @@ def persistence(
     keys_at(month, rules) only while some flag's run is unbroken, and only for the rules of
     those flags. Annual rules hold for every month of the year."""
     monthly = set(monthly_rule_ids())
-    annual = current.loc[~current["rule"].isin(monthly), ["project_code", "department_code", "rule"]]
+    annual = current.loc[
+        ~current["rule"].isin(monthly), ["project_code", "department_code", "rule"]
+    ]
     by_month = {month: current}
     earliest = month
     while earliest > 1:
@@ -619,6 +784,14 @@ def record_followup(
     conn.execute(
         "insert into flag_followups (year, project_code, department_code, rule_id, as_of_month,"
         " status, note, user_name, noted_at) values (?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
-        [year, project_code or "", department_code, rule_id, as_of_month, status,
-         (note or "").strip() or None, user],
+        [
+            year,
+            project_code or "",
+            department_code,
+            rule_id,
+            as_of_month,
+            status,
+            (note or "").strip() or None,
+            user,
+        ],
     )

@@ -614,7 +614,7 @@ TEXT: dict[str, dict[str, str]] = {
         "forecast_without": "无法预测",
         "forecast_without_help": "调整后预算为0或缺少历史曲线的项目",
         "forecast_method_heading": "预测方法",
-        "forecast_method": '1. **典型进度 s(m)**：往年（有12月数据的年度）同一单位所有项目截至第 m 月的累计支出之和 ÷ 其全年支出之和。单位往年项目少于{n}个时，一个项目的特殊情况不足以代表规律，改用全区所有项目的曲线。\n2. **全年预测** = 截至本月累计支出 ÷ s(m)。\n3. **预计结余率** = 1 − 全年预测 ÷ 调整后预算；≥ {v} 标红。\n\n预测只反映往年的支出节奏；单位上报的「全年预计执行数」另在预警中按「资金结余较多」规则判断。',
+        "forecast_method": "1. **典型进度 s(m)**：往年（有12月数据的年度）同一单位所有项目截至第 m 月的累计支出之和 ÷ 其全年支出之和。单位往年项目少于{n}个时，一个项目的特殊情况不足以代表规律，改用全区所有项目的曲线。\n2. **全年预测** = 截至本月累计支出 ÷ s(m)。\n3. **预计结余率** = 1 − 全年预测 ÷ 调整后预算；≥ {v} 标红。\n\n预测只反映往年的支出节奏；单位上报的「全年预计执行数」另在预警中按「资金结余较多」规则判断。",
         "forecast_table_heading": "项目预测",
         "forecast_only_flagged": "只看预计结余较多的项目",
         "forecast_none_flagged": "没有预计结余较多的项目。",
@@ -840,8 +840,7 @@ TEXT: dict[str, dict[str, str]] = {
         # --- pages (overview, execution, targets, warnings, upload) ---
         "overview_title": "Budget performance overview",
         "scope_line": (
-            "{departments} departments · {projects} p"
-            "rojects ({reported} reported this month)"
+            "{departments} departments · {projects} projects ({reported} reported this month)"
         ),
         "kpi_budget": "Adjusted budget",
         "kpi_spent": "Spent",
@@ -1001,8 +1000,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_message": "Warning",
         "download_xlsx": "Download warnings (Excel)",
         "export_sensitive_note": (
-            "The file leaves out sensitive projects ({n} sensitive warnings in this "
-            "selection)."
+            "The file leaves out sensitive projects ({n} sensitive warnings in this selection)."
         ),
         "upload_title": "Data import",
         "upload_intro": (
@@ -1644,7 +1642,9 @@ def use_thresholds(source: Callable[[], Mapping[tuple[str, str], object]] | None
 def t(key: str, lang: str = "zh", **values: object) -> str:
     text = TEXT.get(lang, {}).get(key) or TEXT["zh"].get(key) or key
     if "{limit." in text:
-        values.setdefault("limit", thresholds_current(_threshold_source() if _threshold_source else None))
+        values.setdefault(
+            "limit", thresholds_current(_threshold_source() if _threshold_source else None)
+        )
     return text.format(**values) if values else text
 
 
@@ -1653,7 +1653,11 @@ def selfeval_status_text(status: object, missing: object, lang: str = "zh") -> s
     (queries/project_selfeval.sql's status and missing_indicator_count)."""
     if status == "incomplete":
         n = int(missing)  # type: ignore[call-overload]
-        return t("selfeval_status_incomplete_one", lang) if n == 1 else t("selfeval_status_incomplete", lang, n=n)
+        return (
+            t("selfeval_status_incomplete_one", lang)
+            if n == 1
+            else t("selfeval_status_incomplete", lang, n=n)
+        )
     if status == "none":
         return t("selfeval_status_none", lang)
     return t("selfeval_status_complete", lang)

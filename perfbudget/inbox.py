@@ -124,6 +124,7 @@ def _claim(job: Path, text: str) -> bool:
 
 # --- the command line's side -----------------------------------------------------------------
 
+
 def busy_wait_seconds(timeout: float | None) -> float:
     if timeout is not None:
         return timeout
@@ -155,8 +156,11 @@ def when_busy(argv: Sequence[str], args, error: Exception, retry: Callable[[], i
         if left <= 0:
             break
         if not said:
-            print(f"数据库正被另一个进程占用，等待其释放（最多{wait:g}秒）… / The database is held "
-                  f"by another process; waiting up to {wait:g} s for it…", file=sys.stderr)
+            print(
+                f"数据库正被另一个进程占用，等待其释放（最多{wait:g}秒）… / The database is held "
+                f"by another process; waiting up to {wait:g} s for it…",
+                file=sys.stderr,
+            )
             said = True
         time.sleep(min(1.0, left))
         try:
@@ -164,8 +168,10 @@ def when_busy(argv: Sequence[str], args, error: Exception, retry: Callable[[], i
         except db.DatabaseBusyError as exc:
             error = exc
     if wait > 0:
-        print(f"等待{wait:g}秒后数据库仍被占用 / The database was still held after {wait:g} s.",
-              file=sys.stderr)
+        print(
+            f"等待{wait:g}秒后数据库仍被占用 / The database was still held after {wait:g} s.",
+            file=sys.stderr,
+        )
     print(str(error), file=sys.stderr)
     return ExitCode.BUSY
 
@@ -264,22 +270,30 @@ def forward(argv: Sequence[str], args, timeout: float) -> int | None:
                 shutil.rmtree(job.folder, ignore_errors=True)
                 if not timed_out:
                     return None
-                print(f"看板在{timeout:g}秒内未开始执行，已撤回，未做任何改动 / The dashboard did not "
-                      f"start the command within {timeout:g} s; withdrawn, nothing was done.",
-                      file=sys.stderr)
+                print(
+                    f"看板在{timeout:g}秒内未开始执行，已撤回，未做任何改动 / The dashboard did not "
+                    f"start the command within {timeout:g} s; withdrawn, nothing was done.",
+                    file=sys.stderr,
+                )
                 return ExitCode.BUSY
             result = _read_json(job.folder / "result.json")
             if result is not None:
                 break
             if timed_out:
-                print(f"看板仍在执行，{timeout:g}秒内未完成；结果稍后见 {job.folder / 'result.json'}，"
-                      f"也可用 perfbudget batches 查看 / The dashboard is still running the command "
-                      f"after {timeout:g} s; its result will be in {job.folder / 'result.json'} "
-                      "(or see perfbudget batches).", file=sys.stderr)
+                print(
+                    f"看板仍在执行，{timeout:g}秒内未完成；结果稍后见 {job.folder / 'result.json'}，"
+                    f"也可用 perfbudget batches 查看 / The dashboard is still running the command "
+                    f"after {timeout:g} s; its result will be in {job.folder / 'result.json'} "
+                    "(or see perfbudget batches).",
+                    file=sys.stderr,
+                )
                 return ExitCode.BUSY
-            print("看板在执行期间停止了，结果未知：请用 perfbudget batches 查看后再运行 / The "
-                  "dashboard stopped while running the command; its outcome is unknown: check "
-                  "perfbudget batches, then run it again.", file=sys.stderr)
+            print(
+                "看板在执行期间停止了，结果未知：请用 perfbudget batches 查看后再运行 / The "
+                "dashboard stopped while running the command; its outcome is unknown: check "
+                "perfbudget batches, then run it again.",
+                file=sys.stderr,
+            )
             return ExitCode.BUSY
         time.sleep(POLL)
     if job.out is not None:
@@ -313,6 +327,7 @@ def _user_paths(text: str, job: Job) -> str:
 
 
 # --- the dashboard's side --------------------------------------------------------------------
+
 
 class _ThreadStream:
     """sys.stdout / sys.stderr while a job runs: the job's thread writes into its buffer,
@@ -502,16 +517,21 @@ class Worker:
                 continue
             for value in values:
                 if not value.resolve().is_relative_to(inside):
-                    return (f"任务中的路径须在任务文件夹内：{value} / a job's paths must lie in "
-                            f"its folder: {value}")
+                    return (
+                        f"任务中的路径须在任务文件夹内：{value} / a job's paths must lie in "
+                        f"its folder: {value}"
+                    )
         return None
 
     def _recover(self) -> None:
         """Jobs a previous dashboard took and never finished: say so in their result."""
         for job in sorted(p for p in self.folder.iterdir() if p.is_dir()):
             claim = job / "claim"
-            if (not claim.is_file() or (job / "result.json").exists()
-                    or not claim.read_text(encoding="utf-8").startswith("taken")):
+            if (
+                not claim.is_file()
+                or (job / "result.json").exists()
+                or not claim.read_text(encoding="utf-8").startswith("taken")
+            ):
                 continue
             _write_json(job / "result.json", {
                 "exit_code": ExitCode.BUSY, "stdout": "",
@@ -527,8 +547,11 @@ class Worker:
             if not entry.is_dir():
                 continue
             # a half-written folder by its own age; a job by its result or its withdrawal
-            marker = entry if entry.name.startswith(".") else next(
-                (m for m in (entry / "result.json", entry / "claim") if m.exists()), None)
+            marker = (
+                entry
+                if entry.name.startswith(".")
+                else next((m for m in (entry / "result.json", entry / "claim") if m.exists()), None)
+            )
             if marker is None:
                 continue
             try:

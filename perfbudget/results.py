@@ -109,8 +109,10 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
         for query in STORED:
             conn.execute(f"drop table if exists {table_name(query)}")
         conn.execute("delete from results_periods")
-        conn.execute("insert or replace into meta (key, value) values ('results_version', ?)",
-                     [RESULTS_VERSION])
+        conn.execute(
+            "insert or replace into meta (key, value) values ('results_version', ?)",
+            [RESULTS_VERSION],
+        )
 
 
 def upgrade(conn: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> bool:
@@ -132,8 +134,12 @@ def _version(conn: duckdb.DuckDBPyConnection) -> str | None:
 
 def _period_params(query: str, year: int, month: int, sensitive: bool = True) -> dict[str, object]:
     declared = load_query(query).params
-    values: dict[str, object] = {"year": year, "month": month, "scope_departments": None,
-                                 "scope_sensitive": sensitive}
+    values: dict[str, object] = {
+        "year": year,
+        "month": month,
+        "scope_departments": None,
+        "scope_sensitive": sensitive,
+    }
     return {k: v for k, v in values.items() if k in declared}
 
 
@@ -143,10 +149,12 @@ def _body(query: str) -> str:
 
 
 def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(conn.execute(
-        "select count(*) from duckdb_tables() where table_name = ? and schema_name = 'main'",
-        [table],
-    ).fetchall()[0][0])
+    return bool(
+        conn.execute(
+            "select count(*) from duckdb_tables() where table_name = ? and schema_name = 'main'",
+            [table],
+        ).fetchall()[0][0]
+    )
 
 
 def _select(query: str) -> str:
@@ -158,15 +166,21 @@ def _select(query: str) -> str:
 
 
 def _params(query: str, year: int, month: int, sensitive: bool) -> dict[str, object]:
-    return {**_period_params(query, year, month, sensitive),
-            "r_year": year, "r_month": month, "r_sensitive": sensitive}
+    return {
+        **_period_params(query, year, month, sensitive),
+        "r_year": year,
+        "r_month": month,
+        "r_sensitive": sensitive,
+    }
 
 
 def _create(conn: duckdb.DuckDBPyConnection, query: str) -> None:
     """The query's results table, empty, with the query's own column types."""
     if not _exists(conn, table_name(query)):
-        conn.execute(f"create table {table_name(query)} as {_select(query)} limit 0",
-                     _params(query, 2000, 1, True))
+        conn.execute(
+            f"create table {table_name(query)} as {_select(query)} limit 0",
+            _params(query, 2000, 1, True),
+        )
 
 
 def _store(conn: duckdb.DuckDBPyConnection, query: str, year: int, month: int) -> None:
@@ -174,8 +188,9 @@ def _store(conn: duckdb.DuckDBPyConnection, query: str, year: int, month: int) -
     _create(conn, query)
     conn.execute(f"delete from {table} where year = ? and month = ?", [year, month])
     for sensitive in _variants(query):
-        conn.execute(f"insert into {table} by name {_select(query)}",
-                     _params(query, year, month, sensitive))
+        conn.execute(
+            f"insert into {table} by name {_select(query)}", _params(query, year, month, sensitive)
+        )
 
 
 def data_periods(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
@@ -189,8 +204,9 @@ def data_periods(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     return [(year, m) for year, last in rows for m in range(1, max(int(last), 1) + 1)]
 
 
-def invalidate(conn: duckdb.DuckDBPyConnection, from_year: int | None = None,
-               from_month: int = 1) -> None:
+def invalidate(
+    conn: duckdb.DuckDBPyConnection, from_year: int | None = None, from_month: int = 1
+) -> None:
     """Mark the results from (from_year, from_month) on as out of date, inside the write's own
     transaction: that month and the rest of its year (spending and actuals carry forward),
     the whole-year results of that year, and every later year (a year's forecast curves and
@@ -201,8 +217,11 @@ def invalidate(conn: duckdb.DuckDBPyConnection, from_year: int | None = None,
     after = "(year > $y or (year = $y and (month = 0 or month >= $m)))"
     conn.execute(f"delete from results_periods where {after}", point)
     wanted = _wanted(conn)
-    marked = [[y, m] for y, m in wanted
-              if y > point["y"] or (y == point["y"] and (m == 0 or m >= point["m"]))]
+    marked = [
+        [y, m]
+        for y, m in wanted
+        if y > point["y"] or (y == point["y"] and (m == 0 or m >= point["m"]))
+    ]
     if marked:
         conn.executemany("insert or ignore into results_stale values (?, ?)", marked)
 
@@ -226,7 +245,9 @@ def stale_periods(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
 WORKERS = 4
 
 
-def refresh_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> list[tuple[int, int]]:
+def refresh_stale(
+    conn: duckdb.DuckDBPyConnection, progress: Progress | None = None
+) -> list[tuple[int, int]]:
     """Compute the stale periods' results and store them. Each query of each period is
     replaced in a transaction of its own, on its own cursor, several at a time; a period is
     vouched for (results_periods) only once all its queries are stored, so until then a
@@ -237,8 +258,9 @@ def refresh_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = N
     stale = stale_periods(conn)
     if not stale:
         return []
-    tasks = [(query, year, month) for year, month in stale
-             for query in (MONTHLY if month else YEARLY)]
+    tasks = [
+        (query, year, month) for year, month in stale for query in (MONTHLY if month else YEARLY)
+    ]
     for query in {q for q, _, _ in tasks}:
         _create(conn, query)  # before the threads: two must not both create a table
     left = {period: len(MONTHLY if period[1] else YEARLY) for period in stale}
@@ -261,11 +283,14 @@ def refresh_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = N
             left[(year, month)] -= 1
             if not left[(year, month)]:
                 with conn.cursor() as mark:
-                    mark.execute("insert or replace into results_periods"
-                                 " values (?, ?, current_timestamp, ?)",
-                                 [year, month, time.perf_counter() - started])
-                    mark.execute("delete from results_stale where year = ? and month = ?",
-                                 [year, month])
+                    mark.execute(
+                        "insert or replace into results_periods"
+                        " values (?, ?, current_timestamp, ?)",
+                        [year, month, time.perf_counter() - started],
+                    )
+                    mark.execute(
+                        "delete from results_stale where year = ? and month = ?", [year, month]
+                    )
             if progress is not None:
                 progress(done / len(tasks), f"{year}-{month:02d}" if month else f"{year}")
 
@@ -276,7 +301,9 @@ def refresh_stale(conn: duckdb.DuckDBPyConnection, progress: Progress | None = N
     return stale
 
 
-def refresh_all(conn: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> list[tuple[int, int]]:
+def refresh_all(
+    conn: duckdb.DuckDBPyConnection, progress: Progress | None = None
+) -> list[tuple[int, int]]:
     """Every period of the data computed and stored afresh (the demo, an upgrade)."""
     conn.execute("begin transaction")
     try:
@@ -295,7 +322,9 @@ def _drop_gone(conn: duckdb.DuckDBPyConnection) -> None:
     for year, month in conn.execute("select year, month from results_periods").fetchall():
         if (year, month) not in wanted:
             conn.execute("delete from results_periods where year = ? and month = ?", [year, month])
-    keep = conn.execute("select list(year * 100 + month) from results_periods").fetchall()[0][0] or []
+    keep = (
+        conn.execute("select list(year * 100 + month) from results_periods").fetchall()[0][0] or []
+    )
     for query in STORED:
         if _exists(conn, table_name(query)):
             conn.execute(
@@ -308,11 +337,13 @@ def is_stored_period(conn: duckdb.DuckDBPyConnection, year: int, month: int) -> 
     """Whether (year, month) is stored by this version of the code: one statement, since
     every read asks."""
     try:
-        return bool(conn.execute(
-            "select count(*) from results_periods where year = ? and month = ?"
-            " and (select value from meta where key = 'results_version') = ?",
-            [year, month, RESULTS_VERSION],
-        ).fetchall()[0][0])
+        return bool(
+            conn.execute(
+                "select count(*) from results_periods where year = ? and month = ?"
+                " and (select value from meta where key = 'results_version') = ?",
+                [year, month, RESULTS_VERSION],
+            ).fetchall()[0][0]
+        )
     except duckdb.CatalogException:  # a database that has never stored results
         return False
 
@@ -336,11 +367,14 @@ def batch_start(conn: duckdb.DuckDBPyConnection, batch_id: int) -> tuple[int, in
                 continue
             # in the history, also the rows the batch replaced (superseded_by): a file that
             # replaces another may leave out months the other had
-            replaced = {"departments": "removed_by", "units": "removed_by"}.get(table, "superseded_by")
+            replaced = {"departments": "removed_by", "units": "removed_by"}.get(
+                table, "superseded_by"
+            )
             which = "batch_id = $b" if source == table else f"(batch_id = $b or {replaced} = $b)"
             if table in _TIMELESS_TABLES:
-                hit = conn.execute(f"select count(*) from {source} where {which}",
-                                   {"b": batch_id}).fetchall()[0][0]
+                hit = conn.execute(
+                    f"select count(*) from {source} where {which}", {"b": batch_id}
+                ).fetchall()[0][0]
                 if hit:
                     return None
                 continue
@@ -364,27 +398,38 @@ def invalidate_batch(conn: duckdb.DuckDBPyConnection, batch_id: int) -> None:
         invalidate(conn, *start)
 
 
-def read_months(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year: int,
-                through: int, project_code: str | None = None) -> pd.DataFrame | None:
+def read_months(
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    scope: Scope,
+    year: int,
+    through: int,
+    project_code: str | None = None,
+) -> pd.DataFrame | None:
     """The stored rows of a monthly query for months 1..through of a year, one frame with a
     `month` column, read in one statement (a trend, a league over the year: never the
     query run month by month); None unless every one of those months is stored."""
     months = list(range(1, through + 1))
     if not months or stored_through(conn, year) < through:
         return None
-    frames = [read(conn, query, scope, year, m) for m in months] if scope.departments is not None \
-        and "rank" in _columns(conn, query) else None
+    frames = (
+        [read(conn, query, scope, year, m) for m in months]
+        if scope.departments is not None and "rank" in _columns(conn, query)
+        else None
+    )
     if frames is not None:  # re-ranked per month among the departments in scope
         found = [f for f in frames if f is not None]
         # every month through `through` is stored (checked above), so read found each one
         assert len(found) == len(frames), "a stored month read as not stored"
-        return pd.concat([f.assign(month=m) for f, m in zip(found, months, strict=True)],
-                         ignore_index=True)
+        return pd.concat(
+            [f.assign(month=m) for f, m in zip(found, months, strict=True)], ignore_index=True
+        )
     return _read_rows(conn, query, scope, year, months, project_code)
 
 
-def flag_since(conn: duckdb.DuckDBPyConnection, scope: Scope, year: int, month: int,
-               queries: dict[str, str]) -> pd.DataFrame | None:
+def flag_since(
+    conn: duckdb.DuckDBPyConnection, scope: Scope, year: int, month: int, queries: dict[str, str]
+) -> pd.DataFrame | None:
     """Since which month each flag raised at `month` has been raised without a break, in one
     statement over the stored flags of months 1..month (gaps and islands). queries maps a
     rule to its query; a whole-year rule holds for every month of its year. Returns
@@ -397,11 +442,15 @@ def flag_since(conn: duckdb.DuckDBPyConnection, scope: Scope, year: int, month: 
         period, grain = GRAIN[query]
         months = "r.month" if period == "month" else "unnest(range(1, $month + 1))"
         if grain == PROJECT:
-            narrowed = ("r.project_code in (select project_code from"
-                        " scoped_projects($year, $scope_departments, $scope_sensitive))")
+            narrowed = (
+                "r.project_code in (select project_code from"
+                " scoped_projects($year, $scope_departments, $scope_sensitive))"
+            )
         else:
-            narrowed = ("r.scope_sensitive = $scope_sensitive and ($scope_departments is null"
-                        " or list_contains($scope_departments, r.department_code))")
+            narrowed = (
+                "r.scope_sensitive = $scope_sensitive and ($scope_departments is null"
+                " or list_contains($scope_departments, r.department_code))"
+            )
         wanted = "r.month <= $month" if period == "month" else "r.month = 0"
         parts.append(
             f"select {months} as month, coalesce(r.project_code, '') as project_code,"
@@ -425,17 +474,24 @@ def flag_since(conn: duckdb.DuckDBPyConnection, scope: Scope, year: int, month: 
         from runs where last_month = $month
         order by project_code, department_code, rule
     """
-    return conn.sql(sql, params={"year": year, "month": month, **scope.as_params()}) \
-        .to_arrow_table().to_pandas()
+    return (
+        conn.sql(sql, params={"year": year, "month": month, **scope.as_params()})
+        .to_arrow_table()
+        .to_pandas()
+    )
 
 
 def stored_through(conn: duckdb.DuckDBPyConnection, year: int) -> int:
     """The last month m of the year such that months 1..m are all stored (0: none)."""
     try:
-        months = {r[0] for r in conn.execute(
-            "select month from results_periods where year = ? and month > 0"
-            " and (select value from meta where key = 'results_version') = ?",
-            [year, RESULTS_VERSION]).fetchall()}
+        months = {
+            r[0]
+            for r in conn.execute(
+                "select month from results_periods where year = ? and month > 0"
+                " and (select value from meta where key = 'results_version') = ?",
+                [year, RESULTS_VERSION],
+            ).fetchall()
+        }
     except duckdb.CatalogException:
         return 0
     through = 0
@@ -445,13 +501,21 @@ def stored_through(conn: duckdb.DuckDBPyConnection, year: int) -> int:
 
 
 def _columns(conn: duckdb.DuckDBPyConnection, query: str) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "select column_name from duckdb_columns() where table_name = ?", [table_name(query)]
-    ).fetchall()]
+    return [
+        r[0]
+        for r in conn.execute(
+            "select column_name from duckdb_columns() where table_name = ?", [table_name(query)]
+        ).fetchall()
+    ]
 
 
-def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year: int,
-         month: int | None = None) -> pd.DataFrame | None:
+def read(
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    scope: Scope | None,
+    year: int,
+    month: int | None = None,
+) -> pd.DataFrame | None:
     """The stored rows of `query` for a period, narrowed to the scope, in the query's own
     order; None when that period is not stored (the caller runs the query)."""
     if not is_stored(query):
@@ -471,25 +535,39 @@ def read(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope | None, year:
     return rows
 
 
-def _read_rows(conn: duckdb.DuckDBPyConnection, query: str, scope: Scope, year: int,
-               months: list[int], project_code: str | None = None) -> pd.DataFrame:
+def _read_rows(
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    scope: Scope,
+    year: int,
+    months: list[int],
+    project_code: str | None = None,
+) -> pd.DataFrame:
     grain = GRAIN[query][1]
     params = {"year": year, "months": months, **scope.as_params()}
     one = ""
     if project_code is not None:
         one, params["project_code"] = " and r.project_code = $project_code", project_code
     if grain == PROJECT:
-        narrowed = ("r.project_code in (select project_code from"
-                    " scoped_projects($year, $scope_departments, $scope_sensitive))")
+        narrowed = (
+            "r.project_code in (select project_code from"
+            " scoped_projects($year, $scope_departments, $scope_sensitive))"
+        )
     elif grain == DEPARTMENT:
-        narrowed = ("r.scope_sensitive = $scope_sensitive and ($scope_departments is null"
-                    " or list_contains($scope_departments, r.department_code))")
+        narrowed = (
+            "r.scope_sensitive = $scope_sensitive and ($scope_departments is null"
+            " or list_contains($scope_departments, r.department_code))"
+        )
     else:
         narrowed = "r.scope_sensitive = $scope_sensitive"
         del params["scope_departments"]
-    return conn.sql(
-        f"select r.* exclude (year, scope_sensitive, _row) from {table_name(query)} as r"
-        f" where r.year = $year and list_contains($months, r.month) and {narrowed}{one}"
-        " order by r.month, r._row",
-        params=params,
-    ).to_arrow_table().to_pandas()
+    return (
+        conn.sql(
+            f"select r.* exclude (year, scope_sensitive, _row) from {table_name(query)} as r"
+            f" where r.year = $year and list_contains($months, r.month) and {narrowed}{one}"
+            " order by r.month, r._row",
+            params=params,
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )

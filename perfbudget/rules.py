@@ -17,8 +17,8 @@ DEFAULT_THRESHOLDS: tuple[tuple[str, str, Decimal, str], ...] = tuple(
 )
 
 DEFAULT_SETTINGS: tuple[tuple[str, str], ...] = (
-    ("time_progress_basis", "month"),        # month: m/12; day: days elapsed ÷ days in year
-    ("lower_is_better_method", "ratio"),     # ratio: target ÷ actual; linear: 0 at 2 × target
+    ("time_progress_basis", "month"),  # month: m/12; day: days elapsed ÷ days in year
+    ("lower_is_better_method", "ratio"),  # ratio: target ÷ actual; linear: 0 at 2 × target
 )
 
 SEVERITY_ORDER = vocab.SEVERITY_RANK  # red 3, yellow 2, blue 1 (perfbudget.vocab)

@@ -73,8 +73,13 @@ def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
     for key, raw in values.items():
         number = _decimal(raw)
         if number is None:
-            problems.append(Problem(*key, f"{key[0]}.{key[1]}：不是数字（{raw!r}）",
-                                    f"{key[0]}.{key[1]}: not a number ({raw!r})"))
+            problems.append(
+                Problem(
+                    *key,
+                    f"{key[0]}.{key[1]}：不是数字（{raw!r}）",
+                    f"{key[0]}.{key[1]}: not a number ({raw!r})",
+                )
+            )
         else:
             numbers[key] = number
     for key, number in numbers.items():
@@ -85,33 +90,68 @@ def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
             spec = thresholds.Threshold(rule, name, Decimal(0), "ratio", "", label, label)
         low, high = spec.low, spec.high
         if spec.kind == "integer":
-            if number != number.to_integral_value() or (low is not None and number < low) or (
-                    high is not None and number > high):
-                problems.append(Problem(rule, name, f"{label}：须为整数（{spec.span()}），不能是{number.normalize()}",
-                                        f"{label}: must be a whole number ({spec.span()}), not {number.normalize()}"))
+            if (
+                number != number.to_integral_value()
+                or (low is not None and number < low)
+                or (high is not None and number > high)
+            ):
+                problems.append(
+                    Problem(
+                        rule,
+                        name,
+                        f"{label}：须为整数（{spec.span()}），不能是{number.normalize()}",
+                        f"{label}: must be a whole number ({spec.span()}), not {number.normalize()}",
+                    )
+                )
         elif spec.kind == "fraction" and not (0 <= number <= 1):
-            problems.append(Problem(rule, name, f"{label}：须在0到1之间（比例），不能是{number.normalize()}",
-                                    f"{label}: must lie between 0 and 1 (a share), not {number.normalize()}"))
+            problems.append(
+                Problem(
+                    rule,
+                    name,
+                    f"{label}：须在0到1之间（比例），不能是{number.normalize()}",
+                    f"{label}: must lie between 0 and 1 (a share), not {number.normalize()}",
+                )
+            )
         elif spec.kind == "pp" and high is not None and number > high:
-            problems.append(Problem(rule, name, f"{label}：进度差红线须 ≤ {high}（落后为负）",
-                                    f"{label}: the gap red line must be ≤ {high} (behind is negative)"))
+            problems.append(
+                Problem(
+                    rule,
+                    name,
+                    f"{label}：进度差红线须 ≤ {high}（落后为负）",
+                    f"{label}: the gap red line must be ≤ {high} (behind is negative)",
+                )
+            )
         elif low is not None and number < low:
-            problems.append(Problem(rule, name, f"{label}：不能为负数" if low == 0 else f"{label}：须 ≥ {low}",
-                                    f"{label}: cannot be negative" if low == 0 else f"{label}: must be ≥ {low}"))
+            problems.append(
+                Problem(
+                    rule,
+                    name,
+                    f"{label}：不能为负数" if low == 0 else f"{label}：须 ≥ {low}",
+                    f"{label}: cannot be negative" if low == 0 else f"{label}: must be ≥ {low}",
+                )
+            )
         elif high is not None and number > high:
-            problems.append(Problem(rule, name, f"{label}：不能超过{high}", f"{label}: cannot exceed {high}"))
+            problems.append(
+                Problem(rule, name, f"{label}：不能超过{high}", f"{label}: cannot exceed {high}")
+            )
     for lower, upper in _ORDERED:
         if lower in numbers and upper in numbers and not numbers[lower] < numbers[upper]:
-            problems.append(Problem(
-                *lower,
-                f"{lower[0]}：{lower[1]}（{numbers[lower].normalize()}）须小于{upper[1]}（{numbers[upper].normalize()}）",
-                f"{lower[0]}: {lower[1]} ({numbers[lower].normalize()}) must be below {upper[1]} ({numbers[upper].normalize()})",
-            ))
+            problems.append(
+                Problem(
+                    *lower,
+                    f"{lower[0]}：{lower[1]}（{numbers[lower].normalize()}）须小于{upper[1]}（{numbers[upper].normalize()}）",
+                    f"{lower[0]}: {lower[1]} ({numbers[lower].normalize()}) must be below {upper[1]} ({numbers[upper].normalize()})",
+                )
+            )
     for rule, names in WEIGHT_GROUPS.items():
         weights = [numbers.get((rule, n)) for n in names]
         given = [w for w in weights if w is not None]
         if len(given) == len(weights) and sum(given, Decimal(0)) <= 0:
-            problems.append(Problem(rule, names[0], f"{rule}：权重不能全为0", f"{rule}: the weights cannot all be 0"))
+            problems.append(
+                Problem(
+                    rule, names[0], f"{rule}：权重不能全为0", f"{rule}: the weights cannot all be 0"
+                )
+            )
     return problems
 
 
@@ -121,8 +161,12 @@ def save_thresholds(conn: duckdb.DuckDBPyConnection, changes: Mapping[ThresholdK
     stored = read_thresholds(conn)
     unknown = [k for k in changes if k not in stored]
     if unknown:
-        raise SettingsRejected([Problem(r, n, f"没有这个阈值：{r}.{n}", f"no such threshold: {r}.{n}")
-                                for r, n in unknown])
+        raise SettingsRejected(
+            [
+                Problem(r, n, f"没有这个阈值：{r}.{n}", f"no such threshold: {r}.{n}")
+                for r, n in unknown
+            ]
+        )
     merged = {**stored, **changes}
     problems = validate_thresholds(merged)
     if problems:
@@ -130,8 +174,10 @@ def save_thresholds(conn: duckdb.DuckDBPyConnection, changes: Mapping[ThresholdK
     changed = {k: _decimal(v) for k, v in changes.items() if _decimal(v) != stored[k]}
     with transaction(conn):
         for (rule, name), value in changed.items():
-            conn.execute("update thresholds set value = ? where rule_id = ? and name = ?",
-                         [value, rule, name])
+            conn.execute(
+                "update thresholds set value = ? where rule_id = ? and name = ?",
+                [value, rule, name],
+            )
         if any(rule != "import" for rule, _ in changed):
             # a rule's threshold: every stored flag may change (the import limits judge files)
             results.invalidate(conn)
@@ -149,10 +195,18 @@ def save_settings(conn: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -
     for key, value in changes.items():
         choices = SETTING_CHOICES.get(key)
         if choices is None:
-            problems.append(Problem("settings", key, f"没有这个设置：{key}", f"no such setting: {key}"))
+            problems.append(
+                Problem("settings", key, f"没有这个设置：{key}", f"no such setting: {key}")
+            )
         elif value not in choices:
-            problems.append(Problem("settings", key, f"{key}：须为{' / '.join(choices)}之一，不能是{value!r}",
-                                    f"{key}: must be one of {', '.join(choices)}, not {value!r}"))
+            problems.append(
+                Problem(
+                    "settings",
+                    key,
+                    f"{key}：须为{' / '.join(choices)}之一，不能是{value!r}",
+                    f"{key}: must be one of {', '.join(choices)}, not {value!r}",
+                )
+            )
     if problems:
         raise SettingsRejected(problems)
     stored = read_settings(conn)

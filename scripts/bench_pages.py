@@ -42,6 +42,5 @@ def _pages_child(path: str, pages: tuple[str, ...] = PAGES) -> None:
     print(json.dumps({"pages": timings, "peak_rss_mib": peak_rss_mib()}))
 
 
-
 if __name__ == "__main__":
     _pages_child(sys.argv[1], tuple(sys.argv[2:]) or PAGES)

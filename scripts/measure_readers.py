@@ -110,7 +110,9 @@ def main() -> int:
     big = folder / f"execution_{args.rows}.xlsx"
     t0 = time.perf_counter()
     write_big(big, args.rows)
-    print(f"wrote {big.name}: {big.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"wrote {big.name}: {big.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s"
+    )
     print(f"\n{args.rows:,} rows × 12 columns (fresh process each)")
     print(f"{'reader':32} {'seconds':>8} {'peak MiB':>9} {'rows':>8}")
     for name, code in READERS.items():
@@ -135,8 +137,10 @@ def main() -> int:
                 continue
             column_b = [row[1] if len(row) > 1 else "" for row in res["sample"][11:16]]
             print(f"  {path.suffix:5} {name:30} rows 12–16, column B: {column_b}")
-    print("\nAll three give the merged value in the top-left cell only; the importer carries "
-          "level cells down itself (forms.py), so any of them reads the layouts correctly.")
+    print(
+        "\nAll three give the merged value in the top-left cell only; the importer carries "
+        "level cells down itself (forms.py), so any of them reads the layouts correctly."
+    )
     return 0
 
 

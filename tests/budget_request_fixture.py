@@ -74,7 +74,12 @@ def seed_budget_review(conn: duckdb.DuckDBPyConnection, year: int) -> None:
     last, before = year - 1, year - 2
     projects = [["年度", "项目编码", "项目名称", "主管部门编码", "主管部门", "预算单位编码", "一类事",
                  "调整后预算数"]]  # fmt: skip
-    for code, name in (("A1", "绿化养护甲"), ("A2", "绿化养护乙"), ("A3", "绿化养护丙"), ("Q", "差项目")):
+    for code, name in (
+        ("A1", "绿化养护甲"),
+        ("A2", "绿化养护乙"),
+        ("A3", "绿化养护丙"),
+        ("Q", "差项目"),
+    ):
         projects.append([last, code, name, "D1", "绿化市容局", None, None, 1000000])
     projects.append([last, "X1", "道路保洁", "D1", "绿化市容局", "U1", None, 1000000])
     costs = [["年度", "项目编码", "成本项目", "金额", "产出数量", "产出单位"]]

@@ -59,8 +59,12 @@ PROJECTS = [
 
 # project, month, fund source, cumulative 元
 SPENDING = [
-    *[("P001", m, "", v) for m, v in enumerate(
-        ["50000", "100000", "150000", "250000", "350000", "450000", "560000"], start=1)],
+    *[
+        ("P001", m, "", v)
+        for m, v in enumerate(
+            ["50000", "100000", "150000", "250000", "350000", "450000", "560000"], start=1
+        )
+    ],
     ("P002", 3, "", "100000"),
     ("P002", 7, "", "350000"),
     ("P003", 6, "", "5000000"),
@@ -81,8 +85,30 @@ INDICATORS = [
     ("P001", "产出指标", "质量指标", "验收合格率", "≥", "95", "≥95%", "%", "10", None),
     ("P002", "产出指标", "时效指标", "响应时间", "≤", "30", "≤30天", "天", "10", None),
     ("P002", "产出指标", "数量指标", "服务场次", "≥", "12", "≥12次", "次", "20", None),
-    ("P002", "效益指标", "社会效益指标", "学生课后安全", "定性", None, "效果明显", None, "20", None),
-    ("P002", "效益指标", "经济效益指标", "节约家庭支出", "≥", "100", "≥100万元", "万元", "10", None),
+    (
+        "P002",
+        "效益指标",
+        "社会效益指标",
+        "学生课后安全",
+        "定性",
+        None,
+        "效果明显",
+        None,
+        "20",
+        None,
+    ),
+    (
+        "P002",
+        "效益指标",
+        "经济效益指标",
+        "节约家庭支出",
+        "≥",
+        "100",
+        "≥100万元",
+        "万元",
+        "10",
+        None,
+    ),
     ("P002", "满意度指标", "服务对象满意度指标", "家长满意度", "≥", "90", "≥90%", "%", "10", None),
     ("P003", "产出指标", "成本指标", "单校造价", "≤", "90", "≤90万元", "万元", "10", None),
     ("P003", "成本指标", "经济成本指标", "每平方米成本", "≤", "50", "≤50元", "元", "10", None),
@@ -154,30 +180,46 @@ def seed_hand_fixture(conn: duckdb.DuckDBPyConnection) -> None:
 # - P006 环卫保洁 / 平方米 at 4,000 ÷ 1,000 = 4 against the standard 5: −0.2.
 # - left out: P003 no class (its unit cost 50,000 ÷ 10 = 5,000 is still shown), P008 no output
 #   quantity, P009 two rows with 100 and 200 平方米 (inconsistent).
-HAND_COST_CLASSES = [("P001", "绿化养护"), ("P002", "绿化养护"), ("P004", "绿化养护"),
-                     ("P005", "绿化养护"), ("P006", "环卫保洁"), ("P008", "绿化养护"),
-                     ("P009", "绿化养护")]
+HAND_COST_CLASSES = [
+    ("P001", "绿化养护"),
+    ("P002", "绿化养护"),
+    ("P004", "绿化养护"),
+    ("P005", "绿化养护"),
+    ("P006", "环卫保洁"),
+    ("P008", "绿化养护"),
+    ("P009", "绿化养护"),
+]
 # project, cost item, amount 元, output quantity, output unit
 HAND_COSTS = [
-    ("P001", "人员成本", "6000", "1000", "平方米"), ("P001", "运行维护", "4000", "1000", "平方米"),
+    ("P001", "人员成本", "6000", "1000", "平方米"),
+    ("P001", "运行维护", "4000", "1000", "平方米"),
     ("P002", "运行维护", "10000", "1000", "平方米"),
-    ("P004", "人员成本", "5500", "1000", "平方米"), ("P004", "设施设备", "5500", "1000", "平方米"),
+    ("P004", "人员成本", "5500", "1000", "平方米"),
+    ("P004", "设施设备", "5500", "1000", "平方米"),
     ("P005", "运行维护", "3000", "100", "株"),
     ("P006", "运行维护", "4000", "1000", "平方米"),
     ("P003", "人员成本", "50000", "10", "平方米"),
     ("P008", "运行维护", "8000", None, None),
-    ("P009", "人员成本", "1000", "100", "平方米"), ("P009", "运行维护", "1000", "200", "平方米"),
+    ("P009", "人员成本", "1000", "100", "平方米"),
+    ("P009", "运行维护", "1000", "200", "平方米"),
 ]
 
 
 def seed_hand_costs(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.executemany("update projects set service_class = ? where year = ? and project_code = ?",
-                     [(cls, YEAR, code) for code, cls in HAND_COST_CLASSES])
+    conn.executemany(
+        "update projects set service_class = ? where year = ? and project_code = ?",
+        [(cls, YEAR, code) for code, cls in HAND_COST_CLASSES],
+    )
     conn.executemany(
         "insert into costs (year, project_code, cost_item, amount_yuan, output_quantity,"
         " output_unit) values (?, ?, ?, ?, ?, ?)",
-        [(YEAR, code, item, Decimal(amount), _dec(qty), unit)
-         for code, item, amount, qty, unit in HAND_COSTS],
+        [
+            (YEAR, code, item, Decimal(amount), _dec(qty), unit)
+            for code, item, amount, qty, unit in HAND_COSTS
+        ],
     )
-    conn.execute("insert into cost_standards (year, service_class, output_unit,"
-                 " standard_unit_cost_yuan) values (?, '环卫保洁', '平方米', 5)", [YEAR])
+    conn.execute(
+        "insert into cost_standards (year, service_class, output_unit,"
+        " standard_unit_cost_yuan) values (?, '环卫保洁', '平方米', 5)",
+        [YEAR],
+    )

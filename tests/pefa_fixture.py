@@ -37,13 +37,18 @@ def seed_pefa_years(conn: duckdb.DuckDBPyConnection) -> None:
             "insert into projects (year, project_code, project_name, department_code, budget_type,"
             " adjusted_budget_yuan, initial_budget_yuan) select ?, project_code, project_name,"
             " department_code, budget_type, adjusted_budget_yuan, initial_budget_yuan"
-            " from projects where year = 2025", [year])
+            " from projects where year = 2025",
+            [year],
+        )
         conn.execute(
             "insert into spending (year, month, project_code, cumulative_yuan) select ?, 12,"
             " project_code, initial_budget_yuan * ? from projects where year = ?",
-            [year, share, year])
-    conn.execute("insert into spending (year, month, project_code, cumulative_yuan)"
-                 " values (2025, 12, 'P001', 1200000)")
+            [year, share, year],
+        )
+    conn.execute(
+        "insert into spending (year, month, project_code, cumulative_yuan)"
+        " values (2025, 12, 'P001', 1200000)"
+    )
 
 
 # A project of a fixture: year, district, department, unit (None: none), initial budget 元,
@@ -60,18 +65,23 @@ def pefa_db(rows: list[Row], path: str | None = None) -> duckdb.DuckDBPyConnecti
     departments = sorted({(r[2], r[1]) for r in rows})
     conn.executemany(
         "insert into departments (department_code, department_name, district_name) values (?, ?, ?)",
-        [[code, f"{code}局", district] for code, district in departments])
+        [[code, f"{code}局", district] for code, district in departments],
+    )
     units = sorted({(r[3], r[2]) for r in rows if r[3] is not None})
     for code, dept in units:
-        conn.execute("insert into units (unit_code, unit_name, department_code) values (?, ?, ?)",
-                     [code, f"{code}单位", dept])
+        conn.execute(
+            "insert into units (unit_code, unit_name, department_code) values (?, ?, ?)",
+            [code, f"{code}单位", dept],
+        )
     for i, (year, _district, dept, unit, budget, spent, month) in enumerate(rows, start=1):
         code = f"{year}-{i:03d}"
         conn.execute(
             "insert into projects (year, project_code, project_name, department_code, unit_code,"
             " initial_budget_yuan, adjusted_budget_yuan) values (?, ?, ?, ?, ?, ?, ?)",
-            [year, code, f"项目{i}", dept, unit, Decimal(budget), Decimal(budget)])
+            [year, code, f"项目{i}", dept, unit, Decimal(budget), Decimal(budget)],
+        )
         conn.execute(
             "insert into spending (year, month, project_code, cumulative_yuan) values (?, ?, ?, ?)",
-            [year, month, code, Decimal(spent)])
+            [year, month, code, Decimal(spent)],
+        )
     return conn

@@ -69,8 +69,11 @@ def _slide_texts(slide) -> str:
 
 def _all_xml_text(pptx: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(pptx)) as archive:
-        return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
-                         if n.endswith(".xml"))
+        return "\n".join(
+            archive.read(n).decode("utf-8", "replace")
+            for n in archive.namelist()
+            if n.endswith(".xml")
+        )
 
 
 def test_the_kpi_caption_states_the_district_rate_against_time_progress(internal):
@@ -88,8 +91,7 @@ def test_the_deck_is_16_9_with_a_cover_and_one_slide_per_section(internal, inter
     deck, _ = internal_deck
     assert deck.slide_width == Inches(13.333)
     assert deck.slide_height == Inches(7.5)
-    assert [s.key for s in internal.sections] == ["kpi", "execution", "warnings",
-                                                  "dual_monitoring"]
+    assert [s.key for s in internal.sections] == ["kpi", "execution", "warnings", "dual_monitoring"]
     assert len(deck.slides) == 1 + 4
 
 
@@ -178,15 +180,25 @@ def test_a_public_briefing_contains_no_sensitive_project(public, public_pptx, in
         for sensitive in SENSITIVE_TEXTS:
             assert sensitive not in flat
     book = load_workbook(io.BytesIO(briefing_xlsx(public)))
-    cells = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
-                     for c in row if c.value is not None)
+    cells = " ".join(
+        str(c.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
     for sensitive in SENSITIVE_TEXTS:
         assert sensitive not in cells
     # the internal one does hold it, so the checks above could fail
     internal_cells = briefing_xlsx(internal)
     book = load_workbook(io.BytesIO(internal_cells))
-    assert "区保密办" in " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
-                               for c in row if c.value is not None)
+    assert "区保密办" in " ".join(
+        str(c.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
 
 
 def test_every_public_slide_is_marked_public(public_pptx):
@@ -228,19 +240,31 @@ def test_the_tables_workbook_is_formatted_and_marked(internal):
 
 
 def test_text_that_looks_like_a_formula_is_neutralised_in_every_export(hand_conn):
-    hand_conn.execute("update projects set project_name = '=HYPERLINK(\"http://x\")' "
-                      "where project_code = 'P003'")
+    hand_conn.execute(
+        "update projects set project_name = '=HYPERLINK(\"http://x\")' where project_code = 'P003'"
+    )
     try:
         briefing = build_briefing(hand_conn, YEAR, 7)
         book = load_workbook(io.BytesIO(briefing_xlsx(briefing)))
-        names = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
-                 if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        names = [
+            c.value
+            for ws in book.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and "HYPERLINK" in c.value
+        ]
         assert names and all(v.startswith("'=") for v in names)
-        assert all(c.data_type == "s" for ws in book.worksheets for row in ws.iter_rows()
-                   for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+        assert all(
+            c.data_type == "s"
+            for ws in book.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and "HYPERLINK" in c.value
+        )
     finally:
-        hand_conn.execute("update projects set project_name = '新建学校工程' "
-                          "where project_code = 'P003'")
+        hand_conn.execute(
+            "update projects set project_name = '新建学校工程' where project_code = 'P003'"
+        )
 
 
 def test_without_libreoffice_the_pdf_says_so(monkeypatch):
@@ -261,6 +285,7 @@ def test_the_pdf_has_one_page_per_slide(internal, internal_deck):
 
 
 # --- the 简报 page and the chart buttons (AppTest) ---------------------------------------------
+
 
 @pytest.fixture
 def briefing_app(tmp_path, monkeypatch):
@@ -289,8 +314,9 @@ def briefing_app(tmp_path, monkeypatch):
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
-                           default_timeout=60)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60
+    )
     at.run()
     yield at
     st.cache_data.clear()
@@ -308,7 +334,8 @@ def test_the_briefing_page_offers_the_files_and_says_what_is_left_out(briefing_a
     at = _open(briefing_app, "pages/briefing.py")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["下载简报（PPTX）", "下载简报（PDF）", "下载附表（Excel）"] or (
-        not pdf.available() and labels == ["下载简报（PPTX）", "下载附表（Excel）"])
+        not pdf.available() and labels == ["下载简报（PPTX）", "下载附表（Excel）"]
+    )
     outline = " ".join(m.value for m in at.markdown)
     assert "全区执行率38.8%，低于序时进度19.5个百分点" in outline
     notes = " ".join(i.value for i in at.info)

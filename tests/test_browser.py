@@ -24,9 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -52,12 +58,27 @@ def server(tmp_path_factory):
     # kept in test-artifacts/ so a failed journey can be read after the run
     log = open(ARTIFACTS / "streamlit.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "PERFBUDGET_DB": str(path)},
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PERFBUDGET_DB": str(path)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -148,16 +169,19 @@ def test_execution_table_shows_money_in_wan_with_two_decimals(server, page):
     _shot(page, "execution")
 
 
-@pytest.mark.parametrize("path, title", [
-    ("dual_monitoring", "双监控：支出进度与产出进度"),
-    ("project?project=P003", "项目详情"),
-    ("forecast", "年末预测"),
-    ("selfeval", "绩效自评"),
-    ("rectification", "整改跟踪"),
-    ("disclosure", "信息公开"),
-    ("departments", "部门考核"),
-    ("settings", "规则设置"),
-])
+@pytest.mark.parametrize(
+    "path, title",
+    [
+        ("dual_monitoring", "双监控：支出进度与产出进度"),
+        ("project?project=P003", "项目详情"),
+        ("forecast", "年末预测"),
+        ("selfeval", "绩效自评"),
+        ("rectification", "整改跟踪"),
+        ("disclosure", "信息公开"),
+        ("departments", "部门考核"),
+        ("settings", "规则设置"),
+    ],
+)
 def test_issue5_pages_render_in_the_browser(server, page, path, title):
     _open(page, server, path)
     assert page.locator("h1").first.inner_text() == title

@@ -34,12 +34,27 @@ def streamlit_server(path: Path, log_name: str):
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / log_name, "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "PERFBUDGET_DB": str(path)},
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PERFBUDGET_DB": str(path)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -107,7 +122,10 @@ def test_a_cli_import_while_the_dashboard_runs_shows_on_the_page(hand_file, tmp_
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "perfbudget", "import", str(sheet), "--db", str(hand_file)],
-            capture_output=True, text=True, cwd=ROOT, timeout=120,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
         )
         took = time.monotonic() - started
         assert result.returncode == 0, result.stderr
@@ -123,14 +141,19 @@ def test_a_cli_import_while_the_dashboard_runs_shows_on_the_page(hand_file, tmp_
 def test_a_page_opened_while_a_cli_import_holds_the_file_waits_then_opens(hand_file, page):
     with streamlit_server(hand_file, "streamlit_inbox_wait.log") as base:
         holder = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(f"""
+            [
+                sys.executable,
+                "-c",
+                textwrap.dedent(f"""
                 import duckdb, time
                 conn = duckdb.connect({str(hand_file)!r})
                 print("ready", flush=True)
                 time.sleep(8)
                 conn.close()
-            """)],
-            stdout=subprocess.PIPE, text=True,
+            """),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert holder.stdout.readline().strip() == "ready"

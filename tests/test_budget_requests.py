@@ -141,7 +141,9 @@ def test_both_caps_apply_and_the_lowest_is_suggested(reviewed):
         "上年（2025年）结转结余率30.0%（≥20.0%），按上年实际支出核定为70.00万元；"
         "取其低者，建议核定为65.00万元（核减17.00万元）。"
     )
-    assert a1.reasons_en.startswith("Requested unit cost 8.20 yuan/平方米 is 26.2% above the standard")
+    assert a1.reasons_en.startswith(
+        "Requested unit cost 8.20 yuan/平方米 is 26.2% above the standard"
+    )
     assert "approve CNY 0.65 mn (a cut of CNY 0.17 mn)" in a1.reasons_en
 
 
@@ -151,7 +153,8 @@ def test_the_cost_cap_alone_reads_as_the_example(reviewed):
     assert _money(n2.result_cap_yuan) is None  # a new project: no result cap
     assert n2.suggested_amount_yuan == Decimal("650000.00")
     assert n2.reasons.startswith(
-        "申请单位成本8.20元/平方米，高于标准6.50元/平方米26.2%，建议按标准核定为65.00万元；")
+        "申请单位成本8.20元/平方米，高于标准6.50元/平方米26.2%，建议按标准核定为65.00万元；"
+    )
     assert "新增项目" in n2.reasons and n2.reasons.endswith("核减17.00万元。")
 
 
@@ -204,19 +207,29 @@ def test_a_poor_grade_is_a_reason_with_no_number(reviewed):
 def test_the_reference_falls_back_standard_suggested_median_none(reviewed):
     f1, f2, f3, f4 = (_row(reviewed, c) for c in ("F1", "F2", "F3", "F4"))
     # 环卫保洁: no 2026 standard; the latest earlier one is 2025's 2.80 (not 2024's 3.00)
-    assert (f4.reference_basis, f4.reference_year, f4.reference_unit_cost_yuan) == ("standard", 2025, 2.8)
+    assert (f4.reference_basis, f4.reference_year, f4.reference_unit_cost_yuan) == (
+        "standard",
+        2025,
+        2.8,
+    )
     assert f4.cost_cap_yuan == Decimal("2800000.00")  # 3.10 is 10.714…% above 2.80
     assert "高于2025年标准2.80元/平方米10.7%" in f4.reasons
     # 道路养护: no standard; 2025's six peers 4, 5, 6, 8, 12, 40 → 平均先进值 5 (2024's one
     # project at 100 is an older year)
-    assert (f1.reference_basis, f1.reference_year, f1.reference_unit_cost_yuan) == ("suggested", 2025, 5.0)
+    assert (f1.reference_basis, f1.reference_year, f1.reference_unit_cost_yuan) == (
+        "suggested",
+        2025,
+        5.0,
+    )
     assert f1.peer_count == 6
     assert f1.cost_cap_yuan == Decimal("50000.00")  # 6 is 20% above 5: 5 × 10,000
     # 景观灯光维护: three peers 10, 20, 60 → median 20, too few for a suggestion; 21 is 5% above
     assert (f2.reference_basis, f2.reference_unit_cost_yuan) == ("median", 20.0)
     assert _money(f2.cost_cap_yuan) is None and f2.suggested_amount_yuan == Decimal("210000.00")
     # 水质生态维护: two peers, no standard: nothing to compare with
-    assert f3.reference_basis == "none" and f3.reference_unit_cost_yuan != f3.reference_unit_cost_yuan
+    assert (
+        f3.reference_basis == "none" and f3.reference_unit_cost_yuan != f3.reference_unit_cost_yuan
+    )
     assert _money(f3.cost_cap_yuan) is None and "无可比较的成本参照" in f3.reasons
 
 
@@ -263,8 +276,12 @@ def test_the_review_workbook_has_the_requests_their_reasons_and_the_department_t
     rows = {r[2]: r for r in sheet.iter_rows(min_row=3, values_only=True)}
     a1 = dict(zip(header, rows["A1"], strict=True))
     # money in 万元 (650,000 元 → 65), unit costs in 元
-    assert (a1["申请金额（万元）"], a1["按成本核定（万元）"], a1["按上年结余核定（万元）"],
-            a1["建议安排金额（万元）"]) == (82, 65, 70, 65)
+    assert (
+        a1["申请金额（万元）"],
+        a1["按成本核定（万元）"],
+        a1["按上年结余核定（万元）"],
+        a1["建议安排金额（万元）"],
+    ) == (82, 65, 70, 65)
     assert (a1["申请单位成本（元）"], a1["参照单位成本（元）"]) == (8.2, 6.5)
     assert a1["审核意见"] == frame.set_index("project_code").loc["A1", "reasons"]
     assert a1["参照依据"] == "成本定额标准"
@@ -287,7 +304,9 @@ def test_a_project_of_last_year_without_december_spending_is_not_judged_on_its_b
                                              [2026, "P1", "甲", "局", 500000]]))])  # fmt: skip
     [row] = budget_review.review(conn, 2026).itertuples()
     # 90% unspent at November, but no December row: no 结转结余率, no result cap
-    assert row.previous_project_code == "P1" and row.previous_balance_rate != row.previous_balance_rate
+    assert (
+        row.previous_project_code == "P1" and row.previous_balance_rate != row.previous_balance_rate
+    )
     assert row.result_cap_yuan is None and row.suggested_amount_yuan == Decimal("500000.00")
     assert "上年（2025年）同一项目无12月执行数据，未核结余" in row.reasons
 

@@ -25,8 +25,10 @@ from perfbudget.scope import Scope
 @pytest.fixture
 def review_db():
     conn = db.connect()
-    conn.execute("insert into departments values ('D1', '测试局', '测试区', false, null),"
-                 " ('D9', '保密局', '测试区', true, null)")
+    conn.execute(
+        "insert into departments values ('D1', '测试局', '测试区', false, null),"
+        " ('D9', '保密局', '测试区', true, null)"
+    )
     projects = [
         (2025, "A", "项目A", "D1", None, "一般公共预算", "950000"),
         (2025, "B", "项目B", "D1", None, "一般公共预算", "850000"),
@@ -43,17 +45,25 @@ def review_db():
         conn.execute(
             "insert into projects (year, project_code, project_name, department_code, unit_code,"
             " budget_type, adjusted_budget_yuan) values (?, ?, ?, ?, ?, ?, 1000000)",
-            [year, code, name, dept, unit, budget_type])
-        conn.execute("insert into spending (year, month, project_code, cumulative_yuan)"
-                     " values (?, 12, ?, ?)", [year, code, Decimal(spent)])
+            [year, code, name, dept, unit, budget_type],
+        )
+        conn.execute(
+            "insert into spending (year, month, project_code, cumulative_yuan)"
+            " values (?, 12, ?, ?)",
+            [year, code, Decimal(spent)],
+        )
     for code, actual in (("A", 2), ("B", 10), ("C", 10), ("F", 10)):
         conn.execute(
             "insert into indicators (year, project_code, level1, level2, indicator_name, operator,"
             " target_value, target_text, points) values (2025, ?, '产出指标', '数量指标', '数量',"
-            " '≥', 10, '≥10', 90)", [code])
+            " '≥', 10, '≥10', 90)",
+            [code],
+        )
         conn.execute(
             "insert into indicator_actuals (year, project_code, level1, level2, indicator_name,"
-            " month, actual_value) values (2025, ?, '产出指标', '数量指标', '数量', 12, ?)", [code, actual])
+            " month, actual_value) values (2025, ?, '产出指标', '数量指标', '数量', 12, ?)",
+            [code, actual],
+        )
     return conn
 
 
@@ -74,7 +84,9 @@ def test_a_poor_grade_or_two_years_of_large_balances_mark_the_project(review_db)
 
 
 def test_the_balance_line_is_the_large_balance_yellow_threshold(review_db):
-    review_db.execute("update thresholds set value = 0.13 where rule_id = 'large_balance' and name = 'yellow_at'")
+    review_db.execute(
+        "update thresholds set value = 0.13 where rule_id = 'large_balance' and name = 'yellow_at'"
+    )
     df = run_query(review_db, "project_budget_review", year=2025)
     # B's 2024 balance of 12% is now below the line; E's 15% in both years still counts
     assert sorted(df["project_code"]) == ["2025-E", "A"]
@@ -103,8 +115,10 @@ def test_an_incomplete_or_missing_self_evaluation_is_never_marked_for_its_grade(
     df = run_query(review_db, "project_budget_review", year=2025)
     assert "A" not in set(df["project_code"])
     # with its table (claiming 100) it is incomplete: still no grade, still not marked
-    review_db.execute("insert into self_evaluations (year, project_code, claimed_total_score)"
-                      " values (2025, 'A', 100)")
+    review_db.execute(
+        "insert into self_evaluations (year, project_code, claimed_total_score)"
+        " values (2025, 'A', 100)"
+    )
     df = run_query(review_db, "project_budget_review", year=2025)
     assert "A" not in set(df["project_code"])
     scores = run_query(review_db, "project_selfeval", year=2025).set_index("project_code")

@@ -38,14 +38,19 @@ def hand_file(tmp_path, monkeypatch) -> Path:
 def hold(path: Path, seconds: float) -> subprocess.Popen:
     """A command-line import holding the file read-write for a while."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, time
             conn = duckdb.connect({str(path)!r})
             print("ready", flush=True)
             time.sleep({seconds})
             conn.close()
-        """)],
-        stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "ready"
     return holder

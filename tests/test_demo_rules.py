@@ -30,7 +30,9 @@ def test_every_rule_fires_somewhere_in_the_demo(demo_flags):
 
 def test_pace_rules_wait_for_march(demo_flags):
     flags, _ = demo_flags
-    assert not {"slow_spending", "spend_output_mismatch", "indicator_behind"} & set(flags[2]["rule"])
+    assert not {"slow_spending", "spend_output_mismatch", "indicator_behind"} & set(
+        flags[2]["rule"]
+    )
 
 
 def test_public_scope_never_shows_a_sensitive_project(demo_flags):
@@ -68,7 +70,8 @@ def test_every_flag_is_on_the_flagged_side_of_its_threshold(demo_flags, month):
         check = ALLOWED.get((row.rule, row.severity))
         if row.rule == "slow_spending":
             ok = (row.pace_severity in ("red", "yellow") and row.pace < row.pace_threshold) or (
-                row.gap_severity == "red" and row.gap_pp <= row.large_gap_red_pp)
+                row.gap_severity == "red" and row.gap_pp <= row.large_gap_red_pp
+            )
         elif check is None:
             ok = row.rule in ("disclosure_gap", "data_quality") and row.severity == "red"
         else:

@@ -29,9 +29,13 @@ def test_league_table_scores_and_ranks_by_hand(hand_db):
 
 
 def test_league_weights_come_from_the_database(hand_db):
-    hand_db.execute("update thresholds set value = 0 where rule_id = 'league' and name = 'weight_disclosure'")
-    rows = {r["department_code"]: r for r in
-            run_query(hand_db, "department_league", year=YEAR, month=JULY).to_dict("records")}
+    hand_db.execute(
+        "update thresholds set value = 0 where rule_id = 'league' and name = 'weight_disclosure'"
+    )
+    rows = {
+        r["department_code"]: r
+        for r in run_query(hand_db, "department_league", year=YEAR, month=JULY).to_dict("records")
+    }
     assert rows["D02"]["score"] == 100.0
 
 
@@ -46,22 +50,38 @@ def test_rectification_status_by_department(hand_db):
     """)
     items = run_query(hand_db, "rectification_items", year=YEAR, month=JULY)
     status = dict(zip(items["issue"], items["status"], strict=True))
-    assert status == {"按时完成": "done", "延期完成": "done_late", "逾期未改": "overdue",
-                      "尚未到期": "open", "八月才完成": "overdue"}
+    assert status == {
+        "按时完成": "done",
+        "延期完成": "done_late",
+        "逾期未改": "overdue",
+        "尚未到期": "open",
+        "八月才完成": "overdue",
+    }
     days = dict(zip(items["issue"], items["days_overdue"], strict=True))
     assert days["逾期未改"] == 61  # due 5-31, as of 7-31
     assert days["延期完成"] == 20  # due 5-31, done 6-20
-    rows = {r["department_code"]: r for r in
-            run_query(hand_db, "department_rectification", year=YEAR, month=JULY).to_dict("records")}
+    rows = {
+        r["department_code"]: r
+        for r in run_query(hand_db, "department_rectification", year=YEAR, month=JULY).to_dict(
+            "records"
+        )
+    }
     d01 = rows["D01"]
-    assert (d01["done_count"], d01["done_late_count"], d01["overdue_count"], d01["open_count"]) == (1, 1, 1, 1)
+    assert (d01["done_count"], d01["done_late_count"], d01["overdue_count"], d01["open_count"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
     assert d01["on_time_rate"] == pytest.approx(1 / 3)
 
 
 def test_disclosure_by_department(hand_db):
     hand_db.execute("update projects set targets_disclosed = true where project_code = 'P003'")
-    rows = {r["department_code"]: r for r in
-            run_query(hand_db, "department_disclosure", year=YEAR).to_dict("records")}
+    rows = {
+        r["department_code"]: r
+        for r in run_query(hand_db, "department_disclosure", year=YEAR).to_dict("records")
+    }
     d01 = rows["D01"]
     # initial budgets 1.2M + 0.8M + 20M + 1M = 23M; P003's 20M disclosed
     assert d01["total_budget_yuan"] == Decimal("23000000.00")

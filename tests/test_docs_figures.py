@@ -12,10 +12,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ROOT / "docs" / "figures.md"
 SOURCES = sorted(
-    p for pattern in ("perfbudget/**/*.py", "perfbudget/**/*.sql", "queries/**/*.sql",
-                      "pages/*.py", "tests/*.py", "app.py", "scripts/*.py", "scripts/*.sh")
+    p
+    for pattern in (
+        "perfbudget/**/*.py",
+        "perfbudget/**/*.sql",
+        "queries/**/*.sql",
+        "pages/*.py",
+        "tests/*.py",
+        "app.py",
+        "scripts/*.py",
+        "scripts/*.sh",
+    )
     for p in ROOT.glob(pattern)
-    if p.name != "test_docs_figures.py"   # its own examples are not references
+    if p.name != "test_docs_figures.py"  # its own examples are not references
 )
 
 
@@ -38,10 +47,15 @@ def cited(text: str) -> list[str]:
 
 
 def test_anchor_slugs_are_githubs():
-    assert anchors("## Execution rate, pace and gap\n### slow_spending\n") == \
-        {"execution-rate-pace-and-gap", "slow_spending"}
-    assert cited("x (docs/figures.md#lights, #in-year-progress) y docs/figures.md#a") == \
-        ["lights", "in-year-progress", "a"]
+    assert anchors("## Execution rate, pace and gap\n### slow_spending\n") == {
+        "execution-rate-pace-and-gap",
+        "slow_spending",
+    }
+    assert cited("x (docs/figures.md#lights, #in-year-progress) y docs/figures.md#a") == [
+        "lights",
+        "in-year-progress",
+        "a",
+    ]
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -52,8 +66,9 @@ def test_every_cited_section_exists(path):
 
 
 def test_nothing_cites_the_domain_brief():
-    citing = {str(p.relative_to(ROOT)) for p in SOURCES
-              if "domain.md" in p.read_text(encoding="utf-8")}
+    citing = {
+        str(p.relative_to(ROOT)) for p in SOURCES if "domain.md" in p.read_text(encoding="utf-8")
+    }
     assert not citing, sorted(citing)
 
 

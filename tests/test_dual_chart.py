@@ -13,14 +13,19 @@ from perfbudget import charts, palette
 
 def _frame() -> pd.DataFrame:
     # P3's pace 5.0 lies far beyond the others: a slide's axis stops short of it
-    return pd.DataFrame({
-        "project_code": ["P1", "P2", "P3"], "project_name": ["甲", "乙", "丙"],
-        "department": ["区教育局"] * 3,
-        "adjusted_budget_yuan": [Decimal("4000000"), Decimal("1000000"), Decimal("1000000")],
-        "pace": [0.5, 1.0, 5.0], "output_progress": [0.4, 1.0, 0.5],
-        "quadrant": ["both_behind", "on_track", "spending_ahead"],
-        "pace_cutoff": [0.8] * 3, "output_cutoff": [0.8] * 3,
-    })
+    return pd.DataFrame(
+        {
+            "project_code": ["P1", "P2", "P3"],
+            "project_name": ["甲", "乙", "丙"],
+            "department": ["区教育局"] * 3,
+            "adjusted_budget_yuan": [Decimal("4000000"), Decimal("1000000"), Decimal("1000000")],
+            "pace": [0.5, 1.0, 5.0],
+            "output_progress": [0.4, 1.0, 0.5],
+            "quadrant": ["both_behind", "on_track", "spending_ahead"],
+            "pace_cutoff": [0.8] * 3,
+            "output_cutoff": [0.8] * 3,
+        }
+    )
 
 
 @pytest.mark.parametrize("size", ["screen", "slide"])
@@ -39,7 +44,9 @@ def test_a_slide_clips_a_far_pace_at_its_axis_and_the_screen_does_not():
     slide = {t.name: t for t in charts.dual_monitoring_chart(_frame(), "zh", size="slide").data}
     screen = {t.name: t for t in charts.dual_monitoring_chart(_frame(), "zh").data}
     # the slide's axis: min(max(1.3, 98th percentile × 1.08), 3.0) = 3.0 here
-    assert slide["支出快于产出"].x == (3.0,) and slide["支出快于产出"].marker.symbol == ("triangle-right",)
+    assert slide["支出快于产出"].x == (3.0,) and slide["支出快于产出"].marker.symbol == (
+        "triangle-right",
+    )
     assert screen["支出快于产出"].x == (5.0,)
 
 
@@ -53,5 +60,9 @@ def test_bubble_area_follows_the_budget():
     # screen: diameter max(8, 46 × √(budget ÷ largest)); slide: 5 + 26 × √(budget ÷ largest)
     screen = {t.name: t for t in charts.dual_monitoring_chart(_frame()).data}
     slide = {t.name: t for t in charts.dual_monitoring_chart(_frame(), size="slide").data}
-    assert screen["双双滞后"].marker.size == (46.0,) and screen["进度与产出同步"].marker.size == (23.0,)
-    assert slide["双双滞后"].marker.size == (31.0,) and slide["进度与产出同步"].marker.size == (18.0,)
+    assert screen["双双滞后"].marker.size == (46.0,) and screen["进度与产出同步"].marker.size == (
+        23.0,
+    )
+    assert slide["双双滞后"].marker.size == (31.0,) and slide["进度与产出同步"].marker.size == (
+        18.0,
+    )

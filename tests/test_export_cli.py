@@ -31,14 +31,20 @@ def _run(*args: str) -> int:
 
 def _cells(path) -> str:
     book = load_workbook(path)
-    return " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows()
-                    for c in row if c.value is not None)
+    return " ".join(
+        str(c.value)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
 
 
 def test_export_briefing_writes_a_pptx_and_names_what_it_left_out(hand_file, tmp_path, capsys):
     out = tmp_path / "brief.pptx"
-    code = _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7",
-                "--out", str(out))
+    code = _run(
+        "briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7", "--out", str(out)
+    )
     assert code == 0
     deck = Presentation(str(out))
     assert len(deck.slides) == 5
@@ -48,18 +54,35 @@ def test_export_briefing_writes_a_pptx_and_names_what_it_left_out(hand_file, tmp
 
 
 def test_a_public_briefing_into_a_folder_is_named_public_and_holds_no_sensitive_project(
-        hand_file, tmp_path):
-    code = _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7",
-                "--public", "--sections", "kpi,warnings", "--out", str(tmp_path))
+    hand_file, tmp_path
+):
+    code = _run(
+        "briefing",
+        "--db",
+        str(hand_file),
+        "--year",
+        str(YEAR),
+        "--month",
+        "7",
+        "--public",
+        "--sections",
+        "kpi,warnings",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 0
     [written] = list(tmp_path.glob("*.pptx"))
     assert written.name == "预算绩效简报_示例区_2025年07月_公开.pptx"
     deck = Presentation(str(written))
     assert len(deck.slides) == 3
-    text = " ".join(shape.text_frame.text if shape.has_text_frame else
-                    " ".join(c.text for r in shape.table.rows for c in r.cells)
-                    for slide in deck.slides for shape in slide.shapes
-                    if shape.has_text_frame or shape.has_table)
+    text = " ".join(
+        shape.text_frame.text
+        if shape.has_text_frame
+        else " ".join(c.text for r in shape.table.rows for c in r.cells)
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame or shape.has_table
+    )
     assert "全区执行率38.9%" in text
     for sensitive in ("P007", "保密设备维护", "区保密办"):
         assert sensitive not in text
@@ -67,8 +90,22 @@ def test_a_public_briefing_into_a_folder_is_named_public_and_holds_no_sensitive_
 
 def test_a_department_briefing_as_xlsx(hand_file, tmp_path):
     out = tmp_path / "d01.xlsx"
-    assert _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7",
-                "--scope", "D01", "--out", str(out)) == 0
+    assert (
+        _run(
+            "briefing",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--scope",
+            "D01",
+            "--out",
+            str(out),
+        )
+        == 0
+    )
     book = load_workbook(out)
     assert "项目执行" in book.sheetnames
     assert book["项目执行"]["A1"].value.startswith("【内部】各项目预算执行情况")
@@ -78,28 +115,106 @@ def test_a_department_briefing_as_xlsx(hand_file, tmp_path):
 @pytest.mark.skipif(not pdf.available(), reason="LibreOffice is not installed")
 def test_export_briefing_as_pdf(hand_file, tmp_path):
     out = tmp_path / "brief.pdf"
-    assert _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7",
-                "--sections", "kpi", "--out", str(out)) == 0
+    assert (
+        _run(
+            "briefing",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--sections",
+            "kpi",
+            "--out",
+            str(out),
+        )
+        == 0
+    )
     assert out.read_bytes().startswith(b"%PDF")
 
 
 def test_export_briefing_refuses_a_bad_output_or_missing_database(hand_file, tmp_path, capsys):
-    assert _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7",
-                "--out", str(tmp_path / "brief.docx")) == 1
-    assert _run("briefing", "--db", str(tmp_path / "none.duckdb"), "--year", str(YEAR),
-                "--out", str(tmp_path / "b.pptx")) == 1
-    assert _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--month", "7",
-                "--scope", "D03", "--public", "--out", str(tmp_path / "b.pptx")) == 1
+    assert (
+        _run(
+            "briefing",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--out",
+            str(tmp_path / "brief.docx"),
+        )
+        == 1
+    )
+    assert (
+        _run(
+            "briefing",
+            "--db",
+            str(tmp_path / "none.duckdb"),
+            "--year",
+            str(YEAR),
+            "--out",
+            str(tmp_path / "b.pptx"),
+        )
+        == 1
+    )
+    assert (
+        _run(
+            "briefing",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--scope",
+            "D03",
+            "--public",
+            "--out",
+            str(tmp_path / "b.pptx"),
+        )
+        == 1
+    )
     assert "没有可用数据" in capsys.readouterr().err
 
 
 def test_export_table_warnings_public_and_internal(hand_file, tmp_path):
     public = tmp_path / "public.xlsx"
     internal = tmp_path / "internal.xlsx"
-    assert _run("table", "warnings", "--db", str(hand_file), "--year", str(YEAR), "--month",
-                "7", "--public", "--out", str(public)) == 0
-    assert _run("table", "warnings", "--db", str(hand_file), "--year", str(YEAR), "--month",
-                "7", "--out", str(internal)) == 0
+    assert (
+        _run(
+            "table",
+            "warnings",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--public",
+            "--out",
+            str(public),
+        )
+        == 0
+    )
+    assert (
+        _run(
+            "table",
+            "warnings",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--out",
+            str(internal),
+        )
+        == 0
+    )
     assert "P007" not in _cells(public)
     assert "P007" in _cells(internal)
     book = load_workbook(public)
@@ -114,8 +229,21 @@ def test_export_table_warnings_public_and_internal(hand_file, tmp_path):
 
 
 def test_export_table_execution_has_money_in_wan_and_rates_in_percent(hand_file, tmp_path):
-    assert _run("table", "execution", "--db", str(hand_file), "--year", str(YEAR), "--month",
-                "7", "--out", str(tmp_path)) == 0
+    assert (
+        _run(
+            "table",
+            "execution",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            "7",
+            "--out",
+            str(tmp_path),
+        )
+        == 0
+    )
     [written] = list(tmp_path.glob("*.xlsx"))
     assert written.name.endswith("_2025年07月_内部.xlsx")
     ws = load_workbook(written)["execution"]
@@ -129,8 +257,9 @@ def test_export_table_execution_has_money_in_wan_and_rates_in_percent(hand_file,
 
 
 def test_csv_reports_neutralise_formula_text_but_keep_numbers():
-    frame = pd.DataFrame({"name": ["=1+1", "+cmd", "@SUM(A1)", "-x", "正常"],
-                          "gap_pp": [-19.5, 1.0, 0.0, -2.0, 3.0]})
+    frame = pd.DataFrame(
+        {"name": ["=1+1", "+cmd", "@SUM(A1)", "-x", "正常"], "gap_pp": [-19.5, 1.0, 0.0, -2.0, 3.0]}
+    )
     lines = cli.render(frame, "csv").splitlines()
     assert lines[1:] == ["'=1+1,-19.5", "'+cmd,1.0", "'@SUM(A1),0.0", "'-x,-2.0", "正常,3.0"]
 
@@ -146,7 +275,9 @@ def test_template_csv_headers_cannot_be_formulas():
 
 def test_the_workbook_opens_from_bytes_too(hand_file, tmp_path):
     out = tmp_path / "sel.xlsx"
-    assert _run("table", "selfeval", "--db", str(hand_file), "--year", str(YEAR),
-                "--out", str(out)) == 0
+    assert (
+        _run("table", "selfeval", "--db", str(hand_file), "--year", str(YEAR), "--out", str(out))
+        == 0
+    )
     book = load_workbook(io.BytesIO(out.read_bytes()))
     assert book.sheetnames == ["说明", "selfeval"]

@@ -36,14 +36,14 @@ def glyphs_are_distinct(picture: Image.Image, count: int, cell: int = CELL) -> b
     pixels = np.asarray(picture) < 128
     shapes = []
     for index in range(count):
-        part = pixels[:, index * cell:(index + 1) * cell]
+        part = pixels[:, index * cell : (index + 1) * cell]
         rows, cols = np.nonzero(part)
         if len(rows) == 0:
             return False
-        crop = part[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        crop = part[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
         shape = Image.fromarray((crop * 255).astype(np.uint8)).resize((32, 32))
         shapes.append(np.asarray(shape) > 127)
-    differences = [np.mean(a != b) for i, a in enumerate(shapes) for b in shapes[i + 1:]]
+    differences = [np.mean(a != b) for i, a in enumerate(shapes) for b in shapes[i + 1 :]]
     return min(differences) > 0.08
 
 
@@ -59,12 +59,22 @@ def test_the_glyph_check_catches_boxes():
 def test_chinese_glyphs_are_drawn_with_the_cjk_font_not_as_boxes():
     fig = go.Figure()
     for index, character in enumerate(CHARACTERS):
-        fig.add_annotation(text=character, x=(index + 0.5) / len(CHARACTERS), y=0.5,
-                           xref="paper", yref="paper", showarrow=False,
-                           font={"size": 64, "family": charts.FONT_FAMILY, "color": "black"})
-    fig.update_layout(width=CELL * len(CHARACTERS), height=120,
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                      xaxis={"visible": False}, yaxis={"visible": False})
+        fig.add_annotation(
+            text=character,
+            x=(index + 0.5) / len(CHARACTERS),
+            y=0.5,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font={"size": 64, "family": charts.FONT_FAMILY, "color": "black"},
+        )
+    fig.update_layout(
+        width=CELL * len(CHARACTERS),
+        height=120,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+    )
     png = images.render(fig, "png", scale=1)
     assert glyphs_are_distinct(_image(png), len(CHARACTERS))
 
@@ -75,22 +85,25 @@ def test_png_is_at_twice_the_layout_size_and_not_blank(bar_figure):
     height = images.annotated(bar_figure, as_of="数据截至2025年7月", marking="内部").layout.height
     assert picture.size == (1600, 2 * height)
     values = np.asarray(picture)
-    assert values.std() > 10          # bars, text and axes, not one flat colour
+    assert values.std() > 10  # bars, text and axes, not one flat colour
     assert (values < 100).mean() > 0.002  # dark text
 
 
 def test_annotated_copy_carries_title_as_of_source_and_marking(bar_figure):
     before = bar_figure.to_json()
-    out = images.annotated(bar_figure, title="图一", as_of="数据截至2025年7月",
-                           source="来源：测试", marking="公开")
+    out = images.annotated(
+        bar_figure, title="图一", as_of="数据截至2025年7月", source="来源：测试", marking="公开"
+    )
     assert out.layout.title.text == "图一"
     assert out.layout.title.subtitle.text == "数据截至2025年7月"
     texts = [a.text for a in out.layout.annotations]
     assert "来源：测试" in texts
     assert any("公开" in t for t in texts)
     # room for the lines is added to the figure, the plot keeps its size
-    assert out.layout.height - out.layout.margin.t - out.layout.margin.b == \
-        bar_figure.layout.height - 100 - 80
+    assert (
+        out.layout.height - out.layout.margin.t - out.layout.margin.b
+        == bar_figure.layout.height - 100 - 80
+    )
     assert bar_figure.to_json() == before  # the page's figure is untouched
 
 

@@ -42,20 +42,40 @@ def test_since_on_the_hand_fixture(hand_db):
 
 def test_followups_keep_history_and_the_latest_wins(hand_db):
     for status, note in (("已关注", "已约谈单位"), ("已处理", "预算已调整")):
-        flags.record_followup(hand_db, year=2025, project_code="P003", department_code="D01",
-                              rule_id="slow_spending", as_of_month=7, status=status, note=note,
-                              user="局长")
+        flags.record_followup(
+            hand_db,
+            year=2025,
+            project_code="P003",
+            department_code="D01",
+            rule_id="slow_spending",
+            as_of_month=7,
+            status=status,
+            note=note,
+            user="局长",
+        )
     df = run_query(hand_db, "flag_followups", year=2025)
     assert len(df) == 2
     latest = df[df.is_latest].iloc[0]
-    assert (latest["status"], latest["note"], latest["user_name"]) == ("已处理", "预算已调整", "局长")
+    assert (latest["status"], latest["note"], latest["user_name"]) == (
+        "已处理",
+        "预算已调整",
+        "局长",
+    )
 
 
 def test_followup_refuses_an_unknown_status(hand_db):
     with pytest.raises(ValueError):
-        flags.record_followup(hand_db, year=2025, project_code="P003", department_code="D01",
-                              rule_id="slow_spending", as_of_month=7, status="忽略", note=None,
-                              user="x")
+        flags.record_followup(
+            hand_db,
+            year=2025,
+            project_code="P003",
+            department_code="D01",
+            rule_id="slow_spending",
+            as_of_month=7,
+            status="忽略",
+            note=None,
+            user="x",
+        )
 
 
 def test_persistence_reads_back_only_what_is_still_running_and_matches_a_full_scan(hand_db):
@@ -77,20 +97,33 @@ def test_persistence_reads_back_only_what_is_still_running_and_matches_a_full_sc
 
 
 def test_with_followup_joins_since_and_the_latest_status_by_project_department_and_rule():
-    shown = pd.DataFrame({
-        "project_code": ["A", "A", None], "department_code": ["D1", "D1", "D2"],
-        "rule": ["slow_spending", "over_budget", "disclosure_gap"], "severity": ["red"] * 3,
-    })
-    persistence = pd.DataFrame({
-        "project_code": ["A", "B"], "department_code": ["D1", "D1"],
-        "rule": ["slow_spending", "slow_spending"], "since_month": [3, 5], "months_flagged": [5, 3],
-    })
-    followups = pd.DataFrame({
-        # a department's own flag has project_code '' in flag_followups
-        "project_code": ["A", "A", "", "A"], "department_code": ["D1", "D1", "D2", "D9"],
-        "rule_id": ["slow_spending", "slow_spending", "disclosure_gap", "slow_spending"],
-        "status": ["已处理", "已关注", "已关注", "已处理"], "is_latest": [True, False, True, True],
-    })
+    shown = pd.DataFrame(
+        {
+            "project_code": ["A", "A", None],
+            "department_code": ["D1", "D1", "D2"],
+            "rule": ["slow_spending", "over_budget", "disclosure_gap"],
+            "severity": ["red"] * 3,
+        }
+    )
+    persistence = pd.DataFrame(
+        {
+            "project_code": ["A", "B"],
+            "department_code": ["D1", "D1"],
+            "rule": ["slow_spending", "slow_spending"],
+            "since_month": [3, 5],
+            "months_flagged": [5, 3],
+        }
+    )
+    followups = pd.DataFrame(
+        {
+            # a department's own flag has project_code '' in flag_followups
+            "project_code": ["A", "A", "", "A"],
+            "department_code": ["D1", "D1", "D2", "D9"],
+            "rule_id": ["slow_spending", "slow_spending", "disclosure_gap", "slow_spending"],
+            "status": ["已处理", "已关注", "已关注", "已处理"],
+            "is_latest": [True, False, True, True],
+        }
+    )
     out = flags.with_followup(shown, persistence, followups)
     assert list(out["rule"]) == list(shown["rule"])  # same rows, same order
     assert out["since_month"].iloc[0] == 3 and out["months_flagged"].iloc[0] == 5
@@ -105,7 +138,8 @@ def test_with_followup_joins_since_and_the_latest_status_by_project_department_a
 
 
 def test_with_followup_of_no_persistence_and_no_followups_adds_empty_columns():
-    shown = pd.DataFrame({"project_code": ["A"], "department_code": ["D1"],
-                          "rule": ["slow_spending"]})
+    shown = pd.DataFrame(
+        {"project_code": ["A"], "department_code": ["D1"], "rule": ["slow_spending"]}
+    )
     out = flags.with_followup(shown, pd.DataFrame(), pd.DataFrame())
     assert out[["since_month", "months_flagged", "followup_status"]].isna().all().all()

@@ -24,15 +24,25 @@ def forecast_db():
     for code, unit, june in history:
         conn.execute(
             "insert into projects (year, project_code, project_name, department_code, unit_code,"
-            " adjusted_budget_yuan) values (2024, ?, ?, 'D1', ?, 100)", [code, code, unit])
-        conn.execute("insert into spending (year, month, project_code, cumulative_yuan)"
-                     " values (2024, 6, ?, ?), (2024, 12, ?, 100)", [code, Decimal(june), code])
+            " adjusted_budget_yuan) values (2024, ?, ?, 'D1', ?, 100)",
+            [code, code, unit],
+        )
+        conn.execute(
+            "insert into spending (year, month, project_code, cumulative_yuan)"
+            " values (2024, 6, ?, ?), (2024, 12, ?, 100)",
+            [code, Decimal(june), code],
+        )
     for code, unit, spent in [("A", "U1", "200000"), ("B", "U2", "420000"), ("C", "U1", "380000")]:
         conn.execute(
             "insert into projects (year, project_code, project_name, department_code, unit_code,"
-            " adjusted_budget_yuan) values (2025, ?, ?, 'D1', ?, 1000000)", [code, code, unit])
-        conn.execute("insert into spending (year, month, project_code, cumulative_yuan)"
-                     " values (2025, 6, ?, ?)", [code, Decimal(spent)])
+            " adjusted_budget_yuan) values (2025, ?, ?, 'D1', ?, 1000000)",
+            [code, code, unit],
+        )
+        conn.execute(
+            "insert into spending (year, month, project_code, cumulative_yuan)"
+            " values (2025, 6, ?, ?)",
+            [code, Decimal(spent)],
+        )
     return conn
 
 

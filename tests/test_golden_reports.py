@@ -85,12 +85,28 @@ from tests.pefa_fixture import seed_pefa_years
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("PERFBUDGET_UPDATE_GOLDEN") == "1"
-REPORTS = ["attainment", "budget_review", "cost_classes", "costs", "departments", "disclosure",
-           "execution", "forecast", "pefa", "rectification", "selfeval", "warnings"]
+REPORTS = [
+    "attainment",
+    "budget_review",
+    "cost_classes",
+    "costs",
+    "departments",
+    "disclosure",
+    "execution",
+    "forecast",
+    "pefa",
+    "rectification",
+    "selfeval",
+    "warnings",
+]
 # reports over tables the hand fixture leaves empty run on it plus these rows
 # (tests/hand_fixture.py: seed_hand_costs, whose comment gives each figure by hand)
-SEEDED = {"costs": "hand_cost_file", "cost_classes": "hand_cost_file",
-          "budget_review": "hand_request_file", "pefa": "hand_years_file"}
+SEEDED = {
+    "costs": "hand_cost_file",
+    "cost_classes": "hand_cost_file",
+    "budget_review": "hand_request_file",
+    "pefa": "hand_years_file",
+}
 
 
 @pytest.fixture(scope="module")
@@ -139,18 +155,37 @@ def test_every_report_has_a_golden_file():
 @pytest.mark.parametrize("name", REPORTS)
 def test_report_on_the_hand_fixture_matches_its_golden_file(name, request, capsys):
     hand_file = request.getfixturevalue(SEEDED.get(name, "hand_file"))
-    code = cli.main(["report", name, "--db", str(hand_file), "--year", "2025", "--month", "7",
-                     "--format", "csv"])
+    code = cli.main(
+        [
+            "report",
+            name,
+            "--db",
+            str(hand_file),
+            "--year",
+            "2025",
+            "--month",
+            "7",
+            "--format",
+            "csv",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     golden = GOLDEN_DIR / f"{name}.csv"
     if UPDATE:
         golden.write_text(out, encoding="utf-8", newline="")
-        pytest.fail(f"{golden.name} rewritten: review `git diff {golden}`, rerun without "
-                    "PERFBUDGET_UPDATE_GOLDEN")
+        pytest.fail(
+            f"{golden.name} rewritten: review `git diff {golden}`, rerun without "
+            "PERFBUDGET_UPDATE_GOLDEN"
+        )
     expected = golden.read_text(encoding="utf-8")
     if out != expected:
-        diff = "".join(difflib.unified_diff(
-            expected.splitlines(keepends=True), out.splitlines(keepends=True),
-            fromfile=f"tests/golden/{name}.csv", tofile=f"report {name}"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                out.splitlines(keepends=True),
+                fromfile=f"tests/golden/{name}.csv",
+                tofile=f"report {name}",
+            )
+        )
         pytest.fail(f"report {name} differs from its golden file:\n{diff}")

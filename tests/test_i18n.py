@@ -17,15 +17,21 @@ def test_chinese_and_english_have_the_same_keys():
 def test_every_key_used_in_code_exists():
     used = set()
     for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("perfbudget/*.py")]:
-        used |= set(re.findall(r"""\btr\(\s*["']([a-z0-9_]+)["']""", path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r"""\btr\(\s*["']([a-z0-9_]+)["']""", path.read_text(encoding="utf-8"))
+        )
     missing = sorted(k for k in used if k not in TEXT["zh"])
     assert not missing, missing
 
 
 # --- the catalogue: every key used, every used key in both languages --------------------------
 
-SOURCES = [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("perfbudget/**/*.py"),
-           *ROOT.glob("scripts/*.py")]
+SOURCES = [
+    ROOT / "app.py",
+    *ROOT.glob("pages/*.py"),
+    *ROOT.glob("perfbudget/**/*.py"),
+    *ROOT.glob("scripts/*.py"),
+]
 CALL = r"""\b(?:tr|t)\(\s*"""
 
 
@@ -48,15 +54,22 @@ def _key_patterns() -> list[re.Pattern]:
 def _vocabulary_keys() -> set[str]:
     from perfbudget import thresholds, vocab
 
-    return ({vocab.light_key(x) for x in vocab.LIGHTS} | {vocab.severity_key(x) for x in vocab.SEVERITIES}
-            | {vocab.quadrant_key(x) for x in vocab.QUADRANTS} | {vocab.grade_key(x) for x in vocab.GRADES}
-            | {x.label_key for x in thresholds.THRESHOLDS}
-            | {x.label_key + "_help" for x in thresholds.THRESHOLDS})
+    return (
+        {vocab.light_key(x) for x in vocab.LIGHTS}
+        | {vocab.severity_key(x) for x in vocab.SEVERITIES}
+        | {vocab.quadrant_key(x) for x in vocab.QUADRANTS}
+        | {vocab.grade_key(x) for x in vocab.GRADES}
+        | {x.label_key for x in thresholds.THRESHOLDS}
+        | {x.label_key + "_help" for x in thresholds.THRESHOLDS}
+    )
 
 
 def test_every_key_asked_for_exists_in_both_languages():
-    asked = {k for text in _code().values()
-             for k in re.findall(CALL + r"""["']([a-z][a-z0-9_]*)["']""", text)} | _vocabulary_keys()
+    asked = {
+        k
+        for text in _code().values()
+        for k in re.findall(CALL + r"""["']([a-z][a-z0-9_]*)["']""", text)
+    } | _vocabulary_keys()
     assert "kpi_budget" in asked and "quadrant_on_track" in asked  # the search finds calls
     for lang in ("zh", "en"):
         missing = sorted(k for k in asked if not TEXT[lang].get(k))
@@ -66,14 +79,25 @@ def test_every_key_asked_for_exists_in_both_languages():
 def test_every_key_is_used_somewhere():
     # used: named in code (in a call, or as a literal handed to one: the page titles, the
     # preview's column keys), built by a call's f-string, or a vocabulary or threshold key
-    literals = {k for path, text in _code().items() if path.name != "i18n.py"
-                for k in re.findall(r"""["']([a-z][a-z0-9_]*)["']""", text)}
-    literals |= set(re.findall(r"""\bt\(\s*["']([a-z][a-z0-9_]*)["']""",
-                               (ROOT / "perfbudget" / "i18n.py").read_text(encoding="utf-8")))
+    literals = {
+        k
+        for path, text in _code().items()
+        if path.name != "i18n.py"
+        for k in re.findall(r"""["']([a-z][a-z0-9_]*)["']""", text)
+    }
+    literals |= set(
+        re.findall(
+            r"""\bt\(\s*["']([a-z][a-z0-9_]*)["']""",
+            (ROOT / "perfbudget" / "i18n.py").read_text(encoding="utf-8"),
+        )
+    )
     patterns = _key_patterns()
     vocabulary = _vocabulary_keys()
-    unused = sorted(k for k in TEXT["zh"] if k not in literals and k not in vocabulary
-                    and not any(p.match(k) for p in patterns))
+    unused = sorted(
+        k
+        for k in TEXT["zh"]
+        if k not in literals and k not in vocabulary and not any(p.match(k) for p in patterns)
+    )
     assert not unused, unused
 
 

@@ -47,14 +47,36 @@ def _fast(raws: list[str | None], factor: Decimal, key: str = "period_spend"):
 
 amounts = st.one_of(
     st.from_regex(r"-?[0-9]{1,14}(\.[0-9]{0,7})?", fullmatch=True),
-    st.decimals(min_value=-10**13, max_value=10**13, places=3, allow_nan=False).map(str),
-    st.sampled_from(["0", "-0", "00012", "1.", ".5", "1e3", "1,234.50", "¥12.00", " 12 ", "１２",
-                     "(1,000)", "12.345", "999999999999.99", "9999999999999.99", "-", "abc"]),
+    st.decimals(min_value=-(10**13), max_value=10**13, places=3, allow_nan=False).map(str),
+    st.sampled_from(
+        [
+            "0",
+            "-0",
+            "00012",
+            "1.",
+            ".5",
+            "1e3",
+            "1,234.50",
+            "¥12.00",
+            " 12 ",
+            "１２",
+            "(1,000)",
+            "12.345",
+            "999999999999.99",
+            "9999999999999.99",
+            "-",
+            "abc",
+        ]
+    ),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(raw=amounts, factor=st.sampled_from(FACTORS), key=st.sampled_from(["period_spend", "standard_unit_cost"]))
+@given(
+    raw=amounts,
+    factor=st.sampled_from(FACTORS),
+    key=st.sampled_from(["period_spend", "standard_unit_cost"]),
+)
 def test_a_column_of_amounts_reads_each_cell_as_the_cell_reader_does(raw, factor, key):
     expected, expected_seen = _slow(raw, factor, key)
     values, errors, seen = _fast([raw], factor, key)
@@ -90,7 +112,9 @@ def test_repeated_texts_are_counted_once_per_cell():
     """A full-width code on three rows is three full-width cells, as the notes say."""
     ref = ColumnRef(0, read_header("项目编码"))
     seen: Counter = Counter()
-    values, _ = _parse_column(CODE, ["Ｐ００１", "Ｐ００１", "P002", "Ｐ００１"], ref, "project_code", seen)
+    values, _ = _parse_column(
+        CODE, ["Ｐ００１", "Ｐ００１", "P002", "Ｐ００１"], ref, "project_code", seen
+    )
     assert values == ["P001", "P001", "P002", "P001"]
     assert seen[cells.FULLWIDTH] == 3
 
@@ -136,8 +160,9 @@ def test_a_version_1_database_loses_the_primary_keys_and_keeps_its_rows(tmp_path
     keys = conn.execute("select table_name from duckdb_constraints() where constraint_type = "
                         "'PRIMARY KEY' and table_name in ('spending', 'indicator_actuals')").fetchall()  # fmt: skip
     assert keys == []
-    assert conn.execute("select month, cumulative_yuan from spending order by month").fetchall() == [
-        (7, Decimal("560000.00")), (8, Decimal("600000.00"))]
+    assert conn.execute(
+        "select month, cumulative_yuan from spending order by month"
+    ).fetchall() == [(7, Decimal("560000.00")), (8, Decimal("600000.00"))]
     # the rebuilt table still checks its month and keeps its defaults
     with pytest.raises(duckdb.ConstraintException):
         conn.execute("insert into spending (year, month, project_code, cumulative_yuan) "
@@ -146,7 +171,8 @@ def test_a_version_1_database_loses_the_primary_keys_and_keeps_its_rows(tmp_path
                  "values (2025, 9, 'P001', 1)")  # fmt: skip
     assert conn.execute("select fund_source from spending where month = 9").fetchall() == [("",)]
     assert conn.execute("select value from meta where key = 'schema_version'").fetchall() == [
-        (db.SCHEMA_VERSION,)]
+        (db.SCHEMA_VERSION,)
+    ]
 
 
 def test_two_live_rows_with_one_key_are_refused_by_the_writers_check():
@@ -154,7 +180,9 @@ def test_two_live_rows_with_one_key_are_refused_by_the_writers_check():
     conn.execute("insert into spending (year, month, project_code, cumulative_yuan) values "
                  "(2025, 8, 'P001', 1), (2025, 8, 'P001', 2), (2025, 8, 'P002', 3)")  # fmt: skip
     with pytest.raises(duckdb.ConstraintException, match="P001"):
-        load.check_unique(conn, "spending", "select 2025 as year, 8 as month, 'P001' as project_code")
+        load.check_unique(
+            conn, "spending", "select 2025 as year, 8 as month, 'P001' as project_code"
+        )
     # a key among those checked that is held once passes
     load.check_unique(conn, "spending", "select 2025 as year, 8 as month, 'P002' as project_code")
     # the same project under two fund sources is two keys, not a duplicate

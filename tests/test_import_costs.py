@@ -60,7 +60,9 @@ def test_output_quantity_must_agree_and_be_positive(conn):
     ])  # fmt: skip
     exc = rejected(conn, [("q.csv", data)])
     find_issue(exc, file="q.csv", sheet=None, row=3, column="产出数量", zh="不一致", en="differs")
-    find_issue(exc, file="q.csv", sheet=None, row=4, column="产出数量", zh="大于0", en="greater than 0")
+    find_issue(
+        exc, file="q.csv", sheet=None, row=4, column="产出数量", zh="大于0", en="greater than 0"
+    )
 
 
 def test_cost_standards_keep_four_decimals(conn):
@@ -85,7 +87,9 @@ def test_cost_standards_keep_four_decimals(conn):
 
 
 def test_cost_standard_must_be_positive(conn):
-    data = csv_bytes([["年度", "一类事", "产出单位", "标准单位成本"], [2025, "绿化养护", "平方米", "0"]])
+    data = csv_bytes(
+        [["年度", "一类事", "产出单位", "标准单位成本"], [2025, "绿化养护", "平方米", "0"]]
+    )
     exc = rejected(conn, [("s.csv", data)])
     find_issue(exc, file="s.csv", sheet=None, row=2, column="标准单位成本", zh="大于0",
                en="greater than 0")  # fmt: skip
@@ -111,8 +115,12 @@ def test_rectifications_with_dates_in_many_forms(conn):
 def test_rectification_reimport_closes_the_item(conn):
     header = ["项目编码", "问题", "反馈日期", "完成日期"]
     import_files(conn, [("r1.csv", csv_bytes([header, ["P1", "偏慢", "2025-03-01", ""]]))])
-    import_files(conn, [("r2.csv", csv_bytes([header, ["P1", "偏慢", "2025-03-01", "2025-03-20"]]))])
-    assert conn.execute("select done_date from rectifications").fetchall() == [(dt.date(2025, 3, 20),)]
+    import_files(
+        conn, [("r2.csv", csv_bytes([header, ["P1", "偏慢", "2025-03-01", "2025-03-20"]]))]
+    )
+    assert conn.execute("select done_date from rectifications").fetchall() == [
+        (dt.date(2025, 3, 20),)
+    ]
     assert conn.execute("select done_date from rectifications_history").fetchall() == [(None,)]
 
 
@@ -135,7 +143,9 @@ def test_rectification_refusals(conn):
 def test_costs_for_an_unknown_project_are_refused(conn):
     data = csv_bytes([["年度", "项目编码", "成本项目", "金额"], [2024, "P1", "其他", 1]])
     exc = rejected(conn, [("c.csv", data)])
-    find_issue(exc, file="c.csv", sheet=None, row=2, column="项目编码", zh="2024年度", en="for 2024")
+    find_issue(
+        exc, file="c.csv", sheet=None, row=2, column="项目编码", zh="2024年度", en="for 2024"
+    )
 
 
 def test_unit_cost_header_with_a_per_unit(conn):

@@ -128,8 +128,10 @@ def test_a_template_file_counts_the_same_in_preview_summary_batch_rollback_and_r
 
     restored = restore_batch(conn, 2, "alice")
     assert (restored.restored, restored.archived) == (TWO_ROWS, TWO_REPLACED)
-    assert ("它导入的12行数据重新生效，撤销时恢复的2行重新存入历史；重新生效的是项目2行、预算执行4行、"
-            "绩效指标3行、指标完成值3行，重新存入历史的是项目1行、预算执行1行") in restored.summary_line()
+    assert (
+        "它导入的12行数据重新生效，撤销时恢复的2行重新存入历史；重新生效的是项目2行、预算执行4行、"
+        "绩效指标3行、指标完成值3行，重新存入历史的是项目1行、预算执行1行"
+    ) in restored.summary_line()
     assert _live_rows(conn, 2) == TWO_ROWS
     conn.close()
 

@@ -100,7 +100,10 @@ def test_reimport_of_a_month_replaces_all_its_keys_and_keeps_history(conn):
     ]))])  # fmt: skip
     # both keys of January are replaced by the one row; February stays
     assert result.files[0].replaced_count == 2
-    assert _stored(conn) == [(1, "", "办公费", Decimal("15.00")), (2, "", "办公费", Decimal("40.00"))]
+    assert _stored(conn) == [
+        (1, "", "办公费", Decimal("15.00")),
+        (2, "", "办公费", Decimal("40.00")),
+    ]
     history = conn.execute(
         "select month, economic_class, cumulative_yuan, forecast_yuan, batch_id, superseded_by "
         "from spending_history order by economic_class"

@@ -219,7 +219,10 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_refused(conn):
 
 def test_a_quoted_cell_with_a_line_break_is_still_read():
     conn = new_db()
-    data = (",".join([*PROJECT_HEADER, "项目类别"]) + '\r\n2025,X1,"绿化\r\n养护",财政局,5,运行维护类\r\n').encode()
+    data = (
+        ",".join([*PROJECT_HEADER, "项目类别"])
+        + '\r\n2025,X1,"绿化\r\n养护",财政局,5,运行维护类\r\n'
+    ).encode()
     import_files(conn, [("multi.csv", data)])
     assert scalar(conn, "select project_name from projects") == "绿化\r\n养护"
 

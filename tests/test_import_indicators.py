@@ -139,14 +139,15 @@ def test_reimport_replaces_definition_and_actual_month_keeping_history(conn):
     assert result.files[0].replaced_count == 2  # the definition and the August actual
     assert _indicators(conn)[0][4] == Decimal("120.000000")
     assert [(m, v) for _n, m, v, *_ in _actuals(conn)] == [
-        (6, Decimal("40.000000")), (8, Decimal("65.000000"))
-    ]
-    assert conn.execute("select target_value, superseded_by from indicators_history").fetchall() == [
-        (Decimal("100.000000"), 3)
+        (6, Decimal("40.000000")),
+        (8, Decimal("65.000000")),
     ]
     assert conn.execute(
-        "select month, actual_value from indicator_actuals_history"
-    ).fetchall() == [(8, Decimal("60.000000"))]
+        "select target_value, superseded_by from indicators_history"
+    ).fetchall() == [(Decimal("100.000000"), 3)]
+    assert conn.execute("select month, actual_value from indicator_actuals_history").fetchall() == [
+        (8, Decimal("60.000000"))
+    ]
 
 
 def test_conflicting_definitions_in_one_file_are_refused(conn):

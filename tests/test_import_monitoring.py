@@ -62,8 +62,12 @@ def test_the_monitoring_table_lands_at_its_month_with_the_forecast(conn):
     result = import_files(conn, [("监控.xlsx", xlsx(("监控表", monitoring_grid())))])
     summary = result.files[0]
     assert summary.layout == "monitoring_table"
-    assert summary.row_counts == {"projects": 1, "execution": 1, "indicators": 3,
-                                  "indicator_actuals": 2}  # 市民满意度 has no value
+    assert summary.row_counts == {
+        "projects": 1,
+        "execution": 1,
+        "indicators": 3,
+        "indicator_actuals": 2,
+    }  # 市民满意度 has no value
     assert scalar(conn, "select layout from import_batches") == "monitoring_table"
     notes = "\n".join(summary.notes)
     assert "监控表数据按6月导入" in notes

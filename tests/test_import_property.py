@@ -14,7 +14,9 @@ from tests.import_helpers import counts, new_db, scalar
 REQUIRED = ["年度", "项目编码", "项目名称", "主管部门", "调整后预算数"]
 OPTIONAL = ["区", "项目类别", "是否重点项目", "年初预算数", "备注", "junk", ""]
 # No 合计/小计/总计 (a totals row is skipped with a note) and no 注 at the start of a cell.
-_ALPHABET = st.sampled_from(list("绿化养护项目道路区局甲乙丙丁 abcXYZ0123456789.,;|\t\"'\n\r-%￥（）　"))
+_ALPHABET = st.sampled_from(
+    list("绿化养护项目道路区局甲乙丙丁 abcXYZ0123456789.,;|\t\"'\n\r-%￥（）　")
+)
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "gb18030", "gbk", "big5", "shift_jis", "utf-16-le"]
 
 

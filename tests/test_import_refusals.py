@@ -32,7 +32,9 @@ def conn():
 
 
 def test_issue_text_names_the_place_in_both_languages():
-    issue = ImportIssue("a.xlsx", "执行", 7, "本期支出", "「约30万」不是数字", "'约30万' is not a number")
+    issue = ImportIssue(
+        "a.xlsx", "执行", 7, "本期支出", "「约30万」不是数字", "'约30万' is not a number"
+    )
     assert issue.text() == (
         "文件「a.xlsx」 / 工作表「执行」 / 第7行 / 列「本期支出」：「约30万」不是数字 | "
         "file 'a.xlsx', sheet '执行', row 7, column '本期支出': '约30万' is not a number"

@@ -50,9 +50,10 @@ def test_csv_template_is_a_utf8_bom_header_row():
         "年度,月份,季度,项目编码,资金来源,经济分类,本期支出（元）,累计支出（元）,全年预计执行数（元）"
     )
     for kind in TABLE_KINDS:
-        assert template_csv_bytes(kind).decode("utf-8-sig").count(",") == len(
-            TEMPLATES[kind].columns
-        ) - 1
+        assert (
+            template_csv_bytes(kind).decode("utf-8-sig").count(",")
+            == len(TEMPLATES[kind].columns) - 1
+        )
 
 
 def _fill(ws, rows):

@@ -36,8 +36,12 @@ HANDED = inbox.HANDED + "\n"
 
 def perfbudget(*args, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "perfbudget", *map(str, args)], capture_output=True, text=True,
-        cwd=ROOT, timeout=timeout, env={**os.environ, **(env or {})},
+        [sys.executable, "-m", "perfbudget", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -93,9 +97,14 @@ def test_an_import_beside_the_running_dashboard_is_handed_to_it(served, tmp_path
     assert str(served.scalar("select cumulative_yuan from spending where project_code = 'P001' "
                              "and month = 8")) == "600000.00"  # fmt: skip
     # recorded as the one who ran the command, not as the dashboard's account
-    assert served.scalar("select imported_by from import_batches where batch_id = 1") == getpass.getuser()
+    assert (
+        served.scalar("select imported_by from import_batches where batch_id = 1")
+        == getpass.getuser()
+    )
     # the job folder is gone; the heartbeat stays while the dashboard runs
-    assert [p.name for p in (served.db.parent / "inbox").iterdir()] == ["heartbeat-hand.duckdb.json"]
+    assert [p.name for p in (served.db.parent / "inbox").iterdir()] == [
+        "heartbeat-hand.duckdb.json"
+    ]
 
 
 def test_a_refused_file_exits_2_with_the_same_message_and_nothing_written(served, tmp_path):
@@ -109,11 +118,15 @@ def test_a_refused_file_exits_2_with_the_same_message_and_nothing_written(served
     assert served.scalar("select count(*) from spending") == before
 
 
-@pytest.mark.parametrize("args", [
-    ("report", "execution", "--db", "DB", "--year", "2025", "--month", "7"),
-    ("report", "warnings", "--db", "DB", "--year", "2025", "--format", "json"),
-    ("batches", "--db", "DB", "--format", "csv"),
-], ids=["execution_csv", "warnings_json", "batches"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "execution", "--db", "DB", "--year", "2025", "--month", "7"),
+        ("report", "warnings", "--db", "DB", "--year", "2025", "--format", "json"),
+        ("batches", "--db", "DB", "--format", "csv"),
+    ],
+    ids=["execution_csv", "warnings_json", "batches"],
+)
 def test_reports_through_the_dashboard_are_the_direct_ones(served, args):
     held, direct = served.both(*args)
     assert (held.returncode, direct.returncode) == (0, 0), held.stderr
@@ -127,10 +140,32 @@ def test_reports_through_the_dashboard_are_the_direct_ones(served, args):
 def test_an_export_through_the_dashboard_writes_the_file_asked_for(served, tmp_path):
     out = tmp_path / "exports" / "execution.xlsx"
     twin_out = tmp_path / "exports" / "execution_direct.xlsx"
-    held = perfbudget("export", "table", "execution", "--db", served.db, "--year", 2025,
-                      "--month", 7, "--out", out)
-    direct = perfbudget("export", "table", "execution", "--db", served.twin, "--year", 2025,
-                        "--month", 7, "--out", twin_out)
+    held = perfbudget(
+        "export",
+        "table",
+        "execution",
+        "--db",
+        served.db,
+        "--year",
+        2025,
+        "--month",
+        7,
+        "--out",
+        out,
+    )
+    direct = perfbudget(
+        "export",
+        "table",
+        "execution",
+        "--db",
+        served.twin,
+        "--year",
+        2025,
+        "--month",
+        7,
+        "--out",
+        twin_out,
+    )
     assert (held.returncode, direct.returncode) == (0, 0), held.stderr
     assert held.stdout == direct.stdout.replace(str(twin_out), str(out))
     assert str(out) in held.stdout and "inbox" not in held.stdout
@@ -144,8 +179,12 @@ def test_an_export_through_the_dashboard_writes_the_file_asked_for(served, tmp_p
 
 def test_rollback_and_restore_through_the_dashboard(served, tmp_path):
     sheet = csv_file(tmp_path, "execution.csv", "年度,月份,项目编码,累计支出\n2025,8,P001,600000\n")
-    steps = [("import", sheet, "--db", "DB"), ("rollback", "1", "--db", "DB"),
-             ("rollback", "1", "--db", "DB"), ("restore", "1", "--db", "DB")]
+    steps = [
+        ("import", sheet, "--db", "DB"),
+        ("rollback", "1", "--db", "DB"),
+        ("rollback", "1", "--db", "DB"),
+        ("restore", "1", "--db", "DB"),
+    ]
     codes = []
     for step in steps:
         held, direct = served.both(*step)
@@ -160,17 +199,23 @@ def test_rollback_and_restore_through_the_dashboard(served, tmp_path):
 
 # --- no dashboard, the file held by another command ------------------------------------------
 
+
 def hold(path: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the database read-write (a command-line import, say)."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, time
             conn = duckdb.connect({str(path)!r})
             print("ready", flush=True)
             time.sleep({seconds})
             conn.close()
-        """)],
-        stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "ready"
     return holder
@@ -225,11 +270,20 @@ def test_a_job_no_dashboard_takes_is_withdrawn_after_the_timeout(hand_file, tmp_
     try:
         folder = inbox.inbox_dir(hand_file)
         folder.mkdir()
-        inbox.heartbeat_file(hand_file).write_text(json.dumps({
-            "pid": os.getpid(), "host": __import__("socket").gethostname(),
-            "time": time.time() + 3600, "db": str(hand_file.resolve())}), encoding="utf-8")
-        result = perfbudget("report", "execution", "--db", hand_file, "--year", 2025,
-                            "--timeout", 1)
+        inbox.heartbeat_file(hand_file).write_text(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": __import__("socket").gethostname(),
+                    "time": time.time() + 3600,
+                    "db": str(hand_file.resolve()),
+                }
+            ),
+            encoding="utf-8",
+        )
+        result = perfbudget(
+            "report", "execution", "--db", hand_file, "--year", 2025, "--timeout", 1
+        )
     finally:
         conn.close()
     assert result.returncode == 3
@@ -243,9 +297,15 @@ def test_the_worker_refuses_a_job_that_reaches_outside_its_folder(served, tmp_pa
     outside = csv_file(tmp_path, "execution.csv", "年度,月份,项目编码,累计支出\n2025,8,P001,1\n")
     job = served.db.parent / "inbox" / "00000000000000000001-1-abcdef"
     job.mkdir()
-    (job / "request.json").write_text(json.dumps({
-        "argv": ["import", str(outside), "--db", str(served.db.resolve())],
-        "db": str(served.db.resolve())}), encoding="utf-8")
+    (job / "request.json").write_text(
+        json.dumps(
+            {
+                "argv": ["import", str(outside), "--db", str(served.db.resolve())],
+                "db": str(served.db.resolve()),
+            }
+        ),
+        encoding="utf-8",
+    )
     deadline = time.monotonic() + 10
     while not (job / "result.json").exists():
         assert time.monotonic() < deadline
@@ -262,7 +322,10 @@ def test_when_the_dashboard_dies_before_taking_the_job_the_command_runs_itself(h
     sheet = csv_file(tmp_path, "execution.csv", "年度,月份,项目编码,累计支出\n2025,8,P001,600000\n")
     beat = inbox.heartbeat_file(hand_file)
     dashboard = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, json, os, pathlib, socket, time
             conn = duckdb.connect({str(hand_file)!r})
             beat = pathlib.Path({str(beat)!r})
@@ -272,14 +335,19 @@ def test_when_the_dashboard_dies_before_taking_the_job_the_command_runs_itself(h
                                          "db": {str(hand_file.resolve())!r}}}))
             print("ready", flush=True)
             time.sleep(120)
-        """)],
-        stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert dashboard.stdout.readline().strip() == "ready"
         command = subprocess.Popen(
             [sys.executable, "-m", "perfbudget", "import", str(sheet), "--db", str(hand_file)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
         )
         deadline = time.monotonic() + 60
         while not [p for p in beat.parent.iterdir() if p.is_dir() and not p.name.startswith(".")]:

@@ -71,8 +71,11 @@ def _deferred_imports_without_a_reason(path: Path) -> list[str]:
                 continue
             own = lines[node.lineno - 1 : node.end_lineno]
             above = node.lineno - 2
-            while above >= 0 and "#" not in lines[above] \
-                    and re.match(r"\s*((from \S+ )?import |$)", lines[above]):
+            while (
+                above >= 0
+                and "#" not in lines[above]
+                and re.match(r"\s*((from \S+ )?import |$)", lines[above])
+            ):
                 above -= 1  # the run of imports (and blank lines) this one belongs to
             reason = above >= 0 and lines[above].lstrip().startswith("#")
             if not reason and not any("#" in line for line in own):

@@ -36,8 +36,17 @@ from tests.hand_fixture import YEAR, seed_hand_fixture
 
 JULY = 7
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-LIGHTS_AT_JULY = {"P001": "yellow", "P002": "red", "P003": "red", "P004": "red",
-                  "P005": "yellow", "P006": "grey", "P007": "red", "P008": "red", "P009": "grey"}
+LIGHTS_AT_JULY = {
+    "P001": "yellow",
+    "P002": "red",
+    "P003": "red",
+    "P004": "red",
+    "P005": "yellow",
+    "P006": "grey",
+    "P007": "red",
+    "P008": "red",
+    "P009": "grey",
+}
 LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
 # P008's only indicator at 90 of a 70 to-date target: v = 90 ÷ 70 = 1.29 ≥ 1.2 → blue, and its
@@ -46,8 +55,9 @@ ONLY_BLUE_P008 = "update indicator_actuals set actual_value = 90 where project_c
 # P009 (未报送 for July) with an initial budget of 600万元 ≥ 500万元, targets not disclosed
 DISCLOSURE_P009 = "update projects set initial_budget_yuan = 6000000 where project_code = 'P009'"
 # P004 at exactly its budget (rate 1.0 is not over budget): D02 keeps no red project
-P004_ON_BUDGET = ("update spending set cumulative_yuan = 500000 where project_code = 'P004' "
-                  "and month = 7")
+P004_ON_BUDGET = (
+    "update spending set cumulative_yuan = 500000 where project_code = 'P004' and month = 7"
+)
 D02_DISCLOSED = "update projects set targets_disclosed = true where department_code = 'D02'"
 
 
@@ -74,6 +84,7 @@ def _by(lights, level: str) -> dict[str, str]:
 
 # --- the rule, by hand --------------------------------------------------------------------
 
+
 def test_each_project_light_is_the_worst_of_its_performance_flags():
     _, lights = _lights(_hand_conn())
     assert _by(lights, "project") == LIGHTS_AT_JULY
@@ -90,7 +101,9 @@ def test_a_not_reported_project_with_a_red_disclosure_flag_is_red():
     all_flags, lights = _lights(_hand_conn(DISCLOSURE_P009))
     p009 = all_flags[all_flags["project_code"] == "P009"]
     assert set(zip(p009["rule"], p009["severity"], strict=True)) == {
-        ("disclosure_gap", "red"), ("data_quality", "red")}
+        ("disclosure_gap", "red"),
+        ("data_quality", "red"),
+    }
     assert _by(lights, "project")["P009"] == "red"
     # without the flag it has nothing to judge: grey, as the zero-budget P006
     _, before = _lights(_hand_conn())
@@ -103,9 +116,9 @@ def test_a_department_is_the_worst_of_its_projects_and_its_own_flags():
     assert _by(lights, "department") == {"D01": "red", "D02": "red", "D03": "red"}
     assert _by(lights, "district") == {"示例区": "red"}
     departments = lights[lights["level"] == "department"].set_index("key")
-    assert departments.loc["D01", "red_project_count"] == 3   # P002, P003, P008
+    assert departments.loc["D01", "red_project_count"] == 3  # P002, P003, P008
     assert departments.loc["D01", "yellow_project_count"] == 1  # P001
-    assert departments.loc["D02", "red_project_count"] == 1   # P004
+    assert departments.loc["D02", "red_project_count"] == 1  # P004
     assert lights[lights["level"] == "district"]["red_project_count"].iloc[0] == 5
     # P004 on budget: no red project in D02, but its own coverage gap (no project disclosed)
     # is red; once its projects are disclosed, the worst is P005's yellow
@@ -142,6 +155,7 @@ def test_the_warning_tile_light_is_red_then_yellow_then_green():
 
 # --- the CLI, the briefing ------------------------------------------------------------------
 
+
 @pytest.fixture
 def hand_file(tmp_path) -> Path:
     path = tmp_path / "hand.duckdb"
@@ -152,8 +166,9 @@ def hand_file(tmp_path) -> Path:
 
 
 def _cli_lights(path: Path, capsys) -> dict[str, str]:
-    code = cli.main(["report", "execution", "--db", str(path), "--year", str(YEAR),
-                     "--month", str(JULY)])
+    code = cli.main(
+        ["report", "execution", "--db", str(path), "--year", str(YEAR), "--month", str(JULY)]
+    )
     out, _ = capsys.readouterr()
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -163,8 +178,20 @@ def _cli_lights(path: Path, capsys) -> dict[str, str]:
 
 def test_the_cli_execution_report_ends_with_the_project_light(hand_file, capsys):
     assert _cli_lights(hand_file, capsys) == LIGHTS_AT_JULY
-    code = cli.main(["report", "execution", "--db", str(hand_file), "--year", str(YEAR),
-                     "--month", str(JULY), "--format", "json"])
+    code = cli.main(
+        [
+            "report",
+            "execution",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            str(JULY),
+            "--format",
+            "json",
+        ]
+    )
     rows = {r["project_code"]: r for r in json.loads(capsys.readouterr()[0])}
     assert code == 0
     assert rows["P003"]["light"] == "red" and rows["P003"]["pace"] == 0.6
@@ -178,8 +205,13 @@ def test_the_briefing_counts_red_lights_from_the_flags_it_lists():
     # its red slow-spending flag
     assert "4个项目中，红灯3个、黄灯1个" in execution.caption
     warnings = d01.sections[2].table.frame
-    listed_red = set(warnings[(warnings["severity"] == "red") & (warnings["rule"] != "data_quality")
-                              & warnings["project_code"].notna()]["project_code"])
+    listed_red = set(
+        warnings[
+            (warnings["severity"] == "red")
+            & (warnings["rule"] != "data_quality")
+            & warnings["project_code"].notna()
+        ]["project_code"]
+    )
     assert listed_red == {"P002", "P003", "P008"}
     d02 = build_briefing(conn, YEAR, JULY, "D02")
     assert "4个项目中，红灯1个、黄灯1个" in d02.sections[1].caption
@@ -193,6 +225,7 @@ def test_the_briefing_counts_red_lights_from_the_flags_it_lists():
 
 
 # --- the pages ------------------------------------------------------------------------------
+
 
 def _clear_caches() -> None:
     st.cache_data.clear()
@@ -257,7 +290,7 @@ def test_the_execution_page_shows_the_cli_light_of_every_project(app_on, tmp_pat
     shown = dict(zip(projects.index, projects["灯"], strict=True))
     expected = {code: LABELS.get(light) for code, light in cli_lights.items()}
     expected["P009"] = "未报送"  # grey: not reported for July
-    expected["P006"] = "—"       # grey: a zero budget, nothing to judge
+    expected["P006"] = "—"  # grey: a zero budget, nothing to judge
     assert shown == expected
     assert projects.loc["P003", "进度比"] == 0.6  # the pace keeps its own column
     departments = at.dataframe[1].value.set_index("部门编码")
@@ -269,18 +302,18 @@ def test_the_execution_page_shows_the_cli_light_of_every_project(app_on, tmp_pat
 @pytest.mark.parametrize("stored", [False, True], ids=["queries", "stored"])
 def test_the_overview_tile_its_caption_and_the_warnings_page_add_up(app_on, stored):
     at = app_on(stored=stored)
-    assert _metric(at, "预警").value == "14条"          # red 10 + yellow 4
+    assert _metric(at, "预警").value == "14条"  # red 10 + yellow 4
     assert "红10 · 黄4" in _texts(at)
     assert "另有6条预警（红色、黄色）未列出" in _texts(at)  # 14 − 8 shown
     assert "另有9条数据质量提示" in _texts(at)
-    assert "蓝色提示" not in _texts(at)                 # none at July
+    assert "蓝色提示" not in _texts(at)  # none at July
     _goto(at, "pages/warnings.py")
     assert "共23条 = 红色预警10条 + 黄色预警4条 + 蓝色提示0条 + 数据质量提示9条" in _texts(at)
 
 
 def test_a_blue_note_is_counted_apart_from_the_tile(app_on):
     at = app_on(ONLY_BLUE_P008)
-    assert _metric(at, "预警").value == "12条"          # red 8 + yellow 4
+    assert _metric(at, "预警").value == "12条"  # red 8 + yellow 4
     assert "另有4条预警（红色、黄色）未列出" in _texts(at)  # 12 − 8 shown
     assert "另有1条蓝色提示" in _texts(at)
     _goto(at, "pages/warnings.py")
@@ -345,8 +378,21 @@ def test_the_execution_table_export_heads_the_light_as_the_project_s(hand_file, 
     from openpyxl import load_workbook
 
     out = tmp_path / "execution.xlsx"
-    code = cli.main(["export", "table", "execution", "--db", str(hand_file), "--year", str(YEAR),
-                     "--month", str(JULY), "--out", str(out)])
+    code = cli.main(
+        [
+            "export",
+            "table",
+            "execution",
+            "--db",
+            str(hand_file),
+            "--year",
+            str(YEAR),
+            "--month",
+            str(JULY),
+            "--out",
+            str(out),
+        ]
+    )
     capsys.readouterr()
     assert code == 0
     sheet = load_workbook(out).worksheets[-1]

@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _setuptools() -> dict:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
 
 
 def test_every_subpackage_and_the_queries_are_listed_for_the_wheel():
@@ -51,7 +53,8 @@ def test_the_wheel_depends_on_every_runtime_requirement():
     # `pip install .` installs the wheel's dependencies, not requirements.txt: a package pinned
     # there but missing here (python-pptx and kaleido were) breaks a command after that install
     pinned = {
-        _name(line) for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        _name(line)
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     }
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -75,9 +78,21 @@ def _build_wheel(tmp_path: Path) -> Path:
         shutil.copy2(ROOT / name, source / name)
     out = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
-         "-q", "-w", str(out), str(source)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            "-w",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (wheel,) = out.glob("perfbudget-*.whl")
     return wheel
@@ -107,14 +122,31 @@ def test_the_wheel_installs_a_perfbudget_command_whose_every_report_works(tmp_pa
     scripts, exe = ("Scripts", ".exe") if os.name == "nt" else ("bin", "")
     python = env_dir / scripts / f"python{exe}"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--disable-pip-version-check", "-q", str(wheel)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     # after the install, so pip never sees (nor touches) the borrowed site-packages
-    site = Path(subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     work = tmp_path / "elsewhere"
@@ -127,11 +159,19 @@ def test_the_wheel_installs_a_perfbudget_command_whose_every_report_works(tmp_pa
     environ["PERFBUDGET_INBOX"] = "0"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(args), cwd=work, env=environ, capture_output=True,
-                              text=True, timeout=300, check=False)
+        return subprocess.run(
+            list(args),
+            cwd=work,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
-    where = run(str(python), "-c",
-                "import perfbudget.db as d; print(d.__file__); print(d.QUERIES_DIR)")
+    where = run(
+        str(python), "-c", "import perfbudget.db as d; print(d.__file__); print(d.QUERIES_DIR)"
+    )
     assert where.returncode == 0, where.stderr
     module, queries = (Path(line) for line in where.stdout.split())
     assert module.is_relative_to(site) and queries == site / "perfbudget" / "queries"
@@ -145,7 +185,17 @@ def test_the_wheel_installs_a_perfbudget_command_whose_every_report_works(tmp_pa
         assert done.stdout == capsys.readouterr().out, name
         assert next(csv.reader(io.StringIO(done.stdout))) == list(report.columns), name
     assert done.stdout.count("\n") > 1  # the last report (departments) has rows
-    table = run(command, "export", "table", "execution", "--db", str(hand), "--year", "2025",
-                "--out", "execution.xlsx")
+    table = run(
+        command,
+        "export",
+        "table",
+        "execution",
+        "--db",
+        str(hand),
+        "--year",
+        "2025",
+        "--out",
+        "execution.xlsx",
+    )
     assert table.returncode == 0, table.stderr
     assert zipfile.is_zipfile(work / "execution.xlsx")

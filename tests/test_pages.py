@@ -64,7 +64,9 @@ def _goto(at: AppTest, page: str) -> AppTest:
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    parts += (
+        [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    )
     return "\n".join(str(p) for p in parts)
 
 
@@ -75,6 +77,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 # --- overview ----------------------------------------------------------------------------
+
 
 def test_overview_shows_the_hand_fixture_kpis_at_july(hand_app):
     at = hand_app
@@ -103,7 +106,8 @@ def test_overview_counts_performance_warnings_and_notes_data_quality_apart(hand_
 
 
 def test_overview_draws_department_bars_coloured_by_department_light_and_the_time_progress_line(
-        hand_app):
+    hand_app,
+):
     import json
 
     charts = hand_app.get("plotly_chart")
@@ -146,6 +150,7 @@ def test_english_toggle_changes_titles_and_tiles(hand_app):
 
 # --- execution ---------------------------------------------------------------------------
 
+
 def test_execution_page_drills_from_district_to_all_nine_projects(hand_app):
     at = _goto(hand_app, "pages/execution.py")
     assert at.title[0].value == "预算执行"
@@ -184,6 +189,7 @@ def test_execution_page_narrows_to_one_department_and_draws_a_project_curve(hand
 
 # --- targets -----------------------------------------------------------------------------
 
+
 def test_targets_page_shows_scorecards_and_qualitative_actuals_as_text(hand_app):
     at = _goto(hand_app, "pages/targets.py")
     assert at.title[0].value == "绩效目标"
@@ -206,6 +212,7 @@ def test_targets_page_filters_by_light(hand_app):
 
 
 # --- warnings ----------------------------------------------------------------------------
+
 
 def test_warnings_page_lists_p003_as_red_with_its_sentence(hand_app):
     at = _goto(hand_app, "pages/warnings.py")
@@ -238,6 +245,7 @@ def test_warnings_page_offers_an_xlsx_download_without_sensitive_projects(hand_a
 
 
 # --- upload ------------------------------------------------------------------------------
+
 
 def test_upload_page_explains_the_templates_and_shows_an_empty_history(hand_app):
     at = _goto(hand_app, "pages/upload.py")
@@ -280,6 +288,7 @@ def test_upload_refuses_a_bad_csv_listing_row_and_column_and_writes_nothing(hand
 
 
 # --- empty database ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "page", ["pages/overview.py", "pages/execution.py", "pages/targets.py", "pages/warnings.py"]

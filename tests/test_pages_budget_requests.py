@@ -64,7 +64,11 @@ def test_the_page_shows_totals_suggested_amounts_and_reasons(review_app):
     assert list(totals["核减（万元）"]) == [60.50, 31.00]  # 605,000.01 and 310,000 元
     assert len(detail) == 13
     a1 = detail[detail["项目编码"] == "A1"].iloc[0]
-    assert (a1["按成本核定（万元）"], a1["按上年结余核定（万元）"], a1["建议安排（万元）"]) == (65.0, 70.0, 65.0)
+    assert (a1["按成本核定（万元）"], a1["按上年结余核定（万元）"], a1["建议安排（万元）"]) == (
+        65.0,
+        70.0,
+        65.0,
+    )
     assert a1["参照依据"] == "成本定额标准"
     # last year's A1: 700,000 of 1,000,000 spent, 30% left
     assert (a1["上年支出（万元）"], a1["上年执行率"], a1["上年结转结余率"]) == (70.0, 70.0, 30.0)

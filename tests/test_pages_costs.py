@@ -26,12 +26,17 @@ def cost_app(tmp_path, monkeypatch):
     seed_hand_fixture(conn)
     seed_hand_costs(conn)
     for code, cost in ROAD:
-        conn.execute("insert into projects (year, project_code, project_name, department_code,"
-                     " adjusted_budget_yuan, service_class) values (2025, ?, ?, 'D02', 100000,"
-                     " '道路养护')", [code, f"{code}道路养护"])
-        conn.execute("insert into costs (year, project_code, cost_item, amount_yuan,"
-                     " output_quantity, output_unit) values (2025, ?, '运行维护', ?, 10, '公里')",
-                     [code, int(cost) * 10])
+        conn.execute(
+            "insert into projects (year, project_code, project_name, department_code,"
+            " adjusted_budget_yuan, service_class) values (2025, ?, ?, 'D02', 100000,"
+            " '道路养护')",
+            [code, f"{code}道路养护"],
+        )
+        conn.execute(
+            "insert into costs (year, project_code, cost_item, amount_yuan,"
+            " output_quantity, output_unit) values (2025, ?, '运行维护', ?, 10, '公里')",
+            [code, int(cost) * 10],
+        )
     conn.close()
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
@@ -62,16 +67,20 @@ def test_the_class_with_most_projects_comes_first_with_its_suggested_standard(co
     at = cost_app
     assert at.selectbox(key="cost_class_pick").options[0] == "道路养护（公里）· 6个项目"
     # the unit in the label, the value alone (a value with its unit was cut off on a laptop)
-    assert _metrics(at) == {"单位成本中位数（元/公里）": "7", "P25–P75（元/公里）": "5.25–11",
-                            "成本定额标准（元/公里）": "—", "建议成本标准（元/公里）": "5"}
+    assert _metrics(at) == {
+        "单位成本中位数（元/公里）": "7",
+        "P25–P75（元/公里）": "5.25–11",
+        "成本定额标准（元/公里）": "—",
+        "建议成本标准（元/公里）": "5",
+    }
     captions = "\n".join(c.value for c in at.caption)
     assert "建议成本标准5 元/公里：依据6个项目（剔除1个异常值），已有2个项目达到。" in captions
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     traces = {t.get("name"): t for t in spec["data"]}
-    assert traces["异常值"]["x"] == [40.0]                 # the outlier marked apart
+    assert traces["异常值"]["x"] == [40.0]  # the outlier marked apart
     assert sorted(traces["项目"]["x"]) == [4.0, 5.0, 6.0, 8.0, 12.0]
     assert "R6道路养护" in traces["异常值"]["customdata"][0][0]
-    assert {"中位数 7", "建议成本标准 5"} <= set(traces)    # the lines, in the legend
+    assert {"中位数 7", "建议成本标准 5"} <= set(traces)  # the lines, in the legend
 
 
 def test_the_class_table_says_why_projects_are_left_out(cost_app):
@@ -80,11 +89,21 @@ def test_the_class_table_says_why_projects_are_left_out(cost_app):
     assert _metrics(at)["建议成本标准（元/平方米）"] == "—"  # three projects: fewer than 5
     table = at.dataframe[0].value
     reasons = dict(zip(table["项目编码"], table["未参与比较原因"], strict=True))
-    assert reasons == {"P004": "", "P001": "", "P002": "", "P009": "各成本行产出数量不一致",
-                       "P005": "产出单位不同", "P008": "缺产出数量或单位"}
+    assert reasons == {
+        "P004": "",
+        "P001": "",
+        "P002": "",
+        "P009": "各成本行产出数量不一致",
+        "P005": "产出单位不同",
+        "P008": "缺产出数量或单位",
+    }
     row = table[table["项目编码"] == "P004"].iloc[0]
-    assert (row["单位成本（元）"], row["参照（元）"], row["参照依据"], row["偏离"]) == \
-        (11.0, 10.0, "同类中位数", 10.0)
+    assert (row["单位成本（元）"], row["参照（元）"], row["参照依据"], row["偏离"]) == (
+        11.0,
+        10.0,
+        "同类中位数",
+        10.0,
+    )
     assert (row["人员成本"], row["设施设备"]) == (50.0, 50.0)
 
 
@@ -101,8 +120,12 @@ def test_the_overview_lists_every_class(cost_app):
     overview = cost_app.dataframe[-1].value
     assert list(overview["一类事"]) == ["道路养护", "绿化养护", "环卫保洁", "绿化养护"]
     road = overview.iloc[0]
-    assert (road["项目数"], road["离散度（P75÷P25）"], road["建议成本标准"],
-            road["高于参照的项目数"]) == (6, 2.1, 5.0, 3)   # 11 ÷ 5.25 = 2.095…; 8, 12, 40 > 7
+    assert (
+        road["项目数"],
+        road["离散度（P75÷P25）"],
+        road["建议成本标准"],
+        road["高于参照的项目数"],
+    ) == (6, 2.1, 5.0, 3)  # 11 ÷ 5.25 = 2.095…; 8, 12, 40 > 7
 
 
 def test_the_department_medians_and_the_english_page(cost_app):

@@ -43,10 +43,16 @@ def _app(tmp_path, monkeypatch, *extra_sql: str, history: bool = False) -> AppTe
     if history:
         # 2024: three district projects that had spent 50 of 100 by July → s(7) = 0.5
         for code in ("H1", "H2", "H3"):
-            conn.execute("insert into projects (year, project_code, project_name, department_code,"
-                         " adjusted_budget_yuan) values (2024, ?, ?, 'D01', 100)", [code, code])
-            conn.execute("insert into spending (year, month, project_code, cumulative_yuan)"
-                         " values (2024, 7, ?, 50), (2024, 12, ?, 100)", [code, code])
+            conn.execute(
+                "insert into projects (year, project_code, project_name, department_code,"
+                " adjusted_budget_yuan) values (2024, ?, ?, 'D01', 100)",
+                [code, code],
+            )
+            conn.execute(
+                "insert into spending (year, month, project_code, cumulative_yuan)"
+                " values (2024, 7, ?, 50), (2024, 12, ?, 100)",
+                [code, code],
+            )
     conn.close()
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     _clear_caches()
@@ -57,8 +63,12 @@ def _app(tmp_path, monkeypatch, *extra_sql: str, history: bool = False) -> AppTe
 
 @pytest.fixture
 def hand_app(tmp_path, monkeypatch):
-    at = _app(tmp_path, monkeypatch, RECTIFICATIONS,
-              "insert into self_evaluations (year, project_code, claimed_total_score) values (2025, 'P001', 85)")
+    at = _app(
+        tmp_path,
+        monkeypatch,
+        RECTIFICATIONS,
+        "insert into self_evaluations (year, project_code, claimed_total_score) values (2025, 'P001', 85)",
+    )
     yield at
     _clear_caches()
 
@@ -76,8 +86,13 @@ P001_YEAR_END = """
 
 @pytest.fixture
 def year_end_app(tmp_path, monkeypatch):
-    at = _app(tmp_path, monkeypatch, RECTIFICATIONS, P001_YEAR_END,
-              "insert into self_evaluations (year, project_code, claimed_total_score) values (2025, 'P001', 85)")
+    at = _app(
+        tmp_path,
+        monkeypatch,
+        RECTIFICATIONS,
+        P001_YEAR_END,
+        "insert into self_evaluations (year, project_code, claimed_total_score) values (2025, 'P001', 85)",
+    )
     yield at
     _clear_caches()
 
@@ -114,7 +129,9 @@ def _goto(at: AppTest, page: str, **query) -> AppTest:
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    parts += (
+        [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    )
     parts += [e.value for e in at.warning] + [h.value for h in at.header]
     return "\n".join(str(p) for p in parts)
 
@@ -131,15 +148,20 @@ def _figure(at: AppTest, index: int = 0) -> dict:
 
 # --- dual monitoring ------------------------------------------------------------------------
 
+
 def test_dual_monitoring_places_the_four_projects_in_their_quadrants(hand_app):
     at = _goto(hand_app, "pages/dual_monitoring.py")
     assert at.title[0].value == "双监控：支出进度与产出进度"
     table = at.dataframe[0].value.set_index("项目编码")
     assert table["象限"].to_dict() == {
-        "P001": "支出快于产出", "P008": "支出快于产出", "P002": "产出快于支出", "P003": "产出快于支出"}
-    assert table.loc["P001", "进度比"] == 0.8          # 0.8 exactly: not slow
-    assert table.loc["P001", "产出进度"] == 73.3        # (20 × 0.6 + 10 × 1) ÷ 30
-    assert table.loc["P008", "偏差 R − 产出"] == 0.56   # 0.857143 − 0.3
+        "P001": "支出快于产出",
+        "P008": "支出快于产出",
+        "P002": "产出快于支出",
+        "P003": "产出快于支出",
+    }
+    assert table.loc["P001", "进度比"] == 0.8  # 0.8 exactly: not slow
+    assert table.loc["P001", "产出进度"] == 73.3  # (20 × 0.6 + 10 × 1) ÷ 30
+    assert table.loc["P008", "偏差 R − 产出"] == 0.56  # 0.857143 − 0.3
     assert _metric(at, "支出快于产出") == "2个项目"
     assert _metric(at, "进度与产出同步") == "0个项目"
     spec = _figure(at)
@@ -159,6 +181,7 @@ def test_dual_monitoring_filters_by_quadrant(hand_app):
 
 
 # --- project page ---------------------------------------------------------------------------
+
 
 def test_project_page_opens_from_the_url_with_everything_about_p003(hand_app):
     at = _goto(hand_app, "pages/project.py", project="P003")
@@ -217,6 +240,7 @@ def test_a_followup_on_the_project_page_is_kept_and_shown_on_the_warnings_page(h
 
 # --- warnings page ----------------------------------------------------------------------------
 
+
 def test_warnings_page_shows_since_when_each_flag_has_lasted(hand_app):
     at = _goto(hand_app, "pages/warnings.py")
     table = at.dataframe[0].value
@@ -229,6 +253,7 @@ def test_warnings_page_shows_since_when_each_flag_has_lasted(hand_app):
 
 # --- self-evaluation ---------------------------------------------------------------------------
 
+
 def test_selfeval_page_before_year_end_grades_nothing(hand_app):
     # docs/figures.md#self-evaluation-status: without year-end values nothing is scored. This test used to
     # find 5 projects 差 and 2 优 on July's figures, and 5 marked for budget review.
@@ -240,7 +265,10 @@ def test_selfeval_page_before_year_end_grades_nothing(hand_app):
     assert _metric(at, "优（个项目）") == "0"
     # P001 has its table (claimed 85) and 2 indicators without year-end values; the other 7
     # projects (P009 is a social insurance fund project) have neither
-    assert "还没有自评完整的项目，暂无等级可统计：1个项目自评不完整（有指标缺年末完成值）、7个项目无自评。" in texts
+    assert (
+        "还没有自评完整的项目，暂无等级可统计：1个项目自评不完整（有指标缺年末完成值）、7个项目无自评。"
+        in texts
+    )
     assert "没有自评偏高的项目。" in texts
     assert "没有需要重点审核的项目。" in texts
     unscored = at.dataframe[0].value.set_index("项目编码")
@@ -268,6 +296,7 @@ def test_selfeval_page_lists_the_over_scored_and_the_budget_review(year_end_app)
 
 # --- rectification ----------------------------------------------------------------------------
 
+
 def test_rectification_page_counts_status_and_days(hand_app):
     at = _goto(hand_app, "pages/rectification.py")
     assert "反馈后30天内完成整改" in _texts(at)
@@ -285,6 +314,7 @@ def test_rectification_page_counts_status_and_days(hand_app):
 
 # --- disclosure ----------------------------------------------------------------------------------
 
+
 def test_disclosure_page_lists_p003_and_leaves_sensitive_projects_out(hand_app):
     at = _goto(hand_app, "pages/disclosure.py")
     texts = _texts(at)
@@ -300,6 +330,7 @@ def test_disclosure_page_lists_p003_and_leaves_sensitive_projects_out(hand_app):
 
 # --- forecast ------------------------------------------------------------------------------------
 
+
 def test_forecast_page_says_there_is_no_forecast_without_history(hand_app):
     at = _goto(hand_app, "pages/forecast.py")
     assert "无法建立支出曲线，因此不做预测" in _texts(at)
@@ -312,7 +343,7 @@ def test_forecast_page_explains_the_forecast_from_the_district_curve(history_app
     assert _metric(at, "按全区曲线") == "9个项目"  # P006 too: 0 spent on a 0 budget
     table = at.dataframe[0].value.set_index("项目编码")
     assert sorted(table.index) == ["P002", "P003", "P007", "P009"]
-    assert table.loc["P003", "预测全年支出（万元）"] == 1400.0   # 700万 ÷ 0.5
+    assert table.loc["P003", "预测全年支出（万元）"] == 1400.0  # 700万 ÷ 0.5
     assert table.loc["P003", "预计结余率"] == 30.0
     assert table.loc["P003", "曲线来源"] == "全区"
     at.selectbox(key="forecast_project").select("P003").run()
@@ -326,6 +357,7 @@ def test_forecast_page_explains_the_forecast_from_the_district_curve(history_app
 
 
 # --- league table ------------------------------------------------------------------------------
+
 
 def test_league_table_ranks_and_reweights(hand_app):
     at = _goto(hand_app, "pages/departments.py")
@@ -347,6 +379,7 @@ def test_league_table_ranks_and_reweights(hand_app):
 
 
 # --- settings ------------------------------------------------------------------------------------
+
 
 def test_settings_refuses_a_red_line_above_yellow_and_writes_nothing(hand_app):
     at = _goto(hand_app, "pages/settings.py")
@@ -375,10 +408,19 @@ def test_settings_saves_a_threshold_that_every_page_then_uses(hand_app):
 
 # --- empty database ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("page", [
-    "pages/dual_monitoring.py", "pages/project.py", "pages/selfeval.py", "pages/rectification.py",
-    "pages/disclosure.py", "pages/forecast.py", "pages/departments.py",
-])
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/dual_monitoring.py",
+        "pages/project.py",
+        "pages/selfeval.py",
+        "pages/rectification.py",
+        "pages/disclosure.py",
+        "pages/forecast.py",
+        "pages/departments.py",
+    ],
+)
 def test_every_new_page_shows_the_empty_state_on_an_empty_database(empty_app, page):
     at = _goto(empty_app, page)
     assert any("还没有数据" in i.value for i in at.info)

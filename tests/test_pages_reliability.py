@@ -74,7 +74,7 @@ def test_the_calculation_of_the_district_shows_k_and_the_deviations(three_years)
     # 2025: k = 10,185,000 ÷ 24,400,000 = 0.4174; Σ deviations 1,164,713.11 over 10,185,000 → 11.4% C
     assert "k = 决算合计 ÷ 年初预算合计 = 1,018.50万元 ÷ 2,440.00万元 = 0.4174" in texts
     assert "Σ|决算ᵢ − k·预算ᵢ| = 116.47万元，÷ Σk·预算ᵢ 1,018.50万元 = 11.4%，当年等级C" in texts
-    calc = at.dataframe[-1].value      # the latest year's table, the last one on the page
+    calc = at.dataframe[-1].value  # the latest year's table, the last one on the page
     assert list(calc["部门"]) == ["区教育局", "区卫生健康委员会", "区保密办"]
     assert list(calc["|决算 − k × 年初预算|（万元）"]) == [55.06, 58.24, 3.17]
 
@@ -114,13 +114,20 @@ def test_an_empty_database_shows_the_empty_state(tmp_path, monkeypatch):
     st.cache_data.clear()
 
 
-def test_with_several_districts_the_city_is_the_whole_and_districts_the_heads(tmp_path, monkeypatch):
+def test_with_several_districts_the_city_is_the_whole_and_districts_the_heads(
+    tmp_path, monkeypatch
+):
     # 甲区 budget 100, outturn 105; 乙区 100, 95, each year: the city 200 of 200 → A; over its
     # districts k = 1, deviations 5 + 5 = 10 over 200 = 5% → B (5% is not below 5%)
     path = tmp_path / "city.duckdb"
-    pefa_db([(y, district, dept, None, "100", spent, 12) for y in (2023, 2024, 2025)
-             for district, dept, spent in (("甲区", "A1", "105"), ("乙区", "B1", "95"))],
-            str(path)).close()
+    pefa_db(
+        [
+            (y, district, dept, None, "100", spent, 12)
+            for y in (2023, 2024, 2025)
+            for district, dept, spent in (("甲区", "A1", "105"), ("乙区", "B1", "95"))
+        ],
+        str(path),
+    ).close()
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -220,7 +220,9 @@ def test_a_rollback_restores_what_the_batch_superseded(upload):
     assert "批次1已撤销：它导入的1行数据移入历史存档（恢复此批次即可取回），被它替换的1行恢复原样" in (
         _texts(at))  # fmt: skip
     assert _p001_july() == [(Decimal("560000.00"), None)]
-    assert _sql("select status, rolled_back_by from import_batches") == [("rolled_back", "看板上传")]
+    assert _sql("select status, rolled_back_by from import_batches") == [
+        ("rolled_back", "看板上传")
+    ]
     history = _frame(at, "文件指纹")
     assert list(history["状态"]) == ["已撤销"]
     assert "由看板上传撤销" in history["撤销情况"].iloc[0]

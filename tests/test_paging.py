@@ -12,8 +12,12 @@ def _app():
 
     from perfbudget import ui
 
-    frame = pd.DataFrame({"project_code": [f"P{i:05d}" for i in range(1234)],
-                          "execution_rate": [(i * 7919) % 1000 / 1000 for i in range(1234)]})
+    frame = pd.DataFrame(
+        {
+            "project_code": [f"P{i:05d}" for i in range(1234)],
+            "execution_rate": [(i * 7919) % 1000 / 1000 for i in range(1234)],
+        }
+    )
     shown = ui.paged(frame, "big", {"execution_rate": "执行率"})
     st.dataframe(shown, key="table")
     st.text(f"{len(shown)} {shown['project_code'].iloc[0]} {shown['execution_rate'].iloc[0]}")
@@ -49,7 +53,11 @@ def test_a_scatter_of_a_city_draws_the_largest_budgets_in_their_own_order():
 
     from perfbudget import ui
 
-    frame = pd.DataFrame({"project_code": ["A", "B", "C", "D"],
-                          "adjusted_budget_yuan": [Decimal("5"), None, Decimal("9"), Decimal("7")]})
+    frame = pd.DataFrame(
+        {
+            "project_code": ["A", "B", "C", "D"],
+            "adjusted_budget_yuan": [Decimal("5"), None, Decimal("9"), Decimal("7")],
+        }
+    )
     assert list(ui.largest_for_chart(frame, limit=2)["project_code"]) == ["C", "D"]
     assert ui.largest_for_chart(frame, limit=4) is frame

@@ -48,8 +48,15 @@ def test_hex6_is_what_openpyxl_and_pptx_take():
 
 
 def test_no_colour_is_written_outside_the_palette():
-    paths = [p for p in (*ROOT.glob("perfbudget/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py")
-             if p.name != "palette.py"]
-    found = [f"{p.relative_to(ROOT)}:{n}" for p in paths
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if HEX.search(line)]
+    paths = [
+        p
+        for p in (*ROOT.glob("perfbudget/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py")
+        if p.name != "palette.py"
+    ]
+    found = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in paths
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if HEX.search(line)
+    ]
     assert not found, found

@@ -31,10 +31,14 @@ def truncated(fraction: Decimal) -> float:
 
 # --- the domain example: budgets 100/50/50, outturns 90/70/60 -------------------------------
 
+
 @pytest.fixture(scope="module")
 def example():
-    rows = [(y, "甲区", dept, None, budget, spent, 12) for y in YEARS
-            for dept, budget, spent in (("A1", "100", "90"), ("A2", "50", "70"), ("A3", "50", "60"))]
+    rows = [
+        (y, "甲区", dept, None, budget, spent, 12)
+        for y in YEARS
+        for dept, budget, spent in (("A1", "100", "90"), ("A2", "50", "70"), ("A3", "50", "60"))
+    ]
     conn = pefa_db(rows)
     yield conn
     conn.close()
@@ -46,11 +50,11 @@ def test_the_example_is_k_1_10_and_variance_40_over_220(example):
     row = frame.loc[2025]
     assert row["initial_budget_yuan"] == Decimal("200.00")
     assert row["outturn_yuan"] == Decimal("220.00")
-    assert row["outturn_ratio"] == 1.1          # = k
+    assert row["outturn_ratio"] == 1.1  # = k
     # Σ |a_i − k·b_i| = |90 − 110| + |70 − 55| + |60 − 55| = 40, over Σ k·b_i = 220
     assert row["deviation_yuan"] == Decimal("40.00")
     assert row["pi2_variance"] == truncated(Decimal(40) / Decimal(220)) == 0.181818181818
-    assert row["pi2_year_grade"] == "D"          # 18.2% is not below 15%
+    assert row["pi2_year_grade"] == "D"  # 18.2% is not below 15%
     assert row["pi2_score"] == "D"
     # 220 ÷ 200 = 110% exactly: inside B's band (bounds inclusive), not A's
     assert row["pi1_year_grade"] == "B" and row["pi1_score"] == "B"
@@ -74,8 +78,11 @@ def test_a_department_is_judged_over_its_units_and_the_city_over_its_districts(e
     assert list(departments["code"].unique()) == ["A1", "A2", "A3"]
     assert set(departments["pi2_variance"]) == {0.0} and set(departments["pi2_score"]) == {"A"}
     # A1 90 ÷ 100 = 0.9 → B; A2 70 ÷ 50 = 1.4 → D; A3 60 ÷ 50 = 1.2 → D
-    assert dict(zip(departments["code"], departments["pi1_score"], strict=False)) == \
-        {"A1": "B", "A2": "D", "A3": "D"}
+    assert dict(zip(departments["code"], departments["pi1_score"], strict=False)) == {
+        "A1": "B",
+        "A2": "D",
+        "A3": "D",
+    }
     city = scores(example, "city")
     assert list(city["code"]) == ["全市"] * 3 and set(city["sub_head_count"]) == {1}
 
@@ -83,8 +90,11 @@ def test_a_department_is_judged_over_its_units_and_the_city_over_its_districts(e
 def test_units_are_the_sub_heads_of_a_department():
     # one department, units U1 (budget 100, outturn 90) and U2 (100, 110): k = 1, deviations
     # 10 + 10 = 20 over 200 = 10% → C (10% is not below 10%); outturn 200 ÷ 200 → A
-    rows = [(y, "甲区", "B1", unit, "100", spent, 12) for y in YEARS
-            for unit, spent in (("U1", "90"), ("U2", "110"))]
+    rows = [
+        (y, "甲区", "B1", unit, "100", spent, 12)
+        for y in YEARS
+        for unit, spent in (("U1", "90"), ("U2", "110"))
+    ]
     conn = pefa_db(rows)
     row = head(scores(conn, "department"), "B1").loc[2025]
     assert row["pi2_variance"] == 0.1 and row["pi2_score"] == "C"
@@ -98,16 +108,27 @@ def test_units_are_the_sub_heads_of_a_department():
 
 # department: outturn of a budget of 100 (the same each year) → PI-1 grade, bounds inclusive
 PI1_CASES = [
-    ("E095", "95", "A"), ("E105", "105", "A"), ("E100", "100", "A"),
-    ("E09499", "94.99", "B"), ("E10501", "105.01", "B"), ("E090", "90", "B"), ("E110", "110", "B"),
-    ("E08999", "89.99", "C"), ("E11001", "110.01", "C"), ("E085", "85", "C"), ("E115", "115", "C"),
-    ("E08499", "84.99", "D"), ("E11501", "115.01", "D"), ("E000", "0", "D"),
+    ("E095", "95", "A"),
+    ("E105", "105", "A"),
+    ("E100", "100", "A"),
+    ("E09499", "94.99", "B"),
+    ("E10501", "105.01", "B"),
+    ("E090", "90", "B"),
+    ("E110", "110", "B"),
+    ("E08999", "89.99", "C"),
+    ("E11001", "110.01", "C"),
+    ("E085", "85", "C"),
+    ("E115", "115", "C"),
+    ("E08499", "84.99", "D"),
+    ("E11501", "115.01", "D"),
+    ("E000", "0", "D"),
 ]
 
 
 def test_pi1_bounds_are_inclusive():
-    conn = pefa_db([(y, "甲区", code, None, "100", spent, 12)
-                    for y in YEARS for code, spent, _ in PI1_CASES])
+    conn = pefa_db(
+        [(y, "甲区", code, None, "100", spent, 12) for y in YEARS for code, spent, _ in PI1_CASES]
+    )
     frame = scores(conn, "department")
     got = dict(zip(frame["code"], frame["pi1_score"], strict=False))
     assert got == {code: grade for code, _, grade in PI1_CASES}
@@ -117,25 +138,28 @@ def test_pi1_bounds_are_inclusive():
 
 # district of two departments with budgets 100 and 100: outturns → variance, PI-2 grade strict
 PI2_CASES = [
-    ("V0499", ("104.99", "95.01"), 0.0499, "A"),   # 9.98 ÷ 200
-    ("V05", ("105", "95"), 0.05, "B"),              # exactly 5%: not below 5%
+    ("V0499", ("104.99", "95.01"), 0.0499, "A"),  # 9.98 ÷ 200
+    ("V05", ("105", "95"), 0.05, "B"),  # exactly 5%: not below 5%
     ("V0999", ("109.99", "90.01"), 0.0999, "B"),
     ("V10", ("110", "90"), 0.1, "C"),
-    ("V15", ("115", "85"), 0.15, "D"),              # exactly 15%: not below 15%
+    ("V15", ("115", "85"), 0.15, "D"),  # exactly 15%: not below 15%
 ]
 
 
 def test_pi2_bounds_are_strict():
-    rows = [(y, district, f"{district}-{i}", None, "100", spent, 12)
-            for y in YEARS for district, spents, _, _ in PI2_CASES
-            for i, spent in enumerate(spents)]
+    rows = [
+        (y, district, f"{district}-{i}", None, "100", spent, 12)
+        for y in YEARS
+        for district, spents, _, _ in PI2_CASES
+        for i, spent in enumerate(spents)
+    ]
     conn = pefa_db(rows)
     frame = scores(conn)
     for district, _, variance, grade in PI2_CASES:
         row = head(frame, district).loc[2025]
         assert row["pi2_variance"] == variance, district
         assert row["pi2_year_grade"] == grade and row["pi2_score"] == grade, district
-        assert row["outturn_ratio"] == 1.0          # k = 200 ÷ 200 in every case
+        assert row["outturn_ratio"] == 1.0  # k = 200 ÷ 200 in every case
     conn.close()
 
 
@@ -144,25 +168,30 @@ def test_pi2_bounds_are_strict():
 SCORE_CASES = [
     ("S-AAD", ("100", "100", "50"), "A"),
     ("S-ABD", ("100", "92", "50"), "B"),
-    ("S-ACD", ("100", "87", "50"), "C"),    # one A, one C: C is met (or beaten) twice
+    ("S-ACD", ("100", "87", "50"), "C"),  # one A, one C: C is met (or beaten) twice
     ("S-ADD", ("100", "50", "50"), "D"),
-    ("S-DAB", ("50", "100", "92"), "B"),    # the order of the years plays no part
+    ("S-DAB", ("50", "100", "92"), "B"),  # the order of the years plays no part
     ("S-BBB", ("91", "109", "90"), "B"),
 ]
 
 
 def test_the_score_is_the_best_grade_met_in_two_of_three_years():
-    rows = [(year, "甲区", code, None, "100", spent, 12)
-            for code, spents, _ in SCORE_CASES for year, spent in zip(YEARS, spents, strict=True)]
+    rows = [
+        (year, "甲区", code, None, "100", spent, 12)
+        for code, spents, _ in SCORE_CASES
+        for year, spent in zip(YEARS, spents, strict=True)
+    ]
     conn = pefa_db(rows)
     frame = scores(conn, "department")
-    assert dict(zip(frame["code"], frame["pi1_score"], strict=False)) == \
-        {code: grade for code, _, grade in SCORE_CASES}
+    assert dict(zip(frame["code"], frame["pi1_score"], strict=False)) == {
+        code: grade for code, _, grade in SCORE_CASES
+    }
     assert list(head(frame, "S-ABD")["pi1_year_grade"]) == ["A", "B", "D"]
     conn.close()
 
 
 # --- which years ---------------------------------------------------------------------------------
+
 
 def test_fewer_than_three_completed_years_show_the_figures_without_a_score():
     conn = pefa_db([(y, "甲区", "A1", None, "100", "100", 12) for y in (2024, 2025)])
@@ -214,13 +243,18 @@ def test_outturn_is_the_cumulative_spending_at_december_carried_forward():
 
 # --- scale, scope and the report -------------------------------------------------------------------
 
+
 def test_city_sized_sums_stay_exact():
     # two districts of 6,000亿元 and 4,000亿元 budget (in fen: 10^14), outturns 6,300亿 and
     # 3,700亿: k = 1, deviations 300亿 + 300亿 over 10,000亿 = 6% exactly → B
-    rows = [(y, district, dept, None, budget, spent, 12) for y in YEARS
-            for district, dept, budget, spent in (
-                ("甲区", "A1", "600000000000.00", "630000000000.00"),
-                ("乙区", "B1", "400000000000.00", "370000000000.00"))]
+    rows = [
+        (y, district, dept, None, budget, spent, 12)
+        for y in YEARS
+        for district, dept, budget, spent in (
+            ("甲区", "A1", "600000000000.00", "630000000000.00"),
+            ("乙区", "B1", "400000000000.00", "370000000000.00"),
+        )
+    ]
     conn = pefa_db(rows)
     row = scores(conn, "city").set_index("year").loc[2025]
     assert row["pi2_variance"] == 0.06 and row["pi2_score"] == "B"
@@ -240,17 +274,38 @@ def test_the_scope_limits_the_heads_and_their_sub_heads(example):
 def test_the_pefa_report_takes_a_level_and_other_reports_refuse_it(tmp_path, capsys):
     path = tmp_path / "pefa.duckdb"
     pefa_db([(y, "甲区", "A1", None, "100", "95", 12) for y in YEARS], str(path)).close()
-    assert cli.main(["report", "pefa", "--db", str(path), "--year", "2025", "--level",
-                     "department", "--format", "json"]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                "pefa",
+                "--db",
+                str(path),
+                "--year",
+                "2025",
+                "--level",
+                "department",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert '"level": "department"' in out and '"pi1_score": "A"' in out
     assert cli.main(["report", "pefa", "--db", str(path), "--year", "2025"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("level,code,name,year,initial_budget_yuan,outturn_yuan,"
-                               "outturn_ratio,pi1_score,pi2_variance,pi2_score")
+    assert lines[0].startswith(
+        "level,code,name,year,initial_budget_yuan,outturn_yuan,"
+        "outturn_ratio,pi1_score,pi2_variance,pi2_score"
+    )
     assert lines[1].startswith("district,甲区,甲区,2023,100.00,95.00,0.95,A,0.0,A,")
-    assert cli.main(["report", "execution", "--db", str(path), "--year", "2025", "--level",
-                     "district"]) == 1
+    assert (
+        cli.main(
+            ["report", "execution", "--db", str(path), "--year", "2025", "--level", "district"]
+        )
+        == 1
+    )
     assert "--level" in capsys.readouterr().err
 
 
@@ -258,12 +313,26 @@ def test_the_pefa_table_exports_with_its_scores_as_letters(tmp_path, capsys):
     path = tmp_path / "pefa.duckdb"
     pefa_db([(y, "甲区", "A1", None, "100", "95", 12) for y in YEARS], str(path)).close()
     out = tmp_path / "pefa.xlsx"
-    assert cli.main(["export", "table", "pefa", "--db", str(path), "--year", "2025",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            ["export", "table", "pefa", "--db", str(path), "--year", "2025", "--out", str(out)]
+        )
+        == 0
+    )
     sheet = openpyxl.load_workbook(out).worksheets[-1]
     rows = list(sheet.iter_rows(min_row=2, max_row=3, values_only=True))
-    assert rows[0][:10] == ("评价层级", "编码", "名称", "年度", "年初预算数（万元）", "决算支出（万元）",
-                            "决算÷年初预算", "PI-1评分", "支出结构偏差", "PI-2评分")
+    assert rows[0][:10] == (
+        "评价层级",
+        "编码",
+        "名称",
+        "年度",
+        "年初预算数（万元）",
+        "决算支出（万元）",
+        "决算÷年初预算",
+        "PI-1评分",
+        "支出结构偏差",
+        "PI-2评分",
+    )
     # 95 ÷ 100 = 0.95 → A; one department, variance 0 → A
     assert rows[1][:10] == ("district", "甲区", "甲区", 2023, 0.01, 0.0095, 0.95, "A", 0, "A")
 
@@ -272,11 +341,43 @@ def test_the_pefa_table_export_takes_the_level_too(tmp_path, capsys):
     path = tmp_path / "pefa.duckdb"
     pefa_db([(y, "甲区", "A1", None, "100", "95", 12) for y in YEARS], str(path)).close()
     out = tmp_path / "pefa.xlsx"
-    assert cli.main(["export", "table", "pefa", "--db", str(path), "--year", "2025",
-                     "--level", "department", "--out", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "export",
+                "table",
+                "pefa",
+                "--db",
+                str(path),
+                "--year",
+                "2025",
+                "--level",
+                "department",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     sheet = openpyxl.load_workbook(out).worksheets[-1]
     row = next(sheet.iter_rows(min_row=3, max_row=3, values_only=True))
     assert row[:3] == ("department", "A1", "A1局")
-    assert cli.main(["export", "table", "execution", "--db", str(path), "--year", "2025",
-                     "--level", "district", "--out", str(out)]) == 1
+    assert (
+        cli.main(
+            [
+                "export",
+                "table",
+                "execution",
+                "--db",
+                str(path),
+                "--year",
+                "2025",
+                "--level",
+                "district",
+                "--out",
+                str(out),
+            ]
+        )
+        == 1
+    )
     assert "--level" in capsys.readouterr().err

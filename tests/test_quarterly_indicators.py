@@ -61,8 +61,10 @@ def seed(conn) -> None:
     conn.executemany(
         "insert into projects (year, project_code, project_name, department_code,"
         " adjusted_budget_yuan, initial_budget_yuan) values (?, ?, ?, 'D1', ?, ?)",
-        [(YEAR, "Q1", "巡查服务", Decimal("1200000"), Decimal("1200000")),
-         (YEAR, "Q2", "师资培训", Decimal("300000"), Decimal("300000"))],
+        [
+            (YEAR, "Q1", "巡查服务", Decimal("1200000"), Decimal("1200000")),
+            (YEAR, "Q2", "师资培训", Decimal("300000"), Decimal("300000")),
+        ],
     )
     conn.executemany(
         "insert into spending (year, month, project_code, fund_source, cumulative_yuan)"
@@ -88,8 +90,16 @@ def add_actual(conn, project, name, month, value, period_target=None, levels=Non
     conn.execute(
         "insert into indicator_actuals (year, project_code, level1, level2, indicator_name,"
         " month, actual_value, period_target) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [YEAR, project, l1, l2, name, month, Decimal(value),
-         None if period_target is None else Decimal(period_target)],
+        [
+            YEAR,
+            project,
+            l1,
+            l2,
+            name,
+            month,
+            Decimal(value),
+            None if period_target is None else Decimal(period_target),
+        ],
     )
 
 
@@ -107,14 +117,15 @@ def by_indicator(conn, month: int):
 
 # --- the standing of an indicator ------------------------------------------------------------
 
+
 def test_a_june_actual_stands_in_august_judged_against_june(conn):
     row = by_indicator(conn, 8).loc["巡查次数"]
     assert bool(row["is_reported"])
     assert row["actual_month"] == 6
     assert row["actual_value"] == 42
-    assert row["attainment"] == pytest.approx(0.35, abs=1e-12)     # 42 ÷ 120
-    assert row["progress"] == 0.7                                    # 42 ÷ (120 × 6/12), exact
-    assert row["light"] == "yellow"                                  # 0.6 ≤ 0.7 < 0.8
+    assert row["attainment"] == pytest.approx(0.35, abs=1e-12)  # 42 ÷ 120
+    assert row["progress"] == 0.7  # 42 ÷ (120 × 6/12), exact
+    assert row["light"] == "yellow"  # 0.6 ≤ 0.7 < 0.8
 
 
 def test_an_actual_for_a_later_month_is_not_used(conn):
@@ -122,7 +133,7 @@ def test_an_actual_for_a_later_month_is_not_used(conn):
     assert (at_august["actual_month"], at_august["actual_value"]) == (6, 42)
     at_september = by_indicator(conn, 9).loc["巡查次数"]
     assert (at_september["actual_month"], at_september["actual_value"]) == (9, 90)
-    assert at_september["progress"] == 1.0                           # 90 ÷ (120 × 9/12)
+    assert at_september["progress"] == 1.0  # 90 ÷ (120 × 9/12)
     # before June there is nothing yet
     at_may = by_indicator(conn, 5).loc["巡查次数"]
     assert not bool(at_may["is_reported"])
@@ -132,7 +143,7 @@ def test_an_actual_for_a_later_month_is_not_used(conn):
 def test_the_period_target_is_the_one_imported_for_the_reported_month(conn):
     row = by_indicator(conn, 8).loc["培训人次"]
     assert row["actual_month"] == 6
-    assert row["progress"] == 0.625                                  # 40 ÷ 64
+    assert row["progress"] == 0.625  # 40 ÷ 64
 
 
 def test_only_an_indicator_with_no_actual_up_to_the_month_is_unreported(conn):
@@ -141,26 +152,32 @@ def test_only_an_indicator_with_no_actual_up_to_the_month_is_unreported(conn):
     assert indicators.loc["响应时间", "actual_month"] != indicators.loc["响应时间", "actual_month"]
     assert indicators[indicators.index != "响应时间"]["is_reported"].all()
     flags = run_query(conn, "warning_data_quality", year=YEAR, month=8).set_index("project_code")
-    assert flags.loc["Q1", "sub_rules"] == "indicator_unreported"    # points 90, has a cost one
+    assert flags.loc["Q1", "sub_rules"] == "indicator_unreported"  # points 90, has a cost one
     assert flags.loc["Q1", "unreported_indicator_count"] == 1
     assert "indicator_unreported" not in flags.loc["Q2", "sub_rules"]
-    message = warning_flags(conn, YEAR, 8).set_index(["project_code", "rule"]).loc[
-        ("Q1", "data_quality"), "message"]
+    message = (
+        warning_flags(conn, YEAR, 8)
+        .set_index(["project_code", "rule"])
+        .loc[("Q1", "data_quality"), "message"]
+    )
     assert message == "1个指标截至8月未填报任何完成值。"
 
 
 def test_the_overview_counts_an_indicator_reported_in_june_as_reported(conn):
     summary = run_query(conn, "scope_summary", year=YEAR, month=8).iloc[0]
     assert summary["indicator_count"] == 6
-    assert summary["indicator_reported_count"] == 5                  # all but 响应时间
-    assert summary["indicator_on_track_count"] == 3                  # v ≥ 0.8: 合格率, 成本, 满意度
+    assert summary["indicator_reported_count"] == 5  # all but 响应时间
+    assert summary["indicator_on_track_count"] == 3  # v ≥ 0.8: 合格率, 成本, 满意度
 
 
 # --- output progress and the mismatch rule ---------------------------------------------------
 
+
 def test_output_progress_uses_the_june_figures(conn):
-    output = run_query(conn, "project_output_progress", year=YEAR, month=8).set_index("project_code")
-    assert output.loc["Q1", "output_progress"] == 0.85              # 51 ÷ 60
+    output = run_query(conn, "project_output_progress", year=YEAR, month=8).set_index(
+        "project_code"
+    )
+    assert output.loc["Q1", "output_progress"] == 0.85  # 51 ÷ 60
     assert output.loc["Q1", "reported_count"] == 3
     assert output.loc["Q1", "output_indicator_count"] == 4
     assert output.loc["Q1", "oldest_actual_month"] == 6
@@ -175,15 +192,20 @@ def test_spend_output_mismatch_uses_the_june_figures(conn):
     row = flags.set_index("project_code").loc["Q1"]
     assert row["pace"] == 1.25
     assert row["output_progress"] == 0.85
-    assert row["value"] == pytest.approx(0.4, abs=1e-12)            # 1.25 − 0.85
+    assert row["value"] == pytest.approx(0.4, abs=1e-12)  # 1.25 − 0.85
     assert (row["severity"], row["sub_rules"]) == ("red", "spending_ahead")
 
 
 def test_the_scorecard_counts_and_output_progress_at_august(conn):
     card = run_query(conn, "project_target_scorecard", year=YEAR, month=8).set_index("project_code")
     q1 = card.loc["Q1"]
-    assert (q1["red_count"], q1["yellow_count"], q1["green_count"], q1["blue_count"],
-            q1["grey_count"]) == (0, 1, 3, 0, 1)
+    assert (
+        q1["red_count"],
+        q1["yellow_count"],
+        q1["green_count"],
+        q1["blue_count"],
+        q1["grey_count"],
+    ) == (0, 1, 3, 0, 1)
     assert q1["weighted_attainment"] == pytest.approx(0.75625, abs=1e-12)
     assert q1["output_progress"] == 0.85
     assert q1["oldest_actual_month"] == 6
@@ -192,27 +214,43 @@ def test_the_scorecard_counts_and_output_progress_at_august(conn):
 
 # --- indicator_behind and its sentence -------------------------------------------------------
 
+
 def test_indicator_behind_is_judged_at_the_reported_month_and_says_so(conn):
-    flags = run_query(conn, "warning_indicator_behind", year=YEAR, month=8).set_index("project_code")
+    flags = run_query(conn, "warning_indicator_behind", year=YEAR, month=8).set_index(
+        "project_code"
+    )
     row = flags.loc["Q1"]
     assert (row["severity"], row["indicator"], row["value"], row["threshold"]) == (
-        "yellow", "巡查次数", 0.7, 0.8)
+        "yellow",
+        "巡查次数",
+        0.7,
+        0.8,
+    )
     assert row["actual_month"] == 6
-    flag = warning_flags(conn, YEAR, 8).set_index(["project_code", "rule"]).loc[
-        ("Q1", "indicator_behind")]
-    assert flag["message"].startswith("截至6月（最近一次填报）「巡查次数」完成42次（目标≥120次），序时进度70.0%")
+    flag = (
+        warning_flags(conn, YEAR, 8)
+        .set_index(["project_code", "rule"])
+        .loc[("Q1", "indicator_behind")]
+    )
+    assert flag["message"].startswith(
+        "截至6月（最近一次填报）「巡查次数」完成42次（目标≥120次），序时进度70.0%"
+    )
     assert "截至8月" not in flag["message"]
     assert flag["message_en"].startswith("By month 6 (its latest report) '巡查次数' reached 42次")
 
 
 def test_a_sentence_at_the_reported_month_itself_names_that_month_only(conn):
-    flag = warning_flags(conn, YEAR, 6).set_index(["project_code", "rule"]).loc[
-        ("Q1", "indicator_behind")]
+    flag = (
+        warning_flags(conn, YEAR, 6)
+        .set_index(["project_code", "rule"])
+        .loc[("Q1", "indicator_behind")]
+    )
     assert flag["message"].startswith("截至6月「巡查次数」")
     assert flag["message_en"].startswith("By month 6 '巡查次数'")
 
 
 # --- year end --------------------------------------------------------------------------------
+
 
 def test_target_not_met_needs_a_year_end_value(conn):
     # September's 90 (a = 0.75) is the latest actual at December, but not a year-end value
@@ -225,19 +263,42 @@ def test_target_not_met_needs_a_year_end_value(conn):
 
 # --- the CLI report --------------------------------------------------------------------------
 
+
 def test_cli_attainment_ends_with_actual_month_and_is_reported(tmp_path, capsys):
     path = tmp_path / "q.duckdb"
     c = db.connect(path)
     seed(c)
     c.close()
-    code = cli.main(["report", "attainment", "--db", str(path), "--year", "2025", "--month", "8",
-                     "--format", "json"])
+    code = cli.main(
+        [
+            "report",
+            "attainment",
+            "--db",
+            str(path),
+            "--year",
+            "2025",
+            "--month",
+            "8",
+            "--format",
+            "json",
+        ]
+    )
     out, _ = capsys.readouterr()
     assert code == 0
     rows = json.loads(out)
     assert list(rows[0])[-2:] == ["actual_month", "is_reported"]
-    assert list(rows[0])[:10] == ["project_code", "indicator", "level1", "level2", "operator",
-                                  "target", "actual", "attainment", "progress", "light"]
+    assert list(rows[0])[:10] == [
+        "project_code",
+        "indicator",
+        "level1",
+        "level2",
+        "operator",
+        "target",
+        "actual",
+        "attainment",
+        "progress",
+        "light",
+    ]
     named = {r["indicator"]: r for r in rows}
     assert (named["巡查次数"]["actual_month"], named["巡查次数"]["is_reported"]) == (6, True)
     assert named["巡查次数"]["progress"] == 0.7
@@ -245,6 +306,7 @@ def test_cli_attainment_ends_with_actual_month_and_is_reported(tmp_path, capsys)
 
 
 # --- pages (AppTest; the sidebar's month defaults to the last with spending: August) ---------
+
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
@@ -258,8 +320,9 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
-                           default_timeout=60)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60
+    )
     at.run()
     yield at
     st.cache_data.clear()

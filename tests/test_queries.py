@@ -50,8 +50,9 @@ def test_zero_budget_gives_empty_rate_and_unreported_month_is_marked(hand_db):
 
 
 def test_department_rate_is_budget_weighted(hand_db):
-    rows = by_code(run_query(hand_db, "department_execution", year=YEAR, month=JULY),
-                   "department_code")
+    rows = by_code(
+        run_query(hand_db, "department_execution", year=YEAR, month=JULY), "department_code"
+    )
     d01 = rows["D01"]
     # budgets 1.2M + 1M + 20M + 1M = 23.2M; spent 560k + 350k + 7M + 500k = 8.41M
     assert d01["adjusted_budget_yuan"] == Decimal("23200000.00")
@@ -73,8 +74,9 @@ def test_scope_hides_sensitive_departments_and_narrows_to_departments(hand_db):
     public = run_query(hand_db, "project_execution", Scope.public(), year=YEAR, month=JULY)
     assert "P007" not in set(public["project_code"])  # its department is sensitive
     assert len(public) == 8
-    d02 = run_query(hand_db, "project_execution", Scope(departments=("D02",)), year=YEAR,
-                    month=JULY)
+    d02 = run_query(
+        hand_db, "project_execution", Scope(departments=("D02",)), year=YEAR, month=JULY
+    )
     assert set(d02["project_code"]) == {"P004", "P005", "P006", "P009"}
     flags = run_query(hand_db, "warning_slow_spending", Scope.public(), year=YEAR, month=JULY)
     assert "P007" not in set(flags["project_code"])
@@ -83,9 +85,18 @@ def test_scope_hides_sensitive_departments_and_narrows_to_departments(hand_db):
 def test_execution_trend_carries_spending_forward_month_by_month(hand_db):
     df = run_query(hand_db, "execution_trend", year=YEAR, month=JULY, department_code="D01")
     spent = [row for row in df["spent_yuan"]]
-    assert spent == [Decimal(v) for v in (
-        "150000.00", "300000.00", "450000.00", "550000.00", "650000.00", "5750000.00",
-        "8410000.00")]
+    assert spent == [
+        Decimal(v)
+        for v in (
+            "150000.00",
+            "300000.00",
+            "450000.00",
+            "550000.00",
+            "650000.00",
+            "5750000.00",
+            "8410000.00",
+        )
+    ]
     assert list(df["time_progress"]) == pytest.approx([m / 12 for m in range(1, 8)])
     assert df["period_spent_yuan"].iloc[5] == Decimal("5100000.00")
 
@@ -153,8 +164,12 @@ def test_time_progress_day_basis_setting(hand_db):
 
 def test_an_indicator_without_a_value_has_no_attainment_and_no_weight(hand_db):
     hand_db.execute("delete from indicator_actuals where indicator_name = '验收合格率'")
-    rows = {r["indicator"]: r for r in
-            run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict("records")}
+    rows = {
+        r["indicator"]: r
+        for r in run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict(
+            "records"
+        )
+    }
     assert rows["验收合格率"]["attainment_capped"] != rows["验收合格率"]["attainment_capped"]  # NaN
     assert rows["验收合格率"]["light"] == "grey"
     card = by_code(run_query(hand_db, "project_target_scorecard", year=YEAR, month=JULY))
@@ -175,8 +190,10 @@ def test_dual_monitoring_quadrants(hand_db):
 
 def test_project_costs_unit_cost(hand_db):
     hand_db.execute("update projects set service_class = '绿化养护' where project_code = 'P001'")
-    hand_db.execute("insert into costs values (2025, 'P001', '人员成本', 30000, 200, '平方米', null),"
-                    " (2025, 'P001', '运行维护', 20000, 200, '平方米', null)")
+    hand_db.execute(
+        "insert into costs values (2025, 'P001', '人员成本', 30000, 200, '平方米', null),"
+        " (2025, 'P001', '运行维护', 20000, 200, '平方米', null)"
+    )
     df = run_query(hand_db, "project_costs", year=YEAR)
     assert len(df) == 2
     assert df["total_cost_yuan"].iloc[0] == Decimal("50000.00")
@@ -184,22 +201,33 @@ def test_project_costs_unit_cost(hand_db):
 
 
 def test_lights_follow_thresholds_edited_in_the_database(hand_db):
-    hand_db.execute("update thresholds set value = 0.7 where rule_id = 'slow_spending'"
-                    " and name = 'pace_red_below'")
+    hand_db.execute(
+        "update thresholds set value = 0.7 where rule_id = 'slow_spending'"
+        " and name = 'pace_red_below'"
+    )
     assert run_query(hand_db, "scope_summary", year=YEAR, month=JULY).iloc[0]["pace_light"] == "red"
-    hand_db.execute("update thresholds set value = 0.65 where rule_id = 'indicator_behind'"
-                    " and name = 'red_below'")
-    rows = {r["indicator"]: r for r in
-            run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict("records")}
+    hand_db.execute(
+        "update thresholds set value = 0.65 where rule_id = 'indicator_behind'"
+        " and name = 'red_below'"
+    )
+    rows = {
+        r["indicator"]: r
+        for r in run_query(hand_db, "indicator_attainment", year=YEAR, month=JULY).to_dict(
+            "records"
+        )
+    }
     assert rows["维修校舍数"]["light"] == "red"  # v = 0.6 < 0.65
 
 
 def test_project_costs_reference_follows_the_rule(hand_db):
     # three 绿化养护 projects at 10, 12 and 15 元/平方米: median 12, enough peers (3)
     for code, total in (("P001", 1000), ("P002", 1200), ("P004", 1500)):
-        hand_db.execute("update projects set service_class = '绿化养护' where project_code = ?", [code])
-        hand_db.execute("insert into costs values (2025, ?, '运行维护', ?, 100, '平方米', null)",
-                        [code, total])
+        hand_db.execute(
+            "update projects set service_class = '绿化养护' where project_code = ?", [code]
+        )
+        hand_db.execute(
+            "insert into costs values (2025, ?, '运行维护', ?, 100, '平方米', null)", [code, total]
+        )
     rows = by_code(run_query(hand_db, "project_costs", year=YEAR))
     assert rows["P004"]["reference_basis"] == "peer_median"
     assert rows["P004"]["reference_unit_cost_yuan"] == 12.0
@@ -212,4 +240,7 @@ def test_project_costs_reference_follows_the_rule(hand_db):
     # a standard wins over the median
     hand_db.execute("insert into cost_standards values (2025, '绿化养护', '平方米', 10, null)")
     rows = by_code(run_query(hand_db, "project_costs", year=YEAR))
-    assert (rows["P004"]["reference_basis"], rows["P004"]["deviation"]) == ("standard", pytest.approx(0.5))
+    assert (rows["P004"]["reference_basis"], rows["P004"]["deviation"]) == (
+        "standard",
+        pytest.approx(0.5),
+    )

@@ -54,8 +54,11 @@ def test_one_read_only_select(name):
 def test_each_query_runs_on_an_empty_database(name, empty_db):
     query = db.load_query(name)
     samples = {"INTEGER": 7, "VARCHAR": None, "BOOLEAN": True, "VARCHAR[]": None}
-    params = {p: samples[t] for p, t in query.params.items()
-              if p not in ("scope_departments", "scope_sensitive")}
+    params = {
+        p: samples[t]
+        for p, t in query.params.items()
+        if p not in ("scope_departments", "scope_sensitive")
+    }
     if "year" in params:
         params["year"] = 2025
     if "limit" in params:

@@ -23,8 +23,10 @@ def hand_file(tmp_path) -> Path:
     conn = db.connect(path)
     seed_hand_fixture(conn)
     # a spending row of 2024 in March only, to tell a year's last month from another's
-    conn.execute("insert into spending (year, month, project_code, cumulative_yuan) "
-                 "values (2024, 3, 'P001', 1.00)")
+    conn.execute(
+        "insert into spending (year, month, project_code, cumulative_yuan) "
+        "values (2024, 3, 'P001', 1.00)"
+    )
     conn.close()
     return path
 
@@ -40,10 +42,12 @@ def test_the_last_month_is_the_years_last_with_spending_and_none_without(hand_fi
         conn.close()
 
 
-@pytest.mark.parametrize(("year", "month", "as_of"),
-                         [(2025, None, 7), (2024, None, 3), (2030, None, 12), (2025, 2, 2)])
+@pytest.mark.parametrize(
+    ("year", "month", "as_of"), [(2025, None, 7), (2024, None, 3), (2030, None, 12), (2025, 2, 2)]
+)
 def test_the_as_of_month_is_the_given_one_else_the_last_with_spending_else_12(
-        hand_file, year, month, as_of):
+    hand_file, year, month, as_of
+):
     conn, got = reports.open_read_only(hand_file, year, month)
     conn.close()
     assert got == as_of
@@ -62,9 +66,12 @@ def test_a_month_outside_1_to_12_is_refused_before_the_database_opens(tmp_path, 
 
 
 def test_report_and_export_table_refuse_the_same_request_with_the_same_words(
-        tmp_path, hand_file, capsys):
-    for args in (["--db", str(tmp_path / "none.duckdb"), "--year", "2025"],
-                 ["--db", str(hand_file), "--year", "2025", "--month", "13"]):
+    tmp_path, hand_file, capsys
+):
+    for args in (
+        ["--db", str(tmp_path / "none.duckdb"), "--year", "2025"],
+        ["--db", str(hand_file), "--year", "2025", "--month", "13"],
+    ):
         assert cli.main(["report", "execution", *args]) == ExitCode.USAGE
         report_err = capsys.readouterr().err
         out = str(tmp_path / "t.xlsx")
@@ -79,8 +86,8 @@ def test_the_export_commands_take_the_registry_of_perfbudget_reports():
 
 def test_every_exit_code_is_documented_in_its_docstring_and_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## 命令行 Command line"):]
-    section = section[:section.index("\n## ", 1)]
+    section = readme[readme.index("## 命令行 Command line") :]
+    section = section[: section.index("\n## ", 1)]
     table = dict(re.findall(r"^\| (\d+) \| (.+) \|$", section, re.MULTILINE))
     assert sorted(int(code) for code in table) == [code.value for code in ExitCode]
     doc = ExitCode.__doc__ or ""

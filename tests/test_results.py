@@ -68,7 +68,9 @@ def test_the_hand_fixture_has_seven_months_and_its_year():
     assert results.read(conn, "project_execution", None, YEAR, 7) is None
 
 
-def test_the_refresh_gives_exactly_what_the_queries_give_for_every_month_rule_and_scope(stored_hand):
+def test_the_refresh_gives_exactly_what_the_queries_give_for_every_month_rule_and_scope(
+    stored_hand,
+):
     hand, written = stored_hand
     assert written == [(YEAR, 0)] + [(YEAR, m) for m in range(1, 8)]
     for query in results.STORED:
@@ -105,8 +107,10 @@ def test_every_rule_of_the_warning_list_is_stored():
 def test_run_query_reads_the_stored_rows_once_stored(hand):
     results.refresh_all(hand)
     # a stored row changed by hand is what run_query returns: it reads, it does not recompute
-    hand.execute("update results_project_execution set project_name = '存储的名称'"
-                 " where year = 2025 and month = 7 and project_code = 'P001'")
+    hand.execute(
+        "update results_project_execution set project_name = '存储的名称'"
+        " where year = 2025 and month = 7 and project_code = 'P001'"
+    )
     frame = db.run_query(hand, "project_execution", None, year=YEAR, month=7)
     assert frame.set_index("project_code").loc["P001", "project_name"] == "存储的名称"
     # a month past the data is not stored: computed by the query
@@ -116,18 +120,25 @@ def test_run_query_reads_the_stored_rows_once_stored(hand):
 
 def test_the_scope_narrows_the_stored_rows_like_the_query(stored_hand):
     hand, _ = stored_hand
-    codes = set(db.run_query(hand, "project_execution", Scope(departments=("D01",)),
-                             year=YEAR, month=7)["project_code"])
+    codes = set(
+        db.run_query(hand, "project_execution", Scope(departments=("D01",)), year=YEAR, month=7)[
+            "project_code"
+        ]
+    )
     assert codes == {"P001", "P002", "P003", "P008"}
-    public = set(db.run_query(hand, "project_execution", Scope.public(), year=YEAR, month=7)["project_code"])
+    public = set(
+        db.run_query(hand, "project_execution", Scope.public(), year=YEAR, month=7)["project_code"]
+    )
     assert "P007" not in public  # D03 保密办 is a sensitive department
 
 
 def _august_spending() -> bytes:
-    return csv_bytes([
-        ["年度", "月份", "项目编码", "资金来源", "累计支出（元）"],
-        [YEAR, 8, "P001", "", 800000],  # the fixture's one fund key of P001
-    ])
+    return csv_bytes(
+        [
+            ["年度", "月份", "项目编码", "资金来源", "累计支出（元）"],
+            [YEAR, 8, "P001", "", 800000],  # the fixture's one fund key of P001
+        ]
+    )
 
 
 def test_an_import_marks_exactly_what_it_touches_and_the_refresh_stores_it(hand):
@@ -140,7 +151,8 @@ def test_an_import_marks_exactly_what_it_touches_and_the_refresh_stores_it(hand)
     assert results.refresh_stale(hand) == [(YEAR, 0), (YEAR, 8)]
     after = _refreshed_at(hand)
     assert {p: after[p] for p in before if p != (YEAR, 0)} == {
-        p: at for p, at in before.items() if p != (YEAR, 0)}
+        p: at for p, at in before.items() if p != (YEAR, 0)
+    }
     for scope in SCOPES.values():
         _assert_same(hand, "project_execution", 8, scope)
         _assert_same(hand, "warning_slow_spending", 8, scope)
@@ -159,7 +171,9 @@ def test_a_rollback_refreshes_what_it_touches(hand):
     assert results.stale_periods(hand) == [(YEAR, 0)]
     results.refresh_stale(hand)
     assert results.read(hand, "project_execution", None, YEAR, 8) is None
-    assert hand.execute("select count(*) from results_project_execution where month = 8").fetchall() == [(0,)]
+    assert hand.execute(
+        "select count(*) from results_project_execution where month = 8"
+    ).fetchall() == [(0,)]
     for query in results.YEARLY:
         _assert_same(hand, query, 0, Scope.everything())
 
@@ -168,8 +182,10 @@ def test_a_threshold_change_refreshes_every_period_with_the_new_threshold(hand):
     results.refresh_all(hand)
     flagged = set(results.read(hand, "warning_slow_spending", None, YEAR, 7)["project_code"])
     assert "P002" in flagged  # pace 0.6: yellow under the default 0.8
-    settings_store.save_thresholds(hand, {("slow_spending", "pace_yellow_below"): "0.6",
-                                          ("slow_spending", "pace_red_below"): "0.5"})
+    settings_store.save_thresholds(
+        hand,
+        {("slow_spending", "pace_yellow_below"): "0.6", ("slow_spending", "pace_red_below"): "0.5"},
+    )
     assert results.stale_periods(hand) == [(YEAR, 0)] + [(YEAR, m) for m in range(1, 8)]
     results.refresh_stale(hand)
     now = results.read(hand, "warning_slow_spending", None, YEAR, 7)
@@ -226,7 +242,9 @@ def test_months_of_a_year_are_read_in_one_go_as_the_queries_give_them(stored_han
     assert results.read_months(hand, "project_forecast", Scope.everything(), YEAR, 8) is None
 
 
-def test_since_when_a_flag_has_lasted_is_one_statement_that_agrees_with_the_month_by_month_walk(stored_hand):
+def test_since_when_a_flag_has_lasted_is_one_statement_that_agrees_with_the_month_by_month_walk(
+    stored_hand,
+):
     from perfbudget import flags
 
     hand, _ = stored_hand
@@ -235,10 +253,14 @@ def test_since_when_a_flag_has_lasted_is_one_statement_that_agrees_with_the_mont
         for month in (3, 7):
             current = flags.warning_flags(hand, YEAR, month, scope, messages=False)
             walked = flags.persistence(
-                current, month, lambda m, rules, s=scope: flags.flag_keys(hand, YEAR, m, s, rules))
+                current, month, lambda m, rules, s=scope: flags.flag_keys(hand, YEAR, m, s, rules)
+            )
             stored = results.flag_since(hand, scope, YEAR, month, queries)
             key = ["project_code", "department_code", "rule"]
-            walked = walked.assign(project_code=walked["project_code"].fillna("")) \
-                .sort_values(key).reset_index(drop=True)
+            walked = (
+                walked.assign(project_code=walked["project_code"].fillna(""))
+                .sort_values(key)
+                .reset_index(drop=True)
+            )
             assert len(stored) == len(current)  # one row per flag raised at the month
             pd.testing.assert_frame_equal(stored[walked.columns], walked, check_dtype=False)

@@ -262,7 +262,9 @@ def test_roll_back_later_then_base_restore_base_then_later_gives_every_figure_ba
     assert _tables(conn, LIVE) == base_live
     result = restore_batch(conn, 2, "bob")
     assert (result.restored, result.archived) == ({"execution": 3}, {"execution": 1})
-    assert "批次2已恢复：它导入的3行数据重新生效，撤销时恢复的1行重新存入历史" in result.summary_line()
+    assert (
+        "批次2已恢复：它导入的3行数据重新生效，撤销时恢复的1行重新存入历史" in result.summary_line()
+    )
     assert _figures(conn) == full_figures
     assert _tables(conn) == full_tables  # the history too: exactly the state before
     assert batch_changes(conn, 2).equals(changes)

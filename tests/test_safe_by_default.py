@@ -29,8 +29,10 @@ TIMEOUT = 60
 HOSTILE = "[点我](http://evil.test) ![x](http://evil.test/x.png) <b>x</b> :red[x]"
 # what md_text makes of it: every Markdown special backslash-escaped; U+2060 after a colon that
 # is followed by text, so that neither http:// nor :red[ is recognised after parsing
-ESCAPED = ("\\[点我\\]\\(http\\:\u2060//evil.test\\) \\!\\[x\\]\\(http\\:\u2060//evil.test/x.png\\)"
-           " \\<b\\>x\\</b\\> \\:\u2060red\\[x\\]")
+ESCAPED = (
+    "\\[点我\\]\\(http\\:\u2060//evil.test\\) \\!\\[x\\]\\(http\\:\u2060//evil.test/x.png\\)"
+    " \\<b\\>x\\</b\\> \\:\u2060red\\[x\\]"
+)
 PLOTLY_ESCAPED = "&lt;b&gt;x&lt;/b&gt;"
 HOSTILE_FILE = "[点我](http://evil.test) <b>x</b> :red[x].csv"
 VALID_CSV = "年度,月份,项目编码,累计支出\n2025,8,P001,600000\n".encode()
@@ -38,32 +40,36 @@ VALID_CSV = "年度,月份,项目编码,累计支出\n2025,8,P001,600000\n".enco
 
 # --- md_text and charts.plain --------------------------------------------------------------
 
+
 def test_md_text_escapes_links_images_html_and_directives():
     assert ui.md_text(HOSTILE) == ESCAPED
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    ("校舍维修", "校舍维修"),                    # nothing to escape: unchanged
-    ("预警_2025.xlsx", "预警\\_2025.xlsx"),
-    ("a*b*", "a\\*b\\*"),
-    ("`code`", "\\`code\\`"),
-    ("# 标题", "\\# 标题"),
-    ("- 列表", "\\- 列表"),                      # a list item at the start
-    ("3. 第三", "3\\. 第三"),                    # a numbered item at the start
-    ("12.5%", "12.5%"),                          # a number is not a list
-    ("$x^2$", "\\$x^2\\$"),                      # no formula
-    ("~~删~~", "\\~\\~删\\~\\~"),
-    ("a | b", "a \\| b"),
-    ("A&amp;B", "A\\&amp;B"),                    # no entity
-    ("C:\\temp", "C\\:\u2060\\\\temp"),
-    ("时间: 12:30", "时间\\: 12\\:\u206030"),    # a colon before a space needs no joiner
-    ("x@evil.test", "x\u2060\\@evil.test"),      # no mailto link
-    ("www.evil.test", "www\u2060.evil.test"),    # no www link
-    (":material/home:", "\\:\u2060material/home\\:"),
-    ("两行\n文字", "两行 文字"),
-    (None, ""),
-    (float("nan"), ""),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("校舍维修", "校舍维修"),  # nothing to escape: unchanged
+        ("预警_2025.xlsx", "预警\\_2025.xlsx"),
+        ("a*b*", "a\\*b\\*"),
+        ("`code`", "\\`code\\`"),
+        ("# 标题", "\\# 标题"),
+        ("- 列表", "\\- 列表"),  # a list item at the start
+        ("3. 第三", "3\\. 第三"),  # a numbered item at the start
+        ("12.5%", "12.5%"),  # a number is not a list
+        ("$x^2$", "\\$x^2\\$"),  # no formula
+        ("~~删~~", "\\~\\~删\\~\\~"),
+        ("a | b", "a \\| b"),
+        ("A&amp;B", "A\\&amp;B"),  # no entity
+        ("C:\\temp", "C\\:\u2060\\\\temp"),
+        ("时间: 12:30", "时间\\: 12\\:\u206030"),  # a colon before a space needs no joiner
+        ("x@evil.test", "x\u2060\\@evil.test"),  # no mailto link
+        ("www.evil.test", "www\u2060.evil.test"),  # no www link
+        (":material/home:", "\\:\u2060material/home\\:"),
+        ("两行\n文字", "两行 文字"),
+        (None, ""),
+        (float("nan"), ""),
+    ],
+)
 def test_md_text_cases(value, shown):
     assert ui.md_text(value) == shown
 
@@ -74,11 +80,13 @@ def test_md_text_for_a_badge_leaves_the_brackets_to_st_badge():
 
 def test_charts_plain_escapes_what_plotly_would_read_as_html():
     assert charts.plain("<b>x</b> & <a href='http://evil.test'>y</a>") == (
-        "&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href='http://evil.test'&gt;y&lt;/a&gt;")
+        "&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href='http://evil.test'&gt;y&lt;/a&gt;"
+    )
     assert charts.plain(None) is None
 
 
 # --- the start script ----------------------------------------------------------------------
+
 
 def _fake_checkout(tmp_path: Path) -> Path:
     """scripts/start.sh in a tree whose setup.sh does nothing and whose streamlit prints the
@@ -96,8 +104,14 @@ def _fake_checkout(tmp_path: Path) -> Path:
 def _start(tree: Path, *args: str, env: dict[str, str] | None = None):
     environment = {k: v for k, v in os.environ.items() if k != "PERFBUDGET_LISTEN"}
     environment.update(env or {})
-    return subprocess.run(["bash", str(tree / "scripts" / "start.sh"), *args], capture_output=True,
-                          text=True, env=environment, timeout=30, check=False)
+    return subprocess.run(
+        ["bash", str(tree / "scripts" / "start.sh"), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=30,
+        check=False,
+    )
 
 
 def _address(stdout: str) -> str:
@@ -114,12 +128,15 @@ def test_start_script_binds_localhost_by_default(tmp_path):
     assert run.stderr == ""
 
 
-@pytest.mark.parametrize(("args", "env", "address"), [
-    (("--listen", "0.0.0.0"), None, "0.0.0.0"),
-    (("--listen=192.168.1.5",), None, "192.168.1.5"),
-    ((), {"PERFBUDGET_LISTEN": "0.0.0.0"}, "0.0.0.0"),
-    (("--listen", "10.0.0.2"), {"PERFBUDGET_LISTEN": "0.0.0.0"}, "10.0.0.2"),  # the option wins
-])
+@pytest.mark.parametrize(
+    ("args", "env", "address"),
+    [
+        (("--listen", "0.0.0.0"), None, "0.0.0.0"),
+        (("--listen=192.168.1.5",), None, "192.168.1.5"),
+        ((), {"PERFBUDGET_LISTEN": "0.0.0.0"}, "0.0.0.0"),
+        (("--listen", "10.0.0.2"), {"PERFBUDGET_LISTEN": "0.0.0.0"}, "10.0.0.2"),  # the option wins
+    ],
+)
 def test_start_script_listens_elsewhere_only_when_told_and_says_so(tmp_path, args, env, address):
     run = _start(_fake_checkout(tmp_path), *args, env=env)
     assert run.returncode == 0, run.stderr
@@ -136,6 +153,7 @@ def test_start_script_refuses_listen_without_an_address(tmp_path):
 
 
 # --- config.toml ---------------------------------------------------------------------------
+
 
 def test_config_hides_error_details_and_binds_localhost():
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
@@ -170,8 +188,9 @@ def test_an_error_shows_no_details_in_the_browser_but_its_traceback_in_the_log(o
     logger = logging.getLogger("streamlit.error_util")
     logger.addHandler(handler)
     try:
-        at = AppTest.from_string("raise ValueError('secret /srv/perfbudget/data')",
-                                 default_timeout=30)
+        at = AppTest.from_string(
+            "raise ValueError('secret /srv/perfbudget/data')", default_timeout=30
+        )
         at.run()
     finally:
         logger.removeHandler(handler)
@@ -190,10 +209,22 @@ def test_an_error_shows_no_details_in_the_browser_but_its_traceback_in_the_log(o
 
 # --- the banner ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("address", "loopback"), [
-    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True), ("127.0.0.2", True),
-    ("", False), ("0.0.0.0", False), ("::", False), ("192.168.1.5", False), ("pb.example", False),
-])
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("127.0.0.2", True),
+        ("", False),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.5", False),
+        ("pb.example", False),
+    ],
+)
 def test_loopback_addresses(address, loopback):
     assert ui.is_loopback(address) is loopback
 
@@ -246,16 +277,21 @@ def test_no_banner_on_localhost(hand_app, option, address):
 
 # --- names from data shown as text ---------------------------------------------------------
 
-def _strings(message, skip=("options", "raw_value", "raw_values", "default", "spec", "data",
-                            "arrow_data")):
+
+def _strings(
+    message, skip=("options", "raw_value", "raw_values", "default", "spec", "data", "arrow_data")
+):
     """Every string in a protobuf message and the messages inside it, but the fields that are
     plain text on screen (a selectbox's or multiselect's options and chosen values) or checked
     apart (a plotly figure)."""
     for field, value in message.ListFields():
         if field.name in skip:
             continue
-        repeated = hasattr(value, "__iter__") and not isinstance(value, (str, bytes)) \
+        repeated = (
+            hasattr(value, "__iter__")
+            and not isinstance(value, (str, bytes))
             and not hasattr(value, "ListFields")
+        )
         values = list(value) if repeated else [value]
         for item in values:
             if isinstance(item, str):
@@ -280,7 +316,10 @@ def _assert_names_shown_as_text(at: AppTest) -> int:
             continue
         for field, text in _strings(proto):
             assert "[点我](" not in text and "<b>x</b>" not in text and ":red[x]" not in text, (
-                node.type, field, text)
+                node.type,
+                field,
+                text,
+            )
             found += "\\[点我\\]" in text
     return found
 
@@ -304,13 +343,20 @@ def hostile_app(tmp_path, monkeypatch):
     conn = db.connect(path)
     seed_hand_fixture(conn)
     conn.execute("update projects set project_name = ? where project_code = 'P003'", [HOSTILE])
-    conn.execute("update departments set department_name = ? where department_code = 'D01'",
-                 [HOSTILE])
+    conn.execute(
+        "update departments set department_name = ? where department_code = 'D01'", [HOSTILE]
+    )
     conn.execute("update indicator_actuals set reason = ? where project_code = 'P008'", [HOSTILE])
-    conn.execute("insert into costs (year, project_code, cost_item, amount_yuan, output_quantity,"
-                 " output_unit) values (2025, 'P003', '人员成本', 1000000, 10, ?)", [HOSTILE])
-    conn.execute("insert into rectifications (project_code, issue, feedback_date) values"
-                 " ('P003', ?, DATE '2025-07-15')", [HOSTILE])
+    conn.execute(
+        "insert into costs (year, project_code, cost_item, amount_yuan, output_quantity,"
+        " output_unit) values (2025, 'P003', '人员成本', 1000000, 10, ?)",
+        [HOSTILE],
+    )
+    conn.execute(
+        "insert into rectifications (project_code, issue, feedback_date) values"
+        " ('P003', ?, DATE '2025-07-15')",
+        [HOSTILE],
+    )
     conn.close()
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     _clear_caches()
@@ -332,10 +378,22 @@ def _goto(at: AppTest, page: str, **query) -> AppTest:
 # pages that draw the hostile department or project name in a chart. The self-evaluation
 # page grades complete self-evaluations only, and at July none is (docs/figures.md#settled-selfeval-status):
 # it draws no grade chart here, so its chart is checked on its own below.
-CHART_PAGES = ["pages/overview.py", "pages/targets.py", "pages/dual_monitoring.py",
-               "pages/rectification.py", "pages/disclosure.py", "pages/departments.py"]
-OTHER_PAGES = ["pages/execution.py", "pages/warnings.py", "pages/forecast.py", "pages/briefing.py",
-               "pages/settings.py", "pages/selfeval.py"]
+CHART_PAGES = [
+    "pages/overview.py",
+    "pages/targets.py",
+    "pages/dual_monitoring.py",
+    "pages/rectification.py",
+    "pages/disclosure.py",
+    "pages/departments.py",
+]
+OTHER_PAGES = [
+    "pages/execution.py",
+    "pages/warnings.py",
+    "pages/forecast.py",
+    "pages/briefing.py",
+    "pages/settings.py",
+    "pages/selfeval.py",
+]
 
 
 def test_the_grade_chart_escapes_a_hostile_department_name():
@@ -371,8 +429,9 @@ def test_project_page_shows_the_hostile_project_as_text(hostile_app):
     assert _assert_names_shown_as_text(at) >= 3
     assert _assert_figures_escaped(at) == 1  # the curve's title
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["title"]["text"].startswith(f"P003 [点我](http://evil.test) "
-                                                      f"![x](http://evil.test/x.png) {PLOTLY_ESCAPED}")
+    assert spec["layout"]["title"]["text"].startswith(
+        f"P003 [点我](http://evil.test) ![x](http://evil.test/x.png) {PLOTLY_ESCAPED}"
+    )
 
 
 def test_project_page_shows_a_hostile_url_parameter_as_text(hostile_app):
@@ -425,14 +484,21 @@ def test_briefing_charts_for_slides_and_pdf_escape_names():
     its project names on the execution bars."""
     import pandas as pd
 
-    rows = pd.DataFrame({
-        "department_code": ["P003"], "department": [HOSTILE], "execution_rate": [0.35],
-        "time_progress": [7 / 12], "spent_yuan": [7000000], "adjusted_budget_yuan": [20000000],
-        "gap_pp": [-23.3],
-    })
+    rows = pd.DataFrame(
+        {
+            "department_code": ["P003"],
+            "department": [HOSTILE],
+            "execution_rate": [0.35],
+            "time_progress": [7 / 12],
+            "spent_yuan": [7000000],
+            "adjusted_budget_yuan": [20000000],
+            "gap_pp": [-23.3],
+        }
+    )
     figure = charts.department_execution_bars(rows, None, "zh", title="")
-    assert figure.data[0].y == (f"[点我](http://evil.test) ![x](http://evil.test/x.png) "
-                                f"{PLOTLY_ESCAPED} :red[x]",)
+    assert figure.data[0].y == (
+        f"[点我](http://evil.test) ![x](http://evil.test/x.png) {PLOTLY_ESCAPED} :red[x]",
+    )
     assert "<b>x</b>" not in figure.to_json()
 
 

@@ -45,14 +45,29 @@ def selfeval_db(indicators=INDICATORS, budget_type="一般公共预算", claimed
         conn.execute(
             "insert into indicators (year, project_code, level1, level2, indicator_name, operator,"
             " target_value, target_text, points) values (?, 'X1', ?, ?, ?, ?, ?, ?, ?)",
-            [YEAR, l1, l2, name, op, None if target is None else Decimal(target),
-             f"{op}{target}" if target else "效果明显", Decimal(points)],
+            [
+                YEAR,
+                l1,
+                l2,
+                name,
+                op,
+                None if target is None else Decimal(target),
+                f"{op}{target}" if target else "效果明显",
+                Decimal(points),
+            ],
         )
         conn.execute(
             "insert into indicator_actuals (year, project_code, level1, level2, indicator_name,"
             " month, actual_value, actual_text, claimed_score) values (?, 'X1', ?, ?, ?, 12, ?, ?, ?)",
-            [YEAR, l1, l2, name, None if actual is None else Decimal(actual), text,
-             None if claimed is None else Decimal(claimed)],
+            [
+                YEAR,
+                l1,
+                l2,
+                name,
+                None if actual is None else Decimal(actual),
+                text,
+                None if claimed is None else Decimal(claimed),
+            ],
         )
     if claimed_total is not None:
         conn.execute(
@@ -129,8 +144,14 @@ def test_an_indicator_without_a_year_end_value_leaves_the_evaluation_incomplete_
     row = score(conn)
     assert row["status"] == "incomplete"
     assert row["missing_indicator_count"] == 1
-    for column in ("execution_score", "indicator_score", "total_score", "score_difference",
-                   "grade", "is_over_scored"):
+    for column in (
+        "execution_score",
+        "indicator_score",
+        "total_score",
+        "score_difference",
+        "grade",
+        "is_over_scored",
+    ):
         assert pd.isna(row[column]), column  # not scored
     # the unit's claims stay
     assert row["claimed_total_score"] == 92
@@ -140,9 +161,13 @@ def test_an_indicator_without_a_year_end_value_leaves_the_evaluation_incomplete_
 def test_a_claimed_score_without_an_actual_counts_as_missing():
     conn = selfeval_db()
     # 社会影响 keeps its claimed 得分 25 but loses its 实际完成值; 事故数 loses its value too
-    conn.execute("update indicator_actuals set actual_text = null where indicator_name = '社会影响'")
-    conn.execute("update indicator_actuals set actual_value = null, actual_text = '  ',"
-                 " claimed_score = 20 where indicator_name = '事故数'")
+    conn.execute(
+        "update indicator_actuals set actual_text = null where indicator_name = '社会影响'"
+    )
+    conn.execute(
+        "update indicator_actuals set actual_value = null, actual_text = '  ',"
+        " claimed_score = 20 where indicator_name = '事故数'"
+    )
     row = score(conn)
     assert row["status"] == "incomplete"
     assert row["missing_indicator_count"] == 2

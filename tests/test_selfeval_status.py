@@ -35,28 +35,43 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def seed_status_district(conn) -> None:
     conn.execute("insert into districts values ('测试区')")
     conn.execute("insert into departments values ('D1', '测试局', '测试区', false, null)")
-    for code, name, spent in (("C1", "完整项目", "900000"), ("I1", "缺值项目", "500000"),
-                              ("N1", "新增项目", "400000")):
+    for code, name, spent in (
+        ("C1", "完整项目", "900000"),
+        ("I1", "缺值项目", "500000"),
+        ("N1", "新增项目", "400000"),
+    ):
         conn.execute(
             "insert into projects (year, project_code, project_name, department_code, budget_type,"
             " adjusted_budget_yuan, initial_budget_yuan) values (?, ?, ?, 'D1', '一般公共预算',"
-            " 1000000, 1000000)", [YEAR, code, name])
-        conn.execute("insert into spending (year, month, project_code, cumulative_yuan)"
-                     " values (?, 12, ?, ?)", [YEAR, code, Decimal(spent)])
-    for code, name, points, actual, claimed in (("C1", "数量", 90, 10, None),
-                                                 ("I1", "数量A", 45, 10, None),
-                                                 ("I1", "数量B", 45, None, 45)):
+            " 1000000, 1000000)",
+            [YEAR, code, name],
+        )
+        conn.execute(
+            "insert into spending (year, month, project_code, cumulative_yuan)"
+            " values (?, 12, ?, ?)",
+            [YEAR, code, Decimal(spent)],
+        )
+    for code, name, points, actual, claimed in (
+        ("C1", "数量", 90, 10, None),
+        ("I1", "数量A", 45, 10, None),
+        ("I1", "数量B", 45, None, 45),
+    ):
         conn.execute(
             "insert into indicators (year, project_code, level1, level2, indicator_name, operator,"
             " target_value, target_text, points) values (?, ?, '产出指标', '数量指标', ?, '≥', 10,"
-            " '≥10', ?)", [YEAR, code, name, points])
+            " '≥10', ?)",
+            [YEAR, code, name, points],
+        )
         conn.execute(
             "insert into indicator_actuals (year, project_code, level1, level2, indicator_name,"
             " month, actual_value, claimed_score) values (?, ?, '产出指标', '数量指标', ?, 12, ?, ?)",
-            [YEAR, code, name, actual, claimed])
-    conn.execute("insert into self_evaluations (year, project_code, claimed_total_score,"
-                 " claimed_grade, batch_id) values (?, 'C1', 100, '优', 1), (?, 'I1', 100, '优', 1)",
-                 [YEAR, YEAR])
+            [YEAR, code, name, actual, claimed],
+        )
+    conn.execute(
+        "insert into self_evaluations (year, project_code, claimed_total_score,"
+        " claimed_grade, batch_id) values (?, 'C1', 100, '优', 1), (?, 'I1', 100, '优', 1)",
+        [YEAR, YEAR],
+    )
 
 
 @pytest.fixture
@@ -77,6 +92,7 @@ def status_file(tmp_path) -> Path:
 
 
 # --- queries ---------------------------------------------------------------------------------
+
 
 def test_each_project_gets_its_status_and_only_the_complete_one_a_score(status_db):
     rows = run_query(status_db, "project_selfeval", year=YEAR).set_index("project_code")
@@ -109,9 +125,15 @@ def test_the_import_check_says_incomplete_and_scores_nothing(status_db):
 def test_the_league_leaves_unscored_self_evaluations_out_of_its_share(hand_db):
     # P001 (D01) claims 100 / 优 but has no year-end values: incomplete, so not judged. Scored
     # the old way (11.67 → 差) it was over-scored and D01's self-evaluation part was 0.
-    hand_db.execute("insert into self_evaluations (year, project_code, claimed_total_score,"
-                    " claimed_grade) values (2025, 'P001', 100, '优')")
-    d01 = run_query(hand_db, "department_league", year=YEAR, month=7).set_index("department_code").loc["D01"]
+    hand_db.execute(
+        "insert into self_evaluations (year, project_code, claimed_total_score,"
+        " claimed_grade) values (2025, 'P001', 100, '优')"
+    )
+    d01 = (
+        run_query(hand_db, "department_league", year=YEAR, month=7)
+        .set_index("department_code")
+        .loc["D01"]
+    )
     assert d01["scored_project_count"] == 0 and d01["over_scored_count"] == 0
     assert pd.isna(d01["selfeval_part"])
     assert d01["score"] == 59.2  # as without any self-evaluation (test_department_reports)
@@ -119,11 +141,16 @@ def test_the_league_leaves_unscored_self_evaluations_out_of_its_share(hand_db):
     hand_db.execute(
         "insert into indicator_actuals (year, project_code, level1, level2, indicator_name, month,"
         " actual_value) values (2025, 'P001', '产出指标', '数量指标', '维修校舍数', 12, 100),"
-        " (2025, 'P001', '产出指标', '质量指标', '验收合格率', 12, 95)")
+        " (2025, 'P001', '产出指标', '质量指标', '验收合格率', 12, 95)"
+    )
     scores = run_query(hand_db, "project_selfeval", year=YEAR).set_index("project_code")
     assert scores.loc["P001", "status"] == "complete"
     assert scores.loc["P001", "total_score"] == 86.67
-    d01 = run_query(hand_db, "department_league", year=YEAR, month=7).set_index("department_code").loc["D01"]
+    d01 = (
+        run_query(hand_db, "department_league", year=YEAR, month=7)
+        .set_index("department_code")
+        .loc["D01"]
+    )
     assert (d01["scored_project_count"], d01["over_scored_count"]) == (1, 1)
     assert d01["selfeval_part"] == 0
     # (30 × 0.621429 + 30 × 0.76 + 15 × 0 + 10 × 0) ÷ 85 × 100 = 48.76
@@ -131,6 +158,7 @@ def test_the_league_leaves_unscored_self_evaluations_out_of_its_share(hand_db):
 
 
 # --- CLI -------------------------------------------------------------------------------------
+
 
 def test_cli_selfeval_columns_end_with_status_and_missing_count(status_file, capsys):
     code = cli.main(["report", "selfeval", "--db", str(status_file), "--year", str(YEAR)])
@@ -144,8 +172,14 @@ def test_cli_selfeval_columns_end_with_status_and_missing_count(status_file, cap
     assert rows["I1"]["status"] == "incomplete" and rows["I1"]["missing_indicator_count"] == "1"
     assert rows["N1"]["status"] == "none"
     for code_ in ("I1", "N1"):
-        for column in ("execution_score", "indicator_score", "total_score", "grade",
-                       "is_over_scored", "score_difference"):
+        for column in (
+            "execution_score",
+            "indicator_score",
+            "total_score",
+            "grade",
+            "is_over_scored",
+            "score_difference",
+        ):
             assert rows[code_][column] == "", (code_, column)
     assert rows["I1"]["claimed_total_score"] == "100.0"
     assert rows["C1"]["status"] == "complete" and rows["C1"]["grade"] == "优"
@@ -153,7 +187,9 @@ def test_cli_selfeval_columns_end_with_status_and_missing_count(status_file, cap
 
 
 def test_cli_selfeval_json_has_nulls_for_unscored(status_file, capsys):
-    cli.main(["report", "selfeval", "--db", str(status_file), "--year", str(YEAR), "--format", "json"])
+    cli.main(
+        ["report", "selfeval", "--db", str(status_file), "--year", str(YEAR), "--format", "json"]
+    )
     out, _ = capsys.readouterr()
     rows = {r["project_code"]: r for r in json.loads(out)}
     assert rows["N1"]["total_score"] is None and rows["N1"]["grade"] is None
@@ -162,11 +198,17 @@ def test_cli_selfeval_json_has_nulls_for_unscored(status_file, capsys):
 
 # --- briefing --------------------------------------------------------------------------------
 
+
 def test_the_briefing_grades_only_complete_ones_and_counts_the_others(status_db):
     briefing = build_briefing(status_db, YEAR, 12)
     section = next(s for s in briefing.sections if s.key == "selfeval")
-    assert section.caption.startswith("2025年度1个自评完整的项目复核评分：优1个、良0个、中0个、差0个")
-    assert "另有1个项目自评不完整（有指标缺年末完成值）、1个项目无自评，不计分、不评级" in section.caption
+    assert section.caption.startswith(
+        "2025年度1个自评完整的项目复核评分：优1个、良0个、中0个、差0个"
+    )
+    assert (
+        "另有1个项目自评不完整（有指标缺年末完成值）、1个项目无自评，不计分、不评级"
+        in section.caption
+    )
     assert list(section.table.frame["project_code"]) == ["C1"]
 
 
@@ -174,10 +216,14 @@ def test_the_briefing_without_a_complete_one_says_why(status_db):
     status_db.execute("delete from projects where project_code = 'C1'")
     briefing = build_briefing(status_db, YEAR, 12)
     omitted = dict(briefing.omitted)
-    assert omitted["绩效自评等级"] == "2025年度没有完整的自评数据（1个项目自评不完整（有指标缺年末完成值）、1个项目无自评）"
+    assert (
+        omitted["绩效自评等级"]
+        == "2025年度没有完整的自评数据（1个项目自评不完整（有指标缺年末完成值）、1个项目无自评）"
+    )
 
 
 # --- pages -----------------------------------------------------------------------------------
+
 
 def _clear_caches() -> None:
     st.cache_data.clear()
@@ -205,7 +251,9 @@ def _goto(at: AppTest, page: str, **query) -> AppTest:
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    parts += (
+        [e.value for e in at.info] + [e.value for e in at.success] + [e.value for e in at.error]
+    )
     parts += [e.value for e in at.warning] + [h.value for h in at.header]
     return "\n".join(str(p) for p in parts)
 
@@ -222,10 +270,14 @@ def test_selfeval_page_shows_incomplete_and_none_as_such_never_poor(status_app):
     assert _metric(at, "差（个项目）") == "0"
     assert _metric(at, "自评偏高") == "0"
     texts = _texts(at)
-    assert ("优、良、中、差只计自评完整的1个项目；另有1个项目自评不完整（有指标缺年末完成值）、1个项目无自评，"
-            "不计分、不评级") in texts
+    assert (
+        "优、良、中、差只计自评完整的1个项目；另有1个项目自评不完整（有指标缺年末完成值）、1个项目无自评，"
+        "不计分、不评级"
+    ) in texts
     assert "没有需要重点审核的项目" in texts
-    unscored = next(df.value for df in at.dataframe if "自评状态" in df.value.columns).set_index("项目编码")
+    unscored = next(df.value for df in at.dataframe if "自评状态" in df.value.columns).set_index(
+        "项目编码"
+    )
     assert list(unscored.index) == ["I1", "N1"]  # incomplete first
     assert unscored.loc["I1", "自评状态"] == "不完整（1项指标缺年末完成值）"
     assert unscored.loc["N1", "自评状态"] == "无自评"
@@ -240,14 +292,19 @@ def test_selfeval_page_in_english(status_app):
     status_app.session_state["lang_en"] = True
     at = _goto(status_app, "pages/selfeval.py")
     unscored = next(df.value for df in at.dataframe if "Self-evaluation" in df.value.columns)
-    assert set(unscored["Self-evaluation"]) == {"incomplete (1 indicator without a year-end value)",
-                                                "no self-evaluation"}
+    assert set(unscored["Self-evaluation"]) == {
+        "incomplete (1 indicator without a year-end value)",
+        "no self-evaluation",
+    }
 
 
 def test_project_page_of_an_incomplete_self_evaluation_shows_no_grade_and_no_mark(status_app):
     at = _goto(status_app, "pages/project.py", project="I1")
     texts = _texts(at)
-    assert "自评不完整（1项指标缺年末完成值）：补齐年末（12月）实际完成值后才计算重算得分和等级" in texts
+    assert (
+        "自评不完整（1项指标缺年末完成值）：补齐年末（12月）实际完成值后才计算重算得分和等级"
+        in texts
+    )
     assert "下年预算重点审核" not in texts
     assert not [m for m in at.metric if m.label in ("重算总分", "重算等级")]
     assert _metric(at, "自报总分") == "100"
@@ -265,7 +322,6 @@ def test_project_page_of_a_complete_self_evaluation_keeps_its_score(status_app):
     at = _goto(status_app, "pages/project.py", project="C1")
     assert _metric(at, "重算总分") == "99"
     assert _metric(at, "重算等级") == "优"
-
 
 
 # --- the upload page's self-score check ------------------------------------------------------
@@ -303,8 +359,10 @@ def test_the_upload_check_of_a_table_missing_a_value_says_incomplete_not_over_sc
     at.button(key="upload_import").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning  # no 自评偏高
-    assert "「城市绿化养护」有1项指标缺年末完成值：自评不完整，未重算得分和等级，也不核对自评偏高。" in [
-        i.value for i in at.info]
+    assert (
+        "「城市绿化养护」有1项指标缺年末完成值：自评不完整，未重算得分和等级，也不核对自评偏高。"
+        in [i.value for i in at.info]
+    )
     check = next(df.value for df in at.dataframe if "重算总分" in df.value.columns)
     row = check.iloc[0]
     assert pd.isna(row["重算总分"]) and pd.isna(row["分差"]) and pd.isna(row["自评偏高"])

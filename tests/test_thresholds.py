@@ -23,6 +23,7 @@ def stored_texts():
 
     def use(values):
         i18n.use_thresholds(lambda: values)
+
     yield use
     i18n.use_thresholds(before)
 
@@ -36,12 +37,17 @@ def test_the_dashboard_fills_texts_from_the_stored_thresholds():
 def test_the_database_holds_exactly_the_registry(empty_db):
     assert set(settings_store.read_thresholds(empty_db)) == set(thresholds.BY_KEY)
     assert [(r, n, v) for r, n, v, _ in DEFAULT_THRESHOLDS] == [
-        (x.rule_id, x.name, x.default) for x in thresholds.THRESHOLDS]
+        (x.rule_id, x.name, x.default) for x in thresholds.THRESHOLDS
+    ]
 
 
 def test_labels_and_help_in_both_languages_come_from_the_registry():
     pace = thresholds.BY_KEY[("slow_spending", "pace_red_below")]
-    assert t("threshold_slow_spending_pace_red_below", "zh") == pace.label_zh == "进度比 R < 该值为红色"
+    assert (
+        t("threshold_slow_spending_pace_red_below", "zh")
+        == pace.label_zh
+        == "进度比 R < 该值为红色"
+    )
     assert t("threshold_slow_spending_pace_red_below", "en") == "Pace R below this is red"
     month = t("threshold_general_first_warning_month_help", "en")
     assert "1–12" in month and "general.first_warning_month" in month
@@ -58,24 +64,36 @@ def test_the_limits_a_change_is_checked_against_are_the_registrys():
     assert settings_store.validate_thresholds({("general", "first_warning_month"): 13})
     assert settings_store.validate_thresholds({("import", "max_rows"): 1_048_577})
     assert settings_store.WEIGHT_GROUPS["league"] == (
-        "weight_execution", "weight_targets", "weight_selfeval", "weight_rectification", "weight_disclosure")
+        "weight_execution",
+        "weight_targets",
+        "weight_selfeval",
+        "weight_rectification",
+        "weight_disclosure",
+    )
 
 
-@pytest.mark.parametrize("key, value, shown", [
-    (("slow_spending", "pace_red_below"), Decimal("0.600000"), "0.6"),     # a ratio, as stored
-    (("large_balance", "yellow_at"), Decimal("0.10"), "10%"),              # a share: percent
-    (("over_budget", "red_above"), Decimal("1.1"), "110%"),
-    (("rectification_overdue", "red_after_days"), Decimal("30.000"), "30"),
-    (("slow_spending", "large_budget_yuan"), Decimal("10000000"), "10,000,000"),
-    (("slow_spending", "large_gap_red_pp"), Decimal("-20"), "-20"),
-])
+@pytest.mark.parametrize(
+    "key, value, shown",
+    [
+        (("slow_spending", "pace_red_below"), Decimal("0.600000"), "0.6"),  # a ratio, as stored
+        (("large_balance", "yellow_at"), Decimal("0.10"), "10%"),  # a share: percent
+        (("over_budget", "red_above"), Decimal("1.1"), "110%"),
+        (("rectification_overdue", "red_after_days"), Decimal("30.000"), "30"),
+        (("slow_spending", "large_budget_yuan"), Decimal("10000000"), "10,000,000"),
+        (("slow_spending", "large_gap_red_pp"), Decimal("-20"), "-20"),
+    ],
+)
 def test_a_threshold_reads_in_a_sentence_by_its_kind(key, value, shown):
     assert thresholds.BY_KEY[key].text(value) == shown
 
 
 def test_every_placeholder_names_a_threshold():
-    named = {m for texts in TEXT.values() for text in texts.values()
-             for m in re.findall(r"\{limit\.([a-z_]+\.[a-z_]+)", text)}
+    named = {
+        m
+        for texts in TEXT.values()
+        for text in texts.values()
+        for m in re.findall(r"\{limit\.([a-z_]+\.[a-z_]+)", text)
+    }
     assert named, "no text states a threshold"
     assert {tuple(n.split(".")) for n in named} <= set(thresholds.BY_KEY)
 
@@ -87,9 +105,13 @@ def test_texts_state_the_defaults_when_nothing_is_stored():
 
 
 def test_texts_state_the_stored_thresholds(stored_texts):
-    stored_texts({("slow_spending", "pace_red_below"): Decimal("0.55"),
-                  ("indicator_behind", "blue_at"): Decimal("1.5"),
-                  ("rectification_overdue", "red_after_days"): Decimal("45")})
+    stored_texts(
+        {
+            ("slow_spending", "pace_red_below"): Decimal("0.55"),
+            ("indicator_behind", "blue_at"): Decimal("1.5"),
+            ("rectification_overdue", "red_after_days"): Decimal("45"),
+        }
+    )
     assert "红灯 < 0.55，黄灯 0.55–0.8" in t("pace_light_help", "zh")
     assert "blue ≥ 150%" in t("targets_intro", "en")
     assert "逾期超过45天为红色" in t("rect_intro", "zh", days=30)
@@ -109,7 +131,8 @@ def test_the_briefings_selfeval_note_states_the_stored_execution_points(empty_db
     build_demo(empty_db, "tiny", refresh=False)
     settings_store.save_thresholds(empty_db, {("selfeval", "weight_execution"): 12})
     year, month = empty_db.execute(
-        "select max(year), max(month) from spending where year = (select max(year) from spending)").fetchone()
+        "select max(year), max(month) from spending where year = (select max(year) from spending)"
+    ).fetchone()
     briefing = build_briefing(empty_db, year, month, sections=("selfeval",))
     section = next(s for s in briefing.sections if s.key == "selfeval")
     notes = " ".join(getattr(section, "notes", None) or [])
@@ -131,7 +154,9 @@ def test_a_page_states_the_threshold_stored_in_its_database(tmp_path, monkeypatc
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60
+    )
     at.run()
     at.switch_page("pages/targets.py")
     at.run()

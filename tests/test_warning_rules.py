@@ -40,10 +40,10 @@ def severity(conn, query: str, month: int = 6) -> str | None:
 @pytest.mark.parametrize(
     ("spent", "expected"),
     [
-        ("480000.00", None),       # R = 0.8 exactly: not < 0.8
-        ("479999.99", "yellow"),   # just under 0.8
-        ("360000.00", "yellow"),   # R = 0.6 exactly: 0.6 ≤ R < 0.8
-        ("359999.99", "red"),      # just under 0.6
+        ("480000.00", None),  # R = 0.8 exactly: not < 0.8
+        ("479999.99", "yellow"),  # just under 0.8
+        ("360000.00", "yellow"),  # R = 0.6 exactly: 0.6 ≤ R < 0.8
+        ("359999.99", "red"),  # just under 0.6
     ],
 )
 def test_slow_spending_pace_bands(spent, expected):
@@ -78,10 +78,10 @@ def test_slow_spending_large_project_gap_rule(budget, spent, expected_severity, 
 @pytest.mark.parametrize(
     ("spent", "expected"),
     [
-        ("1200000.00", None),      # rate 1.0 exactly
+        ("1200000.00", None),  # rate 1.0 exactly
         ("1200000.01", "yellow"),  # just over 1.0
         ("1320000.00", "yellow"),  # 1.1 exactly: 1.0 < rate ≤ 1.1
-        ("1320000.01", "red"),     # just over 1.1
+        ("1320000.01", "red"),  # just over 1.1
     ],
 )
 def test_over_budget_bands(spent, expected):
@@ -125,12 +125,12 @@ def test_spend_output_mismatch_bands(spent, actual, expected):
 @pytest.mark.parametrize(
     ("actual", "expected"),
     [
-        ("80", None),        # v = 0.8: green
+        ("80", None),  # v = 0.8: green
         ("79.99", "yellow"),
-        ("60", "yellow"),    # v = 0.6 exactly: yellow
+        ("60", "yellow"),  # v = 0.6 exactly: yellow
         ("59.99", "red"),
         ("119.99", None),
-        ("120", "blue"),     # v = 1.2: far ahead, a credibility check
+        ("120", "blue"),  # v = 1.2: far ahead, a credibility check
     ],
 )
 def test_indicator_behind_bands(actual, expected):

@@ -17,8 +17,12 @@ from perfbudget.scope import Scope
 YEAR = 2025
 
 
-def base_db(budget: str = "1000000", initial: str | None = None, disclosed: bool = False,
-            sensitive: bool = False):
+def base_db(
+    budget: str = "1000000",
+    initial: str | None = None,
+    disclosed: bool = False,
+    sensitive: bool = False,
+):
     conn = db.connect()
     conn.execute("insert into departments values ('D1', '测试局', '测试区', false, null)")
     conn.execute(
@@ -45,13 +49,14 @@ def only_severity(conn, query: str, **params) -> str | None:
 
 # --- large_balance: budget 1,000,000 -------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("forecast", "expected"),
     [
-        ("900001", None),     # balance rate 9.9999%
+        ("900001", None),  # balance rate 9.9999%
         ("900000", "yellow"),  # 10% exactly: ≥ 10%
         ("800001", "yellow"),
-        ("800000", "red"),     # 20% exactly
+        ("800000", "red"),  # 20% exactly
     ],
 )
 def test_large_balance_on_the_forecast(forecast, expected):
@@ -66,8 +71,9 @@ def test_large_balance_needs_a_forecast_in_year():
     assert only_severity(conn, "warning_large_balance", month=6) is None
 
 
-@pytest.mark.parametrize(("spent", "expected"), [("900000", "yellow"), ("799999.99", "red"),
-                                                  ("900000.01", None)])
+@pytest.mark.parametrize(
+    ("spent", "expected"), [("900000", "yellow"), ("799999.99", "red"), ("900000.01", None)]
+)
 def test_large_balance_at_year_end_is_one_minus_execution(spent, expected):
     conn = base_db()
     add_spending(conn, 12, spent)
@@ -75,6 +81,7 @@ def test_large_balance_at_year_end_is_one_minus_execution(spent, expected):
 
 
 # --- cost_above_reference ----------------------------------------------------------------
+
 
 def cost_db(unit_costs: dict[str, str], standard: str | None = None):
     conn = db.connect()
@@ -87,13 +94,19 @@ def cost_db(unit_costs: dict[str, str], standard: str | None = None):
         )
         # two cost items; the output quantity (100 平方米) repeats on both rows
         total = Decimal(cost) * 100
-        conn.execute("insert into costs values (?, ?, '人员成本', ?, 100, '平方米', null)",
-                     [YEAR, code, total / 2])
-        conn.execute("insert into costs values (?, ?, '运行维护', ?, 100, '平方米', null)",
-                     [YEAR, code, total / 2])
+        conn.execute(
+            "insert into costs values (?, ?, '人员成本', ?, 100, '平方米', null)",
+            [YEAR, code, total / 2],
+        )
+        conn.execute(
+            "insert into costs values (?, ?, '运行维护', ?, 100, '平方米', null)",
+            [YEAR, code, total / 2],
+        )
     if standard is not None:
-        conn.execute("insert into cost_standards values (?, '绿化养护', '平方米', ?, null)",
-                     [YEAR, Decimal(standard)])
+        conn.execute(
+            "insert into cost_standards values (?, '绿化养护', '平方米', ?, null)",
+            [YEAR, Decimal(standard)],
+        )
     return conn
 
 
@@ -119,6 +132,7 @@ def test_cost_against_the_peer_median_needs_three_peers():
 
 # --- target_not_met (year end) --------------------------------------------------------------
 
+
 def add_indicator(conn, actual: str, month: int = 12, operator: str = "≥", target: str = "100"):
     conn.execute(
         "insert into indicators (year, project_code, level1, level2, indicator_name, operator,"
@@ -135,8 +149,14 @@ def add_indicator(conn, actual: str, month: int = 12, operator: str = "≥", tar
 
 @pytest.mark.parametrize(
     ("actual", "expected"),
-    [("80", None), ("79.9", "yellow"), ("60", "yellow"), ("59.9", "red"),
-     ("129.9", None), ("130", "blue")],
+    [
+        ("80", None),
+        ("79.9", "yellow"),
+        ("60", "yellow"),
+        ("59.9", "red"),
+        ("129.9", None),
+        ("130", "blue"),
+    ],
 )
 def test_target_not_met_bands_at_year_end(actual, expected):
     conn = base_db()
@@ -152,21 +172,24 @@ def test_target_not_met_only_at_year_end():
 
 # --- rectification_overdue -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("feedback", "done", "expected", "days"),
     [
         # due 30 days after feedback; as of 2025-07-31
-        (date(2025, 7, 1), None, None, 0),          # due 7-31: not yet overdue
-        (date(2025, 6, 30), None, "yellow", 1),     # due 7-30: 1 day overdue
-        (date(2025, 6, 1), None, "yellow", 30),     # due 7-1: 30 days → yellow
-        (date(2025, 5, 31), None, "red", 31),       # due 6-30: 31 days → red
-        (date(2025, 5, 1), date(2025, 7, 15), None, 0),   # done (late, but done)
+        (date(2025, 7, 1), None, None, 0),  # due 7-31: not yet overdue
+        (date(2025, 6, 30), None, "yellow", 1),  # due 7-30: 1 day overdue
+        (date(2025, 6, 1), None, "yellow", 30),  # due 7-1: 30 days → yellow
+        (date(2025, 5, 31), None, "red", 31),  # due 6-30: 31 days → red
+        (date(2025, 5, 1), date(2025, 7, 15), None, 0),  # done (late, but done)
         (date(2025, 5, 1), date(2025, 8, 15), "red", 61),  # done after the as-of date
     ],
 )
 def test_rectification_overdue_days(feedback, done, expected, days):
     conn = base_db()
-    conn.execute("insert into rectifications values ('X1', '台账不全', ?, ?, null)", [feedback, done])
+    conn.execute(
+        "insert into rectifications values ('X1', '台账不全', ?, ?, null)", [feedback, done]
+    )
     df = run_query(conn, "warning_rectification_overdue", year=YEAR, month=7)
     if expected is None:
         assert df.empty
@@ -176,6 +199,7 @@ def test_rectification_overdue_days(feedback, done, expected, days):
 
 
 # --- disclosure_gap ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("initial", "disclosed", "sensitive", "expected_sub_rules"),
@@ -202,10 +226,12 @@ def test_disclosure_coverage_at_exactly_half_is_enough():
     assert run_query(conn, "warning_disclosure_gap", year=YEAR).empty
     conn.execute("update projects set initial_budget_yuan = 1000000.01 where project_code = 'X2'")
     assert list(run_query(conn, "warning_disclosure_gap", year=YEAR)["sub_rules"]) == [
-        "department_coverage"]
+        "department_coverage"
+    ]
 
 
 # --- data_quality --------------------------------------------------------------------------
+
 
 def test_data_quality_sub_rules(hand_db):
     df = run_query(hand_db, "warning_data_quality", year=YEAR, month=7)
@@ -224,11 +250,14 @@ def test_data_quality_spending_on_a_zero_budget_and_unreported_indicator():
     add_indicator(conn, "50", month=8)
     df = run_query(conn, "warning_data_quality", year=YEAR, month=7)
     assert df.iloc[0]["sub_rules"] == (
-        "no_cost_indicator,points_not_90,indicator_unreported,spending_on_zero_budget")
+        "no_cost_indicator,points_not_90,indicator_unreported,spending_on_zero_budget"
+    )
 
 
 def test_every_rule_has_a_sentence_in_both_languages(hand_db):
-    hand_db.execute("insert into rectifications values ('P001', '资产台账不全', DATE '2025-05-01', null, null)")
+    hand_db.execute(
+        "insert into rectifications values ('P001', '资产台账不全', DATE '2025-05-01', null, null)"
+    )
     flags = warning_flags(hand_db, YEAR, 7)
     assert {"rectification_overdue", "disclosure_gap", "data_quality"} <= set(flags["rule"])
     assert flags["message"].str.len().min() > 10

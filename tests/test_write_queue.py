@@ -131,8 +131,11 @@ def test_a_write_that_conflicts_gets_its_own_plain_refusal(app_db):
     data.import_files(august(600_000), "tester")  # batch 1
     later = Upload(importing(august(650_000)))  # batch 2 replaces batch 1's row
     rollback = Upload(lambda upload: data.rollback_batch(1, "tester"))
-    broken = Upload(lambda upload: data.import_files(
-        [("broken.csv", "年度,月份,项目编码,累计支出\n2025,8,P404,1\n".encode())], "tester"))
+    broken = Upload(
+        lambda upload: data.import_files(
+            [("broken.csv", "年度,月份,项目编码,累计支出\n2025,8,P404,1\n".encode())], "tester"
+        )
+    )
     writer.WRITE_LOCK.acquire()
     try:
         for n, upload in enumerate((later, rollback, broken), start=1):
@@ -172,6 +175,7 @@ def test_settings_and_follow_ups_wait_for_an_import_too(app_db):
 
 
 # --- the lock itself ------------------------------------------------------------------------
+
 
 def test_the_write_lock_is_first_come_first_served_and_re_entrant():
     lock = writer.WriteQueue()
@@ -235,6 +239,7 @@ def _attempt(lock: writer.WriteQueue, on_wait) -> str:
 
 
 # --- the upload page, queued behind another session's import -------------------------------
+
 
 def test_the_upload_page_waits_its_turn_and_then_imports(app_db):
     at = AppTest.from_file(APP, default_timeout=60)

@@ -21,15 +21,17 @@ def _sheet(content: bytes):
 
 @pytest.fixture
 def frame():
-    return pd.DataFrame({
-        "code": ["P001", "P002", "=HYPERLINK(\"http://x\",\"y\")"],
-        "name": ["校舍维修", "+cmd|' /C calc'!A0", "@SUM(A1)"],
-        "budget": [Decimal("1234567.89"), Decimal("100000.00"), None],
-        "rate": [0.4215, 1.15, float("nan")],
-        "gap": [-24.55, 3.0, None],
-        "month": [7, 7, 7],
-        "severity": ["red", "yellow", "blue"],
-    })
+    return pd.DataFrame(
+        {
+            "code": ["P001", "P002", '=HYPERLINK("http://x","y")'],
+            "name": ["校舍维修", "+cmd|' /C calc'!A0", "@SUM(A1)"],
+            "budget": [Decimal("1234567.89"), Decimal("100000.00"), None],
+            "rate": [0.4215, 1.15, float("nan")],
+            "gap": [-24.55, 3.0, None],
+            "month": [7, 7, 7],
+            "severity": ["red", "yellow", "blue"],
+        }
+    )
 
 
 COLUMNS = [
@@ -80,7 +82,7 @@ def test_rows_are_filled_by_severity(frame):
 
 def test_formula_like_text_is_neutralised_with_a_leading_quote(frame):
     ws = _sheet(dataframe_to_xlsx(frame, COLUMNS))
-    assert ws["A4"].value == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert ws["A4"].value == '\'=HYPERLINK("http://x","y")'
     assert ws["B3"].value == "'+cmd|' /C calc'!A0"
     assert ws["B4"].value == "'@SUM(A1)"
     assert all(ws.cell(row=r, column=c).data_type != "f" for r in range(1, 5) for c in range(1, 7))
@@ -109,8 +111,18 @@ def test_warning_flags_of_the_hand_fixture_export_with_chinese_sentences(hand_db
     public = flags.warning_flags(hand_db, 2025, 7, Scope.public())
     ws = _sheet(warning_xlsx(public))
     header = [c.value for c in ws[1]]
-    assert header[:7] == ["等级", "项目编码", "项目名称", "主管部门编码", "主管部门", "预警规则", "预警说明"]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+    assert header[:7] == [
+        "等级",
+        "项目编码",
+        "项目名称",
+        "主管部门编码",
+        "主管部门",
+        "预警规则",
+        "预警说明",
+    ]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)
+    ]
     assert "P007" not in {r["项目编码"] for r in rows}  # sensitive department D03
     p003 = next(r for r in rows if r["项目编码"] == "P003" and r["预警规则"] == "支出进度偏慢")
     assert p003["等级"] == "红色"

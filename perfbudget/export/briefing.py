@@ -41,9 +41,9 @@ SECTIONS: dict[str, str] = {
     "selfeval": "绩效自评等级",
     "costs": "成本对比",
 }
-SLIDE_DEPARTMENTS = 12   # departments on the execution slide (the lowest rates)
-SLIDE_WARNINGS = 8       # warnings on the warnings slide (worst first)
-SLIDE_COSTS = 10         # projects on the cost slide
+SLIDE_DEPARTMENTS = 12  # departments on the execution slide (the lowest rates)
+SLIDE_WARNINGS = 8  # warnings on the warnings slide (worst first)
+SLIDE_COSTS = 10  # projects on the cost slide
 # The dashboard's names of the quadrants (perfbudget.vocab, perfbudget.i18n quadrant_*).
 QUADRANT_LABELS = {q: t(vocab.quadrant_key(q), "zh") for q in vocab.QUADRANTS}
 SYNTHETIC_NOTE = "（演示数据，合成，非真实财政数据）"
@@ -87,8 +87,8 @@ class Section:
 class Briefing:
     year: int
     month: int
-    scope_label: str      # 示例区 / 区教育局
-    subject: str          # who the captions speak of: 全区 / 区教育局
+    scope_label: str  # 示例区 / 区教育局
+    subject: str  # who the captions speak of: 全区 / 区教育局
     public: bool
     source: str
     generated: date
@@ -114,8 +114,10 @@ class Briefing:
 
     def file_name(self, suffix: str) -> str:
         """预算绩效简报_示例区_2025年07月_内部.pptx"""
-        return (f"预算绩效简报_{file_stem(self.scope_label, 30)}_{self.year}年{self.month:02d}月_"
-                f"{self.marking}.{suffix.lstrip('.')}")
+        return (
+            f"预算绩效简报_{file_stem(self.scope_label, 30)}_{self.year}年{self.month:02d}月_"
+            f"{self.marking}.{suffix.lstrip('.')}"
+        )
 
     def omitted_lines(self) -> list[str]:
         return [f"未包含「{title}」：{why}" for title, why in self.omitted]
@@ -126,6 +128,7 @@ class BriefingError(ValueError):
 
 
 # --- building ---------------------------------------------------------------------------
+
 
 def build_briefing(
     conn: duckdb.DuckDBPyConnection,
@@ -164,7 +167,9 @@ def build_briefing(
         subject = "全区" if len(names) <= 1 else "全市"
     else:
         departments = db.run_query(conn, "department_list", scope, year=year)
-        scope_label = str(departments["department"].iloc[0]) if not departments.empty else department_code
+        scope_label = (
+            str(departments["department"].iloc[0]) if not departments.empty else department_code
+        )
         subject = scope_label
 
     meta = dict(db.run_live(conn, "database_meta").itertuples(index=False))
@@ -175,8 +180,9 @@ def build_briefing(
     omitted: list[tuple[str, str]] = []
     builders = {
         "kpi": lambda: _kpi_section(conn, year, month, scope, kpi, subject, all_flags),
-        "execution": lambda: _execution_section(conn, year, month, scope, department_code,
-                                                all_flags),
+        "execution": lambda: _execution_section(
+            conn, year, month, scope, department_code, all_flags
+        ),
         "warnings": lambda: _warnings_section(all_flags, month),
         "dual_monitoring": lambda: _dual_section(conn, year, month, scope),
         "selfeval": lambda: _selfeval_section(conn, year, month, scope),
@@ -189,9 +195,15 @@ def build_briefing(
         else:
             built.append(result)
     return Briefing(
-        year=year, month=month, scope_label=scope_label, subject=subject, public=public,
+        year=year,
+        month=month,
+        scope_label=scope_label,
+        subject=subject,
+        public=public,
         source=SOURCE_ZH + (SYNTHETIC_NOTE if synthetic else ""),
-        generated=today or date.today(), sections=built, omitted=omitted,
+        generated=today or date.today(),
+        sections=built,
+        omitted=omitted,
         is_synthetic=synthetic,
     )
 
@@ -214,41 +226,71 @@ def _kpi_section(conn, year, month, scope, kpi, subject, all_flags) -> Section:
     if red or yellow:
         caption += f"；红色预警{red}条、黄色预警{yellow}条"
     kpis = [
-        Kpi("调整后预算", fmt.money(kpi["adjusted_budget_yuan"]),
-            f"{int(kpi['department_count'])}个部门 · {int(kpi['project_count'])}个项目"),
-        Kpi("累计支出", fmt.money(kpi["spent_yuan"]),
-            f"{int(kpi['reported_project_count'])}个项目已报送{month}月支出"),
-        Kpi("预算执行率", fmt.pct(kpi["execution_rate"]),
-            f"进度比{fmt.ratio(kpi['pace'])}", light=kpi["pace_light"]),
-        Kpi("序时进度", fmt.pct(kpi["time_progress"]),
-            f"进度差{fmt.pp(kpi['gap_pp'])}个百分点", light=kpi["pace_light"]),
-        Kpi("绩效指标正常率", fmt.pct(kpi["indicator_on_track_rate"]),
+        Kpi(
+            "调整后预算",
+            fmt.money(kpi["adjusted_budget_yuan"]),
+            f"{int(kpi['department_count'])}个部门 · {int(kpi['project_count'])}个项目",
+        ),
+        Kpi(
+            "累计支出",
+            fmt.money(kpi["spent_yuan"]),
+            f"{int(kpi['reported_project_count'])}个项目已报送{month}月支出",
+        ),
+        Kpi(
+            "预算执行率",
+            fmt.pct(kpi["execution_rate"]),
+            f"进度比{fmt.ratio(kpi['pace'])}",
+            light=kpi["pace_light"],
+        ),
+        Kpi(
+            "序时进度",
+            fmt.pct(kpi["time_progress"]),
+            f"进度差{fmt.pp(kpi['gap_pp'])}个百分点",
+            light=kpi["pace_light"],
+        ),
+        Kpi(
+            "绩效指标正常率",
+            fmt.pct(kpi["indicator_on_track_rate"]),
             f"{int(kpi['indicator_on_track_count'] or 0)}/{int(kpi['indicator_reported_count'] or 0)}"
-            "个已填报指标"),
-        Kpi("绩效预警", f"{red + yellow}条", f"红色{red}条 · 黄色{yellow}条",
-            light=counts.light),
+            "个已填报指标",
+        ),
+        Kpi("绩效预警", f"{red + yellow}条", f"红色{red}条 · 黄色{yellow}条", light=counts.light),
     ]
-    trend = db.run_query(conn, "execution_trend", scope, year=year, month=month,
-                         department_code=None)
+    trend = db.run_query(
+        conn, "execution_trend", scope, year=year, month=month, department_code=None
+    )
     figure = None
     if not trend.empty and trend["spent_yuan"].notna().any():
         figure = charts.execution_trend_chart(trend, "zh", title="")
-    frame = pd.DataFrame({
-        "item": [k.label for k in kpis] + ["进度比"],
-        "value": [k.value for k in kpis] + [fmt.ratio(kpi["pace"])],
-        "note": [k.note for k in kpis] + [""],
-    })
-    table = Table("总体情况", "总体情况", frame,
-                  [Column("item", "指标", width=18), Column("value", "数值", width=20),
-                   Column("note", "说明", width=36)])
+    frame = pd.DataFrame(
+        {
+            "item": [k.label for k in kpis] + ["进度比"],
+            "value": [k.value for k in kpis] + [fmt.ratio(kpi["pace"])],
+            "note": [k.note for k in kpis] + [""],
+        }
+    )
+    table = Table(
+        "总体情况",
+        "总体情况",
+        frame,
+        [
+            Column("item", "指标", width=18),
+            Column("value", "数值", width=20),
+            Column("note", "说明", width=36),
+        ],
+    )
     return Section("kpi", SECTIONS["kpi"], caption, figure=figure, table=table, kpis=kpis)
 
 
 # how the slides' lights are defined (flags.project_lights, flags.scope_lights)
-PROJECT_LIGHT_NOTE = ("项目灯取其绩效预警中最差的一个：有红色预警为红灯，否则有黄色预警为黄灯，否则绿灯；"
-                      "蓝色提示和数据质量提示不计入；未报送或预算为0且无红黄预警的不评灯。")
-DEPARTMENT_LIGHT_NOTE = ("部门灯取其所含项目灯与部门整体预警中最差的一个：有红灯项目即为红灯，"
-                         "与「重点预警」所列预警一致。")
+PROJECT_LIGHT_NOTE = (
+    "项目灯取其绩效预警中最差的一个：有红色预警为红灯，否则有黄色预警为黄灯，否则绿灯；"
+    "蓝色提示和数据质量提示不计入；未报送或预算为0且无红黄预警的不评灯。"
+)
+DEPARTMENT_LIGHT_NOTE = (
+    "部门灯取其所含项目灯与部门整体预警中最差的一个：有红灯项目即为红灯，"
+    "与「重点预警」所列预警一致。"
+)
 
 
 def _execution_section(conn, year, month, scope, department_code, all_flags) -> Section | str:
@@ -260,34 +302,51 @@ def _execution_section(conn, year, month, scope, department_code, all_flags) -> 
     projects = db.run_query(conn, "project_execution", scope, year=year, month=month)
     lights = flags.scope_lights(all_flags, projects, departments)
     dept_lights = lights[lights["level"] == "department"].set_index("key")
-    light_codes = pd.Series([dept_lights["light"].get(c, "grey") for c in departments["department_code"]])
+    light_codes = pd.Series(
+        [dept_lights["light"].get(c, "grey") for c in departments["department_code"]]
+    )
     red = int((light_codes == "red").sum())
     yellow = int((light_codes == "yellow").sum())
     red_projects = int(dept_lights["red_project_count"].sum())
     ranked = departments.dropna(subset=["execution_rate"]).sort_values(
-        ["execution_rate", "department_code"], kind="stable")
-    caption = (f"{len(departments)}个部门中，红灯{red}个、黄灯{yellow}个"
-               f"（共有红灯项目{red_projects}个）")
+        ["execution_rate", "department_code"], kind="stable"
+    )
+    caption = (
+        f"{len(departments)}个部门中，红灯{red}个、黄灯{yellow}个（共有红灯项目{red_projects}个）"
+    )
     if not ranked.empty:
         low = ranked.iloc[0]
         caption += f"；执行率最低的是{low['department']}（{fmt.pct(low['execution_rate'])}）"
     limit = SLIDE_DEPARTMENTS if len(departments) > SLIDE_DEPARTMENTS else None
     figure = charts.department_execution_bars(departments, lights, "zh", limit=limit, title="")
-    notes = [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个部门，全部{len(departments)}个部门见 Excel 附表。"] \
-        if limit else []
+    notes = (
+        [
+            f"图中为执行率最低的{SLIDE_DEPARTMENTS}个部门，全部{len(departments)}个部门见 Excel 附表。"
+        ]
+        if limit
+        else []
+    )
     notes.append(DEPARTMENT_LIGHT_NOTE + PROJECT_LIGHT_NOTE)
     table = Table(
-        "部门执行", "各部门预算执行情况", departments.assign(severity=light_codes.to_numpy()),
-        [Column("department_code", "部门编码"), Column("department", "主管部门", width=22),
-         Column("project_count", "项目数", "integer"),
-         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
-         Column("spent_yuan", "累计支出（万元）", "wan"),
-         Column("execution_rate", "执行率", "rate"), Column("time_progress", "序时进度", "rate"),
-         Column("gap_pp", "进度差（百分点）", "pp"), Column("pace", "进度比", "number")],
+        "部门执行",
+        "各部门预算执行情况",
+        departments.assign(severity=light_codes.to_numpy()),
+        [
+            Column("department_code", "部门编码"),
+            Column("department", "主管部门", width=22),
+            Column("project_count", "项目数", "integer"),
+            Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+            Column("spent_yuan", "累计支出（万元）", "wan"),
+            Column("execution_rate", "执行率", "rate"),
+            Column("time_progress", "序时进度", "rate"),
+            Column("gap_pp", "进度差（百分点）", "pp"),
+            Column("pace", "进度比", "number"),
+        ],
         severity_key="severity",
     )
-    return Section("execution", SECTIONS["execution"], caption, figure=figure, table=table,
-                   notes=notes)
+    return Section(
+        "execution", SECTIONS["execution"], caption, figure=figure, table=table, notes=notes
+    )
 
 
 def _project_execution_section(conn, year, month, scope, all_flags) -> Section | str:
@@ -300,7 +359,8 @@ def _project_execution_section(conn, year, month, scope, all_flags) -> Section |
     red = int((light_codes == "red").sum())
     yellow = int((light_codes == "yellow").sum())
     ranked = projects.dropna(subset=["execution_rate"]).sort_values(
-        ["execution_rate", "project_code"], kind="stable")
+        ["execution_rate", "project_code"], kind="stable"
+    )
     caption = f"{len(projects)}个项目中，红灯{red}个、黄灯{yellow}个"
     if not ranked.empty:
         low = ranked.iloc[0]
@@ -310,22 +370,36 @@ def _project_execution_section(conn, year, month, scope, all_flags) -> Section |
     repeated = names.duplicated(keep=False)
     as_rows = projects.assign(
         department_code=projects["project_code"],
-        department=[f"{n}（{c}）" if r else n
-                    for n, c, r in zip(names, projects["project_code"], repeated, strict=True)])
-    as_lights = pd.DataFrame({"level": "department", "key": lights["project_code"],
-                              "light": light_codes})
+        department=[
+            f"{n}（{c}）" if r else n
+            for n, c, r in zip(names, projects["project_code"], repeated, strict=True)
+        ],
+    )
+    as_lights = pd.DataFrame(
+        {"level": "department", "key": lights["project_code"], "light": light_codes}
+    )
     limit = SLIDE_DEPARTMENTS if len(projects) > SLIDE_DEPARTMENTS else None
     figure = charts.department_execution_bars(as_rows, as_lights, "zh", limit=limit, title="")
-    notes = [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个项目，全部{len(projects)}个项目见 Excel 附表。"] \
-        if limit else []
+    notes = (
+        [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个项目，全部{len(projects)}个项目见 Excel 附表。"]
+        if limit
+        else []
+    )
     notes.append(PROJECT_LIGHT_NOTE)
     table = Table(
-        "项目执行", "各项目预算执行情况", projects.assign(severity=light_codes.to_numpy()),
-        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
-         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
-         Column("spent_yuan", "累计支出（万元）", "wan"),
-         Column("execution_rate", "执行率", "rate"), Column("time_progress", "序时进度", "rate"),
-         Column("gap_pp", "进度差（百分点）", "pp"), Column("pace", "进度比", "number")],
+        "项目执行",
+        "各项目预算执行情况",
+        projects.assign(severity=light_codes.to_numpy()),
+        [
+            Column("project_code", "项目编码"),
+            Column("project_name", "项目名称", width=24),
+            Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+            Column("spent_yuan", "累计支出（万元）", "wan"),
+            Column("execution_rate", "执行率", "rate"),
+            Column("time_progress", "序时进度", "rate"),
+            Column("gap_pp", "进度差（百分点）", "pp"),
+            Column("pace", "进度比", "number"),
+        ],
         severity_key="severity",
     )
     return Section("execution", "各项目预算执行", caption, figure=figure, table=table, notes=notes)
@@ -354,20 +428,34 @@ def _warnings_section(all_flags: pd.DataFrame, month: int) -> Section | str:
         subject=[_subject(r) for r in table_rows.itertuples()],
     )
     table = Table(
-        "预警", "预警清单", table_rows,
-        [Column("severity_zh", "等级"), Column("subject", "项目", width=20),
-         Column("department", "主管部门", width=17), Column("rule_label", "预警类型", width=13),
-         Column("message", "预警说明", width=64), Column("project_code", "项目编码"),
-         Column("value", "指标值", "number"), Column("threshold", "阈值", "number"),
-         Column("as_of_month", "截至月份", "integer")],
+        "预警",
+        "预警清单",
+        table_rows,
+        [
+            Column("severity_zh", "等级"),
+            Column("subject", "项目", width=20),
+            Column("department", "主管部门", width=17),
+            Column("rule_label", "预警类型", width=13),
+            Column("message", "预警说明", width=64),
+            Column("project_code", "项目编码"),
+            Column("value", "指标值", "number"),
+            Column("threshold", "阈值", "number"),
+            Column("as_of_month", "截至月份", "integer"),
+        ],
         severity_key="severity",
         slide_columns=("severity_zh", "subject", "department", "rule_label", "message"),
         slide_rows=SLIDE_WARNINGS,
     )
     if performance.empty:
         caption = f"截至{month}月没有绩效预警，数据质量提示{quality}条"
-    return Section("warnings", SECTIONS["warnings"], caption, table=table, notes=notes,
-                   show_table_on_slide=True)
+    return Section(
+        "warnings",
+        SECTIONS["warnings"],
+        caption,
+        table=table,
+        notes=notes,
+        show_table_on_slide=True,
+    )
 
 
 def _subject(row) -> str:
@@ -384,25 +472,42 @@ def _dual_section(conn, year, month, scope) -> Section | str:
     counts = frame["quadrant"].value_counts()
     caption = f"{len(frame)}个项目中，" + "，".join(
         f"{QUADRANT_LABELS[q]}{int(counts.get(q, 0))}个"
-        for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind"))
+        for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind")
+    )
     figure = charts.dual_monitoring_chart(frame, "zh", size="slide", title="")
     cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
-    notes = [f"横轴为进度比（执行率÷序时进度），纵轴为产出进度，1.0为与序时同步；虚线为{cut}的黄灯线；"
-             "圆点大小表示调整后预算。"]
+    notes = [
+        f"横轴为进度比（执行率÷序时进度），纵轴为产出进度，1.0为与序时同步；虚线为{cut}的黄灯线；"
+        "圆点大小表示调整后预算。"
+    ]
     table = Table(
-        "双监控", "双监控：支出进度与产出进度",
-        frame.assign(quadrant_zh=[QUADRANT_LABELS.get(q, q) for q in frame["quadrant"]],
-                     severity=frame["quadrant"].map(vocab.QUADRANT_SEVERITY)),
-        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
-         Column("department", "主管部门", width=18),
-         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
-         Column("execution_rate", "执行率", "rate"), Column("pace", "进度比", "number"),
-         Column("output_progress", "产出进度", "rate"), Column("difference", "差值", "number"),
-         Column("quadrant_zh", "象限", width=16)],
+        "双监控",
+        "双监控：支出进度与产出进度",
+        frame.assign(
+            quadrant_zh=[QUADRANT_LABELS.get(q, q) for q in frame["quadrant"]],
+            severity=frame["quadrant"].map(vocab.QUADRANT_SEVERITY),
+        ),
+        [
+            Column("project_code", "项目编码"),
+            Column("project_name", "项目名称", width=24),
+            Column("department", "主管部门", width=18),
+            Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
+            Column("execution_rate", "执行率", "rate"),
+            Column("pace", "进度比", "number"),
+            Column("output_progress", "产出进度", "rate"),
+            Column("difference", "差值", "number"),
+            Column("quadrant_zh", "象限", width=16),
+        ],
         severity_key="severity",
     )
-    return Section("dual_monitoring", SECTIONS["dual_monitoring"], caption, figure=figure,
-                   table=table, notes=notes)
+    return Section(
+        "dual_monitoring",
+        SECTIONS["dual_monitoring"],
+        caption,
+        figure=figure,
+        table=table,
+        notes=notes,
+    )
 
 
 def _selfeval_section(conn, year, month, scope) -> Section | str:
@@ -416,17 +521,28 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
     # counted in words, never as 差
     incomplete = int((everything["status"] == "incomplete").sum())
     missing = int((everything["status"] == "none").sum())
-    unscored = "、".join(part for part in (f"{incomplete}个项目自评不完整（有指标缺年末完成值）" if incomplete else "",
-                                           f"{missing}个项目无自评" if missing else "") if part)
-    frame = everything[(everything["status"] == "complete") & everything["grade"].notna()].reset_index(drop=True)
+    unscored = "、".join(
+        part
+        for part in (
+            f"{incomplete}个项目自评不完整（有指标缺年末完成值）" if incomplete else "",
+            f"{missing}个项目无自评" if missing else "",
+        )
+        if part
+    )
+    frame = everything[
+        (everything["status"] == "complete") & everything["grade"].notna()
+    ].reset_index(drop=True)
     if frame.empty:
         return f"{eval_year}年度没有完整的自评数据" + (f"（{unscored}）" if unscored else "")
     counts = frame["grade"].value_counts()
     total = len(frame)
     parts = [f"{g}{int(counts.get(g, 0))}个" for g in vocab.GRADES]
     good = int(counts.get("优", 0))
-    caption = f"{eval_year}年度{total}个自评完整的项目复核评分：" + "、".join(parts) + \
-        f"，优秀率{fmt.pct(good / total)}"
+    caption = (
+        f"{eval_year}年度{total}个自评完整的项目复核评分："
+        + "、".join(parts)
+        + f"，优秀率{fmt.pct(good / total)}"
+    )
     if unscored:
         caption += f"；另有{unscored}，不计分、不评级"
     over = int(frame["is_over_scored"].fillna(False).astype(bool).sum())
@@ -434,23 +550,41 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
         caption += f"；{over}个项目自评等级高于复核等级"
     figure = charts.selfeval_grade_bars(frame, "zh", title="")
     limit = thresholds.current(read_thresholds(conn))  # the points the scores were computed with
-    notes = [f"复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率{limit.selfeval.weight_execution}分，"
-             "产出、效益、满意度指标按分值"
-             "与完成率计分；社会保险基金预算项目不在此列。有适用指标缺年末实际完成值的自评为不完整，"
-             "既无自评表也无年末完成值的为无自评，两者都不计分、不评级，不列入本页。"]
+    notes = [
+        f"复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率{limit.selfeval.weight_execution}分，"
+        "产出、效益、满意度指标按分值"
+        "与完成率计分；社会保险基金预算项目不在此列。有适用指标缺年末实际完成值的自评为不完整，"
+        "既无自评表也无年末完成值的为无自评，两者都不计分、不评级，不列入本页。"
+    ]
     table = Table(
-        "绩效自评", f"{eval_year}年度绩效自评",
-        frame.assign(severity=frame["grade"].map({"差": "red", "中": "yellow"}),
-                     over=["是" if bool(v) else "" for v in frame["is_over_scored"].fillna(False)]),
-        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
-         Column("department", "主管部门", width=18), Column("execution_rate", "执行率", "rate"),
-         Column("total_score", "复核得分", "number"), Column("grade", "复核等级"),
-         Column("claimed_total_score", "自评得分", "number"), Column("claimed_grade", "自评等级"),
-         Column("score_difference", "自评与复核之差", "number"), Column("over", "自评偏高")],
+        "绩效自评",
+        f"{eval_year}年度绩效自评",
+        frame.assign(
+            severity=frame["grade"].map({"差": "red", "中": "yellow"}),
+            over=["是" if bool(v) else "" for v in frame["is_over_scored"].fillna(False)],
+        ),
+        [
+            Column("project_code", "项目编码"),
+            Column("project_name", "项目名称", width=24),
+            Column("department", "主管部门", width=18),
+            Column("execution_rate", "执行率", "rate"),
+            Column("total_score", "复核得分", "number"),
+            Column("grade", "复核等级"),
+            Column("claimed_total_score", "自评得分", "number"),
+            Column("claimed_grade", "自评等级"),
+            Column("score_difference", "自评与复核之差", "number"),
+            Column("over", "自评偏高"),
+        ],
         severity_key="severity",
     )
-    return Section("selfeval", f"{eval_year}年度{SECTIONS['selfeval']}", caption, figure=figure,
-                   table=table, notes=notes)
+    return Section(
+        "selfeval",
+        f"{eval_year}年度{SECTIONS['selfeval']}",
+        caption,
+        figure=figure,
+        table=table,
+        notes=notes,
+    )
 
 
 def _costs_section(conn, year, scope, all_flags) -> Section | str:
@@ -461,41 +595,68 @@ def _costs_section(conn, year, scope, all_flags) -> Section | str:
     cost_flags = all_flags[all_flags["rule"] == "cost_above_reference"]
     red = int((cost_flags["severity"] == "red").sum())
     yellow = int((cost_flags["severity"] == "yellow").sum())
-    caption = (f"有成本数据的项目{len(projects)}个，单位成本明显高于参考值的{red + yellow}个"
-               f"（红色{red}个、黄色{yellow}个）")
+    caption = (
+        f"有成本数据的项目{len(projects)}个，单位成本明显高于参考值的{red + yellow}个"
+        f"（红色{red}个、黄色{yellow}个）"
+    )
     figure = None
-    notes = ["参考值为该一类事的成本定额标准；无标准时为同类项目（同年度、同一类事、同产出单位）单位成本的中位数。"]
+    notes = [
+        "参考值为该一类事的成本定额标准；无标准时为同类项目（同年度、同一类事、同产出单位）单位成本的中位数。"
+    ]
     if not cost_flags.empty:
-        top = cost_flags.sort_values(["value", "project_code"], ascending=[False, True],
-                                     kind="stable").iloc[0]
+        top = cost_flags.sort_values(
+            ["value", "project_code"], ascending=[False, True], kind="stable"
+        ).iloc[0]
         caption += f"；偏离最大的是{top['project_name']}，高出{fmt.pct(top['value'])}"
         figure = charts.cost_deviation_bars(cost_flags, "zh", title="", limit=SLIDE_COSTS)
         if len(cost_flags) > SLIDE_COSTS:
             notes.append(f"图中为偏离最大的{SLIDE_COSTS}个项目，全部见 Excel 附表。")
     flagged = cost_flags.set_index("project_code")
     table_frame = projects.assign(
-        severity=[flagged["severity"].get(c) if c in flagged.index else None
-                  for c in projects["project_code"]],
-        deviation=[flagged["value"].get(c) if c in flagged.index else None
-                   for c in projects["project_code"]],
+        severity=[
+            flagged["severity"].get(c) if c in flagged.index else None
+            for c in projects["project_code"]
+        ],
+        deviation=[
+            flagged["value"].get(c) if c in flagged.index else None
+            for c in projects["project_code"]
+        ],
     )
     table = Table(
-        "成本", f"{year}年度项目成本与单位成本",
+        "成本",
+        f"{year}年度项目成本与单位成本",
         table_frame,
-        [Column("project_code", "项目编码"), Column("project_name", "项目名称", width=24),
-         Column("department", "主管部门", width=18), Column("service_class", "一类事", width=16),
-         Column("total_cost_yuan", "总成本（万元）", "wan"),
-         Column("output_quantity", "产出数量", "number"), Column("output_unit", "产出单位"),
-         Column("unit_cost_yuan", "单位成本（元）", "number"),
-         Column("standard_unit_cost_yuan", "成本定额标准（元）", "number"),
-         Column("peer_median_unit_cost_yuan", "同类中位数（元）", "number"),
-         Column("deviation", "高于参考值", "rate")],
+        [
+            Column("project_code", "项目编码"),
+            Column("project_name", "项目名称", width=24),
+            Column("department", "主管部门", width=18),
+            Column("service_class", "一类事", width=16),
+            Column("total_cost_yuan", "总成本（万元）", "wan"),
+            Column("output_quantity", "产出数量", "number"),
+            Column("output_unit", "产出单位"),
+            Column("unit_cost_yuan", "单位成本（元）", "number"),
+            Column("standard_unit_cost_yuan", "成本定额标准（元）", "number"),
+            Column("peer_median_unit_cost_yuan", "同类中位数（元）", "number"),
+            Column("deviation", "高于参考值", "rate"),
+        ],
         severity_key="severity",
-        slide_columns=("project_name", "service_class", "unit_cost_yuan",
-                       "standard_unit_cost_yuan", "peer_median_unit_cost_yuan"),
+        slide_columns=(
+            "project_name",
+            "service_class",
+            "unit_cost_yuan",
+            "standard_unit_cost_yuan",
+            "peer_median_unit_cost_yuan",
+        ),
     )
-    return Section("costs", SECTIONS["costs"], caption, figure=figure, table=table, notes=notes,
-                   show_table_on_slide=figure is None)
+    return Section(
+        "costs",
+        SECTIONS["costs"],
+        caption,
+        figure=figure,
+        table=table,
+        notes=notes,
+        show_table_on_slide=figure is None,
+    )
 
 
 def section_keys(names: Sequence[str] | None) -> list[str]:
@@ -506,6 +667,7 @@ def section_keys(names: Sequence[str] | None) -> list[str]:
 
 
 # --- the tables as a workbook -----------------------------------------------------------
+
 
 def briefing_xlsx(briefing: Briefing) -> bytes:
     """Every table of the briefing as a formatted workbook: a 说明 sheet (scope, date, marking,
@@ -519,14 +681,22 @@ def briefing_xlsx(briefing: Briefing) -> bytes:
         f"范围：{briefing.scope_label}",
         f"来源：{briefing.source.removeprefix('来源：')}",
         f"生成日期：{briefing.generated.isoformat()}",
-        ("公开版：不含涉密（敏感）项目和涉密部门的数据。" if briefing.public
-         else "内部版：含全部项目（包括涉密项目），仅限内部使用，不得对外公开。"),
+        (
+            "公开版：不含涉密（敏感）项目和涉密部门的数据。"
+            if briefing.public
+            else "内部版：含全部项目（包括涉密项目），仅限内部使用，不得对外公开。"
+        ),
         "金额单位：万元；比率以百分数显示。",
         *briefing.omitted_lines(),
     ]
     sheets = [
-        Sheet(table.sheet, table.frame, table.columns, severity_key=table.severity_key,
-              title=f"【{briefing.marking}】{table.title}　{briefing.as_of}　{briefing.scope_label}")
+        Sheet(
+            table.sheet,
+            table.frame,
+            table.columns,
+            severity_key=table.severity_key,
+            title=f"【{briefing.marking}】{table.title}　{briefing.as_of}　{briefing.scope_label}",
+        )
         for table in briefing.tables
     ]
     return sheets_to_xlsx(sheets, cover=cover, marking=briefing.marking)

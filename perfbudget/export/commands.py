@@ -32,16 +32,32 @@ def add_export_parser(sub, with_db) -> None:
     brief = kinds.add_parser("briefing", help="the briefing deck / 简报（PPTX、PDF、Excel 附表）")
     with_db(brief)
     brief.add_argument("--year", type=int, required=True)
-    brief.add_argument("--month", type=int, default=None,
-                       help="as-of month 1–12 (default: the last month with spending data)")
-    brief.add_argument("--scope", default=None, metavar="CODE",
-                       help="a department code (default: the whole district)")
-    brief.add_argument("--public", action="store_true",
-                       help="public version: no sensitive project / 公开版（不含涉密项目）")
-    brief.add_argument("--sections", default=None,
-                       help=f"comma list of {','.join(SECTIONS)} (default: all)")
-    brief.add_argument("--out", type=Path, required=True,
-                       help="FILE.pptx, FILE.pdf or FILE.xlsx, or a folder (named for you)")
+    brief.add_argument(
+        "--month",
+        type=int,
+        default=None,
+        help="as-of month 1–12 (default: the last month with spending data)",
+    )
+    brief.add_argument(
+        "--scope",
+        default=None,
+        metavar="CODE",
+        help="a department code (default: the whole district)",
+    )
+    brief.add_argument(
+        "--public",
+        action="store_true",
+        help="public version: no sensitive project / 公开版（不含涉密项目）",
+    )
+    brief.add_argument(
+        "--sections", default=None, help=f"comma list of {','.join(SECTIONS)} (default: all)"
+    )
+    brief.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="FILE.pptx, FILE.pdf or FILE.xlsx, or a folder (named for you)",
+    )
     brief.set_defaults(handler=_cmd_briefing)
 
     table = kinds.add_parser("table", help="a report as a formatted .xlsx / 报表导出为 Excel")
@@ -49,11 +65,18 @@ def add_export_parser(sub, with_db) -> None:
     with_db(table)
     table.add_argument("--year", type=int, required=True)
     table.add_argument("--month", type=int, default=None)
-    table.add_argument("--public", action="store_true",
-                       help="public version: no sensitive project / 公开版（不含涉密项目）")
+    table.add_argument(
+        "--public",
+        action="store_true",
+        help="public version: no sensitive project / 公开版（不含涉密项目）",
+    )
     table.add_argument("--out", type=Path, required=True, help="FILE.xlsx or a folder")
-    table.add_argument("--level", choices=PEFA_LEVELS, default=None,
-                       help="pefa only: the heads (default district), as in `perfbudget report`")
+    table.add_argument(
+        "--level",
+        choices=PEFA_LEVELS,
+        default=None,
+        help="pefa only: the heads (default district), as in `perfbudget report`",
+    )
     table.set_defaults(handler=_cmd_table)
 
 
@@ -77,8 +100,11 @@ def _cmd_briefing(args) -> int:
     out: Path = args.out
     folder = out.is_dir() or out.suffix == ""
     if not folder and out.suffix.lower() not in BRIEFING_SUFFIXES:
-        print("--out 须为 .pptx、.pdf 或 .xlsx 文件或文件夹 / --out must be a .pptx, .pdf or "
-              ".xlsx file, or a folder", file=sys.stderr)
+        print(
+            "--out 须为 .pptx、.pdf 或 .xlsx 文件或文件夹 / --out must be a .pptx, .pdf or "
+            ".xlsx file, or a folder",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     conn, month, code = _open(args)
     if conn is None:
@@ -86,8 +112,9 @@ def _cmd_briefing(args) -> int:
     sections = [s.strip() for s in args.sections.split(",")] if args.sections else None
     start = time.perf_counter()
     try:
-        briefing = build_briefing(conn, args.year, month, args.scope, public=args.public,
-                                  sections=sections)
+        briefing = build_briefing(
+            conn, args.year, month, args.scope, public=args.public, sections=sections
+        )
     except BriefingError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -117,8 +144,10 @@ def _cmd_briefing(args) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     seconds = time.perf_counter() - start
-    print(f"简报已导出（{briefing.marking}，{1 + len(briefing.sections)}页）/ briefing written: "
-          f"{target} ({seconds:.1f} s)")
+    print(
+        f"简报已导出（{briefing.marking}，{1 + len(briefing.sections)}页）/ briefing written: "
+        f"{target} ({seconds:.1f} s)"
+    )
     return EXIT_OK
 
 
@@ -130,8 +159,10 @@ def _cmd_table(args) -> int:
     out: Path = args.out
     folder = out.is_dir() or out.suffix == ""
     if not folder and out.suffix.lower() != ".xlsx":
-        print("--out 须为 .xlsx 文件或文件夹 / --out must be an .xlsx file or a folder",
-              file=sys.stderr)
+        print(
+            "--out 须为 .xlsx 文件或文件夹 / --out must be an .xlsx file or a folder",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         options = report_options(args.name, level=args.level)
@@ -150,11 +181,15 @@ def _cmd_table(args) -> int:
     mark = marking(args.public)
     label = report.description.split(" / ")[0]
     title = f"【{mark}】{label}　数据截至{args.year}年{month}月"
-    cover = [title, f"报表：{args.name}", f"行数：{len(frame)}",
-             "公开版：不含涉密（敏感）项目。" if args.public
-             else "内部版：含全部项目（包括涉密项目），仅限内部使用。"]
-    content = report_xlsx(args.name, frame, report.columns, title=title, marking=mark,
-                          cover=cover)
+    cover = [
+        title,
+        f"报表：{args.name}",
+        f"行数：{len(frame)}",
+        "公开版：不含涉密（敏感）项目。"
+        if args.public
+        else "内部版：含全部项目（包括涉密项目），仅限内部使用。",
+    ]
+    content = report_xlsx(args.name, frame, report.columns, title=title, marking=mark, cover=cover)
     if folder:
         out.mkdir(parents=True, exist_ok=True)
         target = out / f"{file_stem(label, 30)}_{args.year}年{month:02d}月_{mark}.xlsx"

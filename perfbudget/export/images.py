@@ -52,7 +52,8 @@ def ensure_server() -> None:
         if not _server_started:
             # mathjax=False: no formulas here, and no attempt to fetch MathJax from a CDN
             kaleido.start_sync_server(
-                mathjax=False, timeout=RENDER_TIMEOUT_SECONDS, silence_warnings=True)
+                mathjax=False, timeout=RENDER_TIMEOUT_SECONDS, silence_warnings=True
+            )
             _server_started = True
 
 
@@ -119,30 +120,58 @@ def annotated(
     height = (out.layout.height or DEFAULT_HEIGHT) + (top - old_top) + (bottom - old_bottom)
     out.update_layout(height=height, margin={"t": top, "b": bottom})
     text = title if title is not None else (out.layout.title.text or "")
-    out.update_layout(title={
-        "text": text, "x": 0, "xanchor": "left", "xref": "container",
-        "font": {"family": FONT_FAMILY, "size": 17, "color": TEXT_COLOUR},
-        "pad": {"l": 10},
-    })
+    out.update_layout(
+        title={
+            "text": text,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "font": {"family": FONT_FAMILY, "size": 17, "color": TEXT_COLOUR},
+            "pad": {"l": 10},
+        }
+    )
     if as_of:
-        out.update_layout(title={"subtitle": {
-            "text": as_of, "font": {"family": FONT_FAMILY, "size": 12, "color": FOOTER_COLOUR}}})
+        out.update_layout(
+            title={
+                "subtitle": {
+                    "text": as_of,
+                    "font": {"family": FONT_FAMILY, "size": 12, "color": FOOTER_COLOUR},
+                }
+            }
+        )
     plot_height = height - top - bottom
     # paper y of a line `pixels` above the figure's bottom edge
     y_bottom = -(bottom - 8) / plot_height if plot_height > 0 else -0.1
     if source:
         out.add_annotation(
-            text=source, xref="paper", yref="paper", x=0, y=y_bottom, xanchor="left",
-            yanchor="bottom", showarrow=False,
+            text=source,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=y_bottom,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
             font={"family": FONT_FAMILY, "size": 11, "color": FOOTER_COLOUR},
         )
     if marking:
         out.add_annotation(
-            text=f"<b>{marking}</b>", xref="paper", yref="paper", x=1, y=y_bottom,
-            xanchor="right", yanchor="bottom", showarrow=False,
-            font={"family": FONT_FAMILY, "size": 12,
-                  "color": MARKING_COLOURS.get(marking, FOOTER_COLOUR)},
-            bordercolor=MARKING_COLOURS.get(marking, FOOTER_COLOUR), borderwidth=1, borderpad=3,
+            text=f"<b>{marking}</b>",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=y_bottom,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font={
+                "family": FONT_FAMILY,
+                "size": 12,
+                "color": MARKING_COLOURS.get(marking, FOOTER_COLOUR),
+            },
+            bordercolor=MARKING_COLOURS.get(marking, FOOTER_COLOUR),
+            borderwidth=1,
+            borderpad=3,
         )
     return out
 

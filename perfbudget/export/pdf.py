@@ -51,15 +51,25 @@ def pptx_to_pdf(pptx: bytes, name: str = "briefing.pptx") -> bytes:
         source.write_bytes(pptx)
         profile = (folder / "profile").as_uri()
         command = [
-            binary, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-            "--nolockcheck", "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source),
+            binary,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "out"),
+            str(source),
         ]
         try:
-            done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS,
-                                  check=False)
+            done = subprocess.run(
+                command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             raise PdfConversionError(
-                f"LibreOffice 转换超时（{TIMEOUT_SECONDS} 秒）/ conversion timed out") from exc
+                f"LibreOffice 转换超时（{TIMEOUT_SECONDS} 秒）/ conversion timed out"
+            ) from exc
         result = folder / "out" / (source.stem + ".pdf")
         if done.returncode != 0 or not result.is_file():
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-500:]
@@ -70,8 +80,14 @@ def pptx_to_pdf(pptx: bytes, name: str = "briefing.pptx") -> bytes:
 # Chinese fonts LibreOffice can use here, best first. The PPTX users download names 微软雅黑
 # (on every Windows PC); a server without it would substitute a font of its own choosing, so
 # the PDF is made from a copy of the deck set in a font this machine has.
-SERVER_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                "Microsoft YaHei", "Noto Sans CJK TC", "WenQuanYi Zen Hei")
+SERVER_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "Noto Sans CJK TC",
+    "WenQuanYi Zen Hei",
+)
 
 
 @cache
@@ -82,8 +98,9 @@ def server_cjk_font() -> str | None:
     if fc_list is None:
         return None
     try:
-        listed = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, timeout=20,
-                                check=False).stdout.decode("utf-8", "replace")
+        listed = subprocess.run(
+            [fc_list, ":lang=zh", "family"], capture_output=True, timeout=20, check=False
+        ).stdout.decode("utf-8", "replace")
     except (OSError, subprocess.TimeoutExpired):
         return None
     families = {name.strip() for line in listed.splitlines() for name in line.split(",")}

@@ -38,7 +38,6 @@ CHART_PX_PER_INCH = 84  # layout pixels per inch of slide: 13 px text ≈ 11 pt 
 CHART_FONT_SIZE = 15
 
 
-
 def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(palette.hex6(colour))
 
@@ -55,8 +54,13 @@ LIGHT_FILLS = {light: _rgb(colour) for light, colour in palette.LIGHT_FILL.items
 LIGHT_INK = {light: _rgb(colour) for light, colour in palette.LIGHT_INK.items()}
 
 ImageRenderer = Callable[[go.Figure, int, int], bytes]
-PREFERRED_FONTS = ("Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
-                   "WenQuanYi Micro Hei", "PingFang SC")
+PREFERRED_FONTS = (
+    "Microsoft YaHei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "PingFang SC",
+)
 
 
 def briefing_pptx(
@@ -161,9 +165,21 @@ class _Deck:
                 rpr.append(element)
             element.set("typeface", self.face)
 
-    def text(self, slide, left, top, width, height, text: str, size: float, *,
-             bold: bool = False, color: RGBColor = INK, align=PP_ALIGN.LEFT,
-             anchor=MSO_ANCHOR.TOP):
+    def text(
+        self,
+        slide,
+        left,
+        top,
+        width,
+        height,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        color: RGBColor = INK,
+        align=PP_ALIGN.LEFT,
+        anchor=MSO_ANCHOR.TOP,
+    ):
         box = slide.shapes.add_textbox(left, top, width, height)
         frame = box.text_frame
         frame.word_wrap = True
@@ -179,8 +195,9 @@ class _Deck:
             self.font(run, size, bold=bold, color=color)
         return box
 
-    def badge(self, slide, left, top, width, height, text: str, fill: RGBColor,
-              size: float) -> None:
+    def badge(
+        self, slide, left, top, width, height, text: str, fill: RGBColor, size: float
+    ) -> None:
         shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, top, width, height)
         _fill(shape, fill)
         frame = shape.text_frame
@@ -198,23 +215,57 @@ class _Deck:
         mark = self.briefing.marking
         fill = MARKING_FILLS.get(mark, GREY)
         if big:
-            self.badge(slide, SLIDE_WIDTH - MARGIN - Inches(1.6), Inches(0.45), Inches(1.6),
-                       Inches(0.7), mark, fill, 24)
+            self.badge(
+                slide,
+                SLIDE_WIDTH - MARGIN - Inches(1.6),
+                Inches(0.45),
+                Inches(1.6),
+                Inches(0.7),
+                mark,
+                fill,
+                24,
+            )
         else:
-            self.badge(slide, SLIDE_WIDTH - MARGIN - Inches(1.0), Inches(0.38), Inches(1.0),
-                       Inches(0.46), mark, fill, 16)
+            self.badge(
+                slide,
+                SLIDE_WIDTH - MARGIN - Inches(1.0),
+                Inches(0.38),
+                Inches(1.0),
+                Inches(0.46),
+                mark,
+                fill,
+                16,
+            )
 
     def cover(self, slide) -> None:
         briefing = self.briefing
-        band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.1), SLIDE_WIDTH,
-                                      Inches(2.2))
+        band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.1), SLIDE_WIDTH, Inches(2.2))
         _fill(band, NAVY)
         self.marking(slide, big=True)
-        self.text(slide, Inches(0.9), Inches(2.3), Inches(11.5), Inches(1.0), briefing.title, 40,
-                  bold=True, color=WHITE, anchor=MSO_ANCHOR.MIDDLE)
-        self.text(slide, Inches(0.9), Inches(3.3), Inches(11.5), Inches(0.8),
-                  f"{briefing.as_of}　·　{briefing.generated.year}年{briefing.generated.month}月"
-                  f"{briefing.generated.day}日生成", 20, color=WHITE, anchor=MSO_ANCHOR.MIDDLE)
+        self.text(
+            slide,
+            Inches(0.9),
+            Inches(2.3),
+            Inches(11.5),
+            Inches(1.0),
+            briefing.title,
+            40,
+            bold=True,
+            color=WHITE,
+            anchor=MSO_ANCHOR.MIDDLE,
+        )
+        self.text(
+            slide,
+            Inches(0.9),
+            Inches(3.3),
+            Inches(11.5),
+            Inches(0.8),
+            f"{briefing.as_of}　·　{briefing.generated.year}年{briefing.generated.month}月"
+            f"{briefing.generated.day}日生成",
+            20,
+            color=WHITE,
+            anchor=MSO_ANCHOR.MIDDLE,
+        )
         lines = ["本简报包括：" + "、".join(s.title for s in briefing.sections)]
         lines += briefing.omitted_lines()
         if briefing.public:
@@ -223,48 +274,102 @@ class _Deck:
             lines.append("内部版：含全部项目（包括涉密项目），仅限内部使用，不得对外公开。")
         if briefing.is_synthetic:
             lines.append("演示数据（合成），非真实财政数据。")
-        self.text(slide, Inches(0.9), Inches(4.7), Inches(11.5), Inches(2.1), "\n".join(lines),
-                  15, color=INK)
+        self.text(
+            slide,
+            Inches(0.9),
+            Inches(4.7),
+            Inches(11.5),
+            Inches(2.1),
+            "\n".join(lines),
+            15,
+            color=INK,
+        )
 
     def header(self, slide, section: Section) -> None:
-        self.text(slide, MARGIN, Inches(0.3), Inches(11.0), Inches(0.65), section.title, 28,
-                  bold=True, color=NAVY, anchor=MSO_ANCHOR.MIDDLE)
+        self.text(
+            slide,
+            MARGIN,
+            Inches(0.3),
+            Inches(11.0),
+            Inches(0.65),
+            section.title,
+            28,
+            bold=True,
+            color=NAVY,
+            anchor=MSO_ANCHOR.MIDDLE,
+        )
         self.marking(slide)
         _rule(slide, Inches(1.02), NAVY, height=Emu(19050))
-        accent = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, Inches(1.17), Inches(0.08),
-                                        Inches(0.56))
+        accent = slide.shapes.add_shape(
+            MSO_SHAPE.RECTANGLE, MARGIN, Inches(1.17), Inches(0.08), Inches(0.56)
+        )
         _fill(accent, ACCENT)
         # one line at 18 pt holds about 42 Chinese characters (figures and their spacing
         # included); longer captions step down so that they still fit in two lines
         units = _width_units(section.caption)
         size = 18 if units <= 84 else 16 if units <= 190 else 14
-        self.text(slide, MARGIN + Inches(0.18), Inches(1.12), SLIDE_WIDTH - 2 * MARGIN
-                  - Inches(0.2), Inches(0.66), section.caption, size, bold=True, color=INK,
-                  anchor=MSO_ANCHOR.MIDDLE)
+        self.text(
+            slide,
+            MARGIN + Inches(0.18),
+            Inches(1.12),
+            SLIDE_WIDTH - 2 * MARGIN - Inches(0.2),
+            Inches(0.66),
+            section.caption,
+            size,
+            bold=True,
+            color=INK,
+            anchor=MSO_ANCHOR.MIDDLE,
+        )
 
     def footer(self, slide, number: int, total: int) -> None:
         briefing = self.briefing
         _rule(slide, FOOTER_TOP - Inches(0.04))
-        self.text(slide, MARGIN, FOOTER_TOP, Inches(10.0), Inches(0.35),
-                  f"{briefing.as_of}　·　{briefing.source}", 10, color=GREY)
-        self.text(slide, SLIDE_WIDTH - MARGIN - Inches(2.2), FOOTER_TOP, Inches(2.2),
-                  Inches(0.35), f"{briefing.marking}　{number} / {total}", 10, bold=True,
-                  color=MARKING_FILLS.get(briefing.marking, GREY), align=PP_ALIGN.RIGHT)
+        self.text(
+            slide,
+            MARGIN,
+            FOOTER_TOP,
+            Inches(10.0),
+            Inches(0.35),
+            f"{briefing.as_of}　·　{briefing.source}",
+            10,
+            color=GREY,
+        )
+        self.text(
+            slide,
+            SLIDE_WIDTH - MARGIN - Inches(2.2),
+            FOOTER_TOP,
+            Inches(2.2),
+            Inches(0.35),
+            f"{briefing.marking}　{number} / {total}",
+            10,
+            bold=True,
+            color=MARKING_FILLS.get(briefing.marking, GREY),
+            align=PP_ALIGN.RIGHT,
+        )
 
     def body(self, slide, section: Section) -> None:
         width = SLIDE_WIDTH - 2 * MARGIN
         top, bottom = _body_box(section)
         if section.notes:
             height = NOTE_LINE * len(section.notes)
-            self.text(slide, MARGIN, BODY_BOTTOM - height, width, height,
-                      "\n".join(section.notes), 11, color=GREY)
+            self.text(
+                slide,
+                MARGIN,
+                BODY_BOTTOM - height,
+                width,
+                height,
+                "\n".join(section.notes),
+                11,
+                color=GREY,
+            )
         if section.kpis:
             self.kpi_tiles(slide, section.kpis, BODY_TOP)
         if section.show_table_on_slide and section.table is not None:
             self.table(slide, section.table, top, bottom - top)
         elif section.key in self.images:
-            slide.shapes.add_picture(io.BytesIO(self.images[section.key]), MARGIN, top,
-                                     width=width, height=bottom - top)
+            slide.shapes.add_picture(
+                io.BytesIO(self.images[section.key]), MARGIN, top, width=width, height=bottom - top
+            )
 
     def kpi_tiles(self, slide, kpis: list[Kpi], top) -> None:
         count = len(kpis)
@@ -278,19 +383,45 @@ class _Deck:
             tile.line.fill.solid()
             tile.line.fill.fore_color.rgb = RULE
             if kpi.light in LIGHT_INK:
-                strip = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, Inches(0.07),
-                                               KPI_HEIGHT)
+                strip = slide.shapes.add_shape(
+                    MSO_SHAPE.RECTANGLE, left, top, Inches(0.07), KPI_HEIGHT
+                )
                 _fill(strip, LIGHT_INK[kpi.light])
             inner, inner_width = left + Inches(0.15), width - Inches(0.2)
-            self.text(slide, inner, top + Inches(0.06), inner_width, Inches(0.3), kpi.label, 12,
-                      color=GREY)
+            self.text(
+                slide,
+                inner,
+                top + Inches(0.06),
+                inner_width,
+                Inches(0.3),
+                kpi.label,
+                12,
+                color=GREY,
+            )
             units = _width_units(kpi.value)  # a tile holds about 10 units at 20 pt
             size = 24 if units <= 8 else 20 if units <= 10 else 16
             colour = LIGHT_INK[kpi.light] if kpi.light in ("red", "yellow") else NAVY
-            self.text(slide, inner, top + Inches(0.34), inner_width, Inches(0.5), kpi.value, size,
-                      bold=True, color=colour)
-            self.text(slide, inner, top + Inches(0.86), inner_width, Inches(0.46), kpi.note, 10,
-                      color=GREY)
+            self.text(
+                slide,
+                inner,
+                top + Inches(0.34),
+                inner_width,
+                Inches(0.5),
+                kpi.value,
+                size,
+                bold=True,
+                color=colour,
+            )
+            self.text(
+                slide,
+                inner,
+                top + Inches(0.86),
+                inner_width,
+                Inches(0.46),
+                kpi.note,
+                10,
+                color=GREY,
+            )
 
     def table(self, slide, table: Table, top, height) -> None:
         keys = table.slide_columns or tuple(c.key for c in table.columns)
@@ -302,8 +433,10 @@ class _Deck:
         line = Pt(size) * 1.35
         header_height = Inches(0.36)
         candidates = table.frame.head(table.slide_rows)
-        texts = [[_cell_text(getattr(r, c.key), c) for c in columns]
-                 for r in candidates.itertuples(index=False)]
+        texts = [
+            [_cell_text(getattr(r, c.key), c) for c in columns]
+            for r in candidates.itertuples(index=False)
+        ]
         heights = [_row_height(row, widths, size, line) for row in texts]
         # as many rows as fit, worst first; the notes say where the rest are
         fitted, used = 0, int(header_height)
@@ -320,8 +453,11 @@ class _Deck:
         grid.rows[0].height = header_height
         for col, column in enumerate(columns):
             self.cell(grid.cell(0, col), column.header, size, bold=True, fill=HEADER_FILL)
-        severities = (table.frame[table.severity_key].head(fitted).tolist()
-                      if table.severity_key else [None] * fitted)
+        severities = (
+            table.frame[table.severity_key].head(fitted).tolist()
+            if table.severity_key
+            else [None] * fitted
+        )
         for row_index, (row, row_height, severity) in enumerate(
             zip(texts, heights, severities, strict=True), start=1
         ):
@@ -329,13 +465,27 @@ class _Deck:
             light = severity if isinstance(severity, str) and severity in LIGHT_FILLS else None
             for col, (column, text) in enumerate(zip(columns, row, strict=True)):
                 lit = light if col == 0 else None  # the first cell carries the row's light
-                self.cell(grid.cell(row_index, col), text, size,
-                          fill=WHITE if lit is None else LIGHT_FILLS[lit],
-                          color=INK if lit is None else LIGHT_INK[lit], bold=lit is not None,
-                          align=PP_ALIGN.LEFT if column.kind == "text" else PP_ALIGN.RIGHT)
+                self.cell(
+                    grid.cell(row_index, col),
+                    text,
+                    size,
+                    fill=WHITE if lit is None else LIGHT_FILLS[lit],
+                    color=INK if lit is None else LIGHT_INK[lit],
+                    bold=lit is not None,
+                    align=PP_ALIGN.LEFT if column.kind == "text" else PP_ALIGN.RIGHT,
+                )
 
-    def cell(self, cell, text: str, size: float, *, bold: bool = False,
-             fill: RGBColor = WHITE, color: RGBColor = INK, align=PP_ALIGN.LEFT) -> None:
+    def cell(
+        self,
+        cell,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        fill: RGBColor = WHITE,
+        color: RGBColor = INK,
+        align=PP_ALIGN.LEFT,
+    ) -> None:
         cell.fill.solid()
         cell.fill.fore_color.rgb = fill
         cell.margin_left = cell.margin_right = CELL_PAD
@@ -376,8 +526,9 @@ def _fill(shape, colour: RGBColor) -> None:
 
 
 def _rule(slide, top, color: RGBColor = RULE, left=MARGIN, width=None, height=HAIRLINE) -> None:
-    line = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top,
-                                  width or SLIDE_WIDTH - 2 * MARGIN, height)
+    line = slide.shapes.add_shape(
+        MSO_SHAPE.RECTANGLE, left, top, width or SLIDE_WIDTH - 2 * MARGIN, height
+    )
     _fill(line, color)
 
 

@@ -4,66 +4,149 @@ carrying the marking (内部 / 公开)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from perfbudget import flags as flags_module
 from perfbudget.export.xlsx import Column, Kind, Sheet, dataframe_to_xlsx, sheets_to_xlsx
 
 HEADERS: dict[str, str] = {
-    "project_code": "项目编码", "project_name": "项目名称", "department_code": "主管部门编码",
-    "department": "主管部门", "adjusted_budget_yuan": "调整后预算数（万元）",
-    "spent_yuan": "累计支出（万元）", "execution_rate": "执行率", "time_progress": "序时进度",
-    "pace": "进度比", "gap_pp": "进度差（百分点）", "indicator": "三级指标",
-    "level1": "一级指标", "level2": "二级指标", "operator": "计算符号", "target": "年度指标值",
-    "actual": "实际完成值", "attainment": "完成率", "progress": "序时完成进度", "light": "指标灯",
-    "rule": "预警规则", "severity": "等级", "value": "指标值", "threshold": "阈值",
-    "message": "预警说明", "execution_score": "执行率得分", "indicator_score": "指标得分",
-    "total_score": "复核总分", "grade": "复核等级", "claimed_total_score": "自评总分",
-    "claimed_grade": "自评等级", "is_over_scored": "自评偏高", "score_difference": "自评与复核之差",
-    "curve_source": "支出曲线来源", "curve_years": "曲线年份", "typical_share": "历年同期支出占比",
-    "forecast_spend_yuan": "预计全年支出（万元）", "forecast_execution_rate": "预计年末执行率",
-    "forecast_balance_rate": "预计结余率", "is_flagged": "是否预警", "issue": "问题",
-    "feedback_date": "反馈日期", "due_date": "整改期限", "done_date": "完成日期",
-    "status": "状态", "days_open": "已用天数", "days_overdue": "逾期天数",
-    "project_count": "项目数", "large_project_count": "500万元以上项目数",
-    "large_undisclosed_count": "500万元以上未公开数", "disclosed_budget_yuan": "已公开项目预算（万元）",
-    "total_budget_yuan": "非涉密项目预算（万元）", "coverage": "公开覆盖率",
-    "meets_coverage": "覆盖率达标", "rank": "排名", "score": "考核得分",
-    "execution_part": "执行进度", "targets_part": "目标完成", "selfeval_part": "自评质量",
-    "rectification_part": "整改按时", "disclosure_part": "信息公开",
+    "project_code": "项目编码",
+    "project_name": "项目名称",
+    "department_code": "主管部门编码",
+    "department": "主管部门",
+    "adjusted_budget_yuan": "调整后预算数（万元）",
+    "spent_yuan": "累计支出（万元）",
+    "execution_rate": "执行率",
+    "time_progress": "序时进度",
+    "pace": "进度比",
+    "gap_pp": "进度差（百分点）",
+    "indicator": "三级指标",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "operator": "计算符号",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "attainment": "完成率",
+    "progress": "序时完成进度",
+    "light": "指标灯",
+    "rule": "预警规则",
+    "severity": "等级",
+    "value": "指标值",
+    "threshold": "阈值",
+    "message": "预警说明",
+    "execution_score": "执行率得分",
+    "indicator_score": "指标得分",
+    "total_score": "复核总分",
+    "grade": "复核等级",
+    "claimed_total_score": "自评总分",
+    "claimed_grade": "自评等级",
+    "is_over_scored": "自评偏高",
+    "score_difference": "自评与复核之差",
+    "curve_source": "支出曲线来源",
+    "curve_years": "曲线年份",
+    "typical_share": "历年同期支出占比",
+    "forecast_spend_yuan": "预计全年支出（万元）",
+    "forecast_execution_rate": "预计年末执行率",
+    "forecast_balance_rate": "预计结余率",
+    "is_flagged": "是否预警",
+    "issue": "问题",
+    "feedback_date": "反馈日期",
+    "due_date": "整改期限",
+    "done_date": "完成日期",
+    "status": "状态",
+    "days_open": "已用天数",
+    "days_overdue": "逾期天数",
+    "project_count": "项目数",
+    "large_project_count": "500万元以上项目数",
+    "large_undisclosed_count": "500万元以上未公开数",
+    "disclosed_budget_yuan": "已公开项目预算（万元）",
+    "total_budget_yuan": "非涉密项目预算（万元）",
+    "coverage": "公开覆盖率",
+    "meets_coverage": "覆盖率达标",
+    "rank": "排名",
+    "score": "考核得分",
+    "execution_part": "执行进度",
+    "targets_part": "目标完成",
+    "selfeval_part": "自评质量",
+    "rectification_part": "整改按时",
+    "disclosure_part": "信息公开",
     "missing_indicator_count": "缺年末完成值的指标数",
-    "actual_month": "完成值所属月份", "is_reported": "已填报",
-    "service_class": "一类事", "output_unit": "产出单位", "total_cost_yuan": "总成本（万元）",
-    "output_quantity": "产出数量", "unit_cost_yuan": "单位成本（元）",
-    "reference_unit_cost_yuan": "参照单位成本（元）", "reference_basis": "参照依据",
-    "deviation": "偏离", "is_outlier": "异常值", "excluded_reason": "未参与比较原因",
-    "median_unit_cost_yuan": "单位成本中位数（元）", "p25_unit_cost_yuan": "P25（元）",
-    "p75_unit_cost_yuan": "P75（元）", "standard_unit_cost_yuan": "成本定额标准（元）",
-    "suggested_standard_yuan": "建议成本标准（元）", "meeting_suggested_count": "达到建议标准项目数",
-    "outlier_count": "异常值个数", "previous_median_unit_cost_yuan": "上年中位数（元）",
-    "level": "评价层级", "code": "编码", "name": "名称", "year": "年度",
-    "initial_budget_yuan": "年初预算数（万元）", "outturn_yuan": "决算支出（万元）",
-    "outturn_ratio": "决算÷年初预算", "pi1_score": "PI-1评分", "pi2_variance": "支出结构偏差",
-    "pi2_score": "PI-2评分", "pi1_year_grade": "PI-1当年等级", "pi2_year_grade": "PI-2当年等级",
-    "deviation_yuan": "偏差合计（万元）", "sub_head_count": "下属单元数", "year_count": "年度数",
-    "requested_amount_yuan": "申请金额（万元）", "planned_output_quantity": "计划产出数量",
-    "requested_unit_cost_yuan": "申请单位成本（元）", "cost_cap_yuan": "按成本核定（万元）",
-    "result_cap_yuan": "按上年结余核定（万元）", "suggested_amount_yuan": "建议安排金额（万元）",
-    "reasons": "审核意见", "reasons_en": "审核意见（英文）", "is_new": "是否新增项目",
-    "reference_year": "参照年度", "reference_deviation": "高于参照",
-    "previous_project_code": "上年项目编码", "previous_spent_yuan": "上年支出（万元）",
-    "previous_execution_rate": "上年执行率", "previous_balance_rate": "上年结转结余率",
+    "actual_month": "完成值所属月份",
+    "is_reported": "已填报",
+    "service_class": "一类事",
+    "output_unit": "产出单位",
+    "total_cost_yuan": "总成本（万元）",
+    "output_quantity": "产出数量",
+    "unit_cost_yuan": "单位成本（元）",
+    "reference_unit_cost_yuan": "参照单位成本（元）",
+    "reference_basis": "参照依据",
+    "deviation": "偏离",
+    "is_outlier": "异常值",
+    "excluded_reason": "未参与比较原因",
+    "median_unit_cost_yuan": "单位成本中位数（元）",
+    "p25_unit_cost_yuan": "P25（元）",
+    "p75_unit_cost_yuan": "P75（元）",
+    "standard_unit_cost_yuan": "成本定额标准（元）",
+    "suggested_standard_yuan": "建议成本标准（元）",
+    "meeting_suggested_count": "达到建议标准项目数",
+    "outlier_count": "异常值个数",
+    "previous_median_unit_cost_yuan": "上年中位数（元）",
+    "level": "评价层级",
+    "code": "编码",
+    "name": "名称",
+    "year": "年度",
+    "initial_budget_yuan": "年初预算数（万元）",
+    "outturn_yuan": "决算支出（万元）",
+    "outturn_ratio": "决算÷年初预算",
+    "pi1_score": "PI-1评分",
+    "pi2_variance": "支出结构偏差",
+    "pi2_score": "PI-2评分",
+    "pi1_year_grade": "PI-1当年等级",
+    "pi2_year_grade": "PI-2当年等级",
+    "deviation_yuan": "偏差合计（万元）",
+    "sub_head_count": "下属单元数",
+    "year_count": "年度数",
+    "requested_amount_yuan": "申请金额（万元）",
+    "planned_output_quantity": "计划产出数量",
+    "requested_unit_cost_yuan": "申请单位成本（元）",
+    "cost_cap_yuan": "按成本核定（万元）",
+    "result_cap_yuan": "按上年结余核定（万元）",
+    "suggested_amount_yuan": "建议安排金额（万元）",
+    "reasons": "审核意见",
+    "reasons_en": "审核意见（英文）",
+    "is_new": "是否新增项目",
+    "reference_year": "参照年度",
+    "reference_deviation": "高于参照",
+    "previous_project_code": "上年项目编码",
+    "previous_spent_yuan": "上年支出（万元）",
+    "previous_execution_rate": "上年执行率",
+    "previous_balance_rate": "上年结转结余率",
 }
-SEVERITY_LABELS = {"red": "红色", "yellow": "黄色", "blue": "蓝色", "green": "绿色",
-                   "grey": "未报送"}
+SEVERITY_LABELS = {
+    "red": "红色",
+    "yellow": "黄色",
+    "blue": "蓝色",
+    "green": "绿色",
+    "grey": "未报送",
+}
 # where a report's column means something else than in HEADERS: the execution report's light
 # is the project's (the worst of its performance flags), not an indicator's
-REPORT_HEADERS: dict[str, dict[str, str]] = {"execution": {"light": "项目灯"},
-                                             "budget_review": {"grade": "上年自评等级"}}
+REPORT_HEADERS: dict[str, dict[str, str]] = {
+    "execution": {"light": "项目灯"},
+    "budget_review": {"grade": "上年自评等级"},
+}
 # where a column's name does not tell its kind: the PEFA scores are letters (A–D, —), not numbers
 REPORT_KINDS: dict[str, dict[str, Kind]] = {
-    "pefa": {"pi1_score": "text", "pi2_score": "text", "outturn_ratio": "rate",
-             "pi2_variance": "rate", "year": "integer"}}
+    "pefa": {
+        "pi1_score": "text",
+        "pi2_score": "text",
+        "outturn_ratio": "rate",
+        "pi2_variance": "rate",
+        "year": "integer",
+    }
+}
 _RATES = ("rate", "progress", "attainment", "share", "coverage", "_part", "deviation")
 _NUMBERS = ("score", "pace", "value", "threshold", "difference", "quantity")
 _INTEGERS = ("_count", "rank", "days_", "curve_years")
@@ -80,8 +163,11 @@ def kind_of(column: str) -> Kind:
         return "pp"
     if column.endswith("_date"):
         return "date"
-    if column in ("rank", "curve_years", "actual_month") or column.endswith("_count") \
-            or column.startswith("days_"):
+    if (
+        column in ("rank", "curve_years", "actual_month")
+        or column.endswith("_count")
+        or column.startswith("days_")
+    ):
         return "integer"
     if column.endswith(_RATES) or column in ("attainment", "progress", "coverage"):
         return "rate"
@@ -90,8 +176,15 @@ def kind_of(column: str) -> Kind:
     return "text"
 
 
-def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, title: str,
-                marking: str, cover: list[str]) -> bytes:
+def report_xlsx(
+    name: str,
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    *,
+    title: str,
+    marking: str,
+    cover: list[str],
+) -> bytes:
     """A report's rows as a formatted workbook; rows filled by their severity or light."""
     out = frame.reindex(columns=list(columns)).copy()
     severity_key = None
@@ -103,18 +196,28 @@ def report_xlsx(name: str, frame: pd.DataFrame, columns: tuple[str, ...], *, tit
                 out[source] = [SEVERITY_LABELS.get(v, v) for v in frame[source]]
             if name == "execution" and source == "light":
                 # grey on a project that did report: a zero budget, nothing to judge
-                out[source] = ["无可评数据" if v == "grey" and bool(r) else label for v, r, label
-                               in zip(frame[source], frame["is_reported"], out[source], strict=True)]
+                out[source] = [
+                    "无可评数据" if v == "grey" and bool(r) else label
+                    for v, r, label in zip(
+                        frame[source], frame["is_reported"], out[source], strict=True
+                    )
+                ]
             break
     for column in columns:
         if out[column].dtype == bool or column.startswith("is_") or column.startswith("meets_"):
-            out[column] = [None if v is None or v != v else ("是" if v else "否")
-                           for v in out[column]]
+            out[column] = [
+                None if v is None or v != v else ("是" if v else "否") for v in out[column]
+            ]
     headers = {**HEADERS, **REPORT_HEADERS.get(name, {})}
     kinds = REPORT_KINDS.get(name, {})
-    specs = [Column(c, headers.get(c, c), kinds.get(c) or (
-                 "text" if c.startswith(("is_", "meets_")) else kind_of(c)))
-             for c in columns]
+    specs = [
+        Column(
+            c,
+            headers.get(c, c),
+            kinds.get(c) or ("text" if c.startswith(("is_", "meets_")) else kind_of(c)),
+        )
+        for c in columns
+    ]
     sheet = Sheet(name, out, specs, severity_key=severity_key, title=title)
     return sheets_to_xlsx([sheet], cover=cover, marking=marking)
 
@@ -123,21 +226,31 @@ BASIS_LABELS = {"standard": "成本定额标准", "suggested": "建议成本标�
                 "none": "无参照"}  # fmt: skip
 
 
-def _cut(suggested: object, requested: object) -> bool:
-    return suggested is not None and suggested == suggested and requested is not None \
-        and suggested < requested  # type: ignore[operator]
+def _cut(suggested: Any, requested: Any) -> bool:
+    """Whether the suggested amount is below the request (both present; NaN is not)."""
+    return (
+        suggested is not None
+        and suggested == suggested
+        and requested is not None
+        and suggested < requested
+    )
 
 
-def budget_review_xlsx(review: pd.DataFrame, totals: pd.DataFrame, year: int,
-                       scope_label: str) -> bytes:
+def budget_review_xlsx(
+    review: pd.DataFrame, totals: pd.DataFrame, year: int, scope_label: str
+) -> bytes:
     """The budget request review (perfbudget.budget_review) as the workbook the bureau sends
     back to the departments: a cover, the requests with their caps, suggested amount and
     审核意见 (rows with a cut filled yellow), and the totals by department."""
     frame = review.copy()
     frame["basis_zh"] = [BASIS_LABELS.get(b, b) for b in frame["reference_basis"]]
-    frame["_fill"] = ["yellow" if _cut(s, r) else None for s, r
-                      in zip(frame["suggested_amount_yuan"], frame["requested_amount_yuan"], strict=True)]
-    frame["is_new_zh"] = [None if v is None or v != v else ("是" if v else "否") for v in frame["is_new"]]
+    frame["_fill"] = [
+        "yellow" if _cut(s, r) else None
+        for s, r in zip(frame["suggested_amount_yuan"], frame["requested_amount_yuan"], strict=True)
+    ]
+    frame["is_new_zh"] = [
+        None if v is None or v != v else ("是" if v else "否") for v in frame["is_new"]
+    ]
     columns = [
         Column("department_code", "主管部门编码"),
         Column("department", "主管部门", width=18),

@@ -36,7 +36,6 @@ YUAN_PER_WAN_EXPONENT = -4  # 元 → 万元 is a shift of the decimal point: ex
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-
 def _fill(colour: str) -> PatternFill:
     return PatternFill("solid", start_color=palette.hex6(colour), end_color=palette.hex6(colour))
 
@@ -108,8 +107,12 @@ def cell_value(value: object, kind: Kind) -> object:
 
 
 _FORMATS = {
-    "wan": WAN_FORMAT, "rate": RATE_FORMAT, "pp": PP_FORMAT, "integer": INTEGER_FORMAT,
-    "number": NUMBER_FORMAT, "date": DATE_FORMAT,
+    "wan": WAN_FORMAT,
+    "rate": RATE_FORMAT,
+    "pp": PP_FORMAT,
+    "integer": INTEGER_FORMAT,
+    "number": NUMBER_FORMAT,
+    "date": DATE_FORMAT,
 }
 
 
@@ -159,7 +162,10 @@ class Sheet:
 
 
 def sheets_to_xlsx(
-    sheets: Sequence[Sheet], *, cover: Sequence[str] = (), cover_name: str = "说明",
+    sheets: Sequence[Sheet],
+    *,
+    cover: Sequence[str] = (),
+    cover_name: str = "说明",
     marking: str | None = None,
 ) -> bytes:
     """Several formatted sheets in one workbook. cover: lines written on a first sheet (what
@@ -178,8 +184,9 @@ def sheets_to_xlsx(
         book.remove(first)
     for spec in sheets:
         sheet = book.create_sheet(_sheet_title(spec.name, book.sheetnames))
-        write_sheet(sheet, spec.frame, spec.columns, severity_key=spec.severity_key,
-                    title=spec.title)
+        write_sheet(
+            sheet, spec.frame, spec.columns, severity_key=spec.severity_key, title=spec.title
+        )
     if marking:
         for sheet in book.worksheets:
             sheet.oddHeader.right.text = marking

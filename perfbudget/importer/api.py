@@ -211,7 +211,13 @@ def parse_file(
         parsed.notes.append(f"{n}行与前面某行完全相同（{what_zh}），只导入一次 | {n} rows "
                             f"identical to an earlier row (same {what_en}) imported once")  # fmt: skip
     if not log and not any(data.rows_read.values()) and not parsed.forms:
-        log.add(None, None, None, "文件没有数据行（只有表头）", "the file has no data rows (only a header)")
+        log.add(
+            None,
+            None,
+            None,
+            "文件没有数据行（只有表头）",
+            "the file has no data rows (only a header)",
+        )
     return parsed
 
 
@@ -257,7 +263,9 @@ def settle_forms(conn: duckdb.DuckDBPyConnection | None, parsed: list[ParsedFile
                                    f"project '{code}' by name and department")  # fmt: skip
                         if len(found) > 1:
                             note_zh += f"（同名项目{len(found)}个，取编码最小者）"
-                            note_en += f" ({len(found)} projects share the name; the first code taken)"
+                            note_en += (
+                                f" ({len(found)} projects share the name; the first code taken)"
+                            )
             if code is None:
                 code = form.derived_code()
                 basis_zh = "实施单位编码" if form.unit_code else "编码前缀ZP"

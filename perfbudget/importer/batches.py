@@ -112,8 +112,10 @@ class RollbackResult:
         a, r = sum(self.archived.values()), sum(self.restored.values())
         zh = (f"批次{self.batch_id}已撤销：它导入的{a}行数据移入历史存档（恢复此批次即可取回），"
               f"被它替换的{r}行恢复原样")  # fmt: skip
-        en = (f"batch {self.batch_id} rolled back: its {a} rows are archived in the history "
-              f"(restore the batch to bring them back), the {r} rows it replaced are back")
+        en = (
+            f"batch {self.batch_id} rolled back: its {a} rows are archived in the history "
+            f"(restore the batch to bring them back), the {r} rows it replaced are back"
+        )
         if a:
             zh += f"；存档的是{counts_text(self.archived, 'zh')}"
             en += f"; archived: {counts_text(self.archived, 'en')}"
@@ -138,8 +140,10 @@ class RestoreResult:
         r, a = sum(self.restored.values()), sum(self.archived.values())
         zh = (f"批次{self.batch_id}已恢复：它导入的{r}行数据重新生效，"
               f"撤销时恢复的{a}行重新存入历史")  # fmt: skip
-        en = (f"batch {self.batch_id} restored: its {r} rows are back, the {a} rows its "
-              "rollback had put back are in the history again")
+        en = (
+            f"batch {self.batch_id} restored: its {r} rows are back, the {a} rows its "
+            "rollback had put back are in the history again"
+        )
         if r:
             zh += f"；重新生效的是{counts_text(self.restored, 'zh')}"
             en += f"; back: {counts_text(self.restored, 'en')}"
@@ -404,8 +408,10 @@ def _check_restorable(conn: duckdb.DuckDBPyConnection, batch_id: int, file_name:
         ids = sorted(rolled)
         zh.append(f"撤销时恢复的数据属于批次{_ids(ids, '、')}，它们随后也被撤销：请先恢复批次"
                   f"{_ids(ids, '、')}")  # fmt: skip
-        en.append(f"the rows its rollback put back belong to batch(es) {_ids(ids, ', ')}, "
-                  f"rolled back since: restore those first")
+        en.append(
+            f"the rows its rollback put back belong to batch(es) {_ids(ids, ', ')}, "
+            f"rolled back since: restore those first"
+        )
     if not (later or rolled):
         zh.append(f"有{unexplained}行与撤销时不同")
         en.append(f"{unexplained} rows differ from what the rollback left")

@@ -140,7 +140,9 @@ def shown_number(raw: str) -> str:
     return text
 
 
-def too_large(raw: str, limit: Decimal, what_zh: str = "数值", what_en: str = "the value") -> CellError:
+def too_large(
+    raw: str, limit: Decimal, what_zh: str = "数值", what_en: str = "the value"
+) -> CellError:
     return CellError(
         f"{what_zh}「{shown_number(raw)}」过大：该列最多可存到 {limit:.0E}（绝对值）",
         f"{what_en} '{shown_number(raw)}' is too large for its column (at most {limit:.0E} in "

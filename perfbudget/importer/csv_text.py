@@ -30,9 +30,9 @@ _SAVE_AS_ZH = (
     "可直接导入）；也可以直接上传 .xlsx 文件"
 )
 _SAVE_AS_EN = (
-    "save it as UTF-8 or GBK and import again: in Excel, File → Save As, type \"CSV UTF-8 "
-    "(Comma delimited) (*.csv)\"; in WPS Spreadsheets, File → Save As, type \"CSV (Comma "
-    "delimited) (*.csv)\" (WPS saves GBK, which imports as is); or upload the .xlsx itself"
+    'save it as UTF-8 or GBK and import again: in Excel, File → Save As, type "CSV UTF-8 '
+    '(Comma delimited) (*.csv)"; in WPS Spreadsheets, File → Save As, type "CSV (Comma '
+    'delimited) (*.csv)" (WPS saves GBK, which imports as is); or upload the .xlsx itself'
 )
 _GB = {"gb18030", "gbk", "gb2312", "hz"}
 _NAMES = {  # what charset-normalizer calls it → (zh, en)
@@ -61,7 +61,7 @@ def _valid(content: bytes, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     try:
         for start in range(0, len(content), _CHUNK):
-            decoder.decode(content[start:start + _CHUNK])
+            decoder.decode(content[start : start + _CHUNK])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -107,13 +107,17 @@ def choose_encoding(content: bytes) -> str:
     """The codec to read this CSV with, or Refusal naming what it seems to be."""
     if content.startswith(b"\xef\xbb\xbf"):
         if not _valid(content, "utf-8-sig"):
-            raise refuse_encoding("文件以 UTF-8 标记开头，但内容不是有效的 UTF-8",
-                                  "the file starts with a UTF-8 mark but is not valid UTF-8")
+            raise refuse_encoding(
+                "文件以 UTF-8 标记开头，但内容不是有效的 UTF-8",
+                "the file starts with a UTF-8 mark but is not valid UTF-8",
+            )
         return "utf-8-sig"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         if not _valid(content, "utf-16"):
-            raise refuse_encoding("文件以 UTF-16 标记开头，但内容不是有效的 UTF-16",
-                                  "the file starts with a UTF-16 mark but is not valid UTF-16")
+            raise refuse_encoding(
+                "文件以 UTF-16 标记开头，但内容不是有效的 UTF-16",
+                "the file starts with a UTF-16 mark but is not valid UTF-16",
+            )
         return "utf-16"
     head = content[:4096]
     if b"\x00" in head:
@@ -121,8 +125,10 @@ def choose_encoding(content: bytes) -> str:
             raise refuse_encoding("文件是没有字节顺序标记（BOM）的 UTF-16 编码，无法可靠读取",
                                   "the file is UTF-16 without a byte-order mark (BOM), which "
                                   "cannot be read reliably")  # fmt: skip
-        raise Refusal("不是电子表格或CSV文件（可导入 .xlsx、.xls、.csv）",
-                      "not a spreadsheet or CSV file (.xlsx, .xls and .csv are accepted)")
+        raise Refusal(
+            "不是电子表格或CSV文件（可导入 .xlsx、.xls、.csv）",
+            "not a spreadsheet or CSV file (.xlsx, .xls and .csv are accepted)",
+        )
     if _valid(content, "utf-8"):
         return "utf-8"
     sample = content[:_SAMPLE]
@@ -131,8 +137,9 @@ def choose_encoding(content: bytes) -> str:
         if _simplified_share(text) >= _SIMPLIFIED_SHARE or _detected(sample) in _GB:
             return "gb18030"
     zh, en = _named(_detected(sample))
-    raise refuse_encoding(f"文件不是 UTF-8 或 GBK/GB18030 编码，{zh}",
-                          f"the file is not UTF-8 or GBK/GB18030: {en}")
+    raise refuse_encoding(
+        f"文件不是 UTF-8 或 GBK/GB18030 编码，{zh}", f"the file is not UTF-8 or GBK/GB18030: {en}"
+    )
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -209,18 +216,21 @@ def _bad_record(exc: csv.Error, number: int, line: int, limits: Limits) -> Refus
             "（常见原因：引号未闭合，后面的行都并进了这个单元格）",
             f"(from line {line} of the file) a cell is longer than "
             f"{limits.max_cell_chars:,} characters (usually an unclosed quote that swallowed "
-            "the rows after it)", row=number,
+            "the rows after it)",
+            row=number,
         )
     if "unexpected end of data" in text or "EOF" in text:
         return Refusal(
             f"（文件第{line}行起）引号没有闭合，直到文件末尾：其后所有行都会并入一个单元格",
             f"(from line {line} of the file) a quote is opened and never closed: "
-            "every later row would be merged into one cell", row=number,
+            "every later row would be merged into one cell",
+            row=number,
         )
     return Refusal(
-        f"（文件第{line}行起）引号用法不正确（如 \"abc\"def）：请检查该行的双引号",
+        f'（文件第{line}行起）引号用法不正确（如 "abc"def）：请检查该行的双引号',
         f"(from line {line} of the file) a quote is misplaced (such as "
-        "\"abc\"def): check the double quotes on that row", row=number,
+        '"abc"def): check the double quotes on that row',
+        row=number,
     )
 
 
@@ -237,5 +247,6 @@ def _check_swallowed(record: list[str], number: int, delimiter: str, width: int)
                 f"引号没有闭合：其后{len(inner)}行被并入了这个单元格（请检查该单元格的双引号）",
                 f"a quote is not closed where the cell ends: the {len(inner)} lines after it "
                 "were merged into that cell (check its double quotes)",
-                row=number, column=column_letter(j),
+                row=number,
+                column=column_letter(j),
             )

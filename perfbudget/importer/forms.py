@@ -128,7 +128,9 @@ _MONTH_IN_TITLE = (
     re.compile(r"截[至止]\s*(?:20\d\d\s*年\s*)?(\d{1,2})\s*月"),
     re.compile(r"20\d\d\s*年\s*(\d{1,2})\s*月"),
 )
-_UNIT_IN_TEXT = re.compile(r"[(（](?:单位[:：])?\s*(千元|万元|亿元|元)\s*[)）]|单位\s*[:：]\s*(千元|万元|亿元|元)")
+_UNIT_IN_TEXT = re.compile(
+    r"[(（](?:单位[:：])?\s*(千元|万元|亿元|元)\s*[)）]|单位\s*[:：]\s*(千元|万元|亿元|元)"
+)
 _CODE_NAME = (
     re.compile(r"^([0-9A-Za-z][0-9A-Za-z.\-_]*?)\s*[-－—_:：\s]\s*(\S.*)$"),
     re.compile(r"^(.+?)\s*[(（]\s*([0-9A-Za-z][0-9A-Za-z.\-_]*)\s*[)）]$"),
@@ -252,7 +254,7 @@ class Grid:
 
 
 def _split_code_name(text: str) -> tuple[str | None, str]:
-    """"123001-绿化管理所" → ("123001", "绿化管理所"); "绿化管理所（123001）" too."""
+    """ "123001-绿化管理所" → ("123001", "绿化管理所"); "绿化管理所（123001）" too."""
     clean = unicodedata.normalize("NFKC", text).strip()
     match = _CODE_NAME[0].match(clean)
     if match and any(ch.isdigit() for ch in match.group(1)):
@@ -287,7 +289,11 @@ def form_signals(sheet: Sheet) -> FormSignals:
             keys.add(key)
             if i < 6 and ("自评" in key or "监控" in key):
                 titles.append(key)
-            if key == "项目名称" and grid.right_value(i, j) and not _score_row(_row_cells(sheet, i)):
+            if (
+                key == "项目名称"
+                and grid.right_value(i, j)
+                and not _score_row(_row_cells(sheet, i))
+            ):
                 keys.add("@项目名称标签")
         names = {read_header(t).name for _j, t in row}
         if {"一级指标", "三级指标"} <= names and not names & {"项目编码", "年度", "项目代码"}:
@@ -379,7 +385,11 @@ def parse_form(sheet: Sheet, layout: str, log: IssueLog, seen: Counter,
     _read_header_fields(form, grid, top)
     unit_line = _unit_line(grid, top)
     if funding_header is not None:
-        stop = indicator_header if indicator_header is not None and indicator_header > funding_header else None
+        stop = (
+            indicator_header
+            if indicator_header is not None and indicator_header > funding_header
+            else None
+        )
         _read_funding(reader, funding_header, stop, unit_line)
     _read_goals(form, grid)
     if indicator_header is not None:
@@ -588,8 +598,11 @@ def _read_indicators(reader: _Reader, header: int) -> None:
                    if j not in ticks and k not in ("category", "likelihood", "reason")}  # fmt: skip
         for j, text in [*grid.row_texts(header), *grid.row_texts(start)]:
             key = _match_column(form.layout, _INDICATOR_COLUMNS, text)
-            if key is not None and key not in columns and j not in ticks and norm(text) not in (
-                "偏差原因分析", "完成目标可能性"
+            if (
+                key is not None
+                and key not in columns
+                and j not in ticks
+                and norm(text) not in ("偏差原因分析", "完成目标可能性")
             ):
                 columns[key], headers[key] = j, text
         start += 1
@@ -645,9 +658,11 @@ def _footer(reader: _Reader, i: int, texts: list[tuple[int, str]], columns: dict
         grade_match = _GRADE_LABEL.match(key)
         if grade_match:
             found = True
-            rest = key[grade_match.end():].strip(":")
+            rest = key[grade_match.end() :].strip(":")
             if not rest:
-                nxt = grid.right_value(i, j) or ((j, grid.text(i + 1, j)) if grid.text(i + 1, j) else None)
+                nxt = grid.right_value(i, j) or (
+                    (j, grid.text(i + 1, j)) if grid.text(i + 1, j) else None
+                )
                 rest = norm(nxt[1]) if nxt else ""
             form.claimed_grade = _grade(reader, i, rest) if rest else None
     if found:
@@ -655,7 +670,7 @@ def _footer(reader: _Reader, i: int, texts: list[tuple[int, str]], columns: dict
         for j, text in grid.row_texts(i + 1):
             key = norm(text)
             if (m := _GRADE_LABEL.match(key)) and form.claimed_grade is None:
-                rest = key[m.end():].strip(":")
+                rest = key[m.end() :].strip(":")
                 if not rest and (nxt := grid.right_value(i + 1, j)):
                     rest = norm(nxt[1])
                 form.claimed_grade = _grade(reader, i + 1, rest) if rest else None
@@ -705,7 +720,8 @@ def _indicator_row(reader: _Reader, i: int, columns: dict[str, int], headers: di
     value = actual_text = None
     if actual_raw is not None and norm(actual_raw) not in ("-", "—", "/", "——"):
         value, actual_text = _actual_value(
-            actual_raw, "actual" in columns and reader.is_percent(i, columns["actual"]), target.unit)
+            actual_raw, "actual" in columns and reader.is_percent(i, columns["actual"]), target.unit
+        )
     ok = True
     numbers: dict[str, Decimal | None] = {}
     for key in ("points", "score"):
@@ -832,7 +848,9 @@ def emit_form(form: Form, code: str, department_code: str, new_department: bool,
         "targets_disclosed": None, "initial_budget_yuan": initial,
         "adjusted_budget_yuan": adjusted, "_absent": tuple(sorted(absent)),
     }  # fmt: skip
-    if not _keep_first(log, data, data.projects, (year, code), project, name_ref, "项目", "project"):
+    if not _keep_first(
+        log, data, data.projects, (year, code), project, name_ref, "项目", "project"
+    ):
         return
     data.rows_read["projects"] += 1
     if new_department:

@@ -83,7 +83,9 @@ class FileData:
     def sheet_counts(self) -> Counter:
         """record_counts per (sheet, kind): each record counted on the sheet it came from
         first."""
-        return Counter((ref.sheet, k) for k in RECORD_KINDS for _rec, ref in self.records(k).values())
+        return Counter(
+            (ref.sheet, k) for k in RECORD_KINDS for _rec, ref in self.records(k).values()
+        )
 
 
 # the FileData attribute holding each kind of record
@@ -341,7 +343,9 @@ OPERATORS = {
     "不适用": "不适用", "n/a": "不适用", "na": "不适用",
 }  # fmt: skip
 _GLUED_OP = re.compile(r"^(>=|<=|＞＝|＜＝|≥|≤|≧|≦|==|>|<|=|＞|＜|＝)\s*(.*)$", re.S)
-_LEADING_NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(.*)$", re.S)
+_LEADING_NUMBER = re.compile(
+    r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(.*)$", re.S
+)
 _LEVEL_POINTS = re.compile(r"[（(][^（）()]*\d[^（）()]*[）)]")
 _PERCENT_UNITS = {"%", "％", "百分比"}
 _MAX_POINTS = Decimal(1000000)  # DECIMAL(8, 2)
@@ -350,12 +354,12 @@ _NUMERIC_OPS = {"≥", ">", "=", "≤", "<"}
 
 
 def normalise_level(text: str) -> str:
-    """"产出指标(50分)" → "产出指标": the level's name without its points."""
+    """ "产出指标(50分)" → "产出指标": the level's name without its points."""
     return "".join(_LEVEL_POINTS.sub("", text).split())
 
 
 def _number_and_unit(text: str) -> tuple[Decimal, str | None] | None:
-    """"95%" → (95, "%"); "375万平方米" → (375, "万平方米"); "达标" → None."""
+    """ "95%" → (95, "%"); "375万平方米" → (375, "万平方米"); "达标" → None."""
     half = cells._halfwidth(text, None).strip()
     match = _LEADING_NUMBER.match(half)
     if not match:
@@ -388,10 +392,12 @@ class _PercentCells:
         self._table, self._content = table, content
         self._cells: set[tuple[int, int]] | None = None
         unit = table.cols.get("unit")
-        self._possible = content is not None and table.sheet.name is not None and (
-            unit is None
-            or any(
-                (v or "").strip() in _PERCENT_UNITS for v in table.sheet.columns[unit.index]
+        self._possible = (
+            content is not None
+            and table.sheet.name is not None
+            and (
+                unit is None
+                or any((v or "").strip() in _PERCENT_UNITS for v in table.sheet.columns[unit.index])
             )
         )
 
@@ -561,8 +567,10 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
             value, text = _actual_value(_raw(table, row, "actual") or "",
                                         is_percent(row, "actual"), unit)  # fmt: skip
             period_target = v.get("period_target")
-            if period_target is not None and is_percent(row, "period_target") and (
-                unit is None or unit in _PERCENT_UNITS
+            if (
+                period_target is not None
+                and is_percent(row, "period_target")
+                and (unit is None or unit in _PERCENT_UNITS)
             ):
                 period_target = period_target * 100
             score = v.get("score")
@@ -574,7 +582,8 @@ def build_indicators(table: Table, log: IssueLog, seen: Counter, data: FileData,
                 "actual_value": value,
                 "actual_text": text,
                 "period_target": cells.round_half_up(period_target, 6)
-                if period_target is not None else None,
+                if period_target is not None
+                else None,
                 "reason": v.get("reason"),
                 "claimed_score": cells.round_half_up(score, 2) if score is not None else None,
             }
@@ -734,7 +743,8 @@ def build_budget_requests(table: Table, log: IssueLog, seen: Counter, data: File
             "service_class": v.get("service_class"),
             "requested_amount_yuan": amount,
             "planned_output_quantity": cells.round_half_up(quantity, 6)
-            if quantity is not None else None,
+            if quantity is not None
+            else None,
             "output_unit": v.get("output_unit"),
             "is_new": v.get("is_new"),
         }

@@ -54,9 +54,7 @@ def _register(conn: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> No
     conn.register(name, table)
 
 
-def _replace(
-    conn: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, batch_id: int
-) -> int:
+def _replace(conn: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, batch_id: int) -> int:
     """Move the rows whose key the new rows share into the history, delete them, insert
     the new rows. Returns how many rows were superseded."""
     if rows.num_rows == 0:
@@ -65,7 +63,9 @@ def _replace(
     on = " and ".join(f"t.{k} = n.{k}" for k in keys)
     _register(conn, _NEW, rows)
     try:
-        conn.execute(f"create or replace temp table {_KEYS} as select distinct {', '.join(keys)} from {_NEW}")
+        conn.execute(
+            f"create or replace temp table {_KEYS} as select distinct {', '.join(keys)} from {_NEW}"
+        )
         moved = conn.execute(
             f"insert into {table}_history by name "
             f"select t.*, $batch_id as superseded_by from {table} as t semi join {_KEYS} as n on {on}",
@@ -542,7 +542,9 @@ def write_file(
     replaced: dict[str, int] = {}
     for k, (kind, label, write) in enumerate(steps):
         if progress is not None:
-            progress(k / len(steps), f"写入{label.split(' | ')[0]} | writing {label.split(' | ')[1]}")
+            progress(
+                k / len(steps), f"写入{label.split(' | ')[0]} | writing {label.split(' | ')[1]}"
+            )
         n = write()
         if n:
             replaced[kind] = n

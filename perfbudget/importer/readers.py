@@ -64,12 +64,16 @@ class Workbook:
 
 _NOT_SPREADSHEET_ZH = "不是电子表格或CSV文件（可导入 .xlsx、.xls、.csv）"
 _NOT_SPREADSHEET_EN = "not a spreadsheet or CSV file (.xlsx, .xls and .csv are accepted)"
-_PASSWORD_ZH = ("文件设有打开密码，无法读取：请在 Excel 或 WPS 中打开，选「文件 → 信息 → 保护工作簿 → "
-                "用密码进行加密」（WPS：「文件 → 文档加密 → 密码加密」），清空密码并保存后再导入")
-_PASSWORD_EN = ("the file is password-protected and cannot be read: open it in Excel or WPS, "
-                "remove the password (Excel: File → Info → Protect Workbook → Encrypt with "
-                "Password; WPS: File → Document Encryption → Password Encryption), save, and "
-                "import again")
+_PASSWORD_ZH = (
+    "文件设有打开密码，无法读取：请在 Excel 或 WPS 中打开，选「文件 → 信息 → 保护工作簿 → "
+    "用密码进行加密」（WPS：「文件 → 文档加密 → 密码加密」），清空密码并保存后再导入"
+)
+_PASSWORD_EN = (
+    "the file is password-protected and cannot be read: open it in Excel or WPS, "
+    "remove the password (Excel: File → Info → Protect Workbook → Encrypt with "
+    "Password; WPS: File → Document Encryption → Password Encryption), save, and "
+    "import again"
+)
 
 
 def read_workbook(
@@ -116,7 +120,7 @@ def _read(file_name: str, content: bytes, limits: Limits) -> Workbook:
         book.notes[:0] = notes
         return book
     if content.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_PACKAGE in content[:1 << 20] or _ENCRYPTED_PACKAGE in content[-(1 << 20):]:
+        if _ENCRYPTED_PACKAGE in content[: 1 << 20] or _ENCRYPTED_PACKAGE in content[-(1 << 20) :]:
             raise Refusal(_PASSWORD_ZH, _PASSWORD_EN)
         return _read_excel(file_name, content, content, XLS, limits)
     return _read_csv(file_name, content, limits)
@@ -141,8 +145,9 @@ def _read_excel(file_name: str, content: bytes, readable: bytes, fmt: str,
     except Exception as exc:  # fastexcel raises its own error types for any unreadable file
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Refusal(_PASSWORD_ZH, _PASSWORD_EN) from None
-        raise Refusal(_NOT_SPREADSHEET_ZH + "，或文件已损坏",
-                      _NOT_SPREADSHEET_EN + ", or the file is damaged") from None
+        raise Refusal(
+            _NOT_SPREADSHEET_ZH + "，或文件已损坏", _NOT_SPREADSHEET_EN + ", or the file is damaged"
+        ) from None
     marks = _marks_by_sheet(readable) if fmt == XLSX else {}
     book = Workbook(file_name, content, fmt, [])
     for name in reader.sheet_names:
@@ -174,8 +179,11 @@ def _read_excel(file_name: str, content: bytes, readable: bytes, fmt: str,
         except Refusal:
             raise
         except Exception as exc:
-            raise Refusal(f"工作表无法读取（{type(exc).__name__}）",
-                          f"the sheet cannot be read ({type(exc).__name__})", name) from None
+            raise Refusal(
+                f"工作表无法读取（{type(exc).__name__}）",
+                f"the sheet cannot be read ({type(exc).__name__})",
+                name,
+            ) from None
         columns = [col.to_pylist() for col in batch.columns]
         book.sheets.append(Sheet(name, columns, batch.num_rows, offset, marks.get(name, {})))
     return book

@@ -46,7 +46,9 @@ def isolation_available() -> bool:
     return hasattr(os, "fork") and os.environ.get("PERFBUDGET_READ_IN_PROCESS") != "1"
 
 
-def read_isolated(file_name: str, content: bytes, limits: Limits) -> tuple[Workbook | None, list[Issue]]:
+def read_isolated(
+    file_name: str, content: bytes, limits: Limits
+) -> tuple[Workbook | None, list[Issue]]:
     """read_raw in a child process under the limits (in this process where unavailable)."""
     if not isolation_available():
         return read_raw(file_name, content, limits)
@@ -262,7 +264,7 @@ def encode(book: Workbook | None, issues: list[Issue]) -> bytes:
 def decode(payload: bytes) -> tuple[Workbook | None, list[Issue]]:
     (size,) = _LEN.unpack_from(payload, 0)
     at = _LEN.size
-    head = json.loads(payload[at:at + size])
+    head = json.loads(payload[at : at + size])
     at += size
     issues: list[Issue] = [tuple(i) for i in head["issues"]]
     meta = head["book"]
@@ -272,7 +274,7 @@ def decode(payload: bytes) -> tuple[Workbook | None, list[Issue]]:
     for info in meta["sheets"]:
         (size,) = _LEN.unpack_from(payload, at)
         at += _LEN.size
-        table = pa.ipc.open_stream(pa.py_buffer(payload[at:at + size])).read_all()
+        table = pa.ipc.open_stream(pa.py_buffer(payload[at : at + size])).read_all()
         at += size
         columns = [table.column(f"c{j}").to_pylist() for j in range(info["width"])]
         counts = table.column(_COUNTS).to_pylist() if _COUNTS in table.column_names else None

@@ -350,14 +350,20 @@ def check_table_cells(table: Table, log: IssueLog) -> None:
         if n > expected and not any(col[i] for col in sheet.columns[expected:]):
             continue  # trailing empty fields: a spreadsheet's habit, nothing is shifted
         if n > expected:
-            zh = (f"该行有{n}个字段，表头只有{expected}个：多了分隔符（或某个值含逗号却没有加引号），"
-                  "其后的值都错了列")
-            en = (f"the row has {n} fields but the header {expected}: an extra delimiter (or a "
-                  "value holding a comma without quotes) shifts the values after it")
+            zh = (
+                f"该行有{n}个字段，表头只有{expected}个：多了分隔符（或某个值含逗号却没有加引号），"
+                "其后的值都错了列"
+            )
+            en = (
+                f"the row has {n} fields but the header {expected}: an extra delimiter (or a "
+                "value holding a comma without quotes) shifts the values after it"
+            )
         else:
-            zh = (f"该行只有{n}个字段，表头有{expected}个：少了分隔符，或某个值中的换行把一行拆成了两行")
-            en = (f"the row has {n} fields but the header {expected}: a delimiter is missing, or "
-                  "a line break inside a value split the row in two")
+            zh = f"该行只有{n}个字段，表头有{expected}个：少了分隔符，或某个值中的换行把一行拆成了两行"
+            en = (
+                f"the row has {n} fields but the header {expected}: a delimiter is missing, or "
+                "a line break inside a value split the row in two"
+            )
         log.add(sheet.name, i + 1, None, zh, en)
 
 
@@ -651,15 +657,13 @@ _SEEN_NOTES = {
     cells.THOUSANDS: ("个带千分位分隔符的数字已读取", "numbers with thousands separators read"),
     cells.CURRENCY: ("个带货币符号的金额已读取", "amounts with a currency sign read"),
     cells.SPACES: ("个编码首尾的空格已去除", "codes had stray spaces removed"),
-    cells.EXCEL_SERIAL_DATE: ("个Excel日期序号已转为日期", "Excel serial day numbers read as dates"),
+    cells.EXCEL_SERIAL_DATE: (
+        "个Excel日期序号已转为日期",
+        "Excel serial day numbers read as dates",
+    ),
     "rounded": ("个金额已四舍五入到分", "amounts rounded half up to the cent"),
 }
 
 
 def seen_notes(seen: Counter) -> list[str]:
-    return [
-        f"{seen[k]}{zh} | {seen[k]} {en}"
-        for k, (zh, en) in _SEEN_NOTES.items()
-        if seen.get(k)
-    ]
-
+    return [f"{seen[k]}{zh} | {seen[k]} {en}" for k, (zh, en) in _SEEN_NOTES.items() if seen.get(k)]

@@ -11,8 +11,6 @@ from perfbudget.ui.session import lang, tr
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-
-
 def briefing_downloads(model, *, pdf_available: bool) -> None:
     """Three buttons: the PPTX, the PDF (LibreOffice; a clear note and no button without it)
     and the tables as .xlsx. Each file is made on click, from the briefing model; the chart
@@ -31,24 +29,39 @@ def briefing_downloads(model, *, pdf_available: bool) -> None:
 
     with st.container(horizontal=True, gap="small", key="briefing_downloads"):
         st.download_button(
-            tr("briefing_download_pptx"), data=lambda: briefing_pptx(model, images=images()),
-            file_name=model.file_name("pptx"), mime=PPTX_MIME, type="primary",
-            icon=":material/slideshow:", on_click="ignore", key="briefing_pptx",
+            tr("briefing_download_pptx"),
+            data=lambda: briefing_pptx(model, images=images()),
+            file_name=model.file_name("pptx"),
+            mime=PPTX_MIME,
+            type="primary",
+            icon=":material/slideshow:",
+            on_click="ignore",
+            key="briefing_pptx",
         )
         if pdf_available:
             st.download_button(
-                tr("briefing_download_pdf"), data=lambda: briefing_pdf(model, images()),
-                file_name=model.file_name("pdf"), mime="application/pdf",
-                icon=":material/picture_as_pdf:", on_click="ignore", key="briefing_pdf",
+                tr("briefing_download_pdf"),
+                data=lambda: briefing_pdf(model, images()),
+                file_name=model.file_name("pdf"),
+                mime="application/pdf",
+                icon=":material/picture_as_pdf:",
+                on_click="ignore",
+                key="briefing_pdf",
             )
         st.download_button(
-            tr("briefing_download_xlsx"), data=lambda: briefing_xlsx(model),
-            file_name=model.file_name("xlsx").replace("简报_", "简报附表_", 1), mime=XLSX_MIME,
-            icon=":material/table_view:", on_click="ignore", key="briefing_xlsx",
+            tr("briefing_download_xlsx"),
+            data=lambda: briefing_xlsx(model),
+            file_name=model.file_name("xlsx").replace("简报_", "简报附表_", 1),
+            mime=XLSX_MIME,
+            icon=":material/table_view:",
+            on_click="ignore",
+            key="briefing_xlsx",
         )
     if not pdf_available:
-        st.warning(MISSING_MESSAGE.split("\n")[0 if lang() == "zh" else 1],
-                   icon=":material/picture_as_pdf:")
+        st.warning(
+            MISSING_MESSAGE.split("\n")[0 if lang() == "zh" else 1],
+            icon=":material/picture_as_pdf:",
+        )
     st.caption(tr("briefing_building_note"))
 
 

@@ -30,8 +30,14 @@ CHART_DEPARTMENTS = 12
 
 
 def plotly(
-    fig, key: str | None = None, *, title: str | None = None, as_of: str | None = None,
-    file_name: str | None = None, downloads: bool = True, on_select: str = "ignore",
+    fig,
+    key: str | None = None,
+    *,
+    title: str | None = None,
+    as_of: str | None = None,
+    file_name: str | None = None,
+    downloads: bool = True,
+    on_select: str = "ignore",
 ):
     """A figure from perfbudget.charts as it was built (theme=None keeps its own template),
     with the plotly toolbar, and under it two small buttons that download it as PNG (2×) and
@@ -42,15 +48,26 @@ def plotly(
     extra = {} if on_select == "ignore" else {"selection_mode": ("points",)}
     event = st.plotly_chart(
         # on_select is "ignore" or "rerun"; streamlit types each in an overload of its own
-        fig, theme=None, key=key, on_select=on_select,  # type: ignore[call-overload]
-        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}, **extra)
+        fig,
+        theme=None,
+        key=key,
+        on_select=on_select,  # type: ignore[call-overload]
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+        **extra,
+    )
     if downloads:
         chart_downloads(fig, key, title=title, as_of=as_of, file_name=file_name)
     return event
 
 
-def chart_downloads(fig, key: str | None, *, title: str | None = None, as_of: str | None = None,
-                    file_name: str | None = None) -> None:
+def chart_downloads(
+    fig,
+    key: str | None,
+    *,
+    title: str | None = None,
+    as_of: str | None = None,
+    file_name: str | None = None,
+) -> None:
     """PNG and SVG download buttons for a figure; the bytes are made on click."""
     period = current_period()
     if as_of is None and period is not None:
@@ -65,18 +82,28 @@ def chart_downloads(fig, key: str | None, *, title: str | None = None, as_of: st
 
     def make(fmt: Literal["png", "svg"]):
         def build() -> bytes:
-            return images.chart_image(fig, fmt, title=chart_title, as_of=as_of, source=source,
-                                      marking=marking)
+            return images.chart_image(
+                fig, fmt, title=chart_title, as_of=as_of, source=source, marking=marking
+            )
+
         return build
 
     formats: tuple[tuple[Literal["png", "svg"], str, str], ...] = (
-        ("png", "image/png", "image"), ("svg", "image/svg+xml", "draw"))
+        ("png", "image/png", "image"),
+        ("svg", "image/svg+xml", "draw"),
+    )
     with st.container(horizontal=True, gap="small", key=f"{widget}_downloads"):
         for fmt, mime, icon in formats:
             st.download_button(
-                fmt.upper(), data=make(fmt), file_name=f"{stem}{suffix}_{marking}.{fmt}",
-                mime=mime, key=f"{widget}_{fmt}", on_click="ignore", type="tertiary",
-                icon=f":material/{icon}:", help=tr("chart_download_help", fmt=fmt.upper()),
+                fmt.upper(),
+                data=make(fmt),
+                file_name=f"{stem}{suffix}_{marking}.{fmt}",
+                mime=mime,
+                key=f"{widget}_{fmt}",
+                on_click="ignore",
+                type="tertiary",
+                icon=f":material/{icon}:",
+                help=tr("chart_download_help", fmt=fmt.upper()),
             )
 
 

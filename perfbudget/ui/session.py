@@ -36,6 +36,7 @@ def tr(key: str, **values: object) -> str:
 
 # --- who is using it, and what they may see ---------------------------------------------
 
+
 def current_scope() -> Scope:
     """Everything, until sign-in and roles arrive; then the user's departments and rights."""
     return Scope.everything()
@@ -58,6 +59,7 @@ def user_name() -> str:
 
 # --- the sidebar: language, year and month ----------------------------------------------
 
+
 def sidebar() -> None:
     """Language switch, the shared year/month selector and the synthetic-data label."""
     with st.sidebar:
@@ -78,8 +80,12 @@ def sidebar() -> None:
             widget_key = f"month_{lang()}"
             st.session_state[widget_key] = st.session_state["month"]
             month = st.selectbox(
-                tr("month"), months, key=widget_key, format_func=lambda m: tr("month_n", m=m),
-                on_change=_remember_month, args=(widget_key,),
+                tr("month"),
+                months,
+                key=widget_key,
+                format_func=lambda m: tr("month_n", m=m),
+                on_change=_remember_month,
+                args=(widget_key,),
             )
             st.session_state["period"] = (int(year), int(month))
         if data.is_synthetic():
@@ -139,5 +145,4 @@ def exposure_banner() -> None:
     address = listen_address()
     if is_loopback(address) or sign_in_configured():
         return
-    st.error(tr("exposed_banner", address=md_text(address or "0.0.0.0")),
-             icon=":material/lan:")
+    st.error(tr("exposed_banner", address=md_text(address or "0.0.0.0")), icon=":material/lan:")

@@ -51,21 +51,36 @@ def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int
     if sort_columns:
         options = [None, *sort_columns]
         with cols[0]:
-            by = st.selectbox(tr("page_sort"), options, key=f"{key}_sort",
-                              format_func=lambda c: tr("page_sort_default") if c is None else sort_columns[c])
+            by = st.selectbox(
+                tr("page_sort"),
+                options,
+                key=f"{key}_sort",
+                format_func=lambda c: tr("page_sort_default") if c is None else sort_columns[c],
+            )
         with cols[1]:
             # only a chosen column has a direction
-            descending = st.toggle(tr("page_descending"), value=True, key=f"{key}_descending",
-                                   disabled=by is None)
+            descending = st.toggle(
+                tr("page_descending"), value=True, key=f"{key}_descending", disabled=by is None
+            )
         if by is not None:
-            frame = frame.sort_values(by, ascending=not descending, na_position="last", kind="stable")
+            frame = frame.sort_values(
+                by, ascending=not descending, na_position="last", kind="stable"
+            )
     with cols[2]:
-        page = int(st.number_input(tr("page_number", pages=pages), min_value=1, max_value=pages,
-                                   value=1, step=1, key=f"{key}_page"))
+        page = int(
+            st.number_input(
+                tr("page_number", pages=pages),
+                min_value=1,
+                max_value=pages,
+                value=1,
+                step=1,
+                key=f"{key}_page",
+            )
+        )
     start = (page - 1) * rows
     with cols[3]:
         st.caption(tr("page_rows", first=start + 1, last=min(start + rows, total), n=total))
-    return frame.iloc[start:start + rows].reset_index(drop=True)
+    return frame.iloc[start : start + rows].reset_index(drop=True)
 
 
 def table_columns(table) -> list[str]:
@@ -111,6 +126,7 @@ WRAPPING_ROW_HEIGHT = 72
 
 # --- the tables of data rows ------------------------------------------------------------
 
+
 def lights_for(lights, level: str, keys, column: str = "light", default: object = "grey"):
     """A column of data.scope_lights (the light codes by default) for the given keys at one
     level, in the keys' order; `default` where a key has none."""
@@ -119,7 +135,10 @@ def lights_for(lights, level: str, keys, column: str = "light", default: object 
 
 
 def execution_table(
-    frame, id_columns: dict[str, str], light_codes, extra: dict[str, str] | None = None,
+    frame,
+    id_columns: dict[str, str],
+    light_codes,
+    extra: dict[str, str] | None = None,
     with_time_progress: bool = False,
 ):
     """An execution DataFrame (district, department or project rows of perfbudget.data) as
@@ -139,7 +158,8 @@ def execution_table(
     reported = frame["is_reported"].tolist() if "is_reported" in frame else [False] * len(frame)
     # grey on a project that did report means no pace at all (a zero budget): no label
     out[tr("col_light")] = [
-        fmt.EMPTY if c == "grey" and r else light_label(c) for c, r in zip(codes, reported, strict=True)
+        fmt.EMPTY if c == "grey" and r else light_label(c)
+        for c, r in zip(codes, reported, strict=True)
     ]
     for column, label in (extra or {}).items():
         out[label] = frame[column].to_numpy()
@@ -151,7 +171,8 @@ def execution_table(
         tr("col_pace"): st.column_config.NumberColumn(format="%.2f", help=tr("pace_light_help")),
         tr("col_light"): st.column_config.TextColumn(width="small", help=tr("light_help")),
         tr("col_gap_pp"): st.column_config.NumberColumn(
-            label=tr("col_gap_pp_short"), format="%+.1f", help=tr("kpi_gap_help")),
+            label=tr("col_gap_pp_short"), format="%+.1f", help=tr("kpi_gap_help")
+        ),
     }
     styler = style_lights(out, [tr("col_light")], {tr("col_light"): codes})
     return styler, config
@@ -165,28 +186,32 @@ def outputs_as_of_column(frame, month: int | None) -> dict[str, list[str]]:
     older = [older_month(v, month) for v in frame["oldest_actual_month"]]
     if all(m is None for m in older):
         return {}
-    return {tr("col_outputs_as_of"): [fmt.EMPTY if m is None else tr("month_n", m=m) for m in older]}
+    return {
+        tr("col_outputs_as_of"): [fmt.EMPTY if m is None else tr("month_n", m=m) for m in older]
+    }
 
 
 def scorecard_table(cards, month: int | None = None):
     """data.project_target_scorecard rows as (Styler, column_config) for st.dataframe; with the
     as-of month, a 产出数据截至 column where output progress rests on older actuals."""
     as_of = outputs_as_of_column(cards, month)
-    out = pd.DataFrame({
-        tr("col_project_code"): cards["project_code"].to_numpy(),
-        tr("col_project"): cards["project_name"].to_numpy(),
-        tr("col_department"): cards["department"].to_numpy(),
-        tr("col_indicator_count"): cards["indicator_count"].astype(int).to_numpy(),
-        tr("col_red"): cards["red_count"].astype(int).to_numpy(),
-        tr("col_yellow"): cards["yellow_count"].astype(int).to_numpy(),
-        tr("col_green"): cards["green_count"].astype(int).to_numpy(),
-        tr("col_blue"): cards["blue_count"].astype(int).to_numpy(),
-        tr("col_grey"): cards["grey_count"].astype(int).to_numpy(),
-        tr("col_weighted_attainment"): [pct_value(v) for v in cards["weighted_attainment"]],
-        tr("col_output_progress"): [pct_value(v) for v in cards["output_progress"]],
-        **as_of,
-        tr("col_worst_light"): [light_label(v) for v in cards["worst_light"]],
-    })
+    out = pd.DataFrame(
+        {
+            tr("col_project_code"): cards["project_code"].to_numpy(),
+            tr("col_project"): cards["project_name"].to_numpy(),
+            tr("col_department"): cards["department"].to_numpy(),
+            tr("col_indicator_count"): cards["indicator_count"].astype(int).to_numpy(),
+            tr("col_red"): cards["red_count"].astype(int).to_numpy(),
+            tr("col_yellow"): cards["yellow_count"].astype(int).to_numpy(),
+            tr("col_green"): cards["green_count"].astype(int).to_numpy(),
+            tr("col_blue"): cards["blue_count"].astype(int).to_numpy(),
+            tr("col_grey"): cards["grey_count"].astype(int).to_numpy(),
+            tr("col_weighted_attainment"): [pct_value(v) for v in cards["weighted_attainment"]],
+            tr("col_output_progress"): [pct_value(v) for v in cards["output_progress"]],
+            **as_of,
+            tr("col_worst_light"): [light_label(v) for v in cards["worst_light"]],
+        }
+    )
     config = {
         tr("col_weighted_attainment"): st.column_config.NumberColumn(format="%.1f%%"),
         tr("col_output_progress"): st.column_config.NumberColumn(format="%.1f%%"),
@@ -209,25 +234,33 @@ def indicator_table(indicators, month: int | None = None):
     ]
     if month is not None and "actual_month" in indicators:
         notes = [older_month(v, month) for v in indicators["actual_month"]]
-        actuals = [a if m is None else
-                   (f"{a}（{tr('actual_as_of', m=m)}）" if lang() == "zh"
-                    else f"{a} ({tr('actual_as_of', m=m)})")
-                   for a, m in zip(actuals, notes, strict=True)]
-    out = pd.DataFrame({
-        tr("col_project_code"): indicators["project_code"].to_numpy(),
-        tr("col_project"): indicators["project_name"].to_numpy(),
-        tr("col_level1"): indicators["level1"].to_numpy(),
-        tr("col_level2"): indicators["level2"].to_numpy(),
-        tr("col_indicator"): indicators["indicator"].to_numpy(),
-        tr("col_light"): [light_label(v) for v in indicators["light"]],
-        tr("col_target"): [cell_text(v) for v in indicators["target"]],
-        tr("col_actual"): actuals,
-        tr("col_unit"): [cell_text(v) for v in indicators["unit"]],
-        tr("col_points"): [round_value(v, 2) for v in indicators["points"]],
-        tr("col_attainment"): [pct_value(v) for v in indicators["attainment"]],
-        tr("col_progress"): [pct_value(v) for v in indicators["progress"]],
-        tr("col_reason"): [cell_text(v) for v in indicators["reason"]],
-    })
+        actuals = [
+            a
+            if m is None
+            else (
+                f"{a}（{tr('actual_as_of', m=m)}）"
+                if lang() == "zh"
+                else f"{a} ({tr('actual_as_of', m=m)})"
+            )
+            for a, m in zip(actuals, notes, strict=True)
+        ]
+    out = pd.DataFrame(
+        {
+            tr("col_project_code"): indicators["project_code"].to_numpy(),
+            tr("col_project"): indicators["project_name"].to_numpy(),
+            tr("col_level1"): indicators["level1"].to_numpy(),
+            tr("col_level2"): indicators["level2"].to_numpy(),
+            tr("col_indicator"): indicators["indicator"].to_numpy(),
+            tr("col_light"): [light_label(v) for v in indicators["light"]],
+            tr("col_target"): [cell_text(v) for v in indicators["target"]],
+            tr("col_actual"): actuals,
+            tr("col_unit"): [cell_text(v) for v in indicators["unit"]],
+            tr("col_points"): [round_value(v, 2) for v in indicators["points"]],
+            tr("col_attainment"): [pct_value(v) for v in indicators["attainment"]],
+            tr("col_progress"): [pct_value(v) for v in indicators["progress"]],
+            tr("col_reason"): [cell_text(v) for v in indicators["reason"]],
+        }
+    )
     config = {
         tr("col_points"): st.column_config.NumberColumn(format="%g"),
         tr("col_attainment"): st.column_config.NumberColumn(format="%.1f%%"),
@@ -252,8 +285,12 @@ def filter_flags(flags, rules, severities, departments):
     chosen = flags[mask]
     # performance warnings first, data-quality notes after them; each keeps its order
     order = (~chosen["rule"].isin(PERFORMANCE_RULES)).astype(int)
-    return chosen.assign(_dq=order).sort_values("_dq", kind="stable").drop(columns="_dq") \
+    return (
+        chosen.assign(_dq=order)
+        .sort_values("_dq", kind="stable")
+        .drop(columns="_dq")
         .reset_index(drop=True)
+    )
 
 
 def with_messages(flags):
@@ -266,14 +303,16 @@ def warning_table(flags, extra: dict[str, object] | None = None):
     sentence in the current language; then any extra columns (label → values, same order)."""
     flags = worded(flags)  # worded here: only the rows this table shows
     message = "message" if lang() == "zh" else "message_en"
-    out = pd.DataFrame({
-        tr("col_severity"): [severity_label(s) for s in flags["severity"]],
-        tr("col_project_code"): flags["project_code"].to_numpy(),
-        tr("col_project"): flags["project_name"].to_numpy(),
-        tr("col_rule"): [rule_label(r) for r in flags["rule"]],
-        tr("col_message"): flags[message].to_numpy(),
-        tr("col_department"): flags["department"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            tr("col_severity"): [severity_label(s) for s in flags["severity"]],
+            tr("col_project_code"): flags["project_code"].to_numpy(),
+            tr("col_project"): flags["project_name"].to_numpy(),
+            tr("col_rule"): [rule_label(r) for r in flags["rule"]],
+            tr("col_message"): flags[message].to_numpy(),
+            tr("col_department"): flags["department"].to_numpy(),
+        }
+    )
     for label, values in (extra or {}).items():
         out[label] = list(values)  # type: ignore[call-overload]
     # Widths that keep the sentence in view on a 1400-pixel screen with the sidebar open.

@@ -12,6 +12,7 @@ from perfbudget.ui.session import lang, tr
 
 # --- labels of codes, in the chosen language --------------------------------------------
 
+
 def light_label(light: object) -> str:
     """红灯 / Red … for a light code; grey (or nothing) reads as 未报送 / Not reported."""
     return tr(vocab.light_key(light))
@@ -50,8 +51,14 @@ def since_label(since_month: float | None, months_flagged: float) -> str:
 def flag_count_line(flags) -> str:
     """共N条 = 红色预警 + 黄色预警 + 蓝色提示 + 数据质量提示 of the flags given (flags.flag_counts)."""
     counts = flag_counts(flags)
-    return tr("warning_counts", n=counts.total, red=counts.red, yellow=counts.yellow,
-              blue=counts.blue, dq=counts.data_quality)
+    return tr(
+        "warning_counts",
+        n=counts.total,
+        red=counts.red,
+        yellow=counts.yellow,
+        blue=counts.blue,
+        dq=counts.data_quality,
+    )
 
 
 def flag_subject(row) -> str:
@@ -67,6 +74,7 @@ def flag_subject(row) -> str:
 
 
 # --- numbers as a table column shows them -----------------------------------------------
+
 
 def wan_value(amount_yuan: object) -> float | None:
     """An exact 元 amount as 万元 rounded half up to 2 decimals, as the number a table column

@@ -15,8 +15,7 @@ def badge(light: object, text: str | None = None) -> None:
     """A coloured badge; its text is shown as text (a department or budget type from data
     included), never as Markdown."""
     code = light if isinstance(light, str) and light in palette.LIGHT_BADGE else "grey"
-    st.badge(md_text(text or light_label(code), badge=True),
-             color=palette.LIGHT_BADGE[code])  # type: ignore[arg-type]
+    st.badge(md_text(text or light_label(code), badge=True), color=palette.LIGHT_BADGE[code])  # type: ignore[arg-type]
 
 
 def signed_delta(text: str, value: object, *, colour: str = "gray") -> dict[str, str]:

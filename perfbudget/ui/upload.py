@@ -26,13 +26,15 @@ ISSUES_AS_TEXT = 8
 def issues_frame(issues):
     """ImportRejected.issues as a table: file, sheet, row, column, the problem."""
     message = "message_zh" if lang() == "zh" else "message_en"
-    return pd.DataFrame({
-        tr("col_file"): [i.file for i in issues],
-        tr("col_sheet"): [i.sheet or "" for i in issues],
-        tr("col_row"): pd.array([i.row for i in issues], dtype="Int64"),
-        tr("col_column"): [i.column or "" for i in issues],
-        tr("col_problem"): [getattr(i, message) for i in issues],
-    })
+    return pd.DataFrame(
+        {
+            tr("col_file"): [i.file for i in issues],
+            tr("col_sheet"): [i.sheet or "" for i in issues],
+            tr("col_row"): pd.array([i.row for i in issues], dtype="Int64"),
+            tr("col_column"): [i.column or "" for i in issues],
+            tr("col_problem"): [getattr(i, message) for i in issues],
+        }
+    )
 
 
 def show_issues(issues) -> None:
@@ -41,7 +43,7 @@ def show_issues(issues) -> None:
     zh = lang() == "zh"
     lines = []
     for issue in issues[:ISSUES_AS_TEXT]:
-        where = ([tr("issue_sheet", sheet=md_text(issue.sheet))] if issue.sheet is not None else [])
+        where = [tr("issue_sheet", sheet=md_text(issue.sheet))] if issue.sheet is not None else []
         if issue.row is not None:
             where.append(tr("issue_row", row=issue.row))
         if issue.column is not None:
@@ -65,13 +67,15 @@ def summary_line(line: str) -> str:
 
 def import_summary_table(frame):
     """ImportResult.to_frame() with headers in the current language."""
-    return pd.DataFrame({
-        tr("col_file"): frame["file_name"].to_numpy(),
-        tr("col_sheet"): [s if isinstance(s, str) else "" for s in frame["sheet"]],
-        tr("col_kind"): [tr(f"kind_{k}") for k in frame["kind"]],
-        tr("col_header_row"): frame["header_row"].to_numpy(),
-        tr("col_rows"): frame["rows"].to_numpy(),
-        tr("col_batch"): frame["batch_id"].to_numpy(),
-        tr("col_replaced"): frame["replaced_count"].to_numpy(),
-        tr("col_ignored"): frame["ignored_columns"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            tr("col_file"): frame["file_name"].to_numpy(),
+            tr("col_sheet"): [s if isinstance(s, str) else "" for s in frame["sheet"]],
+            tr("col_kind"): [tr(f"kind_{k}") for k in frame["kind"]],
+            tr("col_header_row"): frame["header_row"].to_numpy(),
+            tr("col_rows"): frame["rows"].to_numpy(),
+            tr("col_batch"): frame["batch_id"].to_numpy(),
+            tr("col_replaced"): frame["replaced_count"].to_numpy(),
+            tr("col_ignored"): frame["ignored_columns"].to_numpy(),
+        }
+    )
