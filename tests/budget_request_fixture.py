@@ -1,6 +1,6 @@
 """Budget requests (预算申请) of a year Y, and the year before, built through the importer:
 every figure of the review (queries/budget_request_review.sql) worked out by hand below
-(tests/test_budget_requests.py for Y = 2026; the hand fixture's CLI report and golden file for
+(tests/importer/test_budget_requests.py for Y = 2026; the hand fixture's CLI report and golden file for
 Y = 2025). Thresholds at their defaults: cost_above_reference.yellow_above 0.1, min_peers 3,
 large_balance.red_at 0.2, self-evaluation execution weight 10.
 

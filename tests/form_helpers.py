@@ -67,7 +67,7 @@ def xls(*sheets: tuple[str, Grid]) -> bytes:
 
 # --- the self-evaluation table ------------------------------------------------------------------
 
-# The indicators of the worked example (see tests/test_import_selfeval.py for the figures):
+# The indicators of the worked example (see tests/importer/test_import_selfeval.py for the figures):
 # level 1, level 2, name, target, actual, points, claimed score, reason
 SELFEVAL_INDICATORS = [
     ("产出指标(50分)", "数量指标", "养护面积", "375万平方米", "360万平方米", 20, 19.2, "部分绿地移交"),

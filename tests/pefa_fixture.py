@@ -1,7 +1,7 @@
 """PEFA fixtures built in code: small databases of heads and years whose PI-1 and PI-2 figures
-can be worked out by hand (tests/test_pefa.py), and two earlier years for the hand fixture
-(tests/hand_fixture.py) so that the pefa report has rows on it (tests/test_cli.py,
-tests/test_golden_reports.py).
+can be worked out by hand (tests/queries/test_pefa.py), and two earlier years for the hand fixture
+(tests/hand_fixture.py) so that the pefa report has rows on it (tests/cli/test_cli.py,
+tests/cli/test_golden_reports.py).
 
 The hand fixture's years, as seed_pefa_years leaves them (initial budgets as in 2025: D01
 23,000,000 = P001 1,200,000 + P002 800,000 + P003 20,000,000 + P008 1,000,000; D02 1,300,000 =

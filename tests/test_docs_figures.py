@@ -18,7 +18,7 @@ SOURCES = sorted(
         "perfbudget/**/*.sql",
         "queries/**/*.sql",
         "pages/*.py",
-        "tests/*.py",
+        "tests/**/*.py",
         "app.py",
         "scripts/*.py",
         "scripts/*.sh",

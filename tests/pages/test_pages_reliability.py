@@ -16,7 +16,7 @@ from perfbudget import db
 from tests.hand_fixture import seed_hand_fixture
 from tests.pefa_fixture import pefa_db, seed_pefa_years
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/reliability.py"
 
 

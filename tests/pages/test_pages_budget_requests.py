@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from perfbudget import db
 from tests.budget_request_fixture import seed_budget_review
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/budget_requests.py"
 TIMEOUT = 60
 

@@ -35,7 +35,7 @@ from perfbudget.scope import Scope
 from tests.hand_fixture import YEAR, seed_hand_fixture
 
 JULY = 7
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 LIGHTS_AT_JULY = {
     "P001": "yellow",
     "P002": "red",

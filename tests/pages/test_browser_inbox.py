@@ -20,11 +20,11 @@ import pytest
 
 from perfbudget import db, inbox
 from tests.hand_fixture import seed_hand_fixture
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port, _settle
+from tests.pages.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port, _settle
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager

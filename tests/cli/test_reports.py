@@ -14,7 +14,7 @@ from perfbudget.exit_codes import ExitCode
 from perfbudget.export import commands
 from tests.hand_fixture import seed_hand_fixture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

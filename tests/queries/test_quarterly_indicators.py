@@ -320,9 +320,7 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(
-        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60
-    )
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
     at.run()
     yield at
     st.cache_data.clear()

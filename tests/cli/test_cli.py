@@ -349,7 +349,7 @@ def test_import_beside_a_running_dashboard_says_so(tmp_path, hand_file):
             [sys.executable, "-m", "perfbudget", "import", "--db", str(hand_file), str(sheet)],
             capture_output=True,
             text=True,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
         )
         assert time.monotonic() - started < 30
         assert result.returncode == 3

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from perfbudget import db
 from tests.hand_fixture import seed_hand_fixture
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 60
 
 RECTIFICATIONS = """

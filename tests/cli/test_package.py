@@ -23,7 +23,7 @@ from perfbudget import cli, db
 from perfbudget.reports import REPORTS
 from tests.hand_fixture import seed_hand_fixture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _setuptools() -> dict:

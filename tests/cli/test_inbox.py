@@ -30,7 +30,7 @@ import pytest
 from perfbudget import db, inbox
 from tests.hand_fixture import seed_hand_fixture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HANDED = inbox.HANDED + "\n"
 
 

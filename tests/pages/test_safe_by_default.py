@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from perfbudget import charts, db, ui
 from tests.hand_fixture import seed_hand_fixture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
 

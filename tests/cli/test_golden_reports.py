@@ -1,5 +1,5 @@
 """Golden files: every CLI report on the hand fixture (tests/hand_fixture.py) at July 2025, as
-CSV, byte for byte against tests/golden/<report>.csv. A report that changes a figure, a row, its
+CSV, byte for byte against tests/cli/golden/<report>.csv. A report that changes a figure, a row, its
 order or a column fails here with the diff.
 
 The reports run through the command line (perfbudget.cli.main), as scripts run them, so these
@@ -7,10 +7,10 @@ tests do not depend on where the report builders live.
 
 To regenerate after an intended change, review it, then:
 
-    PERFBUDGET_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden_reports.py
+    PERFBUDGET_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/cli/test_golden_reports.py
 
 which rewrites the files and fails each test that wrote one (so a run with the variable set
-never passes); check `git diff tests/golden/` against the hand checks below, rerun without it.
+never passes); check `git diff tests/cli/golden/` against the hand checks below, rerun without it.
 
 Checked by hand against the fixture (figures as docs/figures.md defines them; time progress at
 July = 7/12 = 0.583333…; exact ratios are truncated, not rounded, at 12 decimals):
@@ -184,7 +184,7 @@ def test_report_on_the_hand_fixture_matches_its_golden_file(name, request, capsy
             difflib.unified_diff(
                 expected.splitlines(keepends=True),
                 out.splitlines(keepends=True),
-                fromfile=f"tests/golden/{name}.csv",
+                fromfile=f"tests/cli/golden/{name}.csv",
                 tofile=f"report {name}",
             )
         )

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from perfbudget import db
 from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 ROAD = [("R1", "4"), ("R2", "5"), ("R3", "6"), ("R4", "8"), ("R5", "12"), ("R6", "40")]
 
 

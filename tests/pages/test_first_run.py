@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from perfbudget import data, db, results
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from perfbudget import data, db, writer
 from perfbudget.importer import ImportRejected, RollbackRefused
 from tests.hand_fixture import seed_hand_fixture
-from tests.test_pages_upload import APP, EXEC_CSV, PAGE, _choose, _import, _texts
+from tests.pages.test_pages_upload import APP, EXEC_CSV, PAGE, _choose, _import, _texts
 
 RAW_DUCKDB = ("Current transaction is aborted", "TransactionContext", "Constraint Error",
               "duplicate key", "Error:")  # fmt: skip

@@ -174,7 +174,7 @@ def test_a_self_evaluation_table_counts_the_same_everywhere_and_replaces_what_it
 
 # --- the upload page ---------------------------------------------------------------------------
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNTS_ZH = "项目1行、预算执行1行、绩效指标5行、指标完成值5行、自评得分1行"
 

@@ -290,7 +290,7 @@ def test_the_pdf_has_one_page_per_slide(internal, internal_deck):
 @pytest.fixture
 def briefing_app(tmp_path, monkeypatch):
     """The app on a file holding the hand fixture, kept in router mode as a running server is
-    (see tests/test_pages.py)."""
+    (see tests/pages/test_pages.py)."""
     from pathlib import Path
 
     import streamlit as st
@@ -314,9 +314,7 @@ def briefing_app(tmp_path, monkeypatch):
     monkeypatch.setenv("PERFBUDGET_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(
-        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60
-    )
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=60)
     at.run()
     yield at
     st.cache_data.clear()

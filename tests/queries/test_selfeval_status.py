@@ -29,7 +29,7 @@ from perfbudget.db import run_query
 from perfbudget.export.briefing import build_briefing
 from tests.hand_fixture import YEAR
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def seed_status_district(conn) -> None:

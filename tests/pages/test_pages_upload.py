@@ -7,7 +7,7 @@ archived) and is restored.
 Database figures by hand (tests/hand_fixture.py, year 2025): P001's cumulative spending at
 July is 560,000 元 (one row, no fund source), its adjusted budget 1,200,000 元. The
 self-evaluation table is tests/form_helpers.py's worked example: recomputed 88.8 (良) against
-a claimed 90.2 (优), over-scored by 1.4 (see tests/test_import_selfeval.py)."""
+a claimed 90.2 (优), over-scored by 1.4 (see tests/importer/test_import_selfeval.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from perfbudget import data, db
 from tests.form_helpers import Grid, selfeval_grid, xlsx
 from tests.hand_fixture import seed_hand_fixture
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
 PAGE = "pages/upload.py"
 
@@ -143,7 +143,7 @@ def test_a_self_evaluation_table_previews_imports_and_shows_the_self_score_check
 
 def _unlabelled_form() -> Grid:
     """A form with neither title word (自评/监控) nor a column only one form has: it reads as a
-    self-evaluation table or a monitoring table equally well (tests/test_import_messy.py)."""
+    self-evaluation table or a monitoring table equally well (tests/importer/test_import_messy.py)."""
     g = Grid()
     g.line(1, ["2024年度项目绩效表"])
     g.line(2, ["项目名称", "城市绿化养护"])
@@ -308,7 +308,7 @@ def test_only_the_layout_question_of_an_asked_sheet_is_left_out_of_its_problems(
 
     from perfbudget.importer import preview_files
     from tests.import_helpers import new_db
-    from tests.test_import_messy import _unlabelled_form
+    from tests.importer.test_import_messy import _unlabelled_form
 
     [preview] = preview_files([("a.xlsx", xlsx(("表", _unlabelled_form())))], new_db())
     [question] = preview.issues
