@@ -38,19 +38,21 @@ from perfbudget.importer.counts import RECORD_KINDS, TABLE_RECORDS, by_kind
 
 DEMO_YEAR = 2025
 YEARS = (DEMO_YEAR - 1, DEMO_YEAR)
+REQUEST_YEAR = DEMO_YEAR + 1  # the 预算申请 (budget_requests) are for the year after
 DEFAULT_SEED = 20251231
 IMPORTED_AT = datetime(DEMO_YEAR + 1, 1, 15, 9, 0, 0)
 DEMO_BATCH_ID = 1
 
 # Tables the demo replaces, children before parents. thresholds, settings and meta stay.
 DATA_TABLES = (
-    "self_evaluations", "rectifications", "cost_standards", "costs", "indicator_actuals",
+    "budget_requests", "self_evaluations", "rectifications", "cost_standards", "costs", "indicator_actuals",
     "indicators", "spending", "projects", "units", "departments", "districts",
 )
 HISTORY_TABLES = (
     "projects_history", "spending_history", "indicators_history",
     "indicator_actuals_history", "costs_history", "cost_standards_history",
-    "rectifications_history", "self_evaluations_history", "departments_history", "units_history",
+    "rectifications_history", "self_evaluations_history", "budget_requests_history",
+    "departments_history", "units_history",
 )
 
 BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
@@ -752,13 +754,22 @@ def generate(spec: ScaleSpec, rng: np.random.Generator) -> dict[str, pa.Table]:
     """Every data table as an Arrow table, ready for `insert … by name`."""
     world = _build_world(spec, rng)
     base = _build_base(world, spec, rng)
+    # the districts' cost levels (city) and the budget requests draw from children of the
+    # seed (Generator.spawn does not advance rng): every other table is as it was before
+    level_rng, request_rng = rng.spawn(2)
+    level = _district_cost_levels(world, base, level_rng) if spec.city else None
     parts: dict[str, list[pa.Table]] = {t: [] for t in DATA_TABLES}
     codes_by_year = {}
+    facts = None
     for year in YEARS:
-        year_tables, codes = _generate_year(year, spec, world, base, rng)
+        year_tables, codes, year_facts = _generate_year(year, spec, world, base, rng, level)
         codes_by_year[year] = codes
+        if year == DEMO_YEAR:
+            facts = year_facts
         for name, table in year_tables.items():
             parts[name].append(table)
+    assert facts is not None
+    parts["budget_requests"].append(_budget_requests(world, base, facts, level, request_rng))
     parts["cost_standards"].append(_cost_standards())
     parts["rectifications"].append(_rectifications(base, codes_by_year, rng))
     parts["districts"].append(pa.table({"district_name": pa.array(world.districts)}))
@@ -778,7 +789,7 @@ def generate(spec: ScaleSpec, rng: np.random.Generator) -> dict[str, pa.Table]:
 
 
 def _generate_year(year: int, spec: ScaleSpec, world: _World, base: _Base,
-                   rng: np.random.Generator):
+                   rng: np.random.Generator, level: np.ndarray | None = None):
     n = base.n
     dept_codes = np.array(world.dept_code)
     codes = np.char.add(np.char.add(f"{year}-", dept_codes[base.dept]),
@@ -828,16 +839,19 @@ def _generate_year(year: int, spec: ScaleSpec, world: _World, base: _Base,
 
     spend = _spending(year, spec, base, adjusted_fen, initial_fen, zero_budget, large, rng)
     ind, actuals, claimed_sum, has_ind, over_claim = _indicators(year, base, adjusted_fen, spend, code_arr, rng)
+    costs, cost_facts = _costs(year, base, spend, code_arr, rng, level)
     out = {
         "projects": projects,
         "spending": _spending_table(year, spend, code_arr),
         "indicators": ind,
         "indicator_actuals": actuals,
-        "costs": _costs(year, base, spend, code_arr, rng),
+        "costs": costs,
         "self_evaluations": _self_evaluations(
             year, base, adjusted_fen, spend, claimed_sum, has_ind, over_claim, code_arr, rng),
     }
-    return out, codes_list
+    facts = _YearFacts(adjusted_fen, _year_end_spend(spend), spend.last_month, has_ind,
+                       *cost_facts)
+    return out, codes_list, facts
 
 
 # ---------------------------------------------------------------------------------------
@@ -1204,7 +1218,10 @@ def _cost_standards() -> pa.Table:
     })
 
 
-def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng) -> pa.Table:
+def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng,
+           level: np.ndarray | None = None) -> tuple[pa.Table, tuple[np.ndarray, ...]]:
+    """The year's cost rows, and per project (quantity, option, has costs) for the requests.
+    level: per project, its district's price level for its class (city scale), else None."""
     n = base.n
     service_class = _TPL["service_class"][base.template]
     total = _year_end_spend(spend)
@@ -1220,8 +1237,10 @@ def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng) -> pa.Tabl
          rng.uniform(0.11, 0.19, n)], rng.uniform(0.22, 0.6, n))
     std = _standard_cost(opt_std[option], year)
     unit_dec = np.where(np.array(opt_units)[option] == "公里", 2, 0)
-    quantity = _round(total / 100.0 / (std * (1.0 + dev)), unit_dec)
-    selected = np.flatnonzero((service_class >= 0) & (total > 0) & (quantity > 0))
+    unit_cost = std * (1.0 + dev) if level is None else std * (1.0 + dev) * level
+    quantity = _round(total / 100.0 / unit_cost, unit_dec)
+    has_costs = (service_class >= 0) & (total > 0) & (quantity > 0)
+    selected = np.flatnonzero(has_costs)
     n_sel = len(selected)
     present = np.ones((n_sel, 5), bool)
     present[:, 1] = rng.random(n_sel) < 0.6
@@ -1241,6 +1260,106 @@ def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng) -> pa.Tabl
         "amount_yuan": _dec(amount, 18, 2),
         "output_quantity": _dec_from_float(quantity[p], 24, 6),
         "output_unit": _cat(option[p], opt_units),
+    }), (quantity, option, has_costs)
+
+
+@dataclass(frozen=True)
+class _YearFacts:
+    """What next year's budget requests need of the demo year, per project."""
+    adjusted_fen: np.ndarray
+    spent_fen: np.ndarray       # year-end spending (the last month reported)
+    last_month: np.ndarray
+    has_ind: np.ndarray
+    cost_quantity: np.ndarray   # output quantity of its costs (where has_costs)
+    cost_option: np.ndarray     # its (class, output unit) option, index into _cost_options()
+    has_costs: np.ndarray
+
+
+def _district_cost_levels(world: _World, base: _Base, rng: np.random.Generator) -> np.ndarray:
+    """City scale: what a unit of each class costs in each district against the city's
+    standard. The central districts (黄浦 … 杨浦) are dearer, every district differs a little,
+    by class a little more, and three district × class pairs are far out of line (two dear,
+    one cheap). Per project: the level of its district and class."""
+    n_d, n_c = len(world.districts), len(SERVICE_CLASSES)
+    central = np.isin(np.arange(n_d), np.arange(1, 8))  # areas: 市本级, then CITY_DISTRICTS
+    by_district = np.where(central, 1.06, 0.98) * rng.lognormal(0.0, 0.04, n_d)
+    levels = by_district[:, None] * rng.lognormal(0.0, 0.03, (n_d, n_c))
+    far = rng.choice(n_d * n_c, 3, replace=False)
+    levels.flat[far] *= np.array([rng.uniform(1.3, 1.5), rng.uniform(1.3, 1.5), rng.uniform(0.65, 0.75)])
+    service_class = np.maximum(_TPL["service_class"][base.template], 0)
+    return levels[world.dept_district[base.dept], service_class]
+
+
+def _budget_requests(world: _World, base: _Base, facts: _YearFacts, level: np.ndarray | None,
+                     rng: np.random.Generator) -> pa.Table:
+    """Next year's 预算申请 (REQUEST_YEAR) from the demo year's projects: every project with
+    costs (its class and output unit, the output planned a little above this year's), the
+    projects whose self-evaluation comes out 差, a quarter of the others with a budget, and a
+    few new projects (是否新增项目). Most ask what this year's output cost, a little more;
+    half of those more than 10% above their class's cost this year bring the unit cost down
+    to it, the others ask at their own (capped by cost where over the reference); a project
+    that left a large balance plans the output it did not deliver and asks for its budget
+    again (capped by result). A continuing project keeps its name, department and unit (the
+    review links it to this year's by them); its code is the next year's."""
+    n = base.n
+    _, opt_units, opt_std, _ = _cost_options()
+    poor = facts.has_ind & (np.arange(n) % 128 == 64)  # the 差 projects of _indicators
+    funded = facts.adjusted_fen > 0
+    idx = np.flatnonzero(funded & (facts.has_costs | poor | (rng.random(n) < 0.25)))
+    k = len(idx)
+    costed = facts.has_costs[idx]
+    option = facts.cost_option[idx]
+    unit_dec = np.where(np.array(opt_units)[option] == "公里", 2, 0)
+    quantity = np.where(costed, facts.cost_quantity[idx], 1.0)
+    spent_rate = facts.spent_fen[idx] / facts.adjusted_fen[idx]
+    behind = spent_rate < 0.8
+    planned = quantity * rng.uniform(0.98, 1.06, k) / np.where(behind, np.maximum(spent_rate, 0.3), 1.0)
+    planned = np.maximum(_round(planned, unit_dec), 10.0 ** -unit_dec)
+    this_cost = facts.spent_fen[idx] / 100.0 / quantity
+    rectify = (this_cost > opt_std[option] * 1.1) & (rng.random(k) < 0.5)
+    unit_cost = np.where(rectify, opt_std[option] * rng.uniform(0.95, 1.05, k),
+                         this_cost * rng.uniform(1.0, 1.03, k))
+    asked = np.where(costed, planned * unit_cost,
+                     facts.adjusted_fen[idx] / 100.0 * rng.lognormal(0.02, 0.08, k))
+
+    # new projects: in the department and unit of a project with costs, of its class and unit
+    candidates = np.flatnonzero(facts.has_costs & funded)
+    n_new = min(max(3, round(k * 0.03)), 999, len(candidates))
+    seeds = np.sort(rng.choice(candidates, n_new, replace=False))
+    new_option = facts.cost_option[seeds]
+    new_dec = np.where(np.array(opt_units)[new_option] == "公里", 2, 0)
+    new_planned = np.maximum(
+        _round(facts.cost_quantity[seeds] * rng.uniform(0.4, 1.2, n_new), new_dec), 10.0 ** -new_dec)
+    dev = np.where(rng.random(n_new) < 0.4, rng.uniform(0.12, 0.45, n_new),
+                   rng.uniform(-0.08, 0.08, n_new))
+    new_cost = opt_std[new_option] * (1.0 + dev) * (1.0 if level is None else level[seeds])
+    new_names = [f"{world.dept_short[d]}{_TPL['name'][t]}（{REQUEST_YEAR}年新增）"
+                 for d, t in zip(base.dept[seeds], base.template[seeds], strict=True)]
+
+    project = np.concatenate([idx, seeds])
+    dept = base.dept[project]
+    dept_codes = np.array(world.dept_code)[dept]
+    seq = np.concatenate([base.seq[idx], 9001 + np.arange(n_new)])
+    codes = np.char.add(np.char.add(f"{REQUEST_YEAR}-", dept_codes),
+                        np.char.add("-", np.char.zfill(seq.astype(str), 4)))
+    has_quantity = np.concatenate([costed, np.ones(n_new, bool)])
+    amount_yuan = np.concatenate([asked, new_planned * new_cost])
+    amount_fen = (np.round(amount_yuan / 100.0) * 100 * 100).astype(np.int64)  # whole 百元
+    service_class = _TPL["service_class"][base.template[project]]
+    return _table({
+        "year": pa.array(np.full(len(project), REQUEST_YEAR, np.int32)),
+        "project_code": pa.array(codes.tolist(), pa.string()),
+        "project_name": pa.concat_arrays([pc.take(base.name, pa.array(idx)).cast(pa.string()),
+                                          pa.array(new_names, pa.string())]),
+        "department_code": _cat(dept, world.dept_code),
+        "department_name": _cat(dept, world.dept_name),
+        "unit_code": _cat(base.unit[project], world.unit_code),
+        "service_class": _cat(np.maximum(service_class, 0), SERVICE_CLASSES, null=service_class < 0),
+        "requested_amount_yuan": _dec(amount_fen, 18, 2),
+        "planned_output_quantity": _dec_from_float(np.concatenate([planned, new_planned]), 24, 6,
+                                                   null=~has_quantity),
+        "output_unit": _cat(np.concatenate([option, new_option]), opt_units, null=~has_quantity),
+        "is_new": pa.array(np.r_[np.zeros(k, bool), np.ones(n_new, bool)]),
     })
 
 
