@@ -1,6 +1,7 @@
 """Synthetic demo data (合成演示数据): a whole district (or the whole city) of budget projects,
 monthly spending, performance indicators with monthly actuals, costs, rectifications and
-self-evaluations, written straight into the DuckDB tables.
+self-evaluations over two years (DEMO_YEAR − 1 and DEMO_YEAR), and next year's budget
+requests (预算申请, REQUEST_YEAR), written straight into the DuckDB tables.
 
     from perfbudget.demo import build_demo, DEMO_YEAR
     summary = build_demo(conn, scale="district", seed=20251231)   # {table: row count}
@@ -17,7 +18,12 @@ The draws are shaped so every warning rule of docs/figures.md#warning-rules has 
 spending far ahead of outputs and the reverse, indicators far ahead (v ≥ 1.2) or missing a
 month (未填报), points that do not sum to 90, projects without targets or without a cost
 indicator, unit costs 10–20% and > 20% above the cost standard, large projects without
-disclosed targets, overdue rectifications and over-claimed self-evaluations.
+disclosed targets, overdue rectifications and over-claimed self-evaluations. The 一类事 costs
+keep at least 5 projects per class and output unit in the district (so each has a suggested
+standard), with a 成本定额标准 for some classes and units and none for others; at city scale
+every district costs every class, at its own level, a few district × class pairs far out of
+line. The budget requests have cases for each cap of the review: above the reference (cost),
+after a large balance (result), after a 差 self-evaluation.
 """
 
 from __future__ import annotations
