@@ -51,22 +51,60 @@ DEMO_BATCH_ID = 1
 
 # Tables the demo replaces, children before parents. thresholds, settings and meta stay.
 DATA_TABLES = (
-    "budget_requests", "self_evaluations", "rectifications", "cost_standards", "costs", "indicator_actuals",
-    "indicators", "spending", "projects", "units", "departments", "districts",
+    "budget_requests",
+    "self_evaluations",
+    "rectifications",
+    "cost_standards",
+    "costs",
+    "indicator_actuals",
+    "indicators",
+    "spending",
+    "projects",
+    "units",
+    "departments",
+    "districts",
 )
 HISTORY_TABLES = (
-    "projects_history", "spending_history", "indicators_history",
-    "indicator_actuals_history", "costs_history", "cost_standards_history",
-    "rectifications_history", "self_evaluations_history", "budget_requests_history",
-    "departments_history", "units_history",
+    "projects_history",
+    "spending_history",
+    "indicators_history",
+    "indicator_actuals_history",
+    "costs_history",
+    "cost_standards_history",
+    "rectifications_history",
+    "self_evaluations_history",
+    "budget_requests_history",
+    "departments_history",
+    "units_history",
 )
 
 BUDGET_TYPES = ("一般公共预算", "政府性基金预算", "国有资本经营预算", "社会保险基金预算")
 CATEGORIES = ("运行维护类", "投资建设类", "购买服务类", "政策类", "信息化")
-SERVICE_CLASSES = ("绿化养护", "环卫保洁", "道路养护", "景观灯光维护", "水质生态维护", "公共服务设施运行")
+SERVICE_CLASSES = (
+    "绿化养护",
+    "环卫保洁",
+    "道路养护",
+    "景观灯光维护",
+    "水质生态维护",
+    "公共服务设施运行",
+)
 CITY_DISTRICTS = (
-    "黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区",
-    "宝山区", "嘉定区", "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区",
+    "黄浦区",
+    "徐汇区",
+    "长宁区",
+    "静安区",
+    "普陀区",
+    "虹口区",
+    "杨浦区",
+    "闵行区",
+    "宝山区",
+    "嘉定区",
+    "浦东新区",
+    "金山区",
+    "松江区",
+    "青浦区",
+    "奉贤区",
+    "崇明区",
 )
 DISTRICT_DEMO_NAME = "示例区（合成数据）"
 MUNICIPAL_NAME = "市本级（合成）"
@@ -118,11 +156,45 @@ BUREAUS: tuple[tuple[str, str, float, bool], ...] = (
     ("区委机要保密局", "admin", 0.3, True),
     ("区人民武装部", "admin", 0.4, True),
 )
-STREETS = ("东城", "西城", "南湖", "北苑", "中山路", "滨江", "新桥", "长桥", "枫林", "临江", "朝阳", "安宁")
-TOWNS = ("金湾", "银湖", "青塘", "新泾", "永丰", "华亭", "白鹤", "明珠", "三江", "兴隆", "云溪", "泰和")
+STREETS = (
+    "东城",
+    "西城",
+    "南湖",
+    "北苑",
+    "中山路",
+    "滨江",
+    "新桥",
+    "长桥",
+    "枫林",
+    "临江",
+    "朝阳",
+    "安宁",
+)
+TOWNS = (
+    "金湾",
+    "银湖",
+    "青塘",
+    "新泾",
+    "永丰",
+    "华亭",
+    "白鹤",
+    "明珠",
+    "三江",
+    "兴隆",
+    "云溪",
+    "泰和",
+)
 TINY_BUREAUS = (
-    "区教育局", "区卫生健康委员会", "区绿化和市容管理局", "区建设和管理委员会", "区民政局",
-    "区财政局", "区医疗保障局", "区国有资产监督管理委员会", "区水务局", "区委机要保密局",
+    "区教育局",
+    "区卫生健康委员会",
+    "区绿化和市容管理局",
+    "区建设和管理委员会",
+    "区民政局",
+    "区财政局",
+    "区医疗保障局",
+    "区国有资产监督管理委员会",
+    "区水务局",
+    "区委机要保密局",
 )
 
 UNIT_SUFFIXES = {
@@ -286,9 +358,14 @@ generic|宣传及信息公开|运行维护类||training|25|0
 # k (the project's budget in 万元), t:TEXT (qualitative). Flag n: 是否累计 = 否.
 
 LEVEL2 = (
-    ("产出指标", "数量指标"), ("产出指标", "质量指标"), ("产出指标", "时效指标"),
-    ("产出指标", "成本指标"), ("效益指标", "社会效益指标"), ("效益指标", "经济效益指标"),
-    ("效益指标", "生态效益指标"), ("效益指标", "可持续影响指标"),
+    ("产出指标", "数量指标"),
+    ("产出指标", "质量指标"),
+    ("产出指标", "时效指标"),
+    ("产出指标", "成本指标"),
+    ("效益指标", "社会效益指标"),
+    ("效益指标", "经济效益指标"),
+    ("效益指标", "生态效益指标"),
+    ("效益指标", "可持续影响指标"),
     ("满意度指标", "服务对象满意度指标"),
 )
 _GENERIC_POOL = {
@@ -305,7 +382,7 @@ _GENERIC_POOL = {
 _THEME_POOLS = {
     "green": {
         "数量指标": "养护绿地面积|平方米|≥|q:30000:0;行道树养护数量|株|≥|q:800:0;"
-                    "绿化补植面积|平方米|≥|q:1500:0;病虫害防治次数|次|≥|q:12:0",
+        "绿化补植面积|平方米|≥|q:1500:0;病虫害防治次数|次|≥|q:12:0",
         "质量指标": "绿化养护质量达标率|%|≥|c:90,95,95,98;苗木成活率|%|≥|c:90,95,95,98",
         "时效指标": "病虫害处置及时率|%|≥|c:95,100",
         "社会效益指标": "市容环境面貌||定性|t:明显改善",
@@ -313,7 +390,7 @@ _THEME_POOLS = {
     },
     "sanitation": {
         "数量指标": "道路保洁面积|平方米|≥|q:60000:0;生活垃圾清运量|吨|≥|q:1200:1;"
-                    "公厕保洁数量|座|≥|q:10:0|n;垃圾箱房维护数量|个|≥|q:25:0",
+        "公厕保洁数量|座|≥|q:10:0|n;垃圾箱房维护数量|个|≥|q:25:0",
         "质量指标": "道路保洁质量达标率|%|≥|c:90,95,95,98;垃圾日产日清率|%|=|c:100",
         "时效指标": "投诉处置及时率|%|≥|c:95,98,100",
         "社会效益指标": "市容环境卫生||定性|t:明显改善",
@@ -321,28 +398,28 @@ _THEME_POOLS = {
     },
     "road": {
         "数量指标": "道路养护面积|平方米|≥|q:20000:0;道路养护里程|公里|≥|q:8:2;"
-                    "修复坑槽数量|处|≥|q:150:0;桥梁检测数量|座|≥|q:3:0",
+        "修复坑槽数量|处|≥|q:150:0;桥梁检测数量|座|≥|q:3:0",
         "质量指标": "道路完好率|%|≥|c:90,95,95,98;维修工程验收合格率|%|=|c:100",
         "时效指标": "病害修复响应时间|小时|≤|c:24,48,48,72",
         "社会效益指标": "道路通行条件||定性|t:明显改善",
     },
     "lighting": {
         "数量指标": "维护景观灯具数量|盏|≥|q:600:0|n;维护景观灯光路段|条|≥|q:5:0|n;"
-                    "灯光设施巡查次数|次|≥|q:48:0",
+        "灯光设施巡查次数|次|≥|q:48:0",
         "质量指标": "亮灯率|%|≥|c:95,98,98,99;故障修复合格率|%|≥|c:95,98,100",
         "时效指标": "故障报修响应时间|小时|≤|c:12,24,24,48",
         "社会效益指标": "城市夜景形象||定性|t:明显提升",
     },
     "water": {
         "数量指标": "河道养护长度|公里|≥|q:10:2|n;水域保洁面积|平方米|≥|q:50000:0;"
-                    "水质监测次数|次|≥|q:24:0;污水处理设施运维数量|座|≥|q:20:0|n",
+        "水质监测次数|次|≥|q:24:0;污水处理设施运维数量|座|≥|q:20:0|n",
         "质量指标": "河道水质达标率|%|≥|c:80,85,90,95;设施正常运行率|%|≥|c:95,98",
         "时效指标": "问题整改及时率|%|≥|c:95,100",
         "生态效益指标": "水环境质量||定性|t:持续改善;劣Ⅴ类水体数量|个|≤|c:0",
     },
     "facility": {
         "数量指标": "设施开放天数|天|≥|c:250,300,330,360;服务人次|人次|≥|q:20000:0;"
-                    "运行管理设施数量|个|≥|q:5:0|n",
+        "运行管理设施数量|个|≥|q:5:0|n",
         "质量指标": "设施完好率|%|≥|c:95,98,98,100;安全事故发生次数|次|≤|c:0",
         "时效指标": "故障维修及时率|%|≥|c:95,98,100",
         "社会效益指标": "公共服务可及性||定性|t:有效提升",
@@ -390,8 +467,15 @@ _THEME_POOLS = {
 }
 # P(0, 1, 2, … indicators) of each LEVEL2 slot on a project: about 10 indicators a project.
 SLOT_COUNT_PROBS = (
-    (0.1, 0.4, 0.5), (0.0, 0.35, 0.55, 0.1), (0.0, 0.75, 0.25), (0.05, 0.95),
-    (0.0, 0.4, 0.6), (0.65, 0.35), (0.6, 0.4), (0.15, 0.85), (0.0, 0.9, 0.1),
+    (0.1, 0.4, 0.5),
+    (0.0, 0.35, 0.55, 0.1),
+    (0.0, 0.75, 0.25),
+    (0.05, 0.95),
+    (0.0, 0.4, 0.6),
+    (0.65, 0.35),
+    (0.6, 0.4),
+    (0.15, 0.85),
+    (0.0, 0.9, 0.1),
 )
 OPERATORS = ("≥", "=", "≤", "定性", "不适用")
 QUALITATIVE_ACTUALS = ("达成预期指标", "基本达成", "部分达成预期指标", "未达成", "不适用")
@@ -454,8 +538,12 @@ SCALES = {
 
 
 def build_demo(
-    conn: duckdb.DuckDBPyConnection, scale: str = "district", seed: int = DEFAULT_SEED,
-    *, refresh: bool = True, progress=None,
+    conn: duckdb.DuckDBPyConnection,
+    scale: str = "district",
+    seed: int = DEFAULT_SEED,
+    *,
+    refresh: bool = True,
+    progress=None,
 ) -> dict[str, int]:
     """Replace every data table with a synthetic scale ("tiny", "district" or "city") drawn
     from `seed`, in one transaction, then compute its stored results (perfbudget.results;
@@ -500,8 +588,12 @@ def build_demo(
         )
         conn.executemany(
             "insert into meta (key, value) values (?, ?)",
-            [["is_synthetic", "true"], ["demo_scale", scale], ["demo_seed", str(seed)],
-             ["demo_year", str(DEMO_YEAR)]],
+            [
+                ["is_synthetic", "true"],
+                ["demo_scale", scale],
+                ["demo_seed", str(seed)],
+                ["demo_year", str(DEMO_YEAR)],
+            ],
         )
         results.invalidate(conn)
     if refresh:
@@ -512,20 +604,26 @@ def build_demo(
 # ---------------------------------------------------------------------------------------
 # Arrow helpers: exact decimals from integers, dictionary-encoded strings.
 
-def _dec(unscaled: np.ndarray, precision: int, scale: int, null: np.ndarray | None = None) -> pa.Array:
+
+def _dec(
+    unscaled: np.ndarray, precision: int, scale: int, null: np.ndarray | None = None
+) -> pa.Array:
     """DECIMAL(precision, scale) whose unscaled integers are `unscaled` (e.g. fen for scale 2)."""
     u = np.ascontiguousarray(unscaled, dtype=np.int64)
     words = np.empty((len(u), 2), dtype=np.int64)  # little-endian 128-bit two's complement
     words[:, 0] = u
     words[:, 1] = u >> 63
-    arr = pa.Array.from_buffers(pa.decimal128(precision, scale), len(u), [None, pa.py_buffer(words)])
+    arr = pa.Array.from_buffers(
+        pa.decimal128(precision, scale), len(u), [None, pa.py_buffer(words)]
+    )
     if null is not None and null.any():
         arr = pc.if_else(pa.array(null), pa.scalar(None, arr.type), arr)
     return arr
 
 
-def _dec_from_float(values: np.ndarray, precision: int, scale: int,
-                    null: np.ndarray | None = None) -> pa.Array:
+def _dec_from_float(
+    values: np.ndarray, precision: int, scale: int, null: np.ndarray | None = None
+) -> pa.Array:
     scaled = np.rint(np.nan_to_num(values) * 10**scale).astype(np.int64)
     return _dec(scaled, precision, scale, null)
 
@@ -539,8 +637,12 @@ def _cat(codes: np.ndarray, labels, null: np.ndarray | None = None) -> pa.Array:
 def _table(columns: dict[str, pa.Array | np.ndarray]) -> pa.Table:
     n = len(next(iter(columns.values())))
     columns = {**columns, "batch_id": pa.array(np.full(n, DEMO_BATCH_ID, dtype=np.int32))}
-    return pa.table({k: (v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v))
-                     for k, v in columns.items()})
+    return pa.table(
+        {
+            k: (v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v))
+            for k, v in columns.items()
+        }
+    )
 
 
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -561,6 +663,7 @@ def _str_concat(*parts: pa.Array) -> pa.Array:
 
 # ---------------------------------------------------------------------------------------
 # Catalogues parsed once into arrays.
+
 
 def _parse_templates():
     rows = [line.split("|") for line in _TEMPLATES.strip().splitlines()]
@@ -586,8 +689,9 @@ def _parse_pools():
         for l2_index, (_, level2) in enumerate(LEVEL2):
             own = [e for e in _THEME_POOLS[theme].get(level2, "").split(";") if e]
             own_names = {e.split("|")[0] for e in own}
-            generic = [e for e in _GENERIC_POOL[level2].split(";")
-                       if e.split("|")[0] not in own_names]
+            generic = [
+                e for e in _GENERIC_POOL[level2].split(";") if e.split("|")[0] not in own_names
+            ]
             pool_start[theme, l2_index] = len(entries)
             pool_len[theme, l2_index] = len(own) + len(generic)
             pool_own[theme, l2_index] = len(own) or len(own) + len(generic)
@@ -612,13 +716,19 @@ def _parse_pools():
     units = sorted({e[1] for e in entries if e[1]})
     return {
         "themes": themes,
-        "pool_start": pool_start, "pool_len": pool_len, "pool_own": pool_own,
+        "pool_start": pool_start,
+        "pool_len": pool_len,
+        "pool_own": pool_own,
         "name": [e[0] for e in entries],
         "unit": np.array([units.index(e[1]) if e[1] else -1 for e in entries]),
         "units": units,
         "op": np.array([OPERATORS.index(e[2]) for e in entries]),
-        "kind": kind, "base": base, "choices": choices, "decimals": decimals,
-        "text": texts, "non_cumulative": np.array([e[4] == "n" for e in entries]),
+        "kind": kind,
+        "base": base,
+        "choices": choices,
+        "decimals": decimals,
+        "text": texts,
+        "non_cumulative": np.array([e[4] == "n" for e in entries]),
     }
 
 
@@ -629,14 +739,15 @@ _POOLS = _parse_pools()
 # ---------------------------------------------------------------------------------------
 # The world: districts, departments, units.
 
+
 @dataclass
 class _World:
     districts: list[str]
     dept_code: list[str]
     dept_name: list[str]
-    dept_district: np.ndarray   # index into districts
+    dept_district: np.ndarray  # index into districts
     dept_kind: list[str]
-    dept_short: list[str]       # street/town name prefixed to its project names
+    dept_short: list[str]  # street/town name prefixed to its project names
     dept_weight: np.ndarray
     dept_sensitive: np.ndarray
     unit_code: list[str]
@@ -650,20 +761,39 @@ def _build_world(spec: ScaleSpec, rng: np.random.Generator) -> _World:
     bureaus = [b for b in BUREAUS if spec.bureaus is None or b[0] in spec.bureaus]
     areas: list[tuple[str, str, int | None]]  # name, code prefix, number (None: one district)
     if spec.city:
-        areas = [(MUNICIPAL_NAME, "市", 0), *(
-            (f"{d}（合成）", d, i + 1) for i, d in enumerate(CITY_DISTRICTS))]
+        areas = [
+            (MUNICIPAL_NAME, "市", 0),
+            *((f"{d}（合成）", d, i + 1) for i, d in enumerate(CITY_DISTRICTS)),
+        ]
     else:
         areas = [(DISTRICT_DEMO_NAME, "区", None)]
-    w = _World([a[0] for a in areas], [], [], np.zeros(0), [], [], np.zeros(0), np.zeros(0),
-               [], [], np.zeros(0), np.zeros(0), np.zeros(0))
+    w = _World(
+        [a[0] for a in areas],
+        [],
+        [],
+        np.zeros(0),
+        [],
+        [],
+        np.zeros(0),
+        np.zeros(0),
+        [],
+        [],
+        np.zeros(0),
+        np.zeros(0),
+        np.zeros(0),
+    )
     dist, weight, sens, unit_dept = [], [], [], []
     for d_index, (_, prefix, number) in enumerate(areas):
         depts = [(prefix + name[1:], kind, wt, s, "") for name, kind, wt, s in bureaus]
         if prefix != "市":
-            depts += [(f"{prefix if spec.city else ''}{s}街道办事处", "street", 1.0, False, f"{s}街道")
-                      for s in STREETS[:spec.streets]]
-            depts += [(f"{prefix if spec.city else ''}{t}镇人民政府", "town", 1.0, False, f"{t}镇")
-                      for t in TOWNS[:spec.towns]]
+            depts += [
+                (f"{prefix if spec.city else ''}{s}街道办事处", "street", 1.0, False, f"{s}街道")
+                for s in STREETS[: spec.streets]
+            ]
+            depts += [
+                (f"{prefix if spec.city else ''}{t}镇人民政府", "town", 1.0, False, f"{t}镇")
+                for t in TOWNS[: spec.towns]
+            ]
         for k, (name, kind, wt, s, short) in enumerate(depts, start=1):
             code = f"{number:02d}{k:03d}" if number is not None else f"{k:03d}"
             w.dept_code.append(code)
@@ -674,12 +804,15 @@ def _build_world(spec: ScaleSpec, rng: np.random.Generator) -> _World:
             weight.append(wt * (2.0 if prefix == "市" else 1.0))
             sens.append(s)
             core = short or name
-            unit_prefix = prefix if kind in UNIT_SUFFIXES and kind not in ("street", "town") else core
+            unit_prefix = (
+                prefix if kind in UNIT_SUFFIXES and kind not in ("street", "town") else core
+            )
             suffixes = UNIT_SUFFIXES.get(kind, UNIT_GENERIC)
             extra = int(rng.integers(0, len(suffixes) + 1))
             names = [f"{name}（本级）"] + [
                 (unit_prefix + sfx) if kind in UNIT_SUFFIXES else (name + sfx)
-                for sfx in suffixes[:extra]]
+                for sfx in suffixes[:extra]
+            ]
             for u, unit_name in enumerate(names, start=1):
                 w.unit_code.append(f"{code}{u:02d}")
                 w.unit_name.append(unit_name)
@@ -696,6 +829,7 @@ def _build_world(spec: ScaleSpec, rng: np.random.Generator) -> _World:
 # ---------------------------------------------------------------------------------------
 # Projects: one list of templates carried through both years (the same project recurs with
 # code 2024-… and 2025-…), budgets and behaviour drawn per year.
+
 
 @dataclass
 class _Base:
@@ -726,7 +860,9 @@ def _build_base(world: _World, spec: ScaleSpec, rng: np.random.Generator) -> _Ba
     generic = kind_names.index("generic")
     pk = dept_kind[dept]
     has_own = pk >= 0
-    own_share = np.where(np.isin(pk, [kind_names.index("street"), kind_names.index("town")]), 0.9, 0.72)
+    own_share = np.where(
+        np.isin(pk, [kind_names.index("street"), kind_names.index("town")]), 0.9, 0.72
+    )
     use_own = has_own & (rng.random(n) < own_share)
     pk = np.where(use_own, pk, generic)
     template = k_start[pk] + np.floor(rng.random(n) * k_len[pk]).astype(np.int64)
@@ -734,27 +870,45 @@ def _build_base(world: _World, spec: ScaleSpec, rng: np.random.Generator) -> _Ba
     order = np.lexsort((np.arange(n), template, dept))
     rank = np.empty(n, np.int64)
     rank[order] = _runs(dept[order] * 10_000 + template[order])[0]
-    batches = ["", "（二期）", "（东片区）", "（西片区）", "（三期）", "（南片区）", "（北片区）",
-               "（第二标段）", "（第三标段）", "（续建）", *(f"（第{k}批）" for k in range(2, 60))]
+    batches = [
+        "",
+        "（二期）",
+        "（东片区）",
+        "（西片区）",
+        "（三期）",
+        "（南片区）",
+        "（北片区）",
+        "（第二标段）",
+        "（第三标段）",
+        "（续建）",
+        *(f"（第{k}批）" for k in range(2, 60)),
+    ]
     name = _str_concat(
-        _cat(dept, world.dept_short), _cat(template, _TPL["name"]),
-        _cat(np.minimum(rank, len(batches) - 1), batches))
+        _cat(dept, world.dept_short),
+        _cat(template, _TPL["name"]),
+        _cat(np.minimum(rank, len(batches) - 1), batches),
+    )
     budget_type = _TPL["budget_type"][template].copy()
     theme = np.array(_TPL["theme"])[template]
     to_fund = (budget_type == 0) & np.isin(theme, ["construction"]) & (rng.random(n) < 0.15)
     budget_type[to_fund | ((budget_type == 0) & (rng.random(n) < 0.02))] = 1
     base_wan = _TPL["median_wan"][template] * 0.6 * rng.lognormal(0.0, 0.7, n)
     base_wan = np.clip(base_wan, 5.0, None)
-    unit_pick = np.where(rng.random(n) < 0.5, 0,
-                         np.floor(rng.random(n) * world.dept_unit_count[dept]).astype(np.int64))
+    unit_pick = np.where(
+        rng.random(n) < 0.5,
+        0,
+        np.floor(rng.random(n) * world.dept_unit_count[dept]).astype(np.int64),
+    )
     unit = world.dept_unit_start[dept] + unit_pick
     sensitive = world.dept_sensitive[dept] | (rng.random(n) < 0.02)
     sh_depts = rng.random(n_dept) < 0.15
-    return _Base(n, dept, seq, unit, template, name, budget_type, base_wan, sensitive,
-                 sh_depts[dept])
+    return _Base(
+        n, dept, seq, unit, template, name, budget_type, base_wan, sensitive, sh_depts[dept]
+    )
 
 
 # ---------------------------------------------------------------------------------------
+
 
 def generate(spec: ScaleSpec, rng: np.random.Generator) -> dict[str, pa.Table]:
     """Every data table as an Arrow table, ready for `insert … by name`."""
@@ -779,27 +933,45 @@ def generate(spec: ScaleSpec, rng: np.random.Generator) -> dict[str, pa.Table]:
     parts["cost_standards"].append(_cost_standards())
     parts["rectifications"].append(_rectifications(base, codes_by_year, rng))
     parts["districts"].append(pa.table({"district_name": pa.array(world.districts)}))
-    parts["departments"].append(_table({
-        "department_code": pa.array(world.dept_code),
-        "department_name": pa.array(world.dept_name),
-        "district_name": _cat(world.dept_district, world.districts),
-        "is_sensitive": pa.array(world.dept_sensitive),
-    }))
-    parts["units"].append(_table({
-        "unit_code": pa.array(world.unit_code),
-        "unit_name": pa.array(world.unit_name),
-        "department_code": _cat(world.unit_dept, world.dept_code),
-    }))
-    return {name: pa.concat_tables(tables, promote_options="permissive")
-            for name, tables in parts.items()}
+    parts["departments"].append(
+        _table(
+            {
+                "department_code": pa.array(world.dept_code),
+                "department_name": pa.array(world.dept_name),
+                "district_name": _cat(world.dept_district, world.districts),
+                "is_sensitive": pa.array(world.dept_sensitive),
+            }
+        )
+    )
+    parts["units"].append(
+        _table(
+            {
+                "unit_code": pa.array(world.unit_code),
+                "unit_name": pa.array(world.unit_name),
+                "department_code": _cat(world.unit_dept, world.dept_code),
+            }
+        )
+    )
+    return {
+        name: pa.concat_tables(tables, promote_options="permissive")
+        for name, tables in parts.items()
+    }
 
 
-def _generate_year(year: int, spec: ScaleSpec, world: _World, base: _Base,
-                   rng: np.random.Generator, level: np.ndarray | None = None):
+def _generate_year(
+    year: int,
+    spec: ScaleSpec,
+    world: _World,
+    base: _Base,
+    rng: np.random.Generator,
+    level: np.ndarray | None = None,
+):
     n = base.n
     dept_codes = np.array(world.dept_code)
-    codes = np.char.add(np.char.add(f"{year}-", dept_codes[base.dept]),
-                        np.char.add("-", np.char.zfill(base.seq.astype(str), 4)))
+    codes = np.char.add(
+        np.char.add(f"{year}-", dept_codes[base.dept]),
+        np.char.add("-", np.char.zfill(base.seq.astype(str), 4)),
+    )
     codes_list = codes.tolist()
     code_arr = pa.array(codes_list, pa.string())
 
@@ -812,8 +984,10 @@ def _generate_year(year: int, spec: ScaleSpec, world: _World, base: _Base,
     adjusted_fen = initial_fen.copy()
     adjust = rng.random(n) < 0.2
     factor = np.where(rng.random(n) < 0.55, rng.uniform(0.7, 0.97, n), rng.uniform(1.03, 1.35, n))
-    adjusted_fen[adjust] = (np.round(initial_fen[adjust] * factor[adjust] / 10_000) * 10_000).astype(np.int64)
-    new_midyear = rng.random(n) < 0.006          # 年中追加: no initial budget
+    adjusted_fen[adjust] = (
+        np.round(initial_fen[adjust] * factor[adjust] / 10_000) * 10_000
+    ).astype(np.int64)
+    new_midyear = rng.random(n) < 0.006  # 年中追加: no initial budget
     initial_fen[new_midyear] = 0
     n_zero = max(1, round(n * 0.0013))
     zero_budget = np.zeros(n, bool)
@@ -826,25 +1000,32 @@ def _generate_year(year: int, spec: ScaleSpec, world: _World, base: _Base,
     is_key = rng.random(n) < (0.06 + 0.3 * big + 0.3 * large)
     disclosed = np.where(big, rng.random(n) < 0.85, rng.random(n) < 0.12) & ~base.sensitive
 
-    projects = _table({
-        "year": pa.array(np.full(n, year, np.int32)),
-        "project_code": code_arr,
-        "project_name": base.name,
-        "department_code": _cat(base.dept, world.dept_code),
-        "unit_code": _cat(base.unit, world.unit_code),
-        "budget_type": _cat(base.budget_type, BUDGET_TYPES),
-        "category": _cat(_TPL["category"][base.template], CATEGORIES),
-        "service_class": _cat(np.maximum(_TPL["service_class"][base.template], 0), SERVICE_CLASSES,
-                              null=_TPL["service_class"][base.template] < 0),
-        "is_key": pa.array(is_key),
-        "is_sensitive": pa.array(base.sensitive),
-        "targets_disclosed": pa.array(disclosed),
-        "initial_budget_yuan": _dec(initial_fen, 18, 2),
-        "adjusted_budget_yuan": _dec(adjusted_fen, 18, 2),
-    })
+    projects = _table(
+        {
+            "year": pa.array(np.full(n, year, np.int32)),
+            "project_code": code_arr,
+            "project_name": base.name,
+            "department_code": _cat(base.dept, world.dept_code),
+            "unit_code": _cat(base.unit, world.unit_code),
+            "budget_type": _cat(base.budget_type, BUDGET_TYPES),
+            "category": _cat(_TPL["category"][base.template], CATEGORIES),
+            "service_class": _cat(
+                np.maximum(_TPL["service_class"][base.template], 0),
+                SERVICE_CLASSES,
+                null=_TPL["service_class"][base.template] < 0,
+            ),
+            "is_key": pa.array(is_key),
+            "is_sensitive": pa.array(base.sensitive),
+            "targets_disclosed": pa.array(disclosed),
+            "initial_budget_yuan": _dec(initial_fen, 18, 2),
+            "adjusted_budget_yuan": _dec(adjusted_fen, 18, 2),
+        }
+    )
 
     spend = _spending(year, spec, base, adjusted_fen, initial_fen, zero_budget, large, rng)
-    ind, actuals, claimed_sum, has_ind, over_claim = _indicators(year, base, adjusted_fen, spend, code_arr, rng)
+    ind, actuals, claimed_sum, has_ind, over_claim = _indicators(
+        year, base, adjusted_fen, spend, code_arr, rng
+    )
     costs, cost_facts = _costs(year, base, spend, code_arr, rng, level)
     out = {
         "projects": projects,
@@ -853,27 +1034,28 @@ def _generate_year(year: int, spec: ScaleSpec, world: _World, base: _Base,
         "indicator_actuals": actuals,
         "costs": costs,
         "self_evaluations": _self_evaluations(
-            year, base, adjusted_fen, spend, claimed_sum, has_ind, over_claim, code_arr, rng),
+            year, base, adjusted_fen, spend, claimed_sum, has_ind, over_claim, code_arr, rng
+        ),
     }
-    facts = _YearFacts(adjusted_fen, _year_end_spend(spend), spend.last_month, has_ind,
-                       *cost_facts)
+    facts = _YearFacts(adjusted_fen, _year_end_spend(spend), spend.last_month, has_ind, *cost_facts)
     return out, codes_list, facts
 
 
 # ---------------------------------------------------------------------------------------
 # Spending: cumulative fen per project and month, then split into fund-source keys.
 
+
 @dataclass
 class _Spend:
-    cum: np.ndarray          # (n, 12) cumulative fen, project total
-    last_month: np.ndarray   # last month reported (12 unless 未报送)
-    forecast: np.ndarray     # fen, -1 = none
+    cum: np.ndarray  # (n, 12) cumulative fen, project total
+    last_month: np.ndarray  # last month reported (12 unless 未报送)
+    forecast: np.ndarray  # fen, -1 = none
     two_keys: np.ndarray
-    carry: np.ndarray        # fen of 上年结转 on two-key projects
+    carry: np.ndarray  # fen of 上年结转 on two-key projects
     single_source: np.ndarray  # 0: '' ; 1: 当年财政拨款
-    curve: np.ndarray          # (n, 12) share of the year's spending reached by each month
-    on_calendar: np.ndarray    # outputs follow the calendar rather than the spending
-    output_curve: np.ndarray   # exponent g: outputs reach curve ** g of the year's target
+    curve: np.ndarray  # (n, 12) share of the year's spending reached by each month
+    on_calendar: np.ndarray  # outputs follow the calendar rather than the spending
+    output_curve: np.ndarray  # exponent g: outputs reach curve ** g of the year's target
     output_effect: np.ndarray  # multiplier on year-end attainment
 
 
@@ -929,8 +1111,18 @@ def _spending(year, spec, base, adjusted_fen, initial_fen, zero_budget, large, r
     # 60% of slow spenders deliver slowly too; the rest deliver on the calendar (mismatch)
     on_calendar = laggard & (v >= 0.6)
     effect = np.where(out_lag | laggard, rng.uniform(0.82, 1.0, n), 1.0)
-    return _Spend(cum, last, forecast, two, carry, (rng.random(n) < 0.4).astype(np.int64),
-                  curve, on_calendar, g, effect)
+    return _Spend(
+        cum,
+        last,
+        forecast,
+        two,
+        carry,
+        (rng.random(n) < 0.4).astype(np.int64),
+        curve,
+        on_calendar,
+        g,
+        effect,
+    )
 
 
 def _spending_table(year: int, s: _Spend, code_arr: pa.Array) -> pa.Table:
@@ -949,23 +1141,32 @@ def _spending_table(year: int, s: _Spend, code_arr: pa.Array) -> pa.Table:
     key_main = np.where(s.two_keys, 1, s.single_source)
     blocks = [(proj, month, np.repeat(key_main, 12), main_cum.ravel(), np.repeat(fc_main, 12))]
     two = np.flatnonzero(s.two_keys)
-    blocks.append((np.repeat(two, 12), np.tile(np.arange(1, 13), len(two)),
-                   np.full(len(two) * 12, 2), carry_cum[two].ravel(), np.repeat(fc_carry[two], 12)))
+    blocks.append(
+        (
+            np.repeat(two, 12),
+            np.tile(np.arange(1, 13), len(two)),
+            np.full(len(two) * 12, 2),
+            carry_cum[two].ravel(),
+            np.repeat(fc_carry[two], 12),
+        )
+    )
     p, m, key, cum, fc = (np.concatenate(c) for c in zip(*blocks, strict=True))
     keep = m <= s.last_month[p]
     p, m, key, cum, fc = p[keep], m[keep], key[keep], cum[keep], fc[keep]
     order = np.lexsort((m, key, p))
     p, m, key, cum, fc = p[order], m[order], key[order], cum[order], fc[order]
     fc_null = (fc < 0) | (m < 6)
-    return _table({
-        "year": pa.array(np.full(len(p), year, np.int32)),
-        "month": pa.array(m.astype(np.int32)),
-        "project_code": pc.take(code_arr, pa.array(p)),
-        "fund_source": _cat(key, fund_sources),
-        "economic_class": _cat(np.zeros(len(p), np.int32), [""]),
-        "cumulative_yuan": _dec(cum, 18, 2),
-        "forecast_yuan": _dec(np.maximum(fc, 0), 18, 2, null=fc_null),
-    })
+    return _table(
+        {
+            "year": pa.array(np.full(len(p), year, np.int32)),
+            "month": pa.array(m.astype(np.int32)),
+            "project_code": pc.take(code_arr, pa.array(p)),
+            "fund_source": _cat(key, fund_sources),
+            "economic_class": _cat(np.zeros(len(p), np.int32), [""]),
+            "cumulative_yuan": _dec(cum, 18, 2),
+            "forecast_yuan": _dec(np.maximum(fc, 0), 18, 2, null=fc_null),
+        }
+    )
 
 
 def _year_end_spend(s: _Spend) -> np.ndarray:
@@ -974,6 +1175,7 @@ def _year_end_spend(s: _Spend) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------
 # Indicators and their monthly actuals.
+
 
 def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Array, rng):
     n = base.n
@@ -1016,7 +1218,7 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
     proj_has_sh_cost[ip[cost_l1]] = True
     total = np.array([50, 10, 30, 10])[group] - 10 * ((group == 0) & proj_has_sh_cost[ip])
     points = total // size + (rank < total % size)
-    off = (rng.random(n) < 0.012) & has_ind       # points that do not sum to 90
+    off = (rng.random(n) < 0.012) & has_ind  # points that do not sum to 90
     last_of_project = np.r_[ip[1:] != ip[:-1], True] if k else np.zeros(0, bool)
     bump = off[ip] & last_of_project
     points = np.where(bump, np.maximum(points + rng.choice([-5, 5], k), 0), points)
@@ -1029,11 +1231,15 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
     scale = np.clip(budget_wan / 50.0, 0.05, None) ** 0.7
     target = np.select(
         [tkind == 0, tkind == 1, tkind == 2],
-        [P["base"][tid] * scale * rng.lognormal(0, 0.3, k),
-         P["choices"][tid, rng.integers(0, 4, k)],
-         budget_wan * rng.uniform(1.0, 1.02, k)], 0.0)
+        [
+            P["base"][tid] * scale * rng.lognormal(0, 0.3, k),
+            P["choices"][tid, rng.integers(0, 4, k)],
+            budget_wan * rng.uniform(1.0, 1.02, k),
+        ],
+        0.0,
+    )
     target = _round(target, dec)
-    target = np.where((tkind == 0) & (target <= 0), 10.0 ** -dec, target)
+    target = np.where((tkind == 0) & (target <= 0), 10.0**-dec, target)
     target = np.where(tkind == 2, np.maximum(target, 0.01), target)
     not_applicable = rng.random(k) < 0.003
     op[not_applicable] = 4
@@ -1043,15 +1249,22 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
 
     # year-end attainment per indicator
     u = rng.random(k)
-    a_qty = np.select([u < 0.58, u < 0.87, u < 0.965, u < 0.98],
-                      [1.0, rng.uniform(1.0, 1.15, k), rng.uniform(0.8, 1.0, k),
-                       rng.uniform(0.3, 0.75, k)], rng.uniform(1.3, 1.8, k))
-    a_pct = np.select([u < 0.72, u < 0.97, u < 0.99],
-                      [rng.uniform(1.0, 1.06, k), rng.uniform(0.93, 1.0, k),
-                       rng.uniform(0.7, 0.93, k)], rng.uniform(0.4, 0.7, k))
+    a_qty = np.select(
+        [u < 0.58, u < 0.87, u < 0.965, u < 0.98],
+        [1.0, rng.uniform(1.0, 1.15, k), rng.uniform(0.8, 1.0, k), rng.uniform(0.3, 0.75, k)],
+        rng.uniform(1.3, 1.8, k),
+    )
+    a_pct = np.select(
+        [u < 0.72, u < 0.97, u < 0.99],
+        [rng.uniform(1.0, 1.06, k), rng.uniform(0.93, 1.0, k), rng.uniform(0.7, 0.93, k)],
+        rng.uniform(0.4, 0.7, k),
+    )
     a = np.where(is_pct, a_pct, a_qty) * spend.output_effect[ip]
-    r_le = np.select([u < 0.8, u < 0.95], [rng.uniform(0.75, 1.0, k), rng.uniform(1.02, 1.25, k)],
-                     rng.uniform(1.3, 1.8, k))
+    r_le = np.select(
+        [u < 0.8, u < 0.95],
+        [rng.uniform(0.75, 1.0, k), rng.uniform(1.02, 1.25, k)],
+        rng.uniform(1.3, 1.8, k),
+    )
     q = rng.random(k)
     qual_level = np.select([q < 0.84, q < 0.95, q < 0.99], [0, 1, 2], 3)
     qual_level = np.where(spend.output_effect[ip] < 0.88, np.maximum(qual_level, 1), qual_level)
@@ -1071,11 +1284,11 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
     paced = 0.5 * t + 0.5 * np.cumsum(MONTH_WEIGHTS)[months - 1]
     own = spend.curve[ip][:, months - 1]
     base_curve = np.where(spend.on_calendar[ip][:, None], paced[None, :], own)
-    progress_curve = base_curve ** g[:, None]                        # (k, nm), 1 at month 12
+    progress_curve = base_curve ** g[:, None]  # (k, nm), 1 at month 12
     # in-year dip of 产出 rates (quality, timeliness) on projects whose outputs lag
     lag = np.clip(progress_curve / paced[None, :], 0.4, 1.0) ** 0.5
     lag = np.where((il2 <= 2)[:, None], lag, 1.0)
-    cost_to_date = spend.cum[ip][:, months - 1] / 1e6               # 万元
+    cost_to_date = spend.cum[ip][:, months - 1] / 1e6  # 万元
     eq_value = np.where(rng.random(k) < 0.9, target, target * rng.uniform(0.9, 0.99, k))
     zero_target_value = rng.choice([0.0, 1.0, 2.0], k, p=[0.97, 0.025, 0.005])
     # over-achievement builds up over the year (which keeps cumulative values growing)
@@ -1110,9 +1323,11 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
     value = np.where(numeric[:, None], value, np.nan)
     # in-year progress v, for reasons and claimed scores
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where((op == 2)[:, None],
-                         np.where(value <= T, 1.0, T / value),
-                         np.where(T == 0, 1.0, value / T))
+        ratio = np.where(
+            (op == 2)[:, None],
+            np.where(value <= T, 1.0, T / value),
+            np.where(T == 0, 1.0, value / T),
+        )
         v = np.where(cumulative[:, None], value / (T * t[None, :]), ratio)
         v = np.where(op[:, None] == 3, QUALITATIVE_FACTOR[qual], v)
     reason_roll = rng.random((k, nm))
@@ -1135,47 +1350,56 @@ def _indicators(year, base: _Base, adjusted_fen, spend: _Spend, code_arr: pa.Arr
     row_i = np.repeat(np.arange(k), nm)
     row_m = np.tile(months, k)
     sloppy = (rng.random(n) < 0.03)[ip][row_i]  # a few units leave many months blank
-    miss = rng.random(k * nm) < np.where(row_m == 12, np.where(sloppy, 0.15, 0.001),
-                                         np.where(sloppy, 0.25, 0.002))
+    miss = rng.random(k * nm) < np.where(
+        row_m == 12, np.where(sloppy, 0.15, 0.001), np.where(sloppy, 0.25, 0.002)
+    )
     keep = ~miss & (row_m <= spend.last_month[ip][row_i])
     row_i, row_m = row_i[keep], row_m[keep]
     col = np.searchsorted(months, row_m)
     val = value[row_i, col]
     is_year_end = row_m == 12
     cl = claimed[row_i]
-    indicators = _table({
-        "year": pa.array(np.full(k, year, np.int32)),
-        "project_code": pc.take(code_arr, pa.array(ip)),
-        "level1": _cat(level1, l1_labels),
-        "level2": _cat(level2, l2_labels),
-        "indicator_name": _cat(tid, P["name"]),
-        "operator": _cat(op, OPERATORS),
-        "target_value": _dec_from_float(target, 24, 6, null=op >= 3),
-        "target_text": _target_text(op, target, tid, unit),
-        "unit": _cat(np.maximum(unit, 0), P["units"], null=unit < 0),
-        "points": _dec_from_float(points.astype(np.float64), 8, 2),
-        "is_cumulative": pa.array(np.zeros(k, bool), mask=~P["non_cumulative"][tid]),
-    })
-    actuals = _table({
-        "year": pa.array(np.full(len(row_i), year, np.int32)),
-        "project_code": pc.take(indicators["project_code"], pa.array(row_i)),
-        "level1": pc.take(indicators["level1"], pa.array(row_i)),
-        "level2": pc.take(indicators["level2"], pa.array(row_i)),
-        "indicator_name": pc.take(indicators["indicator_name"], pa.array(row_i)),
-        "month": pa.array(row_m.astype(np.int32)),
-        "actual_value": _dec_from_float(val, 24, 6, null=np.isnan(val)),
-        "actual_text": _cat(qual[row_i, col], QUALITATIVE_ACTUALS,
-                            null=(op[row_i] <= 2) & ~not_applicable[row_i]),
-        "period_target": _dec_from_float(period_target[row_i, col], 24, 6,
-                                         null=~with_pt[row_i]),
-        "reason": _cat(np.maximum(reason[row_i, col], 0), REASONS, null=reason[row_i, col] < 0),
-        "claimed_score": _dec_from_float(cl, 8, 2, null=~is_year_end | claimed_null[row_i]),
-    })
+    indicators = _table(
+        {
+            "year": pa.array(np.full(k, year, np.int32)),
+            "project_code": pc.take(code_arr, pa.array(ip)),
+            "level1": _cat(level1, l1_labels),
+            "level2": _cat(level2, l2_labels),
+            "indicator_name": _cat(tid, P["name"]),
+            "operator": _cat(op, OPERATORS),
+            "target_value": _dec_from_float(target, 24, 6, null=op >= 3),
+            "target_text": _target_text(op, target, tid, unit),
+            "unit": _cat(np.maximum(unit, 0), P["units"], null=unit < 0),
+            "points": _dec_from_float(points.astype(np.float64), 8, 2),
+            "is_cumulative": pa.array(np.zeros(k, bool), mask=~P["non_cumulative"][tid]),
+        }
+    )
+    actuals = _table(
+        {
+            "year": pa.array(np.full(len(row_i), year, np.int32)),
+            "project_code": pc.take(indicators["project_code"], pa.array(row_i)),
+            "level1": pc.take(indicators["level1"], pa.array(row_i)),
+            "level2": pc.take(indicators["level2"], pa.array(row_i)),
+            "indicator_name": pc.take(indicators["indicator_name"], pa.array(row_i)),
+            "month": pa.array(row_m.astype(np.int32)),
+            "actual_value": _dec_from_float(val, 24, 6, null=np.isnan(val)),
+            "actual_text": _cat(
+                qual[row_i, col],
+                QUALITATIVE_ACTUALS,
+                null=(op[row_i] <= 2) & ~not_applicable[row_i],
+            ),
+            "period_target": _dec_from_float(
+                period_target[row_i, col], 24, 6, null=~with_pt[row_i]
+            ),
+            "reason": _cat(np.maximum(reason[row_i, col], 0), REASONS, null=reason[row_i, col] < 0),
+            "claimed_score": _dec_from_float(cl, 8, 2, null=~is_year_end | claimed_null[row_i]),
+        }
+    )
     return indicators, actuals, claimed_sum, has_ind, over_claim
 
 
 def _round(x: np.ndarray, decimals: np.ndarray) -> np.ndarray:
-    scale = 10.0 ** decimals
+    scale = 10.0**decimals
     return np.round(x * scale) / scale
 
 
@@ -1183,8 +1407,9 @@ def _target_text(op, target, tid, unit) -> pa.Array:
     """The target as a file writes it: "≥95%", "≤90万元", "效果明显"."""
     number = pc.cast(_dec_from_float(target, 24, 6), pa.string())
     number = pc.utf8_rtrim(pc.utf8_rtrim(number, characters="0"), characters=".")
-    unit_text = pc.fill_null(_cat(np.maximum(unit, 0), _POOLS["units"], null=unit < 0)
-                             .dictionary_decode(), "")
+    unit_text = pc.fill_null(
+        _cat(np.maximum(unit, 0), _POOLS["units"], null=unit < 0).dictionary_decode(), ""
+    )
     written = _str_concat(_cat(np.minimum(op, 2), OPERATORS), number, unit_text)
     qualitative = _cat(tid, _POOLS["text"]).dictionary_decode()
     out = pc.if_else(pa.array(op == 3), qualitative, written)
@@ -1193,6 +1418,7 @@ def _target_text(op, target, tid, unit) -> pa.Array:
 
 # ---------------------------------------------------------------------------------------
 # Costs of the comparable (一类事) projects, and the cost standards they are judged against.
+
 
 def _cost_options():
     classes, units, std, has_std = [], [], [], []
@@ -1216,16 +1442,19 @@ def _cost_standards() -> pa.Table:
     years = np.repeat(np.array(YEARS), len(idx))
     rows = np.tile(idx, len(YEARS))
     cost = np.concatenate([_standard_cost(std[idx], y) for y in YEARS])
-    return _table({
-        "year": pa.array(years.astype(np.int32)),
-        "service_class": _cat(classes[rows], SERVICE_CLASSES),
-        "output_unit": _cat(rows, units),
-        "standard_unit_cost_yuan": _dec_from_float(cost, 18, 4),
-    })
+    return _table(
+        {
+            "year": pa.array(years.astype(np.int32)),
+            "service_class": _cat(classes[rows], SERVICE_CLASSES),
+            "output_unit": _cat(rows, units),
+            "standard_unit_cost_yuan": _dec_from_float(cost, 18, 4),
+        }
+    )
 
 
-def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng,
-           level: np.ndarray | None = None) -> tuple[pa.Table, tuple[np.ndarray, ...]]:
+def _costs(
+    year, base: _Base, spend: _Spend, code_arr: pa.Array, rng, level: np.ndarray | None = None
+) -> tuple[pa.Table, tuple[np.ndarray, ...]]:
     """The year's cost rows, and per project (quantity, option, has costs) for the requests.
     level: per project, its district's price level for its class (city scale), else None."""
     n = base.n
@@ -1239,8 +1468,13 @@ def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng,
     u = rng.random(n)
     dev = np.select(
         [u < 0.72, u < 0.78, u < 0.90],
-        [np.clip(rng.normal(0.0, 0.04, n), -0.09, 0.09), rng.uniform(-0.3, -0.1, n),
-         rng.uniform(0.11, 0.19, n)], rng.uniform(0.22, 0.6, n))
+        [
+            np.clip(rng.normal(0.0, 0.04, n), -0.09, 0.09),
+            rng.uniform(-0.3, -0.1, n),
+            rng.uniform(0.11, 0.19, n),
+        ],
+        rng.uniform(0.22, 0.6, n),
+    )
     std = _standard_cost(opt_std[option], year)
     unit_dec = np.where(np.array(opt_units)[option] == "公里", 2, 0)
     unit_cost = std * (1.0 + dev) if level is None else std * (1.0 + dev) * level
@@ -1251,7 +1485,9 @@ def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng,
     present = np.ones((n_sel, 5), bool)
     present[:, 1] = rng.random(n_sel) < 0.6
     present[:, 4] = rng.random(n_sel) < 0.4
-    shares = np.array([0.35, 0.15, 0.35, 0.10, 0.05]) * rng.gamma(8.0, 1 / 8.0, (n_sel, 5)) * present
+    shares = (
+        np.array([0.35, 0.15, 0.35, 0.10, 0.05]) * rng.gamma(8.0, 1 / 8.0, (n_sel, 5)) * present
+    )
     shares /= shares.sum(axis=1, keepdims=True)
     amounts = np.floor(total[selected, None] * shares).astype(np.int64)
     amounts[:, 2] += total[selected] - amounts.sum(axis=1)  # 运行维护 takes the rounding
@@ -1259,25 +1495,28 @@ def _costs(year, base: _Base, spend: _Spend, code_arr: pa.Array, rng,
     item = np.tile(np.arange(5), n_sel)
     keep = present.ravel()
     p, item, amount = p[keep], item[keep], amounts.ravel()[keep]
-    return _table({
-        "year": pa.array(np.full(len(p), year, np.int32)),
-        "project_code": pc.take(code_arr, pa.array(p)),
-        "cost_item": _cat(item, COST_ITEMS),
-        "amount_yuan": _dec(amount, 18, 2),
-        "output_quantity": _dec_from_float(quantity[p], 24, 6),
-        "output_unit": _cat(option[p], opt_units),
-    }), (quantity, option, has_costs)
+    return _table(
+        {
+            "year": pa.array(np.full(len(p), year, np.int32)),
+            "project_code": pc.take(code_arr, pa.array(p)),
+            "cost_item": _cat(item, COST_ITEMS),
+            "amount_yuan": _dec(amount, 18, 2),
+            "output_quantity": _dec_from_float(quantity[p], 24, 6),
+            "output_unit": _cat(option[p], opt_units),
+        }
+    ), (quantity, option, has_costs)
 
 
 @dataclass(frozen=True)
 class _YearFacts:
     """What next year's budget requests need of the demo year, per project."""
+
     adjusted_fen: np.ndarray
-    spent_fen: np.ndarray       # year-end spending (the last month reported)
+    spent_fen: np.ndarray  # year-end spending (the last month reported)
     last_month: np.ndarray
     has_ind: np.ndarray
-    cost_quantity: np.ndarray   # output quantity of its costs (where has_costs)
-    cost_option: np.ndarray     # its (class, output unit) option, index into _cost_options()
+    cost_quantity: np.ndarray  # output quantity of its costs (where has_costs)
+    cost_option: np.ndarray  # its (class, output unit) option, index into _cost_options()
     has_costs: np.ndarray
 
 
@@ -1291,13 +1530,20 @@ def _district_cost_levels(world: _World, base: _Base, rng: np.random.Generator) 
     by_district = np.where(central, 1.06, 0.98) * rng.lognormal(0.0, 0.04, n_d)
     levels = by_district[:, None] * rng.lognormal(0.0, 0.03, (n_d, n_c))
     far = rng.choice(n_d * n_c, 3, replace=False)
-    levels.flat[far] *= np.array([rng.uniform(1.3, 1.5), rng.uniform(1.3, 1.5), rng.uniform(0.65, 0.75)])
+    levels.flat[far] *= np.array(
+        [rng.uniform(1.3, 1.5), rng.uniform(1.3, 1.5), rng.uniform(0.65, 0.75)]
+    )
     service_class = np.maximum(_TPL["service_class"][base.template], 0)
     return levels[world.dept_district[base.dept], service_class]
 
 
-def _budget_requests(world: _World, base: _Base, facts: _YearFacts, level: np.ndarray | None,
-                     rng: np.random.Generator) -> pa.Table:
+def _budget_requests(
+    world: _World,
+    base: _Base,
+    facts: _YearFacts,
+    level: np.ndarray | None,
+    rng: np.random.Generator,
+) -> pa.Table:
     """Next year's 预算申请 (REQUEST_YEAR) from the demo year's projects: every project with
     costs (its class and output unit, the output planned a little above this year's), the
     projects whose self-evaluation comes out 差, a quarter of the others with a budget, and a
@@ -1319,14 +1565,18 @@ def _budget_requests(world: _World, base: _Base, facts: _YearFacts, level: np.nd
     quantity = np.where(costed, facts.cost_quantity[idx], 1.0)
     spent_rate = facts.spent_fen[idx] / facts.adjusted_fen[idx]
     behind = spent_rate < 0.8
-    planned = quantity * rng.uniform(0.98, 1.06, k) / np.where(behind, np.maximum(spent_rate, 0.3), 1.0)
-    planned = np.maximum(_round(planned, unit_dec), 10.0 ** -unit_dec)
+    planned = (
+        quantity * rng.uniform(0.98, 1.06, k) / np.where(behind, np.maximum(spent_rate, 0.3), 1.0)
+    )
+    planned = np.maximum(_round(planned, unit_dec), 10.0**-unit_dec)
     this_cost = facts.spent_fen[idx] / 100.0 / quantity
     rectify = (this_cost > opt_std[option] * 1.1) & (rng.random(k) < 0.5)
-    unit_cost = np.where(rectify, opt_std[option] * rng.uniform(0.95, 1.05, k),
-                         this_cost * rng.uniform(1.0, 1.03, k))
-    asked = np.where(costed, planned * unit_cost,
-                     facts.adjusted_fen[idx] / 100.0 * rng.lognormal(0.02, 0.08, k))
+    unit_cost = np.where(
+        rectify, opt_std[option] * rng.uniform(0.95, 1.05, k), this_cost * rng.uniform(1.0, 1.03, k)
+    )
+    asked = np.where(
+        costed, planned * unit_cost, facts.adjusted_fen[idx] / 100.0 * rng.lognormal(0.02, 0.08, k)
+    )
 
     # new projects: in the department and unit of a project with costs, of its class and unit
     candidates = np.flatnonzero(facts.has_costs & funded)
@@ -1335,45 +1585,72 @@ def _budget_requests(world: _World, base: _Base, facts: _YearFacts, level: np.nd
     new_option = facts.cost_option[seeds]
     new_dec = np.where(np.array(opt_units)[new_option] == "公里", 2, 0)
     new_planned = np.maximum(
-        _round(facts.cost_quantity[seeds] * rng.uniform(0.4, 1.2, n_new), new_dec), 10.0 ** -new_dec)
-    dev = np.where(rng.random(n_new) < 0.4, rng.uniform(0.12, 0.45, n_new),
-                   rng.uniform(-0.08, 0.08, n_new))
+        _round(facts.cost_quantity[seeds] * rng.uniform(0.4, 1.2, n_new), new_dec), 10.0**-new_dec
+    )
+    dev = np.where(
+        rng.random(n_new) < 0.4, rng.uniform(0.12, 0.45, n_new), rng.uniform(-0.08, 0.08, n_new)
+    )
     new_cost = opt_std[new_option] * (1.0 + dev) * (1.0 if level is None else level[seeds])
-    new_names = [f"{world.dept_short[d]}{_TPL['name'][t]}（{REQUEST_YEAR}年新增）"
-                 for d, t in zip(base.dept[seeds], base.template[seeds], strict=True)]
+    new_names = [
+        f"{world.dept_short[d]}{_TPL['name'][t]}（{REQUEST_YEAR}年新增）"
+        for d, t in zip(base.dept[seeds], base.template[seeds], strict=True)
+    ]
 
     project = np.concatenate([idx, seeds])
     dept = base.dept[project]
     dept_codes = np.array(world.dept_code)[dept]
     seq = np.concatenate([base.seq[idx], 9001 + np.arange(n_new)])
-    codes = np.char.add(np.char.add(f"{REQUEST_YEAR}-", dept_codes),
-                        np.char.add("-", np.char.zfill(seq.astype(str), 4)))
+    codes = np.char.add(
+        np.char.add(f"{REQUEST_YEAR}-", dept_codes),
+        np.char.add("-", np.char.zfill(seq.astype(str), 4)),
+    )
     has_quantity = np.concatenate([costed, np.ones(n_new, bool)])
     amount_yuan = np.concatenate([asked, new_planned * new_cost])
     amount_fen = (np.round(amount_yuan / 100.0) * 100 * 100).astype(np.int64)  # whole 百元
     service_class = _TPL["service_class"][base.template[project]]
-    return _table({
-        "year": pa.array(np.full(len(project), REQUEST_YEAR, np.int32)),
-        "project_code": pa.array(codes.tolist(), pa.string()),
-        "project_name": pa.concat_arrays([pc.take(base.name, pa.array(idx)).cast(pa.string()),
-                                          pa.array(new_names, pa.string())]),
-        "department_code": _cat(dept, world.dept_code),
-        "department_name": _cat(dept, world.dept_name),
-        "unit_code": _cat(base.unit[project], world.unit_code),
-        "service_class": _cat(np.maximum(service_class, 0), SERVICE_CLASSES, null=service_class < 0),
-        "requested_amount_yuan": _dec(amount_fen, 18, 2),
-        "planned_output_quantity": _dec_from_float(np.concatenate([planned, new_planned]), 24, 6,
-                                                   null=~has_quantity),
-        "output_unit": _cat(np.concatenate([option, new_option]), opt_units, null=~has_quantity),
-        "is_new": pa.array(np.r_[np.zeros(k, bool), np.ones(n_new, bool)]),
-    })
+    return _table(
+        {
+            "year": pa.array(np.full(len(project), REQUEST_YEAR, np.int32)),
+            "project_code": pa.array(codes.tolist(), pa.string()),
+            "project_name": pa.concat_arrays(
+                [
+                    pc.take(base.name, pa.array(idx)).cast(pa.string()),
+                    pa.array(new_names, pa.string()),
+                ]
+            ),
+            "department_code": _cat(dept, world.dept_code),
+            "department_name": _cat(dept, world.dept_name),
+            "unit_code": _cat(base.unit[project], world.unit_code),
+            "service_class": _cat(
+                np.maximum(service_class, 0), SERVICE_CLASSES, null=service_class < 0
+            ),
+            "requested_amount_yuan": _dec(amount_fen, 18, 2),
+            "planned_output_quantity": _dec_from_float(
+                np.concatenate([planned, new_planned]), 24, 6, null=~has_quantity
+            ),
+            "output_unit": _cat(
+                np.concatenate([option, new_option]), opt_units, null=~has_quantity
+            ),
+            "is_new": pa.array(np.r_[np.zeros(k, bool), np.ones(n_new, bool)]),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Self-evaluations (what units claimed) and rectifications.
 
-def _self_evaluations(year, base: _Base, adjusted_fen, spend: _Spend, claimed_sum, has_ind,
-                      over_claim, code_arr: pa.Array, rng) -> pa.Table:
+
+def _self_evaluations(
+    year,
+    base: _Base,
+    adjusted_fen,
+    spend: _Spend,
+    claimed_sum,
+    has_ind,
+    over_claim,
+    code_arr: pa.Array,
+    rng,
+) -> pa.Table:
     n = base.n
     filed = has_ind & (base.budget_type != 3) & (adjusted_fen > 0) & (rng.random(n) < 0.95)
     rate = _year_end_spend(spend) / np.maximum(adjusted_fen, 1)
@@ -1385,14 +1662,16 @@ def _self_evaluations(year, base: _Base, adjusted_fen, spend: _Spend, claimed_su
     grade = np.select([total >= 90, total >= 80, total >= 60], [0, 1, 2], 3)
     grade = np.where(rng.random(n) < 0.03, np.maximum(grade - 1, 0), grade)  # over-graded
     idx = np.flatnonzero(filed)
-    return _table({
-        "year": pa.array(np.full(len(idx), year, np.int32)),
-        "project_code": pc.take(code_arr, pa.array(idx)),
-        "execution_points": _dec_from_float(np.full(len(idx), 10.0), 8, 2),
-        "claimed_execution_score": _dec_from_float(execution[idx], 8, 2),
-        "claimed_total_score": _dec_from_float(total[idx], 8, 2),
-        "claimed_grade": _cat(grade[idx], vocab.GRADES),
-    })
+    return _table(
+        {
+            "year": pa.array(np.full(len(idx), year, np.int32)),
+            "project_code": pc.take(code_arr, pa.array(idx)),
+            "execution_points": _dec_from_float(np.full(len(idx), 10.0), 8, 2),
+            "claimed_execution_score": _dec_from_float(execution[idx], 8, 2),
+            "claimed_total_score": _dec_from_float(total[idx], 8, 2),
+            "claimed_grade": _cat(grade[idx], vocab.GRADES),
+        }
+    )
 
 
 def _rectifications(base: _Base, codes_by_year: dict[int, list[str]], rng) -> pa.Table:
@@ -1400,8 +1679,11 @@ def _rectifications(base: _Base, codes_by_year: dict[int, list[str]], rng) -> pa
     count = max(8, round(n * 100 / 1500))
     from_current = rng.random(count) < 0.85
     picks = rng.choice(n, count, replace=False)
-    codes = np.where(from_current, np.array(codes_by_year[DEMO_YEAR])[picks],
-                     np.array(codes_by_year[DEMO_YEAR - 1])[picks])
+    codes = np.where(
+        from_current,
+        np.array(codes_by_year[DEMO_YEAR])[picks],
+        np.array(codes_by_year[DEMO_YEAR - 1])[picks],
+    )
     jan1 = np.datetime64(f"{DEMO_YEAR}-01-01")
     dec31 = np.datetime64(f"{DEMO_YEAR}-12-31")
     feedback = jan1 + rng.integers(10, 350, count).astype("timedelta64[D]")
@@ -1412,9 +1694,11 @@ def _rectifications(base: _Base, codes_by_year: dict[int, list[str]], rng) -> pa
     # open items lean late in the year, so some are not yet due or only just overdue
     late_fb = jan1 + rng.integers(300, 355, count).astype("timedelta64[D]")
     feedback = np.where(open_ & (rng.random(count) < 0.35), late_fb, feedback)
-    return _table({
-        "project_code": pa.array(codes.tolist(), pa.string()),
-        "issue": _cat(rng.integers(0, len(RECTIFICATION_ISSUES), count), RECTIFICATION_ISSUES),
-        "feedback_date": pa.array(feedback.astype("datetime64[D]"), pa.date32()),
-        "done_date": pa.array(done.astype("datetime64[D]"), pa.date32(), mask=open_),
-    })
+    return _table(
+        {
+            "project_code": pa.array(codes.tolist(), pa.string()),
+            "issue": _cat(rng.integers(0, len(RECTIFICATION_ISSUES), count), RECTIFICATION_ISSUES),
+            "feedback_date": pa.array(feedback.astype("datetime64[D]"), pa.date32()),
+            "done_date": pa.array(done.astype("datetime64[D]"), pa.date32(), mask=open_),
+        }
+    )
