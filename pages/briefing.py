@@ -31,7 +31,7 @@ with left:
         ui.tr("briefing_sections"),
         list(data.BRIEFING_SECTIONS),
         selection_mode="multi",
-        default=list(data.BRIEFING_SECTIONS),
+        default=data.briefing_default_sections(year),
         key="briefing_sections",
         format_func=lambda key: ui.tr(f"brief_section_{key}"),
     )

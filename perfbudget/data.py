@@ -888,6 +888,16 @@ def briefing(
         )
 
 
+@st.cache_data(show_spinner=False)
+def briefing_default_sections(year: int) -> list[str]:
+    """The briefing's sections picked by default for a year: all, the cost analysis only when
+    the year has cost data (perfbudget.export.briefing.default_sections)."""
+    from perfbudget.export.briefing import default_sections
+
+    with cursor() as cur:
+        return default_sections(cur, year)
+
+
 # --- names the pages take from the layers below ---------------------------------------------
 # Pages import perfbudget.ui and perfbudget.data only (import-linter's contract, pyproject):
 # what else they need (an exception to catch, the choices of a setting, the importer's kinds

@@ -5,7 +5,8 @@ built from the data layer as a model that the PPTX, PDF and XLSX writers render.
 
 Sections, in order: 总体情况 (KPI tiles and the monthly trend), 各部门执行 (execution against
 time progress), 重点预警 (the top warnings), 双监控 (pace against output progress), 绩效自评
-(grades of the last completed year), 成本对比 (unit costs above their reference). Each has a
+(grades of the last completed year), 成本对比 (unit costs above their reference), 成本分析
+(the classes with a cost standard or a suggested standard, and the largest one's strip). Each has a
 caption in Chinese stating its key figure ("全区执行率38.8%，低于序时进度19.5个百分点"). A
 section without data is left out and named in `omitted` with the reason, never drawn empty.
 
@@ -40,10 +41,12 @@ SECTIONS: dict[str, str] = {
     "dual_monitoring": "双监控：支出进度与产出进度",
     "selfeval": "绩效自评等级",
     "costs": "成本对比",
+    "cost_classes": "成本分析：一类事单位成本",
 }
 SLIDE_DEPARTMENTS = 12  # departments on the execution slide (the lowest rates)
 SLIDE_WARNINGS = 8  # warnings on the warnings slide (worst first)
 SLIDE_COSTS = 10  # projects on the cost slide
+SLIDE_COST_CLASSES = 3  # classes (一类事) on the cost-analysis slide (most projects first)
 # The dashboard's names of the quadrants (perfbudget.vocab, perfbudget.i18n quadrant_*).
 QUADRANT_LABELS = {q: t(vocab.quadrant_key(q), "zh") for q in vocab.QUADRANTS}
 SYNTHETIC_NOTE = "（演示数据，合成，非真实财政数据）"
@@ -81,6 +84,8 @@ class Section:
     kpis: list[Kpi] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     show_table_on_slide: bool = False
+    # the slide shows the table (a few rows) and under it the chart
+    figure_below_table: bool = False
 
 
 @dataclass
@@ -130,6 +135,17 @@ class BriefingError(ValueError):
 # --- building ---------------------------------------------------------------------------
 
 
+# sections chosen by default only when the year has their data (else not even named as left out)
+ON_WHEN_COSTED = ("cost_classes",)
+
+
+def default_sections(conn: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """The sections a briefing has when none are picked: all, the cost analysis only when the
+    year has cost data (queries/cost_class_summary.sql has a class)."""
+    costed = not db.run_query(conn, "cost_class_summary", None, year=year).empty
+    return [key for key in SECTIONS if costed or key not in ON_WHEN_COSTED]
+
+
 def build_briefing(
     conn: duckdb.DuckDBPyConnection,
     year: int,
@@ -144,7 +160,11 @@ def build_briefing(
     """The briefing of a district (department_code None) or one department at a year-month.
     base_scope is what the user may see (default everything); a public briefing drops the
     sensitive projects from it whatever it says."""
-    chosen = list(SECTIONS) if sections is None else [s for s in SECTIONS if s in set(sections)]
+    chosen = (
+        default_sections(conn, year)
+        if sections is None
+        else [s for s in SECTIONS if s in set(sections)]
+    )
     unknown = set(sections or ()) - set(SECTIONS)
     if unknown:
         raise BriefingError(f"未知的简报部分 / unknown sections: {', '.join(sorted(unknown))}")
@@ -187,6 +207,7 @@ def build_briefing(
         "dual_monitoring": lambda: _dual_section(conn, year, month, scope),
         "selfeval": lambda: _selfeval_section(conn, year, month, scope),
         "costs": lambda: _costs_section(conn, year, scope, all_flags),
+        "cost_classes": lambda: _cost_classes_section(conn, year, scope, department_code),
     }
     for key in chosen:
         result = builders[key]()
@@ -656,6 +677,95 @@ def _costs_section(conn, year, scope, all_flags) -> Section | str:
         table=table,
         notes=notes,
         show_table_on_slide=figure is None,
+    )
+
+
+def _cost_classes_section(conn, year, scope, department_code) -> Section | str:
+    """The 成本分析 page's figures on one slide: the chosen class set (the classes with a
+    成本定额标准 or a suggested standard, most projects first, up to SLIDE_COST_CLASSES) as
+    a table of the class figures (queries/cost_class_summary.sql, over every project), and
+    the strip chart of the largest of them with the projects in scope (a department's own
+    projects against the whole class, as the page shows them)."""
+    classes = db.run_query(conn, "cost_class_summary", None, year=year)
+    if classes.empty:
+        return f"{year}年度没有成本数据"
+    eligible = classes[
+        classes["standard_unit_cost_yuan"].notna() | classes["suggested_standard_yuan"].notna()
+    ]
+    chosen = (
+        eligible.sort_values(
+            ["project_count", "service_class", "output_unit"],
+            ascending=[False, True, True],
+            kind="stable",
+        )
+        .head(SLIDE_COST_CLASSES)
+        .reset_index(drop=True)
+    )
+    if chosen.empty:
+        return f"{year}年度没有设有成本定额标准或可测算建议标准（同类不少于5个）的一类事"
+    largest = chosen.iloc[0]
+    service_class, unit = str(largest["service_class"]), str(largest["output_unit"])
+    caption = (
+        f"有成本定额标准或建议标准的一类事{len(eligible)}个；项目最多的{service_class}"
+        f"（{int(largest['project_count'])}个项目）单位成本中位数"
+        f"{fmt.number(largest['median_unit_cost_yuan'])}元/{unit}"
+    )
+    if int(largest["above_reference_count"] or 0):
+        caption += f"，{int(largest['above_reference_count'])}个项目高于参考值"
+    projects = db.run_query(
+        conn,
+        "project_cost_benchmark",
+        scope,
+        year=year,
+        service_class=service_class,
+        output_unit=unit,
+    )
+    peers = projects[projects["excluded_reason"].isna()]
+    figure = None
+    notes = [
+        "单位成本单位为元；中位数、P25–P75、建议标准（平均先进值，同类不少于5个项目时测算）"
+        "和高于参考值的项目数按全区同类项目计算；参考值为成本定额标准，无标准时为同类中位数。"
+    ]
+    if peers.empty:
+        notes.append(f"{service_class}（{unit}）没有本范围内可比较的项目，不绘图。")
+    else:
+        figure = charts.cost_strip_chart(peers, largest, "zh", title="")
+        whose = "本部门" if department_code is not None else "各"
+        notes.append(
+            f"图为{service_class}（元/{unit}）{whose}项目的单位成本，底色带为全区同类P25–P75，"
+            "实线为中位数，虚线为成本定额标准和建议标准，红叉为异常值。"
+        )
+    frame = chosen.assign(
+        middle_half=[
+            f"{fmt.number(a)}–{fmt.number(b)}"
+            for a, b in zip(chosen["p25_unit_cost_yuan"], chosen["p75_unit_cost_yuan"], strict=True)
+        ]
+    )
+    table = Table(
+        "成本分析",
+        f"{year}年度一类事单位成本（元）",
+        frame,
+        [
+            Column("service_class", "一类事", width=16),
+            Column("output_unit", "产出单位", width=10),
+            Column("project_count", "项目数", "integer"),
+            Column("median_unit_cost_yuan", "中位数（元）", "number"),
+            Column("middle_half", "P25–P75（元）", width=14),
+            Column("standard_unit_cost_yuan", "成本定额标准（元）", "number"),
+            Column("suggested_standard_yuan", "建议标准（元）", "number"),
+            Column("above_reference_count", "高于参考值项目数", "integer"),
+        ],
+        slide_rows=SLIDE_COST_CLASSES,
+    )
+    return Section(
+        "cost_classes",
+        SECTIONS["cost_classes"],
+        caption,
+        figure=figure,
+        table=table,
+        notes=notes,
+        show_table_on_slide=True,
+        figure_below_table=figure is not None,
     )
 
 

@@ -50,7 +50,9 @@ def add_export_parser(sub, with_db) -> None:
         help="public version: no sensitive project / 公开版（不含涉密项目）",
     )
     brief.add_argument(
-        "--sections", default=None, help=f"comma list of {','.join(SECTIONS)} (default: all)"
+        "--sections",
+        default=None,
+        help=f"comma list of {','.join(SECTIONS)} (default: all; cost_classes when costed)",
     )
     brief.add_argument(
         "--out",

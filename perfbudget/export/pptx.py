@@ -83,9 +83,13 @@ def chart_images(briefing: Briefing, image: ImageRenderer | None = None) -> dict
     draw = image or _chart_png
     out = {}
     for section in briefing.sections:
-        if section.figure is None or (section.show_table_on_slide and section.table is not None):
+        if section.figure is None or (
+            section.show_table_on_slide
+            and section.table is not None
+            and not section.figure_below_table
+        ):
             continue
-        top, bottom = _body_box(section)
+        top, bottom = _figure_box(section)
         width = SLIDE_WIDTH - 2 * MARGIN
         px_w = round(width / Inches(1) * CHART_PX_PER_INCH)
         px_h = round((bottom - top) / Inches(1) * CHART_PX_PER_INCH)
@@ -112,6 +116,17 @@ def _body_box(section: Section) -> tuple[int, int]:
         bottom -= NOTE_LINE * len(section.notes) + Inches(0.08)
     if section.kpis:
         top += KPI_HEIGHT + Inches(0.15)
+    return top, bottom
+
+
+TABLE_ABOVE_FIGURE = Inches(1.75)  # a few rows' table over a chart (figure_below_table)
+
+
+def _figure_box(section: Section) -> tuple[int, int]:
+    """Where a section's chart goes: the body, or under the table when the slide shows both."""
+    top, bottom = _body_box(section)
+    if section.figure_below_table and section.show_table_on_slide:
+        top += TABLE_ABOVE_FIGURE + Inches(0.1)
     return top, bottom
 
 
@@ -364,9 +379,13 @@ class _Deck:
             )
         if section.kpis:
             self.kpi_tiles(slide, section.kpis, BODY_TOP)
+        both = section.figure_below_table and section.key in self.images
         if section.show_table_on_slide and section.table is not None:
-            self.table(slide, section.table, top, bottom - top)
-        elif section.key in self.images:
+            self.table(slide, section.table, top, TABLE_ABOVE_FIGURE if both else bottom - top)
+            if not both:
+                return
+        if section.key in self.images:
+            top, bottom = _figure_box(section)
             slide.shapes.add_picture(
                 io.BytesIO(self.images[section.key]), MARGIN, top, width=width, height=bottom - top
             )

@@ -11,6 +11,7 @@ import re
 import zipfile
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
@@ -282,6 +283,141 @@ def test_the_pdf_has_one_page_per_slide(internal, internal_deck):
     assert content.startswith(b"%PDF")
     pages = re.findall(rb"/Type\s*/Page(?!s)", content)
     assert len(pages) == 1 + len(internal.sections)
+
+
+# --- the cost-analysis slide (成本分析) on the hand costs ---------------------------------------
+# tests/hand_fixture.py seed_hand_costs (tests/cli/golden/cost_classes.csv): 环卫保洁 平方米 has
+# one project (P006, D02) at 4 元, a 成本定额标准 of 5 and no suggested standard (fewer than 5
+# peers); 4 is not above 5, so 0 above the reference. 绿化养护 has neither a standard nor a
+# suggested standard (3 peers per 平方米, 1 per 株): not in the chosen class set.
+
+
+def _png(width: int = 1, height: int = 1) -> bytes:
+    """A blank PNG, instead of kaleido's drawing: the slide places whatever it is given."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def cost_conn():
+    from perfbudget import db
+    from tests.hand_fixture import seed_hand_costs, seed_hand_fixture
+
+    conn = db.connect()
+    seed_hand_fixture(conn)
+    seed_hand_costs(conn)
+    yield conn
+    conn.close()
+
+
+def _cost_slide(briefing):
+    drawn: list[tuple[int, int]] = []
+
+    def draw(figure, width, height):
+        drawn.append((width, height))
+        return _png()
+
+    images = chart_images(briefing, image=draw)
+    deck = Presentation(io.BytesIO(briefing_pptx(briefing, images=images)))
+    index = 1 + [s.key for s in briefing.sections].index("cost_classes")
+    return deck.slides[index], images
+
+
+def test_the_cost_analysis_section_is_one_a_user_can_pick():
+    from perfbudget.export.briefing import SECTIONS
+
+    assert SECTIONS["cost_classes"] == "成本分析：一类事单位成本"
+    assert list(SECTIONS)[-1] == "cost_classes"
+
+
+def test_the_cost_slide_carries_the_class_figures_of_the_chosen_set(cost_conn):
+    briefing = build_briefing(cost_conn, YEAR, 7, sections=["cost_classes"])
+    [section] = briefing.sections
+    assert section.key == "cost_classes"
+    table = section.table.frame
+    # only 环卫保洁 has a standard or a suggested standard
+    assert table["service_class"].tolist() == ["环卫保洁"]
+    row = table.iloc[0]
+    assert row["output_unit"] == "平方米"
+    assert int(row["project_count"]) == 1
+    assert row["median_unit_cost_yuan"] == 4
+    assert row["middle_half"] == "4–4"
+    assert row["standard_unit_cost_yuan"] == 5
+    assert pd.isna(row["suggested_standard_yuan"])
+    assert int(row["above_reference_count"]) == 0
+    assert section.caption == (
+        "有成本定额标准或建议标准的一类事1个；项目最多的环卫保洁（1个项目）单位成本中位数4元/平方米"
+    )
+    slide, images = _cost_slide(briefing)
+    [grid] = [shape.table for shape in slide.shapes if shape.has_table]
+    cells = [[cell.text for cell in row.cells] for row in grid.rows]
+    assert cells[0] == [
+        "一类事",
+        "产出单位",
+        "项目数",
+        "中位数（元）",
+        "P25–P75（元）",
+        "成本定额标准（元）",
+        "建议标准（元）",
+        "高于参考值项目数",
+    ]
+    assert cells[1] == ["环卫保洁", "平方米", "1", "4", "4–4", "5", "—", "0"]
+    assert "绿化养护" not in _slide_texts(slide)
+    # and under the table the strip chart of 环卫保洁 (P006's 4 元)
+    assert set(images) == {"cost_classes"}
+    assert MSO_SHAPE_TYPE.PICTURE in {shape.shape_type for shape in slide.shapes}
+    picture = next(s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
+    table_shape = next(s for s in slide.shapes if s.has_table)
+    assert picture.top > table_shape.top + Inches(1.75)
+    points = [x for trace in section.figure.data for x in (trace.x or ()) if x is not None]
+    assert points == [4.0]
+
+
+def test_a_department_briefing_shows_its_projects_against_the_whole_class(cost_conn):
+    # D02 holds P006: its strip has P006; D01 has no 环卫保洁 project: the class figures
+    # (over every project) stay, the chart goes and a note says why
+    own = build_briefing(cost_conn, YEAR, 7, department_code="D02", sections=["cost_classes"])
+    other = build_briefing(cost_conn, YEAR, 7, department_code="D01", sections=["cost_classes"])
+    for briefing in (own, other):
+        [section] = briefing.sections
+        assert int(section.table.frame["project_count"].iloc[0]) == 1
+        assert section.table.frame["median_unit_cost_yuan"].iloc[0] == 4
+    assert own.sections[0].figure is not None
+    assert "本部门项目" in own.sections[0].notes[-1]
+    assert other.sections[0].figure is None
+    assert other.sections[0].notes[-1] == "环卫保洁（平方米）没有本范围内可比较的项目，不绘图。"
+    slide, images = _cost_slide(other)
+    assert images == {}
+    assert any(shape.has_table for shape in slide.shapes)
+
+
+def test_without_cost_data_the_cost_analysis_section_is_off(hand_conn, internal, cost_conn):
+    from perfbudget.export.briefing import default_sections
+
+    # by default: off, and not named as left out either (the year simply has no costs)
+    assert "cost_classes" not in default_sections(hand_conn, YEAR)
+    assert "cost_classes" not in [s.key for s in internal.sections]
+    assert "成本分析：一类事单位成本" not in dict(internal.omitted)
+    # picked all the same: left out with the reason
+    asked = build_briefing(hand_conn, YEAR, 7, sections=["kpi", "cost_classes"])
+    assert [s.key for s in asked.sections] == ["kpi"]
+    assert asked.omitted == [("成本分析：一类事单位成本", "2025年度没有成本数据")]
+    # with costs it is on by default
+    assert "cost_classes" in default_sections(cost_conn, YEAR)
+    assert "cost_classes" in [s.key for s in build_briefing(cost_conn, YEAR, 7).sections]
 
 
 # --- the 简报 page and the chart buttons (AppTest) ---------------------------------------------
