@@ -892,6 +892,7 @@ def briefing(
 def briefing_default_sections(year: int) -> list[str]:
     """The briefing's sections picked by default for a year: all, the cost analysis only when
     the year has cost data (perfbudget.export.briefing.default_sections)."""
+    # the briefing's modules (python-pptx, the charts' images) load on the briefing page only
     from perfbudget.export.briefing import default_sections
 
     with cursor() as cur:
