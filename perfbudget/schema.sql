@@ -208,6 +208,32 @@ create table if not exists meta (
     value varchar not null
 );
 
+-- Who may sign in (perfbudget/users.py). No row: the local single-user mode; a row switches
+-- sign-in on. departments null = every department; is_sensitive: may see 涉密/敏感 projects and
+-- projects of sensitive departments. password_hash is argon2id (salted, slow); never a password.
+create table if not exists users (
+    user_name     varchar primary key,
+    role          varchar not null check (role in ('leader', 'analyst', 'admin')),
+    departments   varchar[],
+    is_sensitive  boolean not null default false,
+    password_hash varchar not null,
+    disabled      boolean not null default false,
+    created_at    timestamp not null,
+    changed_at    timestamp not null
+);
+
+-- Who did what, when, from where (perfbudget/audit.py). Append-only: the code inserts rows
+-- and never updates or deletes one (tests/test_audit.py checks the whole package).
+create sequence if not exists audit_id_seq start 1;
+create table if not exists audit_log (
+    audit_id  bigint primary key default nextval('audit_id_seq'),
+    logged_at timestamp not null,
+    user_name varchar not null,
+    action    varchar not null,
+    detail    varchar not null,
+    origin    varchar not null default ''
+);
+
 -- History twins: same columns plus the batch that superseded the row.
 create table if not exists projects_history as
     select *, null::integer as superseded_by from projects where false;
