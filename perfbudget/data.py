@@ -281,7 +281,9 @@ def import_batches(limit: int = 200) -> pd.DataFrame:
     return _run("import_batches", None, limit=limit)
 
 
-def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layout=None):
+def import_files(
+    files: list[tuple[str, bytes]], user: str, progress=None, layout=None, origin: str = "dashboard"
+):
     """Import uploaded files through the dashboard's own connection (the single writer),
     then drop every cached figure. Raises importer.ImportRejected with nothing written.
     layout: the layouts chosen, e.g. {(file name, sheet name): "selfeval_table"}."""
@@ -290,7 +292,7 @@ def import_files(files: list[tuple[str, bytes]], user: str, progress=None, layou
     from perfbudget.importer import import_files as run_import
 
     with _one_writer(progress), cursor() as cur:
-        result = run_import(cur, files, user=user, progress=progress, layout=layout)
+        result = run_import(cur, files, user=user, progress=progress, layout=layout, origin=origin)
         _refresh(cur, progress)
     clear_caches()
     return result
@@ -314,7 +316,9 @@ class ImportJob:
         self.fraction, self.label = fraction, label
 
 
-def start_import(files: list[tuple[str, bytes]], user: str, layout=None) -> ImportJob:
+def start_import(
+    files: list[tuple[str, bytes]], user: str, layout=None, origin: str = "dashboard"
+) -> ImportJob:
     """import_files in a background thread; returns at once with the job to watch."""
     # the importer loads on the first upload, not with every page
     from perfbudget.importer import ImportRejected
@@ -326,7 +330,9 @@ def start_import(files: list[tuple[str, bytes]], user: str, layout=None) -> Impo
     def run() -> None:
         try:
             with _one_writer(job.report), cur:
-                job.result = run_import(cur, files, user=user, progress=job.report, layout=layout)
+                job.result = run_import(
+                    cur, files, user=user, progress=job.report, layout=layout, origin=origin
+                )
                 clear_caches()  # the new rows are read by the queries until stored
                 _refresh(cur, job.report)
             clear_caches()
@@ -363,25 +369,25 @@ def preview_problems(preview, asked: set) -> list:
     ]
 
 
-def rollback_batch(batch_id: int, user: str):
+def rollback_batch(batch_id: int, user: str, origin: str = "dashboard"):
     """Take an import batch back (importer.rollback_batch; raises RollbackRefused with
     nothing changed), then drop every cached figure."""
     from perfbudget.importer import rollback_batch as run_rollback  # the importer: on use only
 
     with _one_writer(), cursor() as cur:
-        result = run_rollback(cur, batch_id, user)
+        result = run_rollback(cur, batch_id, user, origin=origin)
         _refresh(cur)
     clear_caches()
     return result
 
 
-def restore_batch(batch_id: int, user: str):
+def restore_batch(batch_id: int, user: str, origin: str = "dashboard"):
     """Undo the rollback of an import batch (importer.restore_batch; raises RestoreRefused
     with nothing changed), then drop every cached figure."""
     from perfbudget.importer import restore_batch as run_restore  # the importer: on use only
 
     with _one_writer(), cursor() as cur:
-        result = run_restore(cur, batch_id, user)
+        result = run_restore(cur, batch_id, user, origin=origin)
         _refresh(cur)
     clear_caches()
     return result
@@ -551,11 +557,15 @@ def league_weights() -> dict[str, float]:
     return {part: float(threshold("league", name)) for part, name in LEAGUE_PARTS.items()}
 
 
-def save_league_weights(weights: dict[str, object]) -> int:
+def save_league_weights(
+    weights: dict[str, object], *, user: str = "local", origin: str = "dashboard"
+) -> int:
     """New weights of the league's parts ({part: weight}; save_thresholds: validated, all or
-    nothing, raises SettingsRejected)."""
+    nothing, raises SettingsRejected; audited as `user`)."""
     return save_thresholds(
-        {("league", LEAGUE_PARTS[part]): value for part, value in weights.items()}
+        {("league", LEAGUE_PARTS[part]): value for part, value in weights.items()},
+        user=user,
+        origin=origin,
     )
 
 
@@ -737,6 +747,7 @@ def record_followup(
     status: str,
     note: str | None,
     user: str,
+    origin: str = "dashboard",
 ) -> None:
     """A leader's 已关注 / 已处理 on a flag (flags.record_followup), then the follow-up history
     is read afresh (no figure changes, so the other caches stay)."""
@@ -751,6 +762,7 @@ def record_followup(
             status=status,
             note=note,
             user=user,
+            origin=origin,
         )
     flag_followups.clear()
 
@@ -821,28 +833,33 @@ def app_settings() -> pd.DataFrame:
     return _run("app_settings", None)
 
 
-def save_thresholds(changes: dict[tuple[str, str], object]) -> int:
+def save_thresholds(
+    changes: dict[tuple[str, str], object], *, user: str = "local", origin: str = "dashboard"
+) -> int:
     """Validated threshold changes (settings_store.save_thresholds; raises SettingsRejected
-    with nothing written), then every cached figure is dropped."""
+    with nothing written; audited as `user`), then every cached figure is dropped."""
     with _one_writer(), cursor() as cur:
-        changed = settings_store.save_thresholds(cur, changes)
+        changed = settings_store.save_thresholds(cur, changes, user=user, origin=origin)
         _refresh(cur)
     clear_caches()
     return changed
 
 
-def save_settings(changes: dict[str, str]) -> int:
+def save_settings(
+    changes: dict[str, str], *, user: str = "local", origin: str = "dashboard"
+) -> int:
     with _one_writer(), cursor() as cur:
-        changed = settings_store.save_settings(cur, changes)
+        changed = settings_store.save_settings(cur, changes, user=user, origin=origin)
         _refresh(cur)
     clear_caches()
     return changed
 
 
-def reset_settings() -> None:
-    """Every threshold and setting back to the defaults of perfbudget.rules."""
+def reset_settings(*, user: str = "local", origin: str = "dashboard") -> None:
+    """Every threshold and setting back to the defaults of perfbudget.rules (audited as
+    `user`)."""
     with _one_writer(), cursor() as cur:
-        settings_store.reset_defaults(cur)
+        settings_store.reset_defaults(cur, user=user, origin=origin)
         _refresh(cur)
     clear_caches()
 

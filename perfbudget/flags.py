@@ -13,9 +13,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from perfbudget import audit, vocab
 from perfbudget import formatting as fmt
-from perfbudget import vocab
-from perfbudget.db import load_query, run_query
+from perfbudget.db import load_query, run_query, transaction
 from perfbudget.i18n import LANGS, t
 from perfbudget.rules import SEVERITY_ORDER
 from perfbudget.scope import Scope
@@ -775,23 +775,30 @@ def record_followup(
     status: str,
     note: str | None,
     user: str,
+    origin: str = "",
 ) -> None:
-    """Keep a leader's 已关注 / 已处理 on a flag, with who and when (append-only history)."""
+    """Keep a leader's 已关注 / 已处理 on a flag, with who and when (append-only history), and
+    in the audit log (the same transaction)."""
     if status not in FOLLOWUP_STATUSES:
         raise ValueError(f"status must be one of {FOLLOWUP_STATUSES}, not {status!r}")
     if rule_id not in RULES_BY_ID:
         raise ValueError(f"unknown rule {rule_id!r}")
-    conn.execute(
-        "insert into flag_followups (year, project_code, department_code, rule_id, as_of_month,"
-        " status, note, user_name, noted_at) values (?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
-        [
-            year,
-            project_code or "",
-            department_code,
-            rule_id,
-            as_of_month,
-            status,
-            (note or "").strip() or None,
-            user,
-        ],
-    )
+    with transaction(conn):
+        conn.execute(
+            "insert into flag_followups (year, project_code, department_code, rule_id, "
+            "as_of_month, status, note, user_name, noted_at) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+            [
+                year,
+                project_code or "",
+                department_code,
+                rule_id,
+                as_of_month,
+                status,
+                (note or "").strip() or None,
+                user,
+            ],
+        )
+        where = project_code or f"department {department_code}"
+        audit.record(conn, user=user, action=audit.FOLLOW_UP, origin=origin,
+                     detail=f"{year} {where} {rule_id} (month {as_of_month}): {status}")  # fmt: skip

@@ -6,7 +6,9 @@ on the wrong side of its yellow line, a month outside 1–12, a negative weight 
 with a message in both languages; nothing is written then. No streamlit here: the settings
 page calls these through perfbudget.data, which clears the caches afterwards.
 
-Once sign-in and roles exist, only an administrator may call these (the page says so)."""
+Only an administrator may call these (the page checks the role: users.User.can("settings"));
+every change is recorded in the audit log (settings_change, who, old → new) in its own
+transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import duckdb
 
-from perfbudget import results, thresholds
+from perfbudget import audit, results, thresholds
 from perfbudget.db import run_query, transaction
 from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
 
@@ -155,7 +157,13 @@ def validate_thresholds(values: Mapping[ThresholdKey, object]) -> list[Problem]:
     return problems
 
 
-def save_thresholds(conn: duckdb.DuckDBPyConnection, changes: Mapping[ThresholdKey, object]) -> int:
+def save_thresholds(
+    conn: duckdb.DuckDBPyConnection,
+    changes: Mapping[ThresholdKey, object],
+    *,
+    user: str = "local",
+    origin: str = "",
+) -> int:
     """Write the changed thresholds, after checking the whole set they make; returns how many
     values changed. Raises SettingsRejected (nothing written) on any problem or unknown key."""
     stored = read_thresholds(conn)
@@ -181,6 +189,14 @@ def save_thresholds(conn: duckdb.DuckDBPyConnection, changes: Mapping[ThresholdK
         if any(rule != "import" for rule, _ in changed):
             # a rule's threshold: every stored flag may change (the import limits judge files)
             results.invalidate(conn)
+        if changed:
+            detail = "; ".join(
+                f"threshold {rule}.{name}: {stored[(rule, name)]} → {value}"
+                for (rule, name), value in changed.items()
+            )
+            audit.record(
+                conn, user=user, action=audit.SETTINGS_CHANGE, detail=detail, origin=origin
+            )
     return len(changed)
 
 
@@ -189,7 +205,13 @@ def read_settings(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(zip(rows["key"], rows["value"], strict=True))
 
 
-def save_settings(conn: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -> int:
+def save_settings(
+    conn: duckdb.DuckDBPyConnection,
+    changes: Mapping[str, str],
+    *,
+    user: str = "local",
+    origin: str = "",
+) -> int:
     """Write settings whose values are among the allowed choices; returns how many changed."""
     problems = []
     for key, value in changes.items():
@@ -216,10 +238,18 @@ def save_settings(conn: duckdb.DuckDBPyConnection, changes: Mapping[str, str]) -
             conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, value])
         if changed:
             results.invalidate(conn)
+            detail = "; ".join(
+                f"setting {key}: {stored.get(key)} → {value}" for key, value in changed.items()
+            )
+            audit.record(
+                conn, user=user, action=audit.SETTINGS_CHANGE, detail=detail, origin=origin
+            )
     return len(changed)
 
 
-def reset_defaults(conn: duckdb.DuckDBPyConnection) -> None:
+def reset_defaults(
+    conn: duckdb.DuckDBPyConnection, *, user: str = "local", origin: str = ""
+) -> None:
     """Every threshold and setting back to perfbudget.rules' defaults (descriptions too)."""
     with transaction(conn):
         for rule, name, value, description in DEFAULT_THRESHOLDS:
@@ -230,3 +260,10 @@ def reset_defaults(conn: duckdb.DuckDBPyConnection) -> None:
         for key, text in DEFAULT_SETTINGS:
             conn.execute("insert or replace into settings (key, value) values (?, ?)", [key, text])
         results.invalidate(conn)
+        audit.record(
+            conn,
+            user=user,
+            action=audit.SETTINGS_CHANGE,
+            detail="every threshold and setting reset to the defaults",
+            origin=origin,
+        )

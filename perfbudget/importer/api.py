@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from perfbudget import results
+from perfbudget import audit, results
 from perfbudget.db import transaction
 from perfbudget.importer import load
 from perfbudget.importer.columns import TABLE_KINDS
@@ -420,6 +420,7 @@ def import_files(
     user: str = "cli",
     progress: Progress | None = None,
     layout: LayoutChoice = None,
+    origin: str = "",
 ) -> ImportResult:
     """Import files (.xlsx, .xls, .csv) given as (name, bytes) pairs or paths: canonical
     templates, self-evaluation tables and monitoring tables. All or nothing: raises
@@ -429,7 +430,8 @@ def import_files(
     layout: None detects each sheet's layout and refuses a sheet whose layout is ambiguous;
     a layout name ("template:execution", "selfeval_table", "monitoring_table", …) reads every
     sheet that way; a mapping gives it per file name or per (file name, sheet name). The
-    layouts used are recorded on each batch (import_batches.layout)."""
+    layouts used are recorded on each batch (import_batches.layout). Each batch is recorded in
+    the audit log (user, origin: where the import came from) in the same transaction."""
 
     def report(fraction: float, label: str) -> None:
         if progress is not None:
@@ -482,6 +484,10 @@ def import_files(
                 # the stored figures this batch changes are out of date, in the same
                 # transaction; the writer recomputes them (results.refresh_stale) after it
                 results.invalidate_batch(conn, batch_id)
+                # who imported what, in the import's transaction (origin: cli, dashboard)
+                audit.record(conn, user=user, action=audit.IMPORT, origin=origin,
+                             detail=f"batch {batch_id}: {p.file_name} ({p.layout}, "
+                                    f"{sum(row_counts.values())} rows)")  # fmt: skip
     except duckdb.Error as exc:
         # a constraint the checks above did not foresee: nothing was written
         raise ImportRejected([ImportIssue(

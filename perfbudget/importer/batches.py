@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from perfbudget import results
+from perfbudget import audit, results
 from perfbudget.db import run_query, transaction
 from perfbudget.importer.counts import by_kind, counts_text
 from perfbudget.importer.load import REPLACE_KEYS, check_unique
@@ -179,7 +179,9 @@ def _ids(batches: list[int], sep: str) -> str:
     return sep.join(str(b) for b in batches)
 
 
-def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> RollbackResult:
+def rollback_batch(
+    conn: duckdb.DuckDBPyConnection, batch_id: int, user: str, *, origin: str = ""
+) -> RollbackResult:
     """Take one batch back in a single transaction: its rows move to the history (archived,
     rolled_back), the rows it superseded come back from the history (their copies there
     marked reinstated), departments and units nothing refers to any more are archived, the
@@ -241,6 +243,8 @@ def rollback_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) ->
             "rolled_back_by = $user where batch_id = $b",
             {"b": batch_id, "at": dt.datetime.now().replace(microsecond=0), "user": user},
         )
+        audit.record(conn, user=user, action=audit.ROLLBACK, origin=origin,
+                     detail=f"batch {batch_id}: {file_name}")  # fmt: skip
     return RollbackResult(batch_id, by_kind(archived), by_kind(restored),
                           {k: v for k, v in reference.items() if v})  # fmt: skip
 
@@ -269,7 +273,9 @@ def _archive_orphans(conn: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str
     return out
 
 
-def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> RestoreResult:
+def restore_batch(
+    conn: duckdb.DuckDBPyConnection, batch_id: int, user: str, *, origin: str = ""
+) -> RestoreResult:
     """Undo the rollback of one batch in a single transaction, giving back exactly the state
     before it: the rows its rollback put back return to the history (reinstated = false),
     the batch's archived rows return to the tables, the departments and units its rollback
@@ -338,6 +344,8 @@ def restore_batch(conn: duckdb.DuckDBPyConnection, batch_id: int, user: str) -> 
             "restored_by = $user where batch_id = $b",
             {"b": batch_id, "at": dt.datetime.now().replace(microsecond=0), "user": user},
         )
+        audit.record(conn, user=user, action=audit.RESTORE, origin=origin,
+                     detail=f"batch {batch_id}: {file_name}")  # fmt: skip
     return RestoreResult(batch_id, by_kind(restored), by_kind(archived),
                          {k: v for k, v in reference.items() if v})  # fmt: skip
 
