@@ -5,6 +5,7 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget demo   [--db PATH] [--scale district|city] [--seed N]
     perfbudget import [--db PATH] [--user NAME] FILE...
     perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
+                           [--user NAME]   (that user's scope and rights)
                            [--level city|district|department]   (pefa only)
                            (budget_review: --year is the requested year)
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
@@ -15,10 +16,23 @@ Scripts and checks rely on these names and columns; extend them, never rename th
                                [--sections a,b,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
                             [--level city|district|department]   (pefa only)
+    (export briefing / table also take --user NAME: that user's scope and rights)
+    perfbudget users add NAME --role leader|analyst|admin [--departments CODE,…] [--sensitive]
+                              --db PATH
+    perfbudget users passwd|disable NAME --db PATH;  perfbudget users list --db PATH
+    perfbudget audit --db PATH [--since DATE] [--until DATE] [--by NAME] [--action A]
+                     [--format csv|json|table]     (columns at, user, action, detail, origin)
+
+--user NAME (perfbudget.user_commands explains it in full): on report and export that user's
+scope and rights, exit 5 for a name that is no configured user or a disabled one; without it
+the command acts as the local admin. On import, rollback and restore the name recorded, with
+its rights when it is a configured user. Every import, rollback, restore, export and report,
+and every user change, is written to the audit log (perfbudget.audit).
 
 Exit codes (perfbudget.exit_codes.ExitCode, each explained there): 0 done; 1 usage or missing
 database; 2 input refused (nothing written); 3 the database is held by another process (the
-running dashboard); 4 the PDF could not be made (no LibreOffice).
+running dashboard); 4 the PDF could not be made (no LibreOffice); 5 --user names no (enabled)
+user; 6 the --user's role may not do it.
 
 Beside a running dashboard, a command is handed to it through `<db folder>/inbox/` and
 prints and exits as a direct run would (perfbudget.inbox); exit 3 is then left for a file
@@ -38,10 +52,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfbudget import db, results
+from perfbudget import audit, db, results, user_commands
 from perfbudget.exit_codes import ExitCode
 from perfbudget.export.commands import add_export_parser
 from perfbudget.reports import PEFA_LEVELS, REPORTS, RequestError, open_read_only, report_options
+from perfbudget.user_commands import add_audit_parser, add_users_parser
 
 # the exit codes under their short names (perfbudget.exit_codes defines and explains them)
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_BUSY = (
@@ -104,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import template files / 导入数据文件")
     with_db(imp)
-    imp.add_argument("--user", default=None, help="recorded in the batch history")
+    imp.add_argument("--user", default=None, help=USER_RECORDED_HELP)
     imp.add_argument("files", nargs="+", type=Path)
     imp.set_defaults(handler=_cmd_import)
 
@@ -132,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         help="pefa only: the heads (default district), each over the heads one level "
         "down; --year Y is then the last of three completed years",
     )
+    rep.add_argument("--user", dest="as_user", default=None, metavar="NAME", help=USER_SCOPE_HELP)
     rep.set_defaults(handler=_cmd_report)
 
     bench = sub.add_parser("benchmark", help="time the queries, warnings and import / 性能测试")
@@ -165,17 +181,28 @@ def _parser() -> argparse.ArgumentParser:
     rollback = sub.add_parser("rollback", help="roll back one import batch / 撤销导入批次")
     rollback.add_argument("batch_id", type=int)
     with_db(rollback)
-    rollback.add_argument("--user", default=None, help="recorded in the batch history")
+    rollback.add_argument("--user", default=None, help=USER_RECORDED_HELP)
     rollback.set_defaults(handler=_cmd_rollback)
 
     restore = sub.add_parser("restore", help="undo the rollback of a batch / 恢复已撤销的批次")
     restore.add_argument("batch_id", type=int)
     with_db(restore)
-    restore.add_argument("--user", default=None, help="recorded in the batch history")
+    restore.add_argument("--user", default=None, help=USER_RECORDED_HELP)
     restore.set_defaults(handler=_cmd_restore)
 
     add_export_parser(sub, with_db)
+    add_users_parser(sub, with_db, render)
+    add_audit_parser(sub, with_db, render)
     return parser
+
+
+USER_RECORDED_HELP = (
+    "recorded in the batch history and the audit log; a configured user's rights apply"
+)
+USER_SCOPE_HELP = (
+    "act as this configured user: their departments, sensitive right and role "
+    "(default: the local admin)"
+)
 
 
 def _cmd_batches(args) -> int:
@@ -216,9 +243,21 @@ def _batch_command(args, action, refused: type[Exception], refused_line: str) ->
     if not args.db.is_file():
         print(f"数据库不存在 / no database at {args.db}", file=sys.stderr)
         return EXIT_USAGE
+    user = args.user or _os_user()
+    acting = user_commands.recorded_user(args.db, user, "") if args.user else None
+    if isinstance(acting, ExitCode):
+        return acting
     conn = db.connect(args.db)
     try:
-        result = action(conn, args.batch_id, user=args.user or _os_user())
+        if acting is not None:
+            # a configured user: their own batch, unless their role may take back any
+            rows = conn.execute(
+                "select imported_by from import_batches where batch_id = ?", [args.batch_id]
+            ).fetchall()
+            denied = user_commands.batch_rights(acting, rows[0][0]) if rows else None
+            if denied is not None:
+                return denied
+        result = action(conn, args.batch_id, user=user, origin=user_commands.origin())
         _refresh_results(conn)
     except refused as exc:
         print(refused_line, file=sys.stderr)
@@ -280,9 +319,15 @@ def _cmd_import(args) -> int:
         for name in missing:
             print(f"找不到文件 / file not found: {name}", file=sys.stderr)
         return EXIT_USAGE
+    if args.user:
+        acting = user_commands.recorded_user(args.db, args.user, "upload")
+        if isinstance(acting, ExitCode):
+            return acting
     conn = db.connect(args.db)
     try:
-        result = import_files(conn, list(args.files), user=args.user or _os_user())
+        result = import_files(
+            conn, list(args.files), user=args.user or _os_user(), origin=user_commands.origin()
+        )
         _refresh_results(conn)
     except ImportRejected as exc:
         print(
@@ -306,11 +351,22 @@ def _cmd_report(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     try:
+        user = user_commands.acting_user(conn, args.as_user, "view")
+        if isinstance(user, ExitCode):
+            return user
         report = REPORTS[args.name]
-        frame = report.build(conn, args.year, month, **options)
+        frame = report.build(conn, args.year, month, user.scope(), **options)
     finally:
         conn.close()
     out = frame.reindex(columns=list(report.columns))
+    # what left the database, before it is printed (a busy file: the dashboard runs it all)
+    audit.record_to(
+        args.db,
+        user=user.name,
+        action=audit.EXPORT,
+        detail=f"report {args.name} {args.year}-{month:02d} ({args.format}, {len(out)} rows)",
+        origin=user_commands.origin(),
+    )
     sys.stdout.write(render(out, args.format))
     return EXIT_OK
 

@@ -42,9 +42,10 @@ from perfbudget.exit_codes import ExitCode
 
 INBOX = "inbox"
 # Commands that only read (run outside the write lock; no cache to drop afterwards).
-READ_ONLY_COMMANDS = frozenset({"report", "batches", "export"})
-# Commands never run inside the dashboard: benchmark measures a fresh process of its own.
-NOT_FORWARDED = frozenset({"benchmark"})
+READ_ONLY_COMMANDS = frozenset({"report", "batches", "export", "audit"})
+# Commands never run inside the dashboard: benchmark measures a fresh process of its own;
+# users reads a password from the terminal or stdin, which a job cannot carry.
+NOT_FORWARDED = frozenset({"benchmark", "users"})
 HEARTBEAT_EVERY = 2.0  # seconds between heartbeats
 HEARTBEAT_STALE = 15.0  # a heartbeat older than this is a dashboard that stopped
 POLL = 0.25  # seconds between looks at the inbox (worker) or at result.json (command line)

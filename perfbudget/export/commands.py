@@ -5,6 +5,11 @@ formatted .xlsx, internal (内部) or public (公开, no sensitive project), fro
                                [--sections kpi,execution,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
 
+Both take --user NAME: that configured user's departments, sensitive right and role (the
+Scope the pages build from a sign-in; exit 5 for no such user or a disabled one); without it
+the local admin. A public export never holds a sensitive project, whoever asks (the user's
+scope with include_sensitive off). Each export is written to the audit log before the file.
+
 The marking goes into the file name when --out is a folder, and always onto every slide and
 sheet. Sections left out for lack of data are listed on stderr. Exit codes: 0 done, 1 a bad
 request (no database, a month outside 1–12, a wrong --out, no data in scope), 3 the database
@@ -16,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from perfbudget import audit
 from perfbudget.exit_codes import ExitCode
 from perfbudget.export.briefing import SECTIONS
 from perfbudget.reports import PEFA_LEVELS, REPORTS, RequestError, open_read_only, report_options
@@ -54,6 +60,7 @@ def add_export_parser(sub, with_db) -> None:
         default=None,
         help=f"comma list of {','.join(SECTIONS)} (default: all; cost_classes when costed)",
     )
+    brief.add_argument("--user", dest="as_user", default=None, metavar="NAME", help=USER_HELP)
     brief.add_argument(
         "--out",
         type=Path,
@@ -79,7 +86,30 @@ def add_export_parser(sub, with_db) -> None:
         default=None,
         help="pefa only: the heads (default district), as in `perfbudget report`",
     )
+    table.add_argument("--user", dest="as_user", default=None, metavar="NAME", help=USER_HELP)
     table.set_defaults(handler=_cmd_table)
+
+
+USER_HELP = (
+    "act as this configured user: their departments, sensitive right and role "
+    "(default: the local admin)"
+)
+
+
+def _acting(args, conn):
+    """The user the export is made as (perfbudget.user_commands.acting_user, read through the
+    command's connection), or an exit code."""
+    # the CLI's --user rules: loaded with the command that uses them
+    from perfbudget.user_commands import acting_user
+
+    return acting_user(conn, args.as_user, "export")
+
+
+def _record(args, user, detail: str) -> None:
+    # where the command came from: the CLI's audit origin
+    from perfbudget.user_commands import origin
+
+    audit.record_to(args.db, user=user.name, action=audit.EXPORT, detail=detail, origin=origin())
 
 
 def _open(args):
@@ -114,8 +144,17 @@ def _cmd_briefing(args) -> int:
     sections = [s.strip() for s in args.sections.split(",")] if args.sections else None
     start = time.perf_counter()
     try:
+        user = _acting(args, conn)
+        if isinstance(user, ExitCode):
+            return user
         briefing = build_briefing(
-            conn, args.year, month, args.scope, public=args.public, sections=sections
+            conn,
+            args.year,
+            month,
+            args.scope,
+            public=args.public,
+            sections=sections,
+            base_scope=user.scope(),
         )
     except BriefingError as exc:
         print(str(exc), file=sys.stderr)
@@ -143,6 +182,8 @@ def _cmd_briefing(args) -> int:
     except PdfConversionError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_UNAVAILABLE
+    where = f" department {args.scope}" if args.scope else ""
+    _record(args, user, f"briefing {args.year}-{month:02d}{where} {briefing.marking} → {target}")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     seconds = time.perf_counter() - start
@@ -175,8 +216,14 @@ def _cmd_table(args) -> int:
     if conn is None:
         return code
     report = REPORTS[args.name]
-    scope = Scope.public() if args.public else Scope.everything()
     try:
+        user = _acting(args, conn)
+        if isinstance(user, ExitCode):
+            return user
+        # a public table: never a sensitive project (Scope.public()), within what the user sees
+        scope = user.scope()
+        if args.public:
+            scope = Scope(departments=scope.departments, include_sensitive=False)
         frame = report.build(conn, args.year, month, scope, **options)
     finally:
         conn.close()
@@ -197,6 +244,11 @@ def _cmd_table(args) -> int:
         target = out / f"{file_stem(label, 30)}_{args.year}年{month:02d}月_{mark}.xlsx"
     else:
         target = out
+    _record(
+        args,
+        user,
+        f"table {args.name} {args.year}-{month:02d} {mark} ({len(frame)} rows) → {target}",
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     print(f"报表已导出（{mark}，{len(frame)}行）/ table written: {target}")
