@@ -52,9 +52,7 @@ counts = projects["quadrant"].value_counts()
 tiles = st.columns(4)
 for tile, quadrant in zip(tiles, QUADRANTS, strict=True):
     with tile, st.container(border=True):
-        st.metric(
-            ui.tr(f"quadrant_{quadrant}"), ui.tr("n_projects", n=int(counts.get(quadrant, 0)))
-        )
+        ui.count_tile(st, ui.tr(f"quadrant_{quadrant}"), int(counts.get(quadrant, 0)))
         st.caption(ui.tr(f"quadrant_{quadrant}_help"))
 
 if shown.empty:

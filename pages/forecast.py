@@ -30,17 +30,16 @@ if summary.without == len(forecast):
 
 flagged = summary.flagged
 tiles = st.columns(4)
-tiles[0].metric(
+ui.count_tile(
+    tiles[0],
     ui.tr("forecast_flagged"),
-    ui.tr("n_projects", n=len(flagged)),
+    len(flagged),
     help=ui.tr("forecast_flagged_help", v=fmt.pct(flag_at, 0)),
 )
-tiles[1].metric(ui.tr("forecast_by_unit"), ui.tr("n_projects", n=summary.by_unit))
-tiles[2].metric(ui.tr("forecast_by_district"), ui.tr("n_projects", n=summary.by_district))
-tiles[3].metric(
-    ui.tr("forecast_without"),
-    ui.tr("n_projects", n=summary.without),
-    help=ui.tr("forecast_without_help"),
+ui.count_tile(tiles[1], ui.tr("forecast_by_unit"), summary.by_unit)
+ui.count_tile(tiles[2], ui.tr("forecast_by_district"), summary.by_district)
+ui.count_tile(
+    tiles[3], ui.tr("forecast_without"), summary.without, help=ui.tr("forecast_without_help")
 )
 
 with st.expander(ui.tr("forecast_method_heading"), expanded=True, icon=":material/functions:"):

@@ -230,7 +230,7 @@ with left:
             )
             cols[1].metric(
                 ui.tr("col_claimed_grade"),
-                row["claimed_grade"] if isinstance(row["claimed_grade"], str) else fmt.EMPTY,
+                ui.grade_label(row["claimed_grade"]),
             )
     else:
         row = row.iloc[0]
@@ -240,9 +240,7 @@ with left:
             fmt.number(row["total_score"], 2),
             help=ui.tr("selfeval_score_help"),
         )
-        cols[1].metric(
-            ui.tr("selfeval_grade"), row["grade"] if isinstance(row["grade"], str) else fmt.EMPTY
-        )
+        cols[1].metric(ui.tr("selfeval_grade"), ui.grade_label(row["grade"]))
         claimed = row["claimed_total_score"]
         cols[2].metric(
             ui.tr("selfeval_claimed"),
@@ -260,8 +258,8 @@ with left:
             st.warning(
                 ui.tr(
                     "selfeval_over_scored_note",
-                    claimed=ui.md_text(row["claimed_grade"]),
-                    grade=ui.md_text(row["grade"]),
+                    claimed=ui.md_text(ui.grade_label(row["claimed_grade"])),
+                    grade=ui.md_text(ui.grade_label(row["grade"])),
                 ),
                 icon=":material/warning:",
             )

@@ -43,7 +43,7 @@ over = scores[scores["is_over_scored"].fillna(False).astype(bool)]
 tiles = st.columns(5)
 for tile, grade in zip(tiles, ui.vocab.GRADES, strict=False):
     with tile, st.container(border=True):
-        st.metric(ui.tr("grade_n", g=grade), f"{int(counts.get(grade, 0)):,}")
+        st.metric(ui.tr("grade_n", g=ui.grade_label(grade)), f"{int(counts.get(grade, 0)):,}")
 with tiles[4], st.container(border=True):
     st.metric(
         ui.tr("selfeval_over_scored"), f"{len(over):,}", help=ui.tr("selfeval_over_scored_help")
@@ -84,9 +84,9 @@ else:
             ui.tr("col_project"): over["project_name"],
             ui.tr("col_department"): over["department"],
             ui.tr("col_claimed_score"): over["claimed_total_score"],
-            ui.tr("col_claimed_grade"): over["claimed_grade"],
+            ui.tr("col_claimed_grade"): over["claimed_grade"].map(ui.grade_label),
             ui.tr("col_computed_score"): over["total_score"],
-            ui.tr("col_computed_grade"): over["grade"],
+            ui.tr("col_computed_grade"): over["grade"].map(ui.grade_label),
             ui.tr("col_score_difference"): over["score_difference"],
             ui.tr("col_adjusted_count"): over["qualitative_adjusted_count"].astype(int),
         }
@@ -141,7 +141,7 @@ if not unscored.empty:
             ui.tr("col_department"): unscored["department"],
             ui.tr("col_selfeval_status"): [unscored_labels[c] for c in unscored["project_code"]],
             ui.tr("col_claimed_score"): unscored["claimed_total_score"],
-            ui.tr("col_claimed_grade"): unscored["claimed_grade"],
+            ui.tr("col_claimed_grade"): unscored["claimed_grade"].map(ui.grade_label),
         }
     )
     st.dataframe(
@@ -174,7 +174,7 @@ else:
             ],
             # a large balance marks a project whatever its self-evaluation: say why it has no grade
             ui.tr("col_computed_grade"): [
-                g if isinstance(g, str) else unscored_labels.get(c, fmt.EMPTY)
+                ui.grade_label(g) if isinstance(g, str) else unscored_labels.get(c, fmt.EMPTY)
                 for g, c in zip(review["grade"], review["project_code"], strict=True)
             ],
             ui.tr("col_balance_rate"): [ui.pct_value(v) for v in review["balance_rate"]],

@@ -39,9 +39,10 @@ def _rule_name(rule: str) -> str:
 
 
 def _step(rule: str, name: str) -> float:
-    """The registry's step: amounts in 元 move by 100,000, counts and points by 1, rates by 0.05."""
+    """The registry's step in what the field shows: amounts by 10 万元, counts and points by 1,
+    rates by 5%."""
     spec = data.THRESHOLD_SPECS.get((rule, name))
-    return spec.step() if spec is not None else 0.05
+    return spec.input_step() if spec is not None else 0.05
 
 
 def _show_problems(key: str) -> None:
@@ -92,26 +93,28 @@ with st.form("settings_thresholds", border=False):
     for rule in rules:
         rows = thresholds[thresholds["rule_id"] == rule]
         with st.container(border=True):
-            st.markdown(f"**{_rule_name(rule)}** · `{rule}`")
+            st.markdown(f"**{_rule_name(rule)}**")
             cols = st.columns(3)
             for i, row in enumerate(rows.itertuples()):
-                value = float(row.value)
+                # an amount shown in 万元 and a rate in %, as everywhere else (the registry's
+                # to_input/from_input); a stored threshold the registry does not know as it is
+                spec = data.THRESHOLD_SPECS.get((rule, row.name))
                 with cols[i % 3]:
                     # label and help from the threshold registry (perfbudget.thresholds via i18n);
                     # a stored threshold the registry does not know shows its description
-                    known = (rule, row.name) in data.THRESHOLD_SPECS
-                    edited[(rule, row.name)] = st.number_input(
+                    shown = st.number_input(
                         ui.tr(f"threshold_{rule}_{row.name}")
-                        if known or not isinstance(row.description, str)
+                        if spec is not None or not isinstance(row.description, str)
                         else row.description,
-                        value=value,
+                        value=float(row.value) if spec is None else spec.to_input(row.value),
                         format="%g",
                         step=_step(rule, row.name),
                         key=f"threshold_{rule}_{row.name}",
                         help=ui.tr(f"threshold_{rule}_{row.name}_help")
-                        if known
+                        if spec is not None
                         else f"{rule}.{row.name}",
                     )
+                    edited[(rule, row.name)] = shown if spec is None else spec.from_input(shown)
     if st.form_submit_button(
         ui.tr("settings_save_thresholds"), type="primary", icon=":material/save:"
     ):

@@ -749,19 +749,20 @@ def grade_distribution_bars(
     fig = go.Figure()
     for grade in GRADES:
         values = counts[grade].astype(int)
+        name = grade if lang == "zh" else t(vocab.grade_key(grade), lang)
         fig.add_trace(
             go.Bar(
                 orientation="h",
                 y=[plain(d) for d in counts.index],
                 x=values.tolist(),
-                name=grade,
+                name=name,
                 marker={"color": palette.GRADE[grade]},
                 text=[str(v) if v else "" for v in values],
                 textposition="inside",
                 textangle=0,
                 insidetextanchor="middle",
                 textfont={"color": "white"},
-                hovertemplate="%{y}<br>" + grade + " %{x}<extra></extra>",
+                hovertemplate="%{y}<br>" + name + " %{x}<extra></extra>",
             )
         )
     height = max(320, 24 * len(counts) + 160)

@@ -617,6 +617,8 @@ def _data_quality(row, month: int, lang: str) -> str:
     }
     index = 0 if lang == "zh" else 1
     parts = [_DATA_QUALITY_TEXT[s][index].format(**values) for s in row.sub_rules.split(",")]
+    if lang != "zh" and values["n"] == 1:
+        parts = [p.replace("1 indicators have", "1 indicator has") for p in parts]
     return ("；".join(parts) + "。") if lang == "zh" else ("; ".join(parts).capitalize() + ".")
 
 

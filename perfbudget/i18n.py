@@ -71,6 +71,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_warning_counts": "红{red} · 黄{yellow}",
         "kpi_warnings_value": "{n}条",
         "kpi_projects": "{n}个项目",
+        "kpi_projects_one": "{n}个项目",
         "kpi_spent_share": "占预算 {rate}",
         "pp_unit": "{v}个百分点",
         "pace_light_help": (
@@ -389,8 +390,11 @@ TEXT: dict[str, dict[str, str]] = {
         "page_departments": "部门考核",
         "page_settings": "规则设置",
         "n_projects": "{n}个项目",
+        "n_projects_one": "{n}个项目",
         "n_departments": "{n}个部门",
+        "n_departments_one": "{n}个部门",
         "n_items": "{n}项",
+        "n_items_one": "{n}项",
         "yes": "是",
         "no": "否",
         "save": "保存",
@@ -449,6 +453,7 @@ TEXT: dict[str, dict[str, str]] = {
         "review_balance_two_years": "连续两年年末结余较多",
         "since_computing": "正在计算各预警持续的月份……",
         "since_label": "自{m}月起连续{n}个月",
+        "since_label_one": "自{m}月起连续{n}个月",
         "col_since": "持续",
         "col_since_help": "该预警自哪个月起连续出现（中间某月未触发即重新计算）",
         "col_followup": "跟进",
@@ -674,7 +679,7 @@ TEXT: dict[str, dict[str, str]] = {
         "settings_thresholds_intro": "按规则分组。保存前会检查：红灯线须比黄灯线更严（如进度比红线 < 黄线，结余率黄线 < 红线），比例在0–1之间，月份、天数、个数为整数；有问题时不写入任何值。",
         "settings_save_thresholds": "保存阈值",
         "settings_reset_heading": "恢复默认值",
-        "settings_reset_intro": "把所有阈值和设置恢复为系统默认值（domain 规则的默认值）。",
+        "settings_reset_intro": "把所有阈值和设置恢复为系统默认值。",
         "settings_reset_confirm": "我确认要恢复全部默认值",
         "settings_reset": "恢复默认值",
         "settings_reset_done": "已恢复全部默认值。",
@@ -695,6 +700,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cost_unit": "单位成本",
         "cost_per_unit": "元/{unit}",
         "with_unit": "{label}（{unit}）",
+        "unit_projects": "个项目",
         "cost_reference": "参照标准",
         "cost_standard": "成本定额标准",
         "cost_peer_median": "同类{n}个项目中位数",
@@ -863,6 +869,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_warning_counts": "Red {red} · Yellow {yellow}",
         "kpi_warnings_value": "{n}",
         "kpi_projects": "{n} projects",
+        "kpi_projects_one": "{n} project",
         "kpi_spent_share": "{rate} of budget",
         "pp_unit": "{v} pp",
         "pace_light_help": (
@@ -1058,7 +1065,7 @@ TEXT: dict[str, dict[str, str]] = {
         "template_format": "Template format: one sheet per table (or separate files, or CSV in UTF-8 or GBK); the first row holds the Chinese headers (English aliases work too); each header cell's comment says whether the column is required and its format; write codes as text to keep leading zeros; amounts are in 元 unless the header says 万元. The Excel template's guide sheet explains every column.",
         "upload_user": "dashboard upload",
         # --- issue 4: the upload page's preview, layout question, self-score check, rollback ---
-        "upload_forms_note": "Besides the templates, the tables units file — the self-evaluation table (项目支出绩效自评表) and the monitoring table (绩效目标执行监控表), one per sheet — can be uploaded as they are; they are read by their labels.",
+        "upload_forms_note": "Besides the templates, the tables the units fill in — the self-evaluation table (项目支出绩效自评表) and the monitoring table (绩效目标执行监控表), one per sheet — can be uploaded as they are; they are read by their labels.",
         "upload_previewing": "Reading and checking the files (nothing written yet)…",
         "upload_preview_heading": "Preview before import",
         "upload_preview_intro": "This is what was read from the files; nothing is written yet. Check the layout found for each sheet and the first rows, then click Import. Amounts are converted to CNY.",
@@ -1208,8 +1215,11 @@ TEXT: dict[str, dict[str, str]] = {
         "page_departments": "Department league",
         "page_settings": "Rules & settings",
         "n_projects": "{n} projects",
+        "n_projects_one": "{n} project",
         "n_departments": "{n} departments",
+        "n_departments_one": "{n} department",
         "n_items": "{n} items",
+        "n_items_one": "{n} item",
         "yes": "Yes",
         "no": "No",
         "save": "Save",
@@ -1232,7 +1242,7 @@ TEXT: dict[str, dict[str, str]] = {
         "chart_project_count": "Projects",
         "dual_title": "Dual monitoring: spending against outputs",
         "dual_intro": "Each bubble is a project: x is the spending pace R (execution rate ÷ time progress, 1 = on schedule), y the in-year progress of its output indicators (1 = on schedule); bubble size is the adjusted budget.",
-        "dual_empty": "No project has both spending and output progress this month. Import this month's spending and the output indicators' values (Upload page).",
+        "dual_empty": "No project has both spending and output progress this month. Import this month's spending and the output indicators' values (Data import page).",
         "dual_no_match": "No project matches the filters; widen the department or quadrant choice.",
         "dual_chart_title": "Dual monitoring: spending against outputs",
         "dual_cutoff_pace": "R = {v}",
@@ -1256,18 +1266,19 @@ TEXT: dict[str, dict[str, str]] = {
         "project_flags_heading": "Warnings and follow-up",
         "project_no_flags": "No warnings for this project this month.",
         "project_indicators_heading": "Performance indicators",
-        "project_no_indicators": "No targets for this project, or no values this month. Import the indicators on the Upload page.",
+        "project_no_indicators": "No targets for this project, or no values this month. Import the indicators on the Data import page.",
         "project_selfeval_heading": "Self-evaluation",
         "project_no_selfeval": "No self-evaluation score (social insurance fund projects are evaluated differently, or no year-end data yet).",
         "project_rect_heading": "Rectification",
         "project_no_rect": "No rectification items for this project.",
         "project_costs_heading": "Costs",
-        "project_no_costs": "No cost data for this project. Import the cost table on the Upload page.",
+        "project_no_costs": "No cost data for this project. Import the cost table on the Data import page.",
         "budget_review_mark": "Budget under review next year",
-        "review_grade_poor": "self-evaluation graded 差 (poor)",
+        "review_grade_poor": "self-evaluation graded Poor (差)",
         "review_balance_two_years": "large year-end balance two years running",
         "since_computing": "Working out how long each warning has lasted…",
         "since_label": "since month {m} ({n} months)",
+        "since_label_one": "since month {m} ({n} month)",
         "col_since": "Lasting",
         "col_since_help": "The month since which the warning has been raised without a break",
         "col_followup": "Follow-up",
@@ -1290,13 +1301,13 @@ TEXT: dict[str, dict[str, str]] = {
         "selfeval_title": "Self-evaluation",
         "selfeval_intro": "Project self-evaluations of {year}, rescored by the Ministry of Finance's 2020 method (execution {limit.selfeval.weight_execution} points, outputs {limit.selfeval.weight_output}, benefits {limit.selfeval.weight_benefit}, satisfaction {limit.selfeval.weight_satisfaction}) and set against what the units claimed. Social insurance fund projects are evaluated differently and are not listed.",
         "selfeval_not_year_end": "You are looking at {year}, month {month}: scores use year-end (December) data; a project without its year-end indicator values is an incomplete self-evaluation, not scored or graded.",
-        "selfeval_empty": "No project can be scored yet. Import projects, year-end spending and indicator values (Upload page).",
+        "selfeval_empty": "No project can be scored yet. Import projects, year-end spending and indicator values (Data import page).",
         "grade_n": "{g} (projects)",
         "grade_excellent": "Excellent",
         "grade_good": "Good",
         "grade_fair": "Fair",
         "grade_poor": "Poor",
-        "grade_chart_subtitle": " (the {n} departments with most 差 and 中)",
+        "grade_chart_subtitle": " (the {n} departments with most Poor and Fair)",
         "selfeval_over_scored": "Over-scored",
         "selfeval_over_scored_help": "The claimed grade is above the recomputed one",
         "grade_chart_title": "Grades by department (recomputed)",
@@ -1312,7 +1323,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_adjusted_count": "Rescored qualitative",
         "col_adjusted_count_help": "Qualitative indicators whose claimed score lay outside their band",
         "budget_review_heading": "Budget under review next year",
-        "budget_review_intro": "Projects with a complete self-evaluation graded 差, or with a year-end balance rate at or above the large-balance yellow line (now {limit.large_balance.yellow_at}) this year and last year, get a close look at next year's budget. Last year's project is matched by code, else by department, unit and name when codes change every year.",
+        "budget_review_intro": "Projects with a complete self-evaluation graded Poor (差), or with a year-end balance rate at or above the large-balance yellow line (now {limit.large_balance.yellow_at}) this year and last year, get a close look at next year's budget. Last year's project is matched by code, else by department, unit and name when codes change every year.",
         "budget_review_none": "No project needs a budget review.",
         "col_reason_review": "Why",
         "col_balance_rate": "Balance this year",
@@ -1341,7 +1352,7 @@ TEXT: dict[str, dict[str, str]] = {
         "upload_selfeval_incomplete": "'{project}': indicators without a year-end value: {n}. The self-evaluation is incomplete: not rescored, graded or checked for over-scoring.",
         "rect_title": "Rectification",
         "rect_intro": "Problems found in monitoring or evaluation must be fixed within {days} days of feedback; overdue items raise the rectification warning (red after {limit.rectification_overdue.red_after_days} days overdue).",
-        "rect_empty": "No rectification items up to this month. Import them with the rectification table on the Upload page.",
+        "rect_empty": "No rectification items up to this month. Import them with the rectification table on the Data import page.",
         "rect_status_overdue": "Overdue",
         "rect_status_open": "Open (not yet due)",
         "rect_status_done_late": "Done late",
@@ -1405,7 +1416,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_pefa_expected_wan": "k × initial budget (10k CNY)",
         "col_pefa_deviation_wan": "|outturn − k × initial budget| (10k CNY)",
         "disclosure_sensitive_note": "{n} sensitive projects (in {d} departments) are never disclosed and are left out below.",
-        "disclosure_empty": "No projects that may be disclosed (or none imported). Import the project table on the Upload page, with 是否公开绩效目标 filled in.",
+        "disclosure_empty": "No projects that may be disclosed (or none imported). Import the project table on the Data import page, with 是否公开绩效目标 filled in.",
         "disclosure_departments_below": "Departments below the line",
         "disclosure_departments_below_help": "Disclosed share of project budget below {coverage}",
         "disclosure_large_undisclosed": "Large projects not disclosed",
@@ -1514,6 +1525,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cost_unit": "Unit cost",
         "cost_per_unit": "yuan/{unit}",
         "with_unit": "{label} ({unit})",
+        "unit_projects": "projects",
         "cost_reference": "Reference",
         "cost_standard": "Cost standard",
         "cost_peer_median": "Median of {n} peers",
@@ -1642,12 +1654,20 @@ def use_thresholds(source: Callable[[], Mapping[tuple[str, str], object]] | None
 
 
 def t(key: str, lang: str = "zh", **values: object) -> str:
+    # one of something ("1 project", "(1 month)"): the key's "_one" text where it has one
+    if _is_one(values.get("n")) and key + "_one" in TEXT.get(lang, {}):
+        key += "_one"
     text = TEXT.get(lang, {}).get(key) or TEXT["zh"].get(key) or key
     if "{limit." in text:
         values.setdefault(
             "limit", thresholds_current(_threshold_source() if _threshold_source else None)
         )
     return text.format(**values) if values else text
+
+
+def _is_one(n: object) -> bool:
+    """n is the count 1 (an int, a numpy integer or a grouped text "1")."""
+    return str(n).strip() == "1"
 
 
 def selfeval_status_text(status: object, missing: object, lang: str = "zh") -> str:

@@ -44,8 +44,8 @@ UNITS: dict[str, tuple[str, str]] = {
 }
 KIND_TEXT: dict[str, tuple[str, str]] = {
     "ratio": ("比值（1.0为与序时同步）", "a ratio (1.0 = on schedule)"),
-    "rate": ("比率（1为100%）", "a rate (1 = 100%)"),
-    "fraction": ("比例（0–1）", "a share (0–1)"),
+    "rate": ("比率（可超过100%）", "a rate (may pass 100%)"),
+    "fraction": ("比例（0–100%）", "a share (0–100%)"),
     "yuan": ("金额", "an amount"),
     "pp": ("百分点，落后为负", "percentage points, behind is negative"),
     "integer": ("整数", "a whole number"),
@@ -91,16 +91,62 @@ class Threshold:
             return f"≥ {self.low}"
         return f"≤ {self.high}" if self.high is not None else ""
 
+    # --- as the settings page shows it: an amount in 万元, a rate or share in % ----------
+
+    def input_scale(self) -> Decimal:
+        """The stored value ÷ this is what the settings page shows (10,000,000 元 → 1,000 万元,
+        0.6 → 60%): a raw 10000000 was easy to give a zero too many."""
+        if self.kind == "yuan":
+            return D("10000")
+        if self.kind in ("rate", "fraction"):
+            return D("0.01")
+        return D("1")
+
+    def to_input(self, value: object) -> float:
+        """A stored value as the settings page's field holds it."""
+        return float(Decimal(str(value)) / self.input_scale())
+
+    def from_input(self, shown: object) -> Decimal:
+        """The settings page's field back to the stored value, exactly (60 → 0.6)."""
+        return Decimal(str(shown)) * self.input_scale()
+
+    def input_step(self) -> float:
+        """The settings page's +/− step, in what the field shows."""
+        return float(Decimal(str(self.step())) / self.input_scale())
+
+    def input_unit(self, lang: str) -> str:
+        """The unit of the settings page's field: 万元 / 10k CNY, %, or the threshold's own."""
+        en = lang == "en"
+        if self.kind == "yuan":
+            return "10k CNY" if en else "万元"
+        if self.kind in ("rate", "fraction"):
+            return "%"
+        return UNITS[self.unit][en]
+
+    def _input_span(self) -> str:
+        """span() in what the settings page's field shows (0–100 for a share)."""
+        scale = self.input_scale()
+
+        def shown(bound: Decimal | int) -> str:
+            return _plain(Decimal(str(bound)) / scale)
+
+        if self.low is not None and self.high is not None:
+            return f"{shown(self.low)}–{shown(self.high)}"
+        if self.low is not None:
+            return f"≥ {shown(self.low)}"
+        return f"≤ {shown(self.high)}" if self.high is not None else ""
+
     def help(self, lang: str) -> str:
-        """What it is, its unit and the values it may take (the settings page's help)."""
+        """What it is, its unit and the values it may take, as the settings page's field shows
+        them (the page's help)."""
         en = lang == "en"
         kind = KIND_TEXT[self.kind][en]
-        unit = UNITS[self.unit][en]
+        unit = self.input_unit(lang)
         extra = self.help_en if en else self.help_zh
         if en:
-            parts = [kind, f"unit: {unit}" if unit else "", f"allowed: {self.span()}", extra]
-            return "; ".join(p for p in parts if p) + f" ({self.rule_id}.{self.name})"
-        parts = [kind, f"单位：{unit}" if unit else "", f"允许：{self.span()}", extra]
+            parts = [kind, f"unit: {unit}" if unit else "", f"allowed: {self._input_span()}"]
+            return "; ".join(p for p in [*parts, extra] if p) + f" ({self.rule_id}.{self.name})"
+        parts = [kind, f"单位：{unit}" if unit else "", f"允许：{self._input_span()}", extra]
         return "；".join(p for p in parts if p) + f"（{self.rule_id}.{self.name}）"
 
     def step(self) -> float:
@@ -168,8 +214,8 @@ THRESHOLDS: tuple[Threshold, ...] = (
         D("10000000"),
         "yuan",
         "yuan",
-        "大额项目：调整后预算数 ≥ 该值（元）",
-        "Large project: adjusted budget ≥ this (yuan)",
+        "大额项目：调整后预算数 ≥ 该值（万元）",
+        "Large project: adjusted budget ≥ this (10k CNY)",
     ),
     Threshold(
         "slow_spending",
@@ -345,8 +391,8 @@ THRESHOLDS: tuple[Threshold, ...] = (
         D("5000000"),
         "yuan",
         "yuan",
-        "年初预算 ≥ 该值（元）的项目须公开绩效目标",
-        "Projects with an initial budget ≥ this (yuan) disclose targets",
+        "年初预算 ≥ 该值（万元）的项目须公开绩效目标",
+        "Projects with an initial budget ≥ this (10k CNY) disclose targets",
     ),
     Threshold(
         "disclosure_gap",

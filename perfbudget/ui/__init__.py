@@ -64,6 +64,7 @@ from perfbudget.ui.text import (
     flag_count_line,
     flag_subject,
     followup_status_label,
+    grade_label,
     light_label,
     older_month,
     pct_value,
@@ -74,7 +75,7 @@ from perfbudget.ui.text import (
     since_label,
     wan_value,
 )
-from perfbudget.ui.tiles import badge, cost_deviation_delta, signed_delta
+from perfbudget.ui.tiles import badge, cost_deviation_delta, count_tile, signed_delta
 from perfbudget.ui.upload import (
     import_summary_table,
     progress_callback,
@@ -91,6 +92,7 @@ __all__ = [
     "briefing_outline",
     "charts",
     "cost_deviation_delta",
+    "count_tile",
     "current_scope",
     "ensure_router",
     "execution_table",
@@ -104,6 +106,7 @@ __all__ = [
     "followup_form",
     "followup_history_table",
     "followup_status_label",
+    "grade_label",
     "import_summary_table",
     "indicator_table",
     "is_loopback",

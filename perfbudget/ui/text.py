@@ -22,6 +22,14 @@ def severity_label(severity: object) -> str:
     return tr(vocab.severity_key(severity)) if severity in vocab.SEVERITIES else str(severity)
 
 
+def grade_label(grade: object) -> str:
+    """优/良/中/差 (stored in Chinese) in the current language (Excellent … Poor); — for none;
+    anything else as it is."""
+    if not isinstance(grade, str):
+        return fmt.EMPTY
+    return tr(vocab.grade_key(grade)) if grade in vocab.GRADE_KEYS else grade
+
+
 def rule_label(rule_id: object) -> str:
     """The warning rule's name in the current language (支出进度偏慢 / Slow spending)."""
     rule = RULES_BY_ID.get(str(rule_id))

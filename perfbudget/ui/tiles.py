@@ -38,3 +38,12 @@ def cost_deviation_delta(deviation: object, severity: object) -> dict[str, str]:
     else:
         colour = palette.SEVERITY_DELTA.get(str(severity), "gray")
     return signed_delta(tr("cost_deviation", d=fmt.pct(deviation)), deviation, colour=colour)
+
+
+def count_tile(target, label: str, n: object, unit_key: str = "unit_projects", **kwargs) -> None:
+    """An st.metric of a count on `target` (st or a column): the unit in the label
+    (预计结余较多（个项目）/ Large balance forecast (projects)) and the number alone, grouped
+    (1,342), as the value — "1342 projects" did not fit a quarter of a 1280-wide screen."""
+    count = fmt.to_decimal(n)
+    value = fmt.EMPTY if count is None else f"{int(count):,}"
+    target.metric(tr("with_unit", label=label, unit=tr(unit_key)), value, **kwargs)

@@ -162,8 +162,8 @@ def test_dual_monitoring_places_the_four_projects_in_their_quadrants(hand_app):
     assert table.loc["P001", "进度比"] == 0.8  # 0.8 exactly: not slow
     assert table.loc["P001", "产出进度"] == 73.3  # (20 × 0.6 + 10 × 1) ÷ 30
     assert table.loc["P008", "偏差 R − 产出"] == 0.56  # 0.857143 − 0.3
-    assert _metric(at, "支出快于产出") == "2个项目"
-    assert _metric(at, "进度与产出同步") == "0个项目"
+    assert _metric(at, "支出快于产出（个项目）") == "2"
+    assert _metric(at, "进度与产出同步（个项目）") == "0"
     spec = _figure(at)
     traces = {t["name"]: t for t in spec["data"]}
     assert set(traces) == {"支出快于产出", "产出快于支出"}
@@ -339,8 +339,8 @@ def test_forecast_page_says_there_is_no_forecast_without_history(hand_app):
 
 def test_forecast_page_explains_the_forecast_from_the_district_curve(history_app):
     at = _goto(history_app, "pages/forecast.py")
-    assert _metric(at, "预计结余较多") == "4个项目"
-    assert _metric(at, "按全区曲线") == "9个项目"  # P006 too: 0 spent on a 0 budget
+    assert _metric(at, "预计结余较多（个项目）") == "4"
+    assert _metric(at, "按全区曲线（个项目）") == "9"  # P006 too: 0 spent on a 0 budget
     table = at.dataframe[0].value.set_index("项目编码")
     assert sorted(table.index) == ["P002", "P003", "P007", "P009"]
     assert table.loc["P003", "预测全年支出（万元）"] == 1400.0  # 700万 ÷ 0.5

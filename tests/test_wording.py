@@ -1,0 +1,56 @@
+"""Issue 14's wording on screen: one of something in the singular, thresholds as the settings
+page shows them (万元, %), a data-quality sentence about one indicator."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from perfbudget import thresholds
+from perfbudget.flags import _data_quality
+from perfbudget.i18n import t
+
+
+def test_one_of_something_is_singular_in_english():
+    assert t("n_projects", "en", n=1) == "1 project"
+    assert t("n_projects", "en", n=2) == "2 projects"
+    assert t("n_projects", "en", n="1") == "1 project"
+    assert t("n_projects", "en", n=11) == "11 projects"
+    assert t("since_label", "en", m=12, n=1) == "since month 12 (1 month)"
+    assert t("since_label", "en", m=6, n=7) == "since month 6 (7 months)"
+    assert t("n_items", "en", n=1) == "1 item"
+    # Chinese has no plural: the same text either way
+    assert t("n_projects", "zh", n=1) == "1个项目" == t("n_projects_one", "zh", n=1)
+    assert t("since_label", "zh", m=12, n=1) == "自12月起连续1个月"
+
+
+def test_the_settings_page_shows_amounts_in_wan_and_rates_in_percent():
+    large = thresholds.BY_KEY[("slow_spending", "large_budget_yuan")]
+    assert large.to_input(Decimal("10000000")) == 1000.0
+    assert large.from_input(1000.0) == Decimal("10000000")
+    assert large.from_input(1500.5) == Decimal("15005000")
+    assert large.input_step() == 10.0  # 100,000 元
+    assert large.input_unit("zh") == "万元" and "万元" in large.label_zh
+    assert "单位：万元" in large.help("zh")
+    share = thresholds.BY_KEY[("large_balance", "red_at")]
+    assert share.to_input(Decimal("0.20")) == 20.0
+    assert share.from_input(20.0) == Decimal("0.2")  # unchanged when saved as shown
+    assert share.input_step() == 5.0
+    assert "允许：0–100" in share.help("zh") and "unit: %" in share.help("en")
+    # a ratio (the pace R) stays as it is
+    pace = thresholds.BY_KEY[("slow_spending", "pace_red_below")]
+    assert pace.to_input(Decimal("0.7")) == 0.7 and pace.from_input(0.7) == Decimal("0.7")
+
+
+def test_a_data_quality_sentence_about_one_indicator_is_singular():
+    row = SimpleNamespace(
+        last_reported_month=6,
+        points_total=90,
+        unreported_indicator_count=1,
+        spent_yuan=0,
+        sub_rules="indicator_unreported",
+    )
+    assert _data_quality(row, 6, "en") == "1 indicator has no value at all up to month 6."
+    assert _data_quality(row, 6, "zh") == "1个指标截至6月未填报任何完成值。"
+    row.unreported_indicator_count = 2
+    assert _data_quality(row, 6, "en") == "2 indicators have no value at all up to month 6."
