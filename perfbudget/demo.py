@@ -1,7 +1,8 @@
 """Synthetic demo data (合成演示数据): a whole district (or the whole city) of budget projects,
 monthly spending, performance indicators with monthly actuals, costs, rectifications and
-self-evaluations over two years (DEMO_YEAR − 1 and DEMO_YEAR), and next year's budget
-requests (预算申请, REQUEST_YEAR), written straight into the DuckDB tables.
+self-evaluations over three years (DEMO_YEAR − 2 … DEMO_YEAR: the three completed years PEFA
+rates), and next year's budget requests (预算申请, REQUEST_YEAR), written straight into the
+DuckDB tables.
 
     from perfbudget.demo import build_demo, DEMO_YEAR
     summary = build_demo(conn, scale="district", seed=20251231)   # {table: row count}
@@ -43,7 +44,8 @@ from perfbudget.db import transaction
 from perfbudget.importer.counts import RECORD_KINDS, TABLE_RECORDS, by_kind
 
 DEMO_YEAR = 2025
-YEARS = (DEMO_YEAR - 1, DEMO_YEAR)
+YEARS = (DEMO_YEAR - 2, DEMO_YEAR - 1, DEMO_YEAR)
+EARLIEST_YEAR = YEARS[0]  # drawn from a child of the seed of its own (generate)
 REQUEST_YEAR = DEMO_YEAR + 1  # the 预算申请 (budget_requests) are for the year after
 DEFAULT_SEED = 20251231
 IMPORTED_AT = datetime(DEMO_YEAR + 1, 1, 15, 9, 0, 0)
@@ -917,12 +919,16 @@ def generate(spec: ScaleSpec, rng: np.random.Generator) -> dict[str, pa.Table]:
     # the districts' cost levels (city) and the budget requests draw from children of the
     # seed (Generator.spawn does not advance rng): every other table is as it was before
     level_rng, request_rng = rng.spawn(2)
+    # the earliest year came last (so PEFA has three completed years): it draws from a third
+    # child, spawned after the other two, and the two later years are as they were without it
+    (earliest_rng,) = rng.spawn(1)
     level = _district_cost_levels(world, base, level_rng) if spec.city else None
     parts: dict[str, list[pa.Table]] = {t: [] for t in DATA_TABLES}
     codes_by_year = {}
     facts = None
     for year in YEARS:
-        year_tables, codes, year_facts = _generate_year(year, spec, world, base, rng, level)
+        year_rng = earliest_rng if year == EARLIEST_YEAR else rng
+        year_tables, codes, year_facts = _generate_year(year, spec, world, base, year_rng, level)
         codes_by_year[year] = codes
         if year == DEMO_YEAR:
             facts = year_facts
@@ -976,7 +982,8 @@ def _generate_year(
     code_arr = pa.array(codes_list, pa.string())
 
     # --- budgets (fen) ---------------------------------------------------------------
-    drift = 1.0 if year == DEMO_YEAR else rng.lognormal(-0.04, 0.15, n)
+    # an earlier year's budget: about 4% less a year back, each project drawn on its own
+    drift = 1.0 if year == DEMO_YEAR else rng.lognormal(-0.04 * (DEMO_YEAR - year), 0.15, n)
     initial_yuan = base.base_wan * drift * 10_000
     u = rng.random(n)
     step = np.where(u < 0.6, 1000.0, np.where(u < 0.9, 1.0, 0.01))
@@ -1432,8 +1439,9 @@ def _cost_options():
 
 
 def _standard_cost(std_2025: np.ndarray, year: int) -> np.ndarray:
-    """Unit cost standard of a year (元, 4 decimals): 2024's is 3% below 2025's."""
-    return np.round(std_2025 * (1.0 if year == DEMO_YEAR else 0.97), 4)
+    """Unit cost standard of a year (元, 4 decimals): 3% below the next year's (2024's is
+    0.97 × 2025's, 2023's 0.97²)."""
+    return np.round(std_2025 * 0.97 ** (DEMO_YEAR - year), 4)
 
 
 def _cost_standards() -> pa.Table:

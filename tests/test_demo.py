@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
+import pyarrow.compute as pc
 import pytest
 
-from perfbudget import db
+from perfbudget import db, demo
 from perfbudget.demo import (
     _POOLS,
     BUDGET_TYPES,
     DATA_TABLES,
     DEMO_YEAR,
     LEVEL2,
+    SCALES,
     SLOT_COUNT_PROBS,
     build_demo,
+    generate,
 )
 
 
@@ -101,7 +105,8 @@ def test_summary_matches_tables_and_the_district_scale(district):
     per_year = conn.execute(
         "select year, count(*) from projects group by year order by year"
     ).fetchall()
-    assert [y for y, _ in per_year] == [DEMO_YEAR - 1, DEMO_YEAR]
+    # three years, so PEFA rates the default demo (its last three completed years)
+    assert [y for y, _ in per_year] == [DEMO_YEAR - 2, DEMO_YEAR - 1, DEMO_YEAR]
     assert all(1400 <= n <= 1600 for _, n in per_year)
     indicators_2025 = one(conn, "select count(*) from indicators where year = $y", {"y": DEMO_YEAR})
     assert 12_000 <= indicators_2025 <= 18_000
@@ -150,7 +155,7 @@ def test_codes_are_text_with_leading_zeros(district):
         one(
             conn,
             "select count(*) from projects where not regexp_full_match("
-            "project_code, '20(24|25)-[0-9]{3}-[0-9]{4}')",
+            "project_code, '20(23|24|25)-[0-9]{3}-[0-9]{4}')",
         )
         == 0
     )
@@ -242,12 +247,12 @@ def test_spending_is_cumulative_and_falls_only_on_reversal_projects(district):
     assert two_keys > 100
 
 
-def test_spending_has_twelve_months_both_years_and_some_projects_stop_reporting(district):
+def test_spending_has_twelve_months_every_year_and_some_projects_stop_reporting(district):
     conn, _ = district
     months = conn.execute(
         "select year, min(month), max(month) from spending group by year order by year"
     ).fetchall()
-    assert months == [(DEMO_YEAR - 1, 1, 12), (DEMO_YEAR, 1, 12)]
+    assert months == [(DEMO_YEAR - 2, 1, 12), (DEMO_YEAR - 1, 1, 12), (DEMO_YEAR, 1, 12)]
     silent = one(
         conn,
         "select count(*) from projects p where year = $y and adjusted_budget_yuan > 0"
@@ -377,10 +382,12 @@ def test_monthly_actuals_grow_for_cumulative_quantities(district):
         {"y": DEMO_YEAR},
     )
     assert falls == 0
-    months_2024 = conn.execute(
-        "select distinct month from indicator_actuals where year = $y", {"y": DEMO_YEAR - 1}
+    # the earlier years have year-end actuals only
+    earlier = conn.execute(
+        "select distinct year, month from indicator_actuals where year < $y order by 1",
+        {"y": DEMO_YEAR},
     ).fetchall()
-    assert months_2024 == [(12,)]
+    assert earlier == [(DEMO_YEAR - 2, 12), (DEMO_YEAR - 1, 12)]
 
 
 def test_indicator_warning_cases_are_present(district):
@@ -488,6 +495,31 @@ def test_costs_share_one_output_quantity_per_project_and_some_exceed_the_standar
         one(conn, "select count(*) from cost_standards where service_class = '公共服务设施运行'")
         == 0
     )
+
+
+def test_the_earliest_year_leaves_the_later_years_as_they_were(monkeypatch):
+    """The third year (DEMO_YEAR − 2) draws from a child of the seed of its own: generated
+    without it, every row of the two later years (and the requests) is the same."""
+    three = generate(SCALES["tiny"], np.random.default_rng(7))
+    monkeypatch.setattr(demo, "YEARS", (DEMO_YEAR - 1, DEMO_YEAR))
+    two = generate(SCALES["tiny"], np.random.default_rng(7))
+    assert three["projects"].num_rows == 3 * two["projects"].num_rows // 2
+    for name in DATA_TABLES:
+        if "year" not in two[name].column_names:
+            assert three[name].equals(two[name]), name
+            continue
+        later = three[name].filter(pc.greater_equal(three[name]["year"], DEMO_YEAR - 1))
+        assert later.equals(two[name]), name
+
+
+def test_pefa_rates_the_demo_on_its_three_completed_years(district):
+    conn = district[0].cursor()  # the module's connection may hold a half-fetched result
+    scores = db.run_live(conn, "pefa_scores", level="district", year=DEMO_YEAR)
+    assert list(scores["year"]) == [DEMO_YEAR - 2, DEMO_YEAR - 1, DEMO_YEAR]
+    assert set(scores["year_count"]) == {3}
+    assert set(scores["pi1_score"]) <= set("ABCD") and set(scores["pi2_score"]) <= set("ABCD")
+    departments = db.run_live(conn, "pefa_scores", level="department", year=DEMO_YEAR)
+    assert "—" not in set(departments["pi1_score"]) | set(departments["pi2_score"])
 
 
 def test_rectifications_are_done_on_time_late_or_open(district):
