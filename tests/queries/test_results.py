@@ -264,3 +264,42 @@ def test_since_when_a_flag_has_lasted_is_one_statement_that_agrees_with_the_mont
             )
             assert len(stored) == len(current)  # one row per flag raised at the month
             pd.testing.assert_frame_equal(stored[walked.columns], walked, check_dtype=False)
+
+
+def _rows(conn: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return sorted(conn.execute(sql).fetchall(), key=repr)
+
+
+def test_a_memoised_macro_gives_the_macro_itself_for_its_period_and_any_other(hand):
+    """The refresh computes the shared macros once per period (results.MEMOISED) and shadows
+    them on its own cursor: for the period's arguments the memo, for any other (last month,
+    last year's December) the macro's own body, and nothing changes on other cursors."""
+    calls = {
+        "execution_exact": ["(2025, 7)", "(2025, 6)", "(2024, 12)"],
+        "spend_to_month": ["(2025, 7)", "(2025, 3)"],
+        "indicator_standing": ["(2025, 7)", "(2025, 6)"],
+        "output_progress_exact": ["(2025, 7)", "(2025, 5)"],
+        "selfeval_exact": ["(2025)", "(2024)"],
+    }
+    expected = {
+        (macro, args): _rows(hand, f"select * from {macro}{args}")
+        for macro, arg_list in calls.items()
+        for args in arg_list
+    }
+    assert any(expected[("execution_exact", "(2025, 7)")])  # the fixture has rows to compare
+    cur = hand.cursor()
+    results._memoise(cur, results.MONTHLY, YEAR, 7)
+    memo_rows = cur.execute("select count(*) from temp._memo_execution_exact").fetchall()[0][0]
+    assert memo_rows == len(expected[("execution_exact", "(2025, 7)")])
+    for (macro, args), rows in expected.items():
+        assert _rows(cur, f"select * from {macro}{args}") == rows, (macro, args)
+    shadowing = (
+        "select count(*) from duckdb_functions() where schema_name = 'main'"
+        " and function_name = 'execution_exact' and database_name = 'temp'"
+    )
+    assert cur.execute(shadowing).fetchall()[0][0] == 1
+    assert hand.cursor().execute(shadowing).fetchall()[0][0] == 0
+    results._forget_memo(cur)
+    assert not cur.execute(
+        "select count(*) from duckdb_tables() where table_name like '\\_memo\\_%' escape '\\'"
+    ).fetchall()[0][0]
