@@ -164,9 +164,6 @@ def _writing(ref: DbRef) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-_SELECT = "select user_name, role, departments, is_sensitive, disabled, password_hash from users"
-
-
 def _user(row: tuple[object, ...]) -> User:
     name, role, departments, sensitive, disabled = row[:5]
     return User(
@@ -179,7 +176,11 @@ def _user(row: tuple[object, ...]) -> User:
 
 
 def _row(conn: duckdb.DuckDBPyConnection, name: str) -> tuple[object, ...] | None:
-    rows = conn.execute(_SELECT + " where user_name = ?", [name]).fetchall()
+    rows = conn.execute(
+        "select user_name, role, departments, is_sensitive, disabled, password_hash "
+        "from users where user_name = ?",
+        [name],
+    ).fetchall()
     return rows[0] if rows else None
 
 
@@ -225,7 +226,13 @@ def list_users(db_path: DbRef) -> list[User]:
     """Every user, by name."""
     if not _exists(db_path):
         return []
-    rows = _with_conn(db_path, lambda c: c.execute(_SELECT + " order by user_name").fetchall())
+    rows = _with_conn(
+        db_path,
+        lambda c: c.execute(
+            "select user_name, role, departments, is_sensitive, disabled, password_hash "
+            "from users order by user_name"
+        ).fetchall(),
+    )
     return [_user(r) for r in rows]
 
 
