@@ -48,6 +48,7 @@ sections = {
 
 # expanded: all pages listed, no built-in (English-only) "View N more" link. Navigation is set
 # up before anything reads the database, so the sidebar lists the pages even while waiting.
+ui.open_default_page_by_name("overview")
 navigation = st.navigation(sections, expanded=True)
 # a command-line import holding the file: wait with a message, never a traceback
 data.wait_for_database()

@@ -32,6 +32,7 @@ from perfbudget.ui.followup import (
 )
 from perfbudget.ui.markdown import md_text
 from perfbudget.ui.plots import CHART_DEPARTMENTS, largest_for_chart, plotly
+from perfbudget.ui.routing import open_default_page_by_name
 from perfbudget.ui.session import (
     current_scope,
     ensure_router,
@@ -116,6 +117,7 @@ __all__ = [
     "lights_for",
     "md_text",
     "older_month",
+    "open_default_page_by_name",
     "outputs_as_of_column",
     "paged",
     "pct_value",
