@@ -53,6 +53,7 @@ navigation = st.navigation(sections, expanded=True)
 # a command-line import holding the file: wait with a message, never a traceback
 data.wait_for_database()
 ui.sidebar()
+ui.sidebar_controls_first()
 # above every page while anyone on the network can reach the dashboard without signing in
 ui.exposure_banner()
 try:

@@ -32,7 +32,7 @@ from perfbudget.ui.followup import (
 )
 from perfbudget.ui.markdown import md_text
 from perfbudget.ui.plots import CHART_DEPARTMENTS, largest_for_chart, plotly
-from perfbudget.ui.routing import open_default_page_by_name
+from perfbudget.ui.routing import open_default_page_by_name, sidebar_controls_first
 from perfbudget.ui.session import (
     current_scope,
     ensure_router,
@@ -132,6 +132,7 @@ __all__ = [
     "severity_label",
     "show_issues",
     "sidebar",
+    "sidebar_controls_first",
     "signed_delta",
     "since_label",
     "style_lights",

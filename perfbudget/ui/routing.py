@@ -1,7 +1,9 @@
-"""The router's one workaround: the default page reached by its own name."""
+"""The router's workarounds: the default page reached by its own name, the sidebar's
+selectors above the page list."""
 
 from __future__ import annotations
 
+import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
@@ -16,3 +18,17 @@ def open_default_page_by_name(name: str) -> None:
     if (manager.intended_page_name or "").strip("/") == name:
         # a Streamlit internal, not its public API: the intent is read by st.navigation next
         manager.set_script_intent("", "")
+
+
+# The sidebar lists 18 pages above the language switch and the year/month selectors: on a
+# 1280×800 screen the month was below the fold. Show the selectors first, the pages under them.
+SIDEBAR_CONTROLS_FIRST = """<style>
+[data-testid="stSidebarContent"] { display: flex; flex-direction: column; }
+[data-testid="stSidebarHeader"] { order: -2; }
+[data-testid="stSidebarUserContent"] { order: -1; padding-bottom: 0.5rem; }
+</style>"""
+
+
+def sidebar_controls_first() -> None:
+    """The sidebar's own controls (language, year, month) above the page list."""
+    st.html(SIDEBAR_CONTROLS_FIRST)
