@@ -138,6 +138,10 @@ else:
             ],
             ui.tr("costs_col_basis"): [basis(r) for _, r in projects.iterrows()],
             ui.tr("costs_col_deviation"): [ui.pct_value(v) for v in projects["deviation"]],
+            # beside the rule's reference (standard, else median): the suggested standard's
+            ui.tr("costs_col_suggested_deviation"): [
+                ui.pct_value(v) for v in projects["suggested_deviation"]
+            ],
             ui.tr("costs_col_outlier"): [
                 ui.tr("yes") if v is True else "" for v in projects["is_outlier"]
             ],
@@ -157,6 +161,7 @@ else:
         column_config={
             ui.tr("costs_col_total_wan"): st.column_config.NumberColumn(format="%,.2f"),
             ui.tr("costs_col_deviation"): percent,
+            ui.tr("costs_col_suggested_deviation"): percent,
             **{
                 ui.tr(f"cost_item_{item}"): percent
                 for item in ("personnel", "equipment", "operation", "management", "other")

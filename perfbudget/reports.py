@@ -245,12 +245,16 @@ REPORTS: dict[str, Report] = {
             "deviation",
             "is_outlier",
             "excluded_reason",
+            "suggested_standard_yuan",
+            "suggested_deviation",
         ),
         _costs,
-        "每个项目的单位成本、参照（成本定额标准或同类中位数）与偏离、异常值，及未参与比较的原因 / "
+        "每个项目的单位成本、参照（成本定额标准或同类中位数）与偏离、异常值，未参与比较的原因，及与"
+        "建议成本标准的偏离 / "
         "unit cost per project against the cost_above_reference rule's reference "
-        "(reference_basis standard | median | none), deviation, Tukey outlier, and why a "
-        "project is left out (excluded_reason no_class | no_output_quantity | inconsistent_rows)",
+        "(reference_basis standard | median | none), deviation, Tukey outlier, why a "
+        "project is left out (excluded_reason no_class | no_output_quantity | inconsistent_rows), "
+        "and its class's suggested standard (平均先进值, ≥ 5 peers) with the deviation from it",
     ),
     "cost_classes": Report(
         (

@@ -1089,10 +1089,13 @@ create or replace macro cost_class_stats(y) as table
 --            is_outlier (outside its class's Tukey fences), the item shares personnel_share,
 --            equipment_share, operation_share, management_share, other_share (item ÷ total
 --            cost), reference_unit_cost and reference_basis (its class's, as cost_class_stats:
---            'standard' | 'median' | null) and deviation = unit cost ÷ reference − 1.
+--            'standard' | 'median' | null) and deviation = unit cost ÷ reference − 1; then
+--            suggested_standard (its class's 平均先进值, as cost_class_stats) and
+--            suggested_deviation = unit cost ÷ suggested standard − 1.
 --   units:   shares and deviation fractions (DECIMAL(38,12)); money as in cost_units.
 --   edges:   an excluded project (excluded_reason not null) has no is_outlier, reference,
---            basis or deviation: it is compared with nobody. A zero total cost has no shares.
+--            basis, deviation or suggestion: it is compared with nobody. A class without a
+--            suggestion (< 5 peers) gives no suggested_deviation. A zero total cost has no shares.
 --            A project counts among its own class's peers (the median includes it).
 -- What the cost_above_reference rule judges (queries/warning_cost_above_reference.sql).
 create or replace macro cost_project_figures(y) as table
@@ -1109,7 +1112,10 @@ create or replace macro cost_project_figures(y) as table
         case when u.excluded_reason is null then s.reference_unit_cost end as reference_unit_cost,
         case when u.excluded_reason is null then s.reference_basis end as reference_basis,
         case when u.excluded_reason is null
-             then exact_ratio(u.unit_cost - s.reference_unit_cost, s.reference_unit_cost) end as deviation
+             then exact_ratio(u.unit_cost - s.reference_unit_cost, s.reference_unit_cost) end as deviation,
+        case when u.excluded_reason is null then s.suggested_standard end as suggested_standard,
+        case when u.excluded_reason is null
+             then exact_ratio(u.unit_cost - s.suggested_standard, s.suggested_standard) end as suggested_deviation
     from cost_units(y) as u
     left join cost_class_stats(y) as s
         on s.service_class = u.service_class and s.output_unit = u.output_unit;

@@ -4,14 +4,16 @@
 -- why a project is left out of the comparison (macro cost_project_figures). With
 -- $service_class, only that class's projects, and those of another output unit than
 -- $output_unit are left out as 'other_unit'. Class figures are over every project, the rows
--- only those in scope.
+-- only those in scope. Beside the rule's reference, the class's suggested standard (平均先进值,
+-- ≥ 5 peers) and the deviation from it (unit cost ÷ suggested standard − 1).
 -- params:  $year INTEGER, $service_class VARCHAR, $output_unit VARCHAR,
 --          $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per project with costs: project_code, project_name, department,
 --          service_class, output_unit, total_cost_yuan, output_quantity, unit_cost_yuan,
 --          reference_unit_cost_yuan, reference_basis, deviation, is_outlier, excluded_reason,
 --          department_code, unit_code, unit, district, project_count, personnel_share,
---          equipment_share, operation_share, management_share, other_share
+--          equipment_share, operation_share, management_share, other_share,
+--          suggested_standard_yuan, suggested_deviation
 with
 
 projects_in_scope as (
@@ -56,7 +58,9 @@ final as (
         f.equipment_share::double as equipment_share,
         f.operation_share::double as operation_share,
         f.management_share::double as management_share,
-        f.other_share::double as other_share
+        f.other_share::double as other_share,
+        case when f.reason is null then f.suggested_standard end::double as suggested_standard_yuan,
+        case when f.reason is null then f.suggested_deviation end::double as suggested_deviation
     from figures as f
     inner join projects_in_scope as p using (project_code)
     left join units as un on un.unit_code = p.unit_code

@@ -85,6 +85,7 @@ HEADERS: dict[str, str] = {
     "deviation": "偏离",
     "is_outlier": "异常值",
     "excluded_reason": "未参与比较原因",
+    "suggested_deviation": "偏离建议标准",
     "median_unit_cost_yuan": "单位成本中位数（元）",
     "p25_unit_cost_yuan": "P25（元）",
     "p75_unit_cost_yuan": "P75（元）",

@@ -147,6 +147,8 @@ REPORT_COLUMNS = {
         "deviation",
         "is_outlier",
         "excluded_reason",
+        "suggested_standard_yuan",
+        "suggested_deviation",
     ],
     "cost_classes": [
         "service_class",

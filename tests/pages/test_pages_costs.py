@@ -107,6 +107,16 @@ def test_the_class_table_says_why_projects_are_left_out(cost_app):
     assert (row["人员成本"], row["设施设备"]) == (50.0, 50.0)
 
 
+def test_each_project_is_shown_against_the_suggested_standard_too(cost_app):
+    # 道路养护: no standard, so the rule's reference is the median 7; the suggestion is 5
+    table = cost_app.dataframe[0].value
+    rows = {code: r for code, r in zip(table["项目编码"], table.to_dict("records"), strict=True)}
+    assert (rows["R4"]["参照依据"], rows["R4"]["偏离"]) == ("同类中位数", 14.3)  # 8 ÷ 7 − 1
+    assert rows["R4"]["偏离建议标准"] == 60.0  # 8 ÷ 5 − 1
+    assert rows["R1"]["偏离建议标准"] == -20.0  # 4 ÷ 5 − 1
+    assert rows["R2"]["偏离建议标准"] == 0.0  # 5 meets it
+
+
 def test_the_standard_is_shown_where_one_exists(cost_app):
     at = _pick(cost_app, "环卫保洁（平方米）· 1个项目")
     assert _metrics(at)["成本定额标准（元/平方米）"] == "5"

@@ -165,6 +165,29 @@ def test_suggested_standard_of_the_domain_example_is_five():
     assert got["outlier_count"] == 1
 
 
+def test_each_project_against_the_suggested_standard_beside_the_rules_reference():
+    # the domain example: suggestion 5, median 7 (no 成本定额标准, so the rule's basis is the
+    # median); 8 is 8 ÷ 7 − 1 above the median and 8 ÷ 5 − 1 = 0.6 above the suggestion
+    conn = class_db("4", "5", "6", "8", "12", "40")
+    rows = benchmark(conn)
+    assert (rows["P03"]["reference_basis"], rows["P03"]["reference_unit_cost_yuan"]) == (
+        "median",
+        7.0,
+    )
+    assert rows["P03"]["suggested_standard_yuan"] == 5.0
+    assert rows["P03"]["suggested_deviation"] == 0.6
+    assert rows["P00"]["suggested_deviation"] == -0.2  # 4 ÷ 5 − 1
+    assert rows["P01"]["suggested_deviation"] == 0.0  # 5 meets it exactly
+    assert rows["P05"]["suggested_deviation"] == 7.0  # the outlier 40 too: 40 ÷ 5 − 1
+    # fewer than five peers: no suggestion, no deviation from one
+    few = benchmark(class_db("4", "5", "6", "8"))
+    assert {r["suggested_standard_yuan"] for r in few.values()} == {None}
+    assert {r["suggested_deviation"] for r in few.values()} == {None}
+    # a project left out is compared with no suggestion either
+    left_out = benchmark(excluded_db())
+    assert left_out["NC"]["suggested_deviation"] is None
+
+
 def test_a_cost_equal_to_the_mean_is_on_the_advanced_side():
     # 1, 2, 3, 4, 5: no outlier, mean 3; at or below 3: 1, 2, 3 → 2
     got = stats(class_db("1", "2", "3", "4", "5"))
