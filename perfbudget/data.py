@@ -8,6 +8,7 @@ across Streamlit's script threads. Imports go through this process too, then cle
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -40,6 +41,28 @@ from perfbudget.scope import Scope
 # how long a page waits for a command-line run that holds the database file (seconds)
 DASHBOARD_WAIT_ENV = "PERFBUDGET_DASHBOARD_WAIT"
 DASHBOARD_WAIT = 600.0
+
+
+# Cached figures that are frames: a frame built once, returned as a shallow copy.
+_FRAME_CACHES: list = []
+
+
+def _frames(func):
+    """Cache a function that returns a DataFrame for every session (the key includes the
+    Scope), keeping the frame itself: st.cache_data would pickle it into the cache and unpickle
+    a copy on every hit, a third of a city page's first view (py-spy on the overview: 5 s of
+    the 17 s spent in cached calls was pickling) and most of a warm one. A hit is a shallow copy:
+    with pandas' copy-on-write, whatever a page does to its copy leaves the cached frame as it
+    was. clear_caches() empties these with the rest."""
+    cached = st.cache_resource(show_spinner=False)(func)
+    _FRAME_CACHES.append(cached)
+
+    @functools.wraps(func)
+    def read(*args, **kwargs):
+        return cached(*args, **kwargs).copy(deep=False)
+
+    read.clear = cached.clear  # type: ignore[attr-defined]
+    return read
 
 
 @st.cache_resource(show_spinner=False)
@@ -170,6 +193,8 @@ def _refresh(cur, progress=None) -> None:
 def clear_caches() -> None:
     """After a write (an import): every cached figure may have changed."""
     st.cache_data.clear()
+    for cached in _FRAME_CACHES:
+        cached.clear()
 
 
 def _run(name: str, scope: Scope | None, **params) -> pd.DataFrame:
@@ -187,64 +212,64 @@ def is_synthetic() -> bool:
     return meta().get("is_synthetic") == "true"
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def available_periods(scope: Scope) -> pd.DataFrame:
     return _run("available_periods", scope)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def department_list(year: int, scope: Scope) -> pd.DataFrame:
     return _run("department_list", scope, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def scope_summary(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("scope_summary", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_execution(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_execution", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def department_execution(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("department_execution", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def district_execution(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("district_execution", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def execution_trend(
     year: int, month: int, department_code: str | None, scope: Scope
 ) -> pd.DataFrame:
     return _run("execution_trend", scope, year=year, month=month, department_code=department_code)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_monthly_curve(year: int, project_code: str, scope: Scope) -> pd.DataFrame:
     return _run("project_monthly_curve", scope, year=year, project_code=project_code)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def indicator_attainment(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("indicator_attainment", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_output_progress(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_output_progress", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_target_scorecard(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_target_scorecard", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def warning_flags(year: int, month: int, scope: Scope) -> pd.DataFrame:
     with cursor() as cur:
         # the sentences are worded by the table that shows a flag (flags.with_messages)
@@ -258,14 +283,14 @@ def flag_counts(year: int, month: int, scope: Scope) -> flags.FlagCounts:
     return flags.flag_counts(warning_flags(year, month, scope))
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def light_flags(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """The month's red and yellow performance flags, worst first (flags.light_flags): what
     the lights are made of and what the overview's 预警 tile counts."""
     return flags.light_flags(warning_flags(year, month, scope))
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def scope_lights(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """The light of every project, department and district in scope (flags.scope_lights):
     level, key, light, project_count, red_project_count, yellow_project_count."""
@@ -393,7 +418,7 @@ def restore_batch(batch_id: int, user: str, origin: str = "dashboard"):
     return result
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def batch_changes(batch_id: int) -> pd.DataFrame:
     """What a batch replaced: table, key, column, old_value, new_value, change."""
     from perfbudget.importer import batch_changes as changes  # the importer: on use only
@@ -402,7 +427,7 @@ def batch_changes(batch_id: int) -> pd.DataFrame:
         return changes(cur, batch_id)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def batch_selfeval(batch_id: int, scope: Scope) -> pd.DataFrame:
     return _run("batch_selfeval", scope, batch_id=batch_id)
 
@@ -410,27 +435,27 @@ def batch_selfeval(batch_id: int, scope: Scope) -> pd.DataFrame:
 # --- dual monitoring, project page, evaluation, forecast, league, settings ----------------
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_dual_monitoring(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_dual_monitoring", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_selfeval(year: int, scope: Scope) -> pd.DataFrame:
     return _run("project_selfeval", scope, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_budget_review(year: int, scope: Scope) -> pd.DataFrame:
     return _run("project_budget_review", scope, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def rectification_items(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("rectification_items", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def department_rectification(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("department_rectification", scope, year=year, month=month)
 
@@ -466,24 +491,24 @@ def rectification_summary(year: int, month: int, scope: Scope) -> RectificationS
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def department_disclosure(year: int, scope: Scope) -> pd.DataFrame:
     return _run("department_disclosure", scope, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def warning_disclosure_gap(year: int, scope: Scope) -> pd.DataFrame:
     return _run("warning_disclosure_gap", scope, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def pefa_scores(level: str, year: int, scope: Scope) -> pd.DataFrame:
     """PEFA PI-1 and PI-2 of each head of `level` ('city', 'district', 'department') over the
     last three completed years up to `year` (queries/pefa_scores.sql)."""
     return _run("pefa_scores", scope, level=level, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def pefa_composition(level: str, year: int, scope: Scope) -> pd.DataFrame:
     """The PI-2 calculation of each head: its sub-heads' b_i, a_i, k·b_i, |a_i − k·b_i|
     (queries/pefa_composition.sql)."""
@@ -526,12 +551,12 @@ def disclosure_summary(year: int, month: int, scope: Scope) -> DisclosureSummary
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def department_league(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("department_league", scope, year=year, month=month)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def department_league_trend(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """department_league at the end of each month 1..month, one frame with a `month` column:
     the stored months in one read, else the query month by month."""
@@ -569,7 +594,7 @@ def save_league_weights(
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_forecast(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("project_forecast", scope, year=year, month=month)
 
@@ -597,7 +622,7 @@ def forecast_summary(year: int, month: int, scope: Scope) -> ForecastSummary:
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_forecast_shares(year: int, project_code: str, scope: Scope) -> pd.DataFrame:
     """The typical cumulative share s(m) behind one project's forecast for every month 1..12
     (project_forecast run month by month): month, typical_share, curve_source, curve_years."""
@@ -621,7 +646,7 @@ def project_forecast_shares(year: int, project_code: str, scope: Scope) -> pd.Da
     return pd.DataFrame(rows, columns=["month", "typical_share", "curve_source", "curve_years"])
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def project_costs(year: int, scope: Scope) -> pd.DataFrame:
     return _run("project_costs", scope, year=year)
 
@@ -630,7 +655,7 @@ def project_costs(year: int, scope: Scope) -> pd.DataFrame:
 COST_GROUPS = ("unit", "department", "district")
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def cost_class_summary(year: int) -> pd.DataFrame:
     """Every class and output unit of the year (over every project: a benchmark does not move
     with the user), the classes with most peers first."""
@@ -642,7 +667,7 @@ def cost_class_summary(year: int) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def cost_class_projects(
     year: int, scope: Scope, service_class: str, output_unit: str
 ) -> pd.DataFrame:
@@ -657,7 +682,7 @@ def cost_class_projects(
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def cost_group_medians(
     year: int, scope: Scope, service_class: str, output_unit: str, group_by: str
 ) -> pd.DataFrame:
@@ -684,7 +709,7 @@ def budget_request_years() -> list[int]:
     return [int(y) for y in _run("budget_request_years", None)["year"]]
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def budget_request_review(year: int, scope: Scope) -> pd.DataFrame:
     """The requests of the requested year in scope with their caps, suggested amount and
     reasons (perfbudget.budget_review.review)."""
@@ -708,12 +733,12 @@ def budget_review_xlsx(review: pd.DataFrame, year: int, scope: Scope) -> bytes:
     return budget_review_xlsx(review, budget_review.department_totals(review), year, label)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def flag_followups(year: int, scope: Scope) -> pd.DataFrame:
     return _run("flag_followups", scope, year=year)
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """Since which month each flag raised at `month` has been raised without a break
     (flags.persistence: earlier months are read only while some flag's run is unbroken, and
@@ -731,7 +756,7 @@ def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def flag_keys(year: int, month: int, rules: tuple[str, ...], scope: Scope) -> pd.DataFrame:
     with cursor() as cur:
         return flags.flag_keys(cur, year, month, scope, rules)
@@ -815,7 +840,7 @@ def project_detail(year: int, month: int, project_code: str, scope: Scope) -> Pr
     )
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def rule_thresholds() -> pd.DataFrame:
     return _run("rule_thresholds", None)
 
@@ -828,7 +853,7 @@ def threshold(rule_id: str, name: str):
     return rules.default_threshold(rule_id, name) if value.empty else value.iloc[0]
 
 
-@st.cache_data(show_spinner=False)
+@_frames
 def app_settings() -> pd.DataFrame:
     return _run("app_settings", None)
 

@@ -25,15 +25,16 @@ def _seconds(action) -> float:
 def _pages_child(path: str, pages: tuple[str, ...] = PAGES) -> None:
     import logging
 
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from perfbudget import data
 
     logging.disable(logging.WARNING)
     at = AppTest.from_file(APP, default_timeout=600)
     at.run()
     timings: dict[str, list[float]] = {}
     for page in pages:
-        st.cache_data.clear()  # cold: as after an import, which clears every cached figure
+        data.clear_caches()  # cold: as after an import, which clears every cached figure
         at.switch_page(f"pages/{page}.py")
         cold = _seconds(at.run)
         warm = _seconds(at.run)
