@@ -78,6 +78,8 @@ projects = data.project_execution(year, month, scope.narrowed_to(department))
 if projects.empty:
     st.info(ui.tr("no_projects"))
     st.stop()
+# every project of the choice for the picker below; one page of them for the table
+chosen_projects = projects
 # a city has 50,000 projects: one page of them goes to the browser
 projects = ui.paged(
     projects,
@@ -113,12 +115,13 @@ event = st.dataframe(
     column_order=first + [c for c in ui.table_columns(styler) if c not in first],
 )
 
-# The monthly curve of one project: a row picked in the table, or the selectbox.
-codes = list(projects["project_code"])
-project_names = dict(zip(codes, projects["project_name"], strict=True))
+# The monthly curve of one project: a row picked in the table, or the selectbox (every
+# project of the department, not only the table's page).
+codes = list(chosen_projects["project_code"])
+project_names = dict(zip(codes, chosen_projects["project_name"], strict=True))
 picked_rows = event.selection.rows if event is not None else []
 if picked_rows:
-    picked = codes[picked_rows[0]]
+    picked = projects["project_code"].iloc[picked_rows[0]]
     if st.session_state.get("_exec_last_pick") != picked:
         st.session_state["exec_project"] = picked
         st.session_state["_exec_last_pick"] = picked

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.pages.test_pages_followup import (  # noqa: F401  (fixtures)
+    _app,
     _goto,
     _metric,
     _texts,
@@ -56,3 +57,19 @@ def test_settings_shows_the_large_project_line_in_wan_and_saves_it_in_yuan(hand_
     # read back from the database (the widget's state is gone after another page): 15,000,000 元
     at = _goto(_goto(at, "pages/dual_monitoring.py"), "pages/settings.py")
     assert at.number_input(key="threshold_slow_spending_large_budget_yuan").value == 1500.0
+
+
+def test_execution_picker_offers_every_project_not_only_the_tables_page(tmp_path, monkeypatch):
+    many = (
+        "insert into projects (year, project_code, project_name, department_code,"
+        " adjusted_budget_yuan) select 2025, 'X' || lpad(i::varchar, 4, '0'), 'X', 'D01', 100"
+        " from range(600) t(i)"
+    )
+    at = _goto(_app(tmp_path, monkeypatch, many), "pages/execution.py")
+    table = at.dataframe[2].value
+    assert len(table) == 500  # one page of the 600 + the fixture's projects
+    options = at.selectbox(key="exec_project").options
+    assert len(options) > 600 and any(o.startswith("X0599") for o in options)
+    at.selectbox(key="exec_project").select("X0599").run()
+    assert not at.exception
+    assert at.selectbox(key="exec_project").value == "X0599"
