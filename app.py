@@ -43,6 +43,7 @@ sections = {
     ui.tr("nav_data"): [
         page("upload.py", "page_upload", "upload_file"),
         page("settings.py", "page_settings", "settings"),
+        page("audit.py", "page_audit", "policy"),
     ],
 }
 
@@ -52,6 +53,8 @@ ui.open_default_page_by_name("overview")
 navigation = st.navigation(sections, expanded=True)
 # a command-line import holding the file: wait with a message, never a traceback
 data.wait_for_database()
+# with users configured: nobody signed in sees the sign-in and nothing else, on every page
+ui.require_sign_in()
 ui.sidebar()
 ui.sidebar_controls_first()
 # above every page while anyone on the network can reach the dashboard without signing in

@@ -47,13 +47,13 @@ tiles[2].metric(
 )
 tiles[3].metric(ui.tr("breq_cut_count"), ui.tr("n_projects", n=cut_count))
 
-st.download_button(
+ui.download(
     ui.tr("breq_download"),
-    data=lambda: data.budget_review_xlsx(review, year, scope),
+    lambda: data.budget_review_xlsx(review, year, scope),
     file_name=f"预算评审_{year}年.xlsx",
+    what=f"budget review {year} ({len(review)} requests)",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
-    on_click="ignore",
     key="breq_xlsx",
 )
 

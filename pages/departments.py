@@ -60,6 +60,7 @@ with st.expander(
     ui.tr("league_weights_heading", total=f"{total_weight:g}"), icon=":material/tune:"
 ):
     st.caption(ui.tr("league_weights_intro") + " " + ui.tr("admin_only_note"))
+    may_change = ui.can("settings")
     with st.form("league_weights"):
         cols = st.columns(len(PARTS))
         edited = {}
@@ -72,10 +73,17 @@ with st.expander(
                 step=5.0,
                 format="%g",
                 key=f"league_weight_{part}",
+                disabled=not may_change,
             )
-        if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
+        if st.form_submit_button(
+            ui.tr("save"),
+            type="primary",
+            icon=":material/save:",
+            disabled=not may_change,
+            help=ui.denied_reason("settings"),
+        ):
             try:
-                changed = data.save_league_weights(edited)
+                changed = data.save_league_weights(edited, user=ui.user_name())
             except data.SettingsRejected as refused:
                 st.session_state["league_weights_error"] = [
                     p.message_zh if lang == "zh" else p.message_en for p in refused.problems

@@ -13,6 +13,7 @@ lang = ui.lang()
 st.title(ui.tr("settings_title"))
 st.caption(ui.tr("settings_intro"))
 st.info(ui.tr("admin_only_note"), icon=":material/admin_panel_settings:")
+ui.require("settings")
 saved = st.session_state.pop("settings_saved", None)
 if saved is not None:
     st.success(ui.tr("saved_n", n=saved), icon=":material/check_circle:")
@@ -74,7 +75,8 @@ with st.form("settings_choices", border=True):
     if st.form_submit_button(ui.tr("save"), type="primary", icon=":material/save:"):
         try:
             changed = data.save_settings(
-                {"time_progress_basis": basis, "lower_is_better_method": method}
+                {"time_progress_basis": basis, "lower_is_better_method": method},
+                user=ui.user_name(),
             )
         except data.SettingsRejected as refused:
             st.session_state["settings_problems"] = [
@@ -119,7 +121,7 @@ with st.form("settings_thresholds", border=False):
         ui.tr("settings_save_thresholds"), type="primary", icon=":material/save:"
     ):
         try:
-            changed = data.save_thresholds(edited)
+            changed = data.save_thresholds(edited, user=ui.user_name())
         except data.SettingsRejected as refused:
             st.session_state["threshold_problems"] = [
                 p.message_zh if lang == "zh" else p.message_en for p in refused.problems
@@ -139,7 +141,7 @@ if st.button(
     icon=":material/restart_alt:",
     key="settings_reset",
 ):
-    data.reset_settings()
+    data.reset_settings(user=ui.user_name())
     for key in list(st.session_state):
         if str(key).startswith(("threshold_", "setting_")):
             del st.session_state[key]

@@ -129,6 +129,7 @@ def record_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 # --- templates -----------------------------------------------------------------------------
 
 st.title(ui.tr("upload_title"))
+ui.require("upload")  # a leader: why, and nothing else of the page
 st.markdown(ui.tr("upload_intro"))
 st.caption(ui.tr("upload_forms_note"))
 
@@ -501,7 +502,11 @@ else:
         placeholder=ui.tr("upload_batch_placeholder"),
         format_func=lambda b: ui.tr("upload_batch_option", id=b, file=by_id[b].file_name),
     )  # fmt: skip
-    if batch_id is not None:
+    if batch_id is not None and not ui.may_roll_back(by_id[batch_id].imported_by):
+        # another's batch: neither what it changed (another department's rows) nor its buttons
+        st.info(ui.tr("denied_rollback_other", owner=ui.md_text(str(by_id[batch_id].imported_by))),
+                icon=":material/lock:")  # fmt: skip
+    elif batch_id is not None:
         batch = by_id[batch_id]
         st.caption(ui.tr("upload_batch_detail", sha=batch.sha256, layout=ui.md_text(layouts_label(batch.layout))
                          or "—", rows=batch.row_count, replaced=batch.replaced_count,

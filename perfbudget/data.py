@@ -25,6 +25,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from perfbudget import (
+    audit,
     budget_review,
     db,
     flags,
@@ -33,6 +34,7 @@ from perfbudget import (
     rules,
     settings_store,
     thresholds,
+    users,
     writer,
 )
 from perfbudget.i18n import t, use_thresholds
@@ -939,6 +941,57 @@ def briefing_default_sections(year: int) -> list[str]:
 
     with cursor() as cur:
         return default_sections(cur, year)
+
+
+# --- who signs in, and what was done (perfbudget.users, perfbudget.audit) -----------------
+# Not cached: a user added, disabled or given another role on the command line counts at the
+# next click, and each is one small read through the dashboard's own connection.
+
+
+def users_configured() -> bool:
+    """Whether the users table has anyone: then every page asks for a sign-in."""
+    with cursor() as cur:
+        return users.users_configured(cur)
+
+
+def authenticate(name: str, password: str) -> users.User | None:
+    """The user of this name and password (slow-hashed, perfbudget.users), else None."""
+    with cursor() as cur:
+        return users.authenticate(cur, name, password)
+
+
+def find_user(name: str) -> users.User | None:
+    with cursor() as cur:
+        return users.find_user(cur, name)
+
+
+def record_audit(user: str, action: str, detail: str, origin: str = "") -> None:
+    """One row of the audit log (a sign-in, a download), committed at once."""
+    with cursor() as cur:
+        audit.record(cur, user=user, action=action, detail=detail, origin=origin)
+
+
+AUDIT_ACTIONS = audit.ACTIONS
+
+
+def audit_log(since=None, until=None, user: str | None = None, action: str | None = None):
+    """The audit log, newest first (at, user, action, detail, origin), filtered."""
+    with cursor() as cur:
+        return audit.read(cur, since=since, until=until, user=user, action=action)
+
+
+def audit_xlsx(frame: pd.DataFrame, filters: str) -> bytes:
+    """Rows of the audit log as a workbook (the admins' page's download)."""
+    # openpyxl: loaded only when a file is made
+    from perfbudget.export.xlsx import Column, Sheet, sheets_to_xlsx
+
+    headers = {"at": "时间", "user": "用户", "action": "操作", "detail": "内容", "origin": "来源"}
+    columns = [Column(c, headers.get(c, c), "text") for c in audit.COLUMNS]
+    out = frame.reindex(columns=list(audit.COLUMNS)).astype(object)
+    out["at"] = [str(v) for v in out["at"]]
+    sheet = Sheet("审计日志", out, columns, title="审计日志")
+    cover = ["审计日志", f"筛选：{filters}", f"{len(out)} 条记录"]
+    return sheets_to_xlsx([sheet], cover=cover, marking="内部")
 
 
 # --- names the pages take from the layers below ---------------------------------------------

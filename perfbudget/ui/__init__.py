@@ -2,8 +2,8 @@
 `ui.name` (re-exported here). No figure, count, light or threshold is decided here: those
 come from perfbudget.data.
 
-    session    the router, language (lang, tr), the user's scope, the sidebar's year/month,
-               the banner of a dashboard open to the network
+    session    the router, language (lang, tr), the sign-in, the signed-in user, their scope
+               and rights, the sidebar's year/month, the banner of a dashboard open to the network
     markdown   md_text: a value from data made safe for anything rendered as Markdown
     text       labels of codes (lights, severities, rules, follow-ups) and numbers as shown
     tiles      badges and st.metric deltas
@@ -12,7 +12,8 @@ come from perfbudget.data.
     followup   the follow-up form on a flag, its history, the link to a project
     upload     the import's progress bar, problems and summary
     briefing   the briefing's PPTX/PDF/XLSX buttons and its outline
-    downloads  a page's table as a file (the warnings workbook)
+    downloads  download(): every download button, gated by the export right and audited;
+               a page's table as a file (the warnings workbook)
 
 Passed on to the pages, which import perfbudget.ui and perfbudget.data only (import-linter):
 charts (the figures, plotly, no streamlit), fmt (perfbudget.formatting: money in 万元, rates,
@@ -23,7 +24,7 @@ from perfbudget import charts, vocab
 from perfbudget import formatting as fmt
 from perfbudget.i18n import t
 from perfbudget.ui.briefing import briefing_downloads, briefing_outline
-from perfbudget.ui.downloads import warnings_download
+from perfbudget.ui.downloads import download, warnings_download
 from perfbudget.ui.followup import (
     flag_keys,
     followup_form,
@@ -34,13 +35,21 @@ from perfbudget.ui.markdown import md_text
 from perfbudget.ui.plots import CHART_DEPARTMENTS, largest_for_chart, plotly
 from perfbudget.ui.routing import open_default_page_by_name, sidebar_controls_first
 from perfbudget.ui.session import (
+    can,
+    client_origin,
     current_scope,
+    current_user,
+    denied_reason,
     ensure_router,
     export_scope,
     exposure_banner,
     is_loopback,
     lang,
+    may_roll_back,
+    require,
     require_period,
+    require_sign_in,
+    role_label,
     sidebar,
     tr,
     user_name,
@@ -91,10 +100,15 @@ __all__ = [
     "badge",
     "briefing_downloads",
     "briefing_outline",
+    "can",
     "charts",
+    "client_origin",
     "cost_deviation_delta",
     "count_tile",
     "current_scope",
+    "current_user",
+    "denied_reason",
+    "download",
     "ensure_router",
     "execution_table",
     "export_scope",
@@ -115,6 +129,7 @@ __all__ = [
     "largest_for_chart",
     "light_label",
     "lights_for",
+    "may_roll_back",
     "md_text",
     "older_month",
     "open_default_page_by_name",
@@ -124,7 +139,10 @@ __all__ = [
     "plotly",
     "progress_callback",
     "project_link",
+    "require",
     "require_period",
+    "require_sign_in",
+    "role_label",
     "round_value",
     "rule_label",
     "scorecard_table",

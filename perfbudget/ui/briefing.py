@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perfbudget.ui.downloads import XLSX_MIME
+from perfbudget.ui.downloads import XLSX_MIME, download
 from perfbudget.ui.markdown import md_text
 from perfbudget.ui.session import lang, tr
 
@@ -28,33 +28,30 @@ def briefing_downloads(model, *, pdf_available: bool) -> None:
         return drawn["png"]
 
     with st.container(horizontal=True, gap="small", key="briefing_downloads"):
-        st.download_button(
+        download(
             tr("briefing_download_pptx"),
-            data=lambda: briefing_pptx(model, images=images()),
+            lambda: briefing_pptx(model, images=images()),
             file_name=model.file_name("pptx"),
             mime=PPTX_MIME,
             type="primary",
             icon=":material/slideshow:",
-            on_click="ignore",
             key="briefing_pptx",
         )
         if pdf_available:
-            st.download_button(
+            download(
                 tr("briefing_download_pdf"),
-                data=lambda: briefing_pdf(model, images()),
+                lambda: briefing_pdf(model, images()),
                 file_name=model.file_name("pdf"),
                 mime="application/pdf",
                 icon=":material/picture_as_pdf:",
-                on_click="ignore",
                 key="briefing_pdf",
             )
-        st.download_button(
+        download(
             tr("briefing_download_xlsx"),
-            data=lambda: briefing_xlsx(model),
+            lambda: briefing_xlsx(model),
             file_name=model.file_name("xlsx").replace("简报_", "简报附表_", 1),
             mime=XLSX_MIME,
             icon=":material/table_view:",
-            on_click="ignore",
             key="briefing_xlsx",
         )
     if not pdf_available:

@@ -9,7 +9,7 @@ import streamlit as st
 from perfbudget import data
 from perfbudget.flags import FOLLOWUP_STATUSES, flag_key
 from perfbudget.ui.markdown import md_text
-from perfbudget.ui.session import tr, user_name
+from perfbudget.ui.session import denied_reason, tr, user_name
 from perfbudget.ui.text import cell_text, followup_status_label
 
 
@@ -44,7 +44,12 @@ def followup_history_table(history):
 
 def followup_form(flag, year: int, key: str) -> None:
     """已关注 / 已处理 with a note on one flag (a row of data.warning_flags); kept with who and
-    when in flag_followups through data.record_followup."""
+    when in flag_followups through data.record_followup. A role without the follow_up right
+    sees why instead of the form."""
+    reason = denied_reason("follow_up")
+    if reason is not None:
+        st.caption(reason)
+        return
     with st.form(key=key, clear_on_submit=True, border=True):
         st.markdown(tr("followup_form_heading"))
         status = st.radio(

@@ -11,6 +11,7 @@ import streamlit as st
 from perfbudget import data
 from perfbudget.export import INTERNAL, MARKINGS_EN, file_stem, images
 from perfbudget.export.images import SOURCE_EN, SOURCE_ZH
+from perfbudget.ui.downloads import download
 from perfbudget.ui.session import current_period, lang, tr
 
 # A scatter draws at most this many projects (the largest budgets); the table lists all.
@@ -94,13 +95,13 @@ def chart_downloads(
     )
     with st.container(horizontal=True, gap="small", key=f"{widget}_downloads"):
         for fmt, mime, icon in formats:
-            st.download_button(
+            download(
                 fmt.upper(),
-                data=make(fmt),
+                make(fmt),
                 file_name=f"{stem}{suffix}_{marking}.{fmt}",
+                what=f"chart {html.unescape(chart_title) or widget}",
                 mime=mime,
                 key=f"{widget}_{fmt}",
-                on_click="ignore",
                 type="tertiary",
                 icon=f":material/{icon}:",
                 help=tr("chart_download_help", fmt=fmt.upper()),

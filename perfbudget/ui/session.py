@@ -11,6 +11,7 @@ from perfbudget import data
 from perfbudget.i18n import t
 from perfbudget.scope import Scope
 from perfbudget.ui.markdown import md_text
+from perfbudget.users import LOCAL_ADMIN, User
 
 
 def ensure_router() -> None:
@@ -35,11 +36,82 @@ def tr(key: str, **values: object) -> str:
 
 
 # --- who is using it, and what they may see ---------------------------------------------
+#
+# With no users configured (perfbudget users add …) the dashboard is the local single-user
+# mode: everyone who reaches it is LOCAL_ADMIN, so it listens on 127.0.0.1 only (the banner
+# below says so when it does not). With users, every page needs a sign-in first (app.py calls
+# require_sign_in before any page runs): a name and password checked against the users table,
+# or, when .streamlit/secrets.toml has an [auth] section, the organisation's identity provider
+# through st.login, its e-mail (or name) claim looked up in the same table. The scope and the
+# rights always come from that table row, never from a widget.
+
+SIGNED_IN = "signed_in_user"  # session_state: the name signed in with the form
+OIDC_AUDITED = "signed_in_oidc_audited"  # session_state: the identity whose sign-in is recorded
+
+
+def client_origin() -> str:
+    """Where the browser is: the forwarded-for address behind a proxy, else the peer's."""
+    try:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        if forwarded.strip():
+            return forwarded.split(",")[0].strip()
+        return str(st.context.ip_address or "")
+    except Exception:  # no browser behind this run (a bare script run)
+        return ""
+
+
+def oidc_configured() -> bool:
+    """Whether secrets.toml has an [auth] section: then st.login is offered."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def _oidc_identity() -> str | None:
+    """The identity provider's e-mail (else name) claim of the browser's st.user, if any."""
+    user = getattr(st, "user", None)
+    if user is None or not user.get("is_logged_in"):
+        return None
+    who = user.get("email") or user.get("name")
+    return str(who) if who else None
+
+
+def _session_user() -> User | None:
+    """The user of this session, None when someone must still sign in."""
+    if not data.users_configured():
+        return LOCAL_ADMIN
+    name = st.session_state.get(SIGNED_IN)
+    if name is not None:
+        # read again on every run: a user disabled or given another role meanwhile is so now
+        user = data.find_user(name)
+        if user is not None and not user.disabled:
+            return user
+        st.session_state.pop(SIGNED_IN, None)
+    who = _oidc_identity() if oidc_configured() else None
+    if who is not None:
+        user = data.find_user(who)
+        if user is not None and not user.disabled:
+            if st.session_state.get(OIDC_AUDITED) != who:
+                st.session_state[OIDC_AUDITED] = who
+                data.record_audit(user.name, "sign_in", "oidc", client_origin())
+            return user
+    return None
+
+
+def current_user() -> User:
+    """The signed-in user (LOCAL_ADMIN with no users configured). A run without one stops
+    here, so a page that somehow runs before the sign-in shows nothing."""
+    user = _session_user()
+    if user is None:
+        st.stop()
+    return user
 
 
 def current_scope() -> Scope:
-    """Everything, until sign-in and roles arrive; then the user's departments and rights."""
-    return Scope.everything()
+    """What the signed-in user may see: their departments, and sensitive projects only with
+    that right (perfbudget.users.User.scope)."""
+    return current_user().scope()
 
 
 def export_scope() -> Scope:
@@ -50,11 +122,124 @@ def export_scope() -> Scope:
 
 
 def user_name() -> str:
-    """Who is importing: the signed-in user's e-mail or name, else a generic label."""
-    user = getattr(st, "user", None)
-    if user is not None and user.get("is_logged_in"):
-        return str(user.get("email") or user.get("name") or tr("upload_user"))
-    return tr("upload_user")
+    """Who is acting (imports, rollbacks, follow-ups, settings): the signed-in user's name."""
+    return current_user().name
+
+
+def role_label(user: User | None = None) -> str:
+    return tr(f"role_{(user or current_user()).role}")
+
+
+def can(action: str) -> bool:
+    """Whether the signed-in user's role allows an action (perfbudget.users: view, export,
+    upload, rollback_own, rollback_any, follow_up, settings, users, audit)."""
+    return current_user().can(action)
+
+
+def may_roll_back(owner: str | None) -> bool:
+    """One's own batch needs rollback_own, another's (or one of unknown owner) rollback_any."""
+    return current_user().may_roll_back(owner or "")
+
+
+DENIED_KEYS = {
+    "upload": "denied_upload",
+    "settings": "denied_settings",
+    "follow_up": "denied_followup",
+    "export": "denied_export",
+    "audit": "denied_audit",
+}
+
+
+def denied_reason(action: str) -> str | None:
+    """Why the signed-in user may not do an action (bilingual), None when they may."""
+    if can(action):
+        return None
+    return tr(DENIED_KEYS[action], role=role_label())
+
+
+def require(action: str) -> None:
+    """A page (upload, settings, audit) that the user's role may not use: the reason, and
+    nothing else of the page."""
+    reason = denied_reason(action)
+    if reason is not None:
+        st.info(reason, icon=":material/lock:")
+        st.stop()
+
+
+def require_sign_in() -> None:
+    """app.py, before the sidebar and any page: with users configured and nobody signed in,
+    the sign-in (the identity provider's button when configured, and the name/password form)
+    and nothing else."""
+    if _session_user() is not None:
+        return
+    st.title(tr("signin_title"))
+    if oidc_configured():
+        who = _oidc_identity()
+        if who is not None:
+            # signed in at the identity provider, but not a user here (or disabled)
+            if st.session_state.get(OIDC_AUDITED) != f"refused:{who}":
+                st.session_state[OIDC_AUDITED] = f"refused:{who}"
+                data.record_audit(who, "sign_in_failed", "oidc: unknown", client_origin())
+            st.error(tr("signin_oidc_unknown", who=md_text(who)), icon=":material/block:")
+            if st.button(tr("signout"), key="signin_oidc_logout", icon=":material/logout:"):
+                st.logout()
+            st.stop()
+        if st.button(tr("signin_oidc"), type="primary", key="signin_oidc", icon=":material/key:"):
+            st.login(_oidc_provider())
+        st.caption(tr("signin_oidc_or"))
+    else:
+        st.caption(tr("signin_intro"))
+    failed = st.session_state.pop("signin_failed", False)
+    with st.form("sign_in", border=True):
+        name = st.text_input(tr("signin_name"), key="signin_name")
+        password = st.text_input(tr("signin_password"), type="password", key="signin_password")
+        submitted = st.form_submit_button(tr("signin_submit"), type="primary")
+    if submitted:
+        name = (name or "").strip()
+        user = data.authenticate(name, password or "") if name else None
+        if user is not None and not user.disabled:
+            st.session_state[SIGNED_IN] = user.name
+            data.record_audit(user.name, "sign_in", "password", client_origin())
+            st.rerun()
+        # one message whether or not the name exists; the name tried goes to the audit log
+        data.record_audit(name, "sign_in_failed", "password", client_origin())
+        failed = True
+    if failed:
+        st.error(tr("signin_failed"), icon=":material/error:")
+    st.stop()
+
+
+def _oidc_provider() -> str | None:
+    """The [auth.NAME] provider when secrets.toml names one, else None (the [auth] section's
+    own client_id and server_metadata_url)."""
+    section = st.secrets.get("auth", {})
+    if "client_id" in section:
+        return None
+    named = [key for key, value in section.items() if hasattr(value, "get")]
+    return named[0] if named else None
+
+
+def sign_out() -> None:
+    st.session_state.pop(SIGNED_IN, None)
+    st.session_state.pop(OIDC_AUDITED, None)
+    if _oidc_identity() is not None:
+        st.logout()
+    st.rerun()
+
+
+def _who_box() -> None:
+    """The sidebar's line of who is signed in, with their role, departments and sign-out."""
+    user = current_user()
+    if not data.users_configured():
+        st.caption(tr("local_mode"))
+        return
+    st.caption(tr("signed_in_as", name=md_text(user.name), role=role_label(user)))
+    if user.departments is not None:
+        st.caption(tr("signed_in_scope", departments=md_text("、".join(user.departments))))
+    if user.sensitive:
+        st.caption(tr("signed_in_sensitive"))
+    if st.button(tr("signout"), key="sign_out", icon=":material/logout:"):
+        sign_out()
 
 
 # --- the sidebar: language, year and month ----------------------------------------------
@@ -64,6 +249,7 @@ def sidebar() -> None:
     """Language switch, the shared year/month selector and the synthetic-data label."""
     with st.sidebar:
         st.toggle(t("language", "en"), key="lang_en")
+        _who_box()
         periods = data.available_periods(current_scope())
         if periods.empty:
             st.session_state.pop("period", None)
@@ -134,9 +320,9 @@ def is_loopback(address: str) -> bool:
 
 
 def sign_in_configured() -> bool:
-    """Whether visitors must sign in. There is no sign-in yet (a later issue brings st.login
-    and roles); until then anyone who reaches the port sees and changes everything."""
-    return False
+    """Whether visitors must sign in: once the users table has a user. Until then anyone who
+    reaches the port sees and changes everything."""
+    return data.users_configured()
 
 
 def exposure_banner() -> None:
