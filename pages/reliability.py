@@ -64,7 +64,9 @@ tiles[2].metric(
     ),
 )
 
-levels = ["district", "department"]
+# and the functional view (docs/figures.md#fiscal-reliability-pefa): the whole over its
+# 项目类别 (PI-1 is the whole's own)
+levels = ["district", "department", f"{whole_level}_category"]
 level = st.radio(
     ui.tr("reliability_level"),
     levels,

@@ -6,7 +6,8 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget import [--db PATH] [--user NAME] FILE...
     perfbudget report NAME [--db PATH] --year Y [--month M] [--format csv|json|table]
                            [--user NAME]   (that user's scope and rights)
-                           [--level city|district|department]   (pefa only)
+                           [--level city|district|department|city_category|district_category]
+                           (pefa only; *_category: PI-2 over the 项目类别)
                            (budget_review: --year is the requested year)
     perfbudget benchmark [--scale district|city] [--db PATH] [--import-rows N]
     perfbudget batches [--db PATH] [--limit N] [--format csv|json|table]
@@ -15,7 +16,8 @@ Scripts and checks rely on these names and columns; extend them, never rename th
     perfbudget export briefing --db PATH --year Y --month M [--scope CODE] [--public]
                                [--sections a,b,…] --out FILE.pptx|FILE.pdf|FILE.xlsx
     perfbudget export table NAME --db PATH --year Y [--month M] [--public] --out FILE.xlsx
-                            [--level city|district|department]   (pefa only)
+                            [--level city|district|department|city_category|district_category]
+                            (pefa only)
     (export briefing / table also take --user NAME: that user's scope and rights)
     perfbudget users add NAME --role leader|analyst|admin [--departments CODE,…] [--sensitive]
                               --db PATH
@@ -145,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=PEFA_LEVELS,
         default=None,
         help="pefa only: the heads (default district), each over the heads one level "
-        "down; --year Y is then the last of three completed years",
+        "down (*_category: over the 项目类别); --year Y is then the last of three completed years",
     )
     rep.add_argument("--user", dest="as_user", default=None, metavar="NAME", help=USER_SCOPE_HELP)
     rep.set_defaults(handler=_cmd_report)

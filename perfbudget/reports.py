@@ -30,8 +30,9 @@ class Report:
     options: tuple[str, ...] = ()
 
 
-# --level of the pefa report: the heads, each judged over the heads one level down
-PEFA_LEVELS = ("city", "district", "department")
+# --level of the pefa report: the heads, each judged over the heads one level down; the
+# *_category levels are the functional view, the city or each district over its 项目类别
+PEFA_LEVELS = ("city", "district", "department", "city_category", "district_category")
 
 
 def _execution(conn, year, month, scope=None):
@@ -334,7 +335,8 @@ REPORTS: dict[str, Report] = {
         "财政可靠性（PEFA）：近三个完整年度的支出决算与年初预算之比（PI-1）及支出结构偏差（PI-2），"
         "评分A–D / PEFA fiscal reliability over the last three completed years up to --year: "
         "outturn ÷ initial budget (PI-1) and composition variance over the heads one level down "
-        "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department)",
+        "(PI-2), scored A–D, '—' with fewer than three years (--level city|district|department; "
+        "city_category|district_category: PI-2 over the 项目类别, the functional view)",
         options=("level",),
     ),
     "departments": Report(

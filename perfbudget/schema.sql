@@ -447,8 +447,10 @@ create or replace macro pefa_years(y) as table
 --          sub-head                                         (docs/figures.md#fiscal-reliability-pefa)
 --   takes:   lvl: 'city' (one head, everything in scope, over its districts), 'district' (each
 --            district, over its departments) or 'department' (each department, over its budget
---            units); y: the last year asked for (the years of pefa_years(y)); scope_departments,
---            scope_sensitive: as in scoped_projects.
+--            units); the functional view, 项目类别 as a second set of PI-2 heads:
+--            'city_category' (the city over its 项目类别) or 'district_category' (each
+--            district over its 项目类别); y: the last year asked for (the years of
+--            pefa_years(y)); scope_departments, scope_sensitive: as in scoped_projects.
 --   returns: level, code, name (the head: '全市' for the city; a district's name is its code;
 --            a department's code and name), year, year_rank, sub_code, sub_name (the head one
 --            level down), project_count, initial_budget_yuan (Σ 年初预算数), outturn_yuan (Σ
@@ -457,11 +459,13 @@ create or replace macro pefa_years(y) as table
 --   edges:   a project without an initial budget counts 0 in the budget and its spending in the
 --            outturn; a project with no spending row counts 0. A department with no district
 --            is under '（未指定区）'; a project with no unit is under its department's code with
---            sub_name '（未指定单位）'. Any other lvl (null included): no row.
+--            sub_name '（未指定单位）'; a project with no 项目类别 under '（未分类）'. Any other
+--            lvl (null included): no row.
 create or replace macro pefa_heads(lvl, y, scope_departments, scope_sensitive) as table
     with per_project as (
         select
             yr.year, yr.year_rank, p.department_code, p.department_name, p.unit_code,
+            coalesce(p.category, '（未分类）') as category,
             coalesce(d.district_name, '（未指定区）') as district,
             coalesce(p.initial_budget_yuan, 0) as initial_budget_yuan,
             coalesce(s.spent_yuan, 0) as outturn_yuan
@@ -473,19 +477,23 @@ create or replace macro pefa_heads(lvl, y, scope_departments, scope_sensitive) a
     headed as (
         select
             lvl as level,
-            case lvl when 'city' then '全市' when 'district' then pp.district
-                     else pp.department_code end as code,
-            case lvl when 'city' then '全市' when 'district' then pp.district
-                     else pp.department_name end as name,
+            case when lvl in ('city', 'city_category') then '全市'
+                 when lvl in ('district', 'district_category') then pp.district
+                 else pp.department_code end as code,
+            case when lvl in ('city', 'city_category') then '全市'
+                 when lvl in ('district', 'district_category') then pp.district
+                 else pp.department_name end as name,
             pp.year, pp.year_rank,
             case lvl when 'city' then pp.district when 'district' then pp.department_code
-                     else coalesce(pp.unit_code, pp.department_code) end as sub_code,
+                     when 'department' then coalesce(pp.unit_code, pp.department_code)
+                     else pp.category end as sub_code,
             case lvl when 'city' then pp.district when 'district' then pp.department_name
-                     else coalesce(u.unit_name, pp.unit_code, '（未指定单位）') end as sub_name,
+                     when 'department' then coalesce(u.unit_name, pp.unit_code, '（未指定单位）')
+                     else pp.category end as sub_name,
             pp.initial_budget_yuan, pp.outturn_yuan
         from per_project as pp
         left join units as u on u.unit_code = pp.unit_code
-        where lvl in ('city', 'district', 'department')
+        where lvl in ('city', 'district', 'department', 'city_category', 'district_category')
     )
     select
         level, code, name, year, year_rank, sub_code, any_value(sub_name) as sub_name,

@@ -1,7 +1,8 @@
 -- The calculation behind PI-2 (composition variance) of each head, for the last three completed
 -- years up to $year: every head one level down ($level city: districts; district: departments;
--- department: budget units) with its initial budget b_i, its outturn a_i, k = Σ a ÷ Σ b of its
--- head and year, k·b_i and |a_i − k·b_i|; the variance is Σ |a_i − k·b_i| ÷ Σ k·b_i
+-- department: budget units; city_category / district_category: 项目类别) with its initial
+-- budget b_i, its outturn a_i, k = Σ a ÷ Σ b of its head and year, k·b_i and |a_i − k·b_i|;
+-- the variance is Σ |a_i − k·b_i| ÷ Σ k·b_i
 -- (queries/pefa_scores.sql, docs/figures.md#fiscal-reliability-pefa).
 -- params:  $level VARCHAR, $year INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per head, completed year and sub-head: level, code, name, year, sub_code,

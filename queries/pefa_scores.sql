@@ -1,7 +1,8 @@
 -- PEFA fiscal reliability of each head over the last three completed years up to $year: PI-1
 -- aggregate outturn (cumulative spending at December ÷ 年初预算数) and PI-2 composition variance
 -- over the heads one level down (city: its districts; district: its departments; department:
--- its budget units), each year's grade, and the score: the best grade met in at least 2 of the
+-- its budget units; city_category / district_category, the functional view: the city's or
+-- each district's 项目类别), each year's grade, and the score: the best grade met in at least 2 of the
 -- 3 years, '—' for a head with fewer than 3 (docs/figures.md#fiscal-reliability-pefa).
 -- params:  $level VARCHAR, $year INTEGER, $scope_departments VARCHAR[], $scope_sensitive BOOLEAN
 -- returns: one row per head and completed year: level, code, name, year, initial_budget_yuan,

@@ -141,3 +141,52 @@ def test_with_several_districts_the_city_is_the_whole_and_districts_the_heads(
     assert at.radio(key="reliability_level").value == "district"
     assert list(at.dataframe[0].value["评价对象"]) == ["乙区"] * 3 + ["甲区"] * 3
     st.cache_data.clear()
+
+
+def test_the_functional_view_is_the_district_over_its_project_categories(tmp_path, monkeypatch):
+    # the domain example across two departments (tests/queries/test_pefa.py, by_category) in
+    # 万元: D1 运行维护类 100万 → 90万 and 投资建设类 50万 → 70万, D2 no 项目类别 50万 → 60万;
+    # over the departments 10万 of 220万 = 4.5% → A, over the 项目类别 40万 of 220万 = 18.2% → D
+    path = tmp_path / "function.duckdb"
+    projects = (
+        ("D1", "1000000", "900000", "运行维护类"),
+        ("D1", "500000", "700000", "投资建设类"),
+        ("D2", "500000", "600000", None),
+    )
+    conn = pefa_db(
+        [
+            (y, "甲区", dept, None, b, a, 12)
+            for y in (2023, 2024, 2025)
+            for dept, b, a, _ in projects
+        ],
+        str(path),
+    )
+    for i, (*_, category) in enumerate(projects * 3, start=1):
+        conn.execute(
+            "update projects set category = ? where project_name = ?", [category, f"项目{i}"]
+        )
+    conn.close()
+    monkeypatch.setenv("PERFBUDGET_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metric(at, "PI-2 支出结构") == "A"  # the district over its departments
+    radio = at.radio(key="reliability_level")
+    assert radio.options == ["各区", "各部门", "按项目类别（功能分类）"]
+    radio.set_value("district_category").run()
+    assert not at.exception, [e.value for e in at.exception]
+    heads = at.dataframe[0].value
+    assert list(heads["评价对象"]) == ["甲区"] * 3
+    assert set(heads["结构偏差"]) == {18.2} and set(heads["PI-2 评分"]) == {"D"}
+    assert set(heads["PI-1 评分"]) == {"B"}  # 220 ÷ 200 = 110%: the district's own PI-1
+    calc = at.dataframe[-1].value
+    assert list(calc["项目类别"]) == ["投资建设类", "运行维护类", "（未分类）"]
+    assert list(calc["|决算 − k × 年初预算|（万元）"]) == [15.0, 20.0, 5.0]
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    assert not at.exception
+    assert "By project category (functional view)" in at.radio(key="reliability_level").options
+    st.cache_data.clear()

@@ -271,6 +271,63 @@ def test_the_scope_limits_the_heads_and_their_sub_heads(example):
     assert row["pi2_variance"] == truncated(Decimal(5000) / Decimal(24000))
 
 
+# --- the functional view: 项目类别 as the PI-2 heads (domain: "a second, functional view") --
+
+
+@pytest.fixture
+def by_category():
+    """The domain example across two departments: 甲区 D1 运行维护类 100 → 90 and 投资建设类
+    50 → 70, D2 a project with no 项目类别 50 → 60; 乙区 D3 运行维护类 100 → 100."""
+    projects = (
+        ("甲区", "D1", "100", "90", "运行维护类"),
+        ("甲区", "D1", "50", "70", "投资建设类"),
+        ("甲区", "D2", "50", "60", None),
+        ("乙区", "D3", "100", "100", "运行维护类"),
+    )
+    conn = pefa_db([(y, d, dept, None, b, a, 12) for y in YEARS for d, dept, b, a, _ in projects])
+    for i, (*_, category) in enumerate(projects * len(YEARS), start=1):
+        conn.execute(
+            "update projects set category = ? where project_name = ?", [category, f"项目{i}"]
+        )
+    yield conn
+    conn.close()
+
+
+def test_pi2_by_category_is_the_domain_example_where_the_departments_agree(by_category):
+    # 甲区 over its departments: D1 150 → 160, D2 50 → 60, k = 1.1: |160 − 165| + |60 − 55| = 10
+    # over 220 = 4.5% → A; over its 项目类别 100/50/50 → 90/70/60: 40 over 220 = 18.2% → D
+    departments = head(scores(by_category, "district"), "甲区").loc[2025]
+    assert departments["pi2_variance"] == truncated(Decimal(10) / Decimal(220))
+    assert departments["pi2_score"] == "A"
+    functional = head(scores(by_category, "district_category"), "甲区")
+    row = functional.loc[2025]
+    assert row["level"] == "district_category" and row["sub_head_count"] == 3
+    assert row["deviation_yuan"] == Decimal("40.00")
+    assert row["pi2_variance"] == truncated(Decimal(40) / Decimal(220))
+    assert (row["pi2_year_grade"], row["pi2_score"]) == ("D", "D")
+    # PI-1 is the district's whatever the heads: 220 ÷ 200 = 110% → B
+    assert (row["outturn_ratio"], row["pi1_score"]) == (1.1, departments["pi1_score"])
+    parts = db.run_query(by_category, "pefa_composition", level="district_category", year=2025)
+    parts = parts[(parts["code"] == "甲区") & (parts["year"] == 2025)].set_index("sub_name")
+    assert dict(parts["deviation_yuan"]) == {
+        "运行维护类": Decimal("20.00"),
+        "投资建设类": Decimal("15.00"),
+        "（未分类）": Decimal("5.00"),
+    }
+    # 乙区 has one 项目类别: no spread, A
+    assert set(head(scores(by_category, "district_category"), "乙区")["pi2_score"]) == {"A"}
+
+
+def test_the_citys_functional_view_is_over_every_districts_categories(by_category):
+    # 运行维护类 200 → 190, 投资建设类 50 → 70, （未分类） 50 → 60: A = 320, B = 300;
+    # Σ |a_i·B − A·b_i| = 7,000 + 5,000 + 2,000 = 14,000 over A·B = 96,000 = 14.58% → C
+    row = head(scores(by_category, "city_category"), "全市").loc[2025]
+    assert row["sub_head_count"] == 3
+    assert row["pi2_variance"] == truncated(Decimal(14000) / Decimal(96000))
+    assert row["pi2_year_grade"] == "C"
+    assert row["deviation_yuan"] == Decimal("46.67")  # 14,000 ÷ 300, to the fen
+
+
 def test_the_pefa_report_takes_a_level_and_other_reports_refuse_it(tmp_path, capsys):
     path = tmp_path / "pefa.duckdb"
     pefa_db([(y, "甲区", "A1", None, "100", "95", 12) for y in YEARS], str(path)).close()
