@@ -15,12 +15,15 @@ lang = ui.lang()
 st.title(ui.tr("targets_title"))
 st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("targets_intro"))
 
-indicators = data.indicator_attainment(year, month, scope)
 scorecard = data.project_target_scorecard(year, month, scope)
+# a city has 480,000 indicators of 50,000 projects: the filters' choices and the table's page
+# are read from the database (data.table_window), never the whole table
+INDICATORS = "indicator_attainment"
 
 filters = st.columns(3)
-# the choices from the distinct rows: a city has 480,000 indicators of 50,000 projects
-department_rows = indicators[["department_code", "department"]].drop_duplicates("department_code")
+department_rows = data.table_choices(
+    INDICATORS, year, month, scope, ("department_code", "department")
+)
 departments = dict(
     zip(department_rows["department_code"], department_rows["department"], strict=True)
 )
@@ -32,12 +35,12 @@ with filters[0]:
         format_func=lambda code: f"{code} {departments[code]}",
         placeholder=ui.tr("filter_all"),
     )
-in_departments = (
-    indicators[indicators["department_code"].isin(chosen_departments)]
-    if chosen_departments
-    else indicators
+in_departments: data.Where = (
+    (("department_code", tuple(chosen_departments)),) if chosen_departments else ()
 )
-project_rows = in_departments[["project_code", "project_name"]].drop_duplicates("project_code")
+project_rows = data.table_choices(
+    INDICATORS, year, month, scope, ("project_code", "project_name"), in_departments
+)
 projects = dict(zip(project_rows["project_code"], project_rows["project_name"], strict=True))
 with filters[1]:
     # a list of tens of thousands of projects is no choice: pick departments first
@@ -61,22 +64,17 @@ with filters[2]:
         placeholder=ui.tr("filter_all"),
     )
 
-shown = (
-    in_departments[in_departments["project_code"].isin(chosen_projects)]
-    if chosen_projects
-    else in_departments
-)
-cards = (
-    scorecard[scorecard["project_code"].isin(shown["project_code"].unique())]
-    if chosen_projects or chosen_departments
-    else scorecard
-)
+where: data.Where = in_departments
+if chosen_projects:
+    where += (("project_code", tuple(chosen_projects)),)
 if chosen_lights:
-    shown = shown[shown["light"].isin(chosen_lights)]
-if chosen_lights:
-    cards = cards[cards["project_code"].isin(shown["project_code"])]
+    where += (("light", tuple(chosen_lights)),)
+cards = scorecard
+if where:  # the scorecards of the projects whose indicators are shown
+    shown_projects = data.table_choices(INDICATORS, year, month, scope, ("project_code",), where)
+    cards = scorecard[scorecard["project_code"].isin(shown_projects["project_code"])]
 
-if shown.empty:
+if not data.table_window(INDICATORS, year, month, scope, where, None, 0, 0)[1]:
     st.info(ui.tr("no_indicators"), icon=":material/flag:")
     st.stop()
 
@@ -93,12 +91,14 @@ cards = ui.paged(
     },
 )
 styler, config = ui.scorecard_table(cards, month)
+config, row_height = ui.fit_columns(styler, config)
 st.dataframe(
     styler,
     column_config=config,
     hide_index=True,
     placeholder="—",
-    height=ui.table_height(len(cards)),
+    row_height=row_height,
+    height=ui.table_height(len(cards), row_height=row_height or 35),
 )
 if not all_cards.empty:
     ui.plotly(
@@ -108,8 +108,10 @@ if not all_cards.empty:
     )
 
 st.subheader(ui.tr("indicators_heading"))
-shown = ui.paged(
-    shown,
+shown, _ = ui.paged_window(
+    lambda order, offset, limit: data.table_window(
+        INDICATORS, year, month, scope, where, order, offset, limit
+    ),
     "targets_indicators",
     {
         "progress": ui.tr("col_progress"),
@@ -118,10 +120,12 @@ shown = ui.paged(
     },
 )
 styler, config = ui.indicator_table(shown, month)
+config, row_height = ui.fit_columns(styler, config)
 st.dataframe(
     styler,
     column_config=config,
     hide_index=True,
     placeholder="—",
-    height=ui.table_height(len(shown)),
+    row_height=row_height,
+    height=ui.table_height(len(shown), row_height=row_height or 35),
 )

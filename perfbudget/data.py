@@ -61,7 +61,10 @@ def _frames(func):
 
     @functools.wraps(func)
     def read(*args, **kwargs):
-        return cached(*args, **kwargs).copy(deep=False)
+        value = cached(*args, **kwargs)
+        if isinstance(value, tuple):  # (frame, count): one page of a large table
+            return tuple(v.copy(deep=False) if isinstance(v, pd.DataFrame) else v for v in value)
+        return value.copy(deep=False)
 
     read.clear = cached.clear  # type: ignore[attr-defined]
     return read
@@ -826,6 +829,57 @@ class ProjectDetail:
         return None if severity.empty else str(severity.iloc[0])
 
 
+# --- one page of a large table, read on the server ---------------------------------------
+
+# The tables a page reads a window of (results.read_window): a city has 480,000 indicators;
+# a page shows 500 of them, sorted and filtered in the database.
+WINDOWED = ("indicator_attainment",)
+Where = tuple[tuple[str, tuple[object, ...]], ...]  # ((column, values), …): hashable for the cache
+
+
+@_frames
+def table_window(
+    query: str,
+    year: int,
+    month: int,
+    scope: Scope,
+    where: Where = (),
+    order: tuple[str, bool] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Rows offset…offset+limit of `query` (one of WINDOWED) whose columns hold one of the
+    values in `where`, sorted by (column, descending) with ties in the query's order, and how
+    many rows match: from the stored rows, or the query's own when the period is not stored."""
+    if query not in WINDOWED:
+        raise ValueError(f"{query} is not read in windows")
+    chosen = {column: list(values) for column, values in where}
+    with cursor() as cur:
+        page = results.read_window(cur, query, scope, year, month, chosen, order, offset, limit)
+        if page is not None:
+            return page
+        rows = db.run_query(cur, query, scope, year=year, month=month)
+    return results.window(rows, chosen, order, offset, limit)
+
+
+@_frames
+def table_choices(
+    query: str, year: int, month: int, scope: Scope, columns: tuple[str, ...], where: Where = ()
+) -> pd.DataFrame:
+    """The distinct `columns` of the rows table_window would match, in their first row's
+    order: a filter's choices."""
+    if query not in WINDOWED:
+        raise ValueError(f"{query} is not read in windows")
+    chosen = {column: list(values) for column, values in where}
+    with cursor() as cur:
+        found = results.read_distinct(cur, query, scope, year, month, list(columns), chosen)
+        if found is not None:
+            return found
+        rows = db.run_query(cur, query, scope, year=year, month=month)
+    matched, _ = results.window(rows, chosen)
+    return matched[list(columns)].drop_duplicates().reset_index(drop=True)
+
+
 def project_detail(year: int, month: int, project_code: str, scope: Scope) -> ProjectDetail:
     def mine(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["project_code"] == project_code].reset_index(drop=True)
@@ -835,7 +889,10 @@ def project_detail(year: int, month: int, project_code: str, scope: Scope) -> Pr
         dual=mine(project_dual_monitoring(year, month, scope)),
         flags=mine(warning_flags(year, month, scope)),
         followups=mine(flag_followups(year, scope)),
-        indicators=mine(indicator_attainment(year, month, scope)),
+        # the project's own indicators, not the city's 480,000 filtered in Python
+        indicators=table_window(
+            "indicator_attainment", year, month, scope, (("project_code", (project_code,)),)
+        )[0],
         selfeval=mine(project_selfeval(year, scope)),
         rectification=mine(rectification_items(year, month, scope)),
         costs=mine(project_costs(year, scope)),

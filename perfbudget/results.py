@@ -640,3 +640,131 @@ def _read_rows(
         .to_arrow_table()
         .to_pandas()
     )
+
+
+# --- one page of a large table --------------------------------------------------------------
+
+
+def window(
+    frame: pd.DataFrame,
+    where: dict[str, list[object]] | None = None,
+    order: tuple[str, bool] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """The rows of `frame` (a query's rows in its own order) whose columns hold one of the
+    listed values, sorted by (column, descending) with empty values last and ties in the
+    query's order, from `offset`, at most `limit`; and how many rows matched. What
+    read_window gives from the stored rows, for a period that is not stored."""
+    mask = pd.Series(True, index=frame.index)
+    for column, values in (where or {}).items():
+        mask &= frame[column].isin(values)
+    chosen = frame[mask]
+    if order is not None:
+        column, descending = order
+        chosen = chosen.sort_values(
+            column, ascending=not descending, na_position="last", kind="stable"
+        )
+    end = None if limit is None else offset + limit
+    return chosen.iloc[offset:end].reset_index(drop=True), len(chosen)
+
+
+def _narrowed_rows(
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    scope: Scope,
+    year: int,
+    month: int,
+    where: dict[str, list[object]] | None,
+    also: tuple[str, ...] = (),
+) -> tuple[str, dict[str, object]] | None:
+    """`from … where …` of a project-grain query's stored rows of a period, narrowed to the
+    scope and to `where`, with its parameters; None when the period is not stored."""
+    if GRAIN.get(query, ("", ""))[1] != PROJECT:
+        return None
+    stored_month = month if GRAIN[query][0] == "month" else 0
+    if not is_stored_period(conn, year, stored_month):
+        return None
+    # column names are checked against the stored table's own, as they are formatted in;
+    # every value is bound
+    unknown = (set(where or {}) | set(also)) - set(_columns(conn, query))
+    if unknown:
+        raise ValueError(f"{query}: no column {sorted(unknown)}")
+    params: dict[str, object] = {"year": year, "month": stored_month, **scope.as_params()}
+    sql = (
+        f" from {table_name(query)} as r where r.year = $year and r.month = $month"
+        " and r.project_code in (select project_code from"
+        " scoped_projects($year, $scope_departments, $scope_sensitive))"
+    )
+    for i, (column, values) in enumerate((where or {}).items()):
+        sql += f' and list_contains($v{i}, r."{column}")'
+        params[f"v{i}"] = list(values)
+    return sql, params
+
+
+def read_window(
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    scope: Scope,
+    year: int,
+    month: int,
+    where: dict[str, list[object]] | None = None,
+    order: tuple[str, bool] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[pd.DataFrame, int] | None:
+    """window() over the stored rows of a project-grain query, in one statement, so that a
+    page of a city's 480,000 indicators never brings the other 479,500 into Python. None when
+    the period is not stored (the caller windows the query's own rows)."""
+    narrowed = _narrowed_rows(
+        conn, query, scope, year, month, where, (order[0],) if order is not None else ()
+    )
+    if narrowed is None:
+        return None
+    rows_sql, params = narrowed
+    sort = "r._row"
+    if order is not None:
+        sort = f'r."{order[0]}" {"desc" if order[1] else "asc"} nulls last, r._row'
+    rows = (
+        conn.sql(
+            "select r.* exclude (year, month, scope_sensitive, _row),"
+            f" count(*) over () as _total{rows_sql} order by {sort}"
+            " limit $limit offset $offset",
+            params={**params, "limit": limit, "offset": int(offset)},
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )
+    if rows.empty:  # past the last row (or none): count them on their own
+        total = conn.sql(f"select count(*){rows_sql}", params=params).fetchall()[0][0]
+    else:
+        total = rows["_total"].iloc[0]
+    return rows.drop(columns="_total"), int(total)
+
+
+def read_distinct(
+    conn: duckdb.DuckDBPyConnection,
+    query: str,
+    scope: Scope,
+    year: int,
+    month: int,
+    columns: list[str],
+    where: dict[str, list[object]] | None = None,
+) -> pd.DataFrame | None:
+    """The distinct values of `columns` among the stored rows narrowed as read_window does,
+    in the order they first appear: a filter's choices without reading the rows. None when
+    the period is not stored."""
+    narrowed = _narrowed_rows(conn, query, scope, year, month, where, tuple(columns))
+    if narrowed is None:
+        return None
+    rows_sql, params = narrowed
+    picked = ", ".join(f'r."{c}"' for c in columns)
+    return (
+        conn.sql(
+            f"select * exclude (first_row) from (select {picked}, min(r._row) as first_row"
+            f"{rows_sql} group by all) order by first_row",
+            params=params,
+        )
+        .to_arrow_table()
+        .to_pandas()
+    )

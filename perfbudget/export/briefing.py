@@ -5,7 +5,8 @@ built from the data layer as a model that the PPTX, PDF and XLSX writers render.
 
 Sections, in order: 总体情况 (KPI tiles and the monthly trend), 各部门执行 (execution against
 time progress), 重点预警 (the top warnings), 双监控 (pace against output progress), 绩效自评
-(grades of the last completed year), 成本对比 (unit costs above their reference), 成本分析
+(grades of the last completed year), 财政可靠性 (PEFA PI-1 and PI-2 over the last three
+completed years), 成本对比 (unit costs above their reference), 成本分析
 (the classes with a cost standard or a suggested standard, and the largest one's strip). Each has a
 caption in Chinese stating its key figure ("全区执行率38.8%，低于序时进度19.5个百分点"). A
 section without data is left out and named in `omitted` with the reason, never drawn empty.
@@ -40,6 +41,7 @@ SECTIONS: dict[str, str] = {
     "warnings": "重点预警",
     "dual_monitoring": "双监控：支出进度与产出进度",
     "selfeval": "绩效自评等级",
+    "pefa": "财政可靠性（PEFA）",
     "costs": "成本对比",
     "cost_classes": "成本分析：一类事单位成本",
 }
@@ -137,13 +139,21 @@ class BriefingError(ValueError):
 
 # sections chosen by default only when the year has their data (else not even named as left out)
 ON_WHEN_COSTED = ("cost_classes",)
+ON_WHEN_RATED = ("pefa",)
 
 
 def default_sections(conn: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """The sections a briefing has when none are picked: all, the cost analysis only when the
-    year has cost data (queries/cost_class_summary.sql has a class)."""
+    year has cost data (queries/cost_class_summary.sql has a class), fiscal reliability only
+    when PEFA is rated (three completed years up to the year, queries/pefa_scores.sql)."""
     costed = not db.run_query(conn, "cost_class_summary", None, year=year).empty
-    return [key for key in SECTIONS if costed or key not in ON_WHEN_COSTED]
+    pefa = db.run_query(conn, "pefa_scores", None, level="district", year=year)
+    rated = bool((pefa["year_count"] >= 3).any()) if not pefa.empty else False
+    return [
+        key
+        for key in SECTIONS
+        if (costed or key not in ON_WHEN_COSTED) and (rated or key not in ON_WHEN_RATED)
+    ]
 
 
 def build_briefing(
@@ -206,6 +216,7 @@ def build_briefing(
         "warnings": lambda: _warnings_section(all_flags, month),
         "dual_monitoring": lambda: _dual_section(conn, year, month, scope),
         "selfeval": lambda: _selfeval_section(conn, year, month, scope),
+        "pefa": lambda: _pefa_section(conn, year, scope, department_code),
         "costs": lambda: _costs_section(conn, year, scope, all_flags),
         "cost_classes": lambda: _cost_classes_section(conn, year, scope, department_code),
     }
@@ -605,6 +616,84 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
         figure=figure,
         table=table,
         notes=notes,
+    )
+
+
+def _pefa_section(conn, year, scope, department_code, lang: str = "zh") -> Section | str:
+    """财政可靠性 (PEFA PI-1, PI-2) of the briefing's whole — the city over its districts, the
+    district over its departments, a department over its budget units — over the last three
+    completed years up to the year (queries/pefa_scores.sql, as the 财政可靠性 page): the
+    whole's three years on the slide, every head one level down after them in the workbook."""
+    if department_code is not None:
+        whole_level, sub_level = "department", None
+    else:
+        several = db.run_query(conn, "pefa_scores", scope, level="district", year=year)
+        several_districts = several["code"].nunique() > 1
+        whole_level = "city" if several_districts else "district"
+        sub_level = "district" if several_districts else "department"
+    whole = db.run_query(conn, "pefa_scores", scope, level=whole_level, year=year)
+    if department_code is not None:
+        whole = whole[whole["code"] == department_code]
+    if whole.empty:
+        return t("brief_pefa_none", lang, year=year)
+    whole = whole.reset_index(drop=True)
+    years = [int(y) for y in whole["year"]]
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    joint = "、" if lang == "zh" else ", "
+    ratios = joint.join(fmt.pct(v) for v in whole["outturn_ratio"])
+    variances = joint.join(fmt.pct(v) for v in whole["pi2_variance"])
+    caption = t(
+        "brief_pefa_caption",
+        lang,
+        span=span,
+        pi1=whole["pi1_score"].iloc[0],
+        pi2=whole["pi2_score"].iloc[0],
+        ratios=ratios,
+        variances=variances,
+        sub=t(f"reliability_sub_{whole_level}", lang),
+    )
+    notes = [t("brief_pefa_note", lang)]
+    if len(years) < 3:
+        notes.insert(0, t("brief_pefa_few_years", lang, n=len(years)))
+    frame = whole
+    if sub_level is not None:
+        heads = db.run_query(conn, "pefa_scores", scope, level=sub_level, year=year)
+        frame = pd.concat([whole, heads], ignore_index=True)
+        notes.append(t("brief_pefa_appendix", lang, sub=t(f"reliability_level_{sub_level}", lang)))
+    table = Table(
+        t("brief_pefa_sheet", lang),
+        t("brief_pefa_table", lang, span=span),
+        frame,
+        [
+            Column("name", t("col_pefa_head", lang), width=18),
+            Column("year", t("col_pefa_year", lang), "integer"),
+            Column("initial_budget_yuan", t("col_pefa_initial_wan", lang), "wan"),
+            Column("outturn_yuan", t("col_pefa_outturn_wan", lang), "wan"),
+            Column("outturn_ratio", t("col_pefa_ratio", lang), "rate"),
+            Column("pi1_year_grade", t("col_pefa_pi1_year", lang)),
+            Column("pi1_score", t("col_pefa_pi1", lang)),
+            Column("pi2_variance", t("col_pefa_variance", lang), "rate"),
+            Column("pi2_year_grade", t("col_pefa_pi2_year", lang)),
+            Column("pi2_score", t("col_pefa_pi2", lang)),
+        ],
+        slide_columns=(
+            "year",
+            "initial_budget_yuan",
+            "outturn_yuan",
+            "outturn_ratio",
+            "pi1_year_grade",
+            "pi2_variance",
+            "pi2_year_grade",
+        ),
+        slide_rows=len(whole),
+    )
+    return Section(
+        "pefa",
+        t("brief_section_title_pefa", lang),
+        caption,
+        table=table,
+        notes=notes,
+        show_table_on_slide=True,
     )
 
 

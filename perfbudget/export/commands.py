@@ -58,7 +58,7 @@ def add_export_parser(sub, with_db) -> None:
     brief.add_argument(
         "--sections",
         default=None,
-        help=f"comma list of {','.join(SECTIONS)} (default: all; cost_classes when costed)",
+        help=f"comma list of {','.join(SECTIONS)} (default: all; cost_classes when costed, pefa when rated)",
     )
     brief.add_argument("--user", dest="as_user", default=None, metavar="NAME", help=USER_HELP)
     brief.add_argument(

@@ -55,6 +55,7 @@ from perfbudget.ui.session import (
     user_name,
 )
 from perfbudget.ui.tables import (
+    LAPTOP_TABLE_PX,
     MAX_CHOICES,
     WRAPPING_ROW_HEIGHT,
     execution_table,
@@ -63,6 +64,7 @@ from perfbudget.ui.tables import (
     lights_for,
     outputs_as_of_column,
     paged,
+    paged_window,
     scorecard_table,
     style_lights,
     table_columns,
@@ -95,6 +97,7 @@ from perfbudget.ui.upload import (
 
 __all__ = [
     "CHART_DEPARTMENTS",
+    "LAPTOP_TABLE_PX",
     "MAX_CHOICES",
     "WRAPPING_ROW_HEIGHT",
     "badge",
@@ -135,6 +138,7 @@ __all__ = [
     "open_default_page_by_name",
     "outputs_as_of_column",
     "paged",
+    "paged_window",
     "pct_value",
     "plotly",
     "progress_callback",

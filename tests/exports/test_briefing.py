@@ -420,6 +420,84 @@ def test_without_cost_data_the_cost_analysis_section_is_off(hand_conn, internal,
     assert "cost_classes" in [s.key for s in build_briefing(cost_conn, YEAR, 7).sections]
 
 
+# --- the 财政可靠性 (PEFA) slide -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pefa_conn():
+    """The hand fixture with 2023 and 2024 and a December 2025 (tests/pefa_fixture.py: the
+    district's outturn ÷ initial budget 100%, 90%, 10,185,000 ÷ 24,400,000 = 41.7% → PI-1 B;
+    PI-2 over D01–D03 0, 0, 11.4% → A)."""
+    from perfbudget import db
+    from tests.hand_fixture import seed_hand_fixture
+    from tests.pefa_fixture import seed_pefa_years
+
+    conn = db.connect()
+    seed_hand_fixture(conn)
+    seed_pefa_years(conn)
+    yield conn
+    conn.close()
+
+
+def test_the_pefa_slide_shows_the_district_over_three_years(pefa_conn):
+    from perfbudget.export.briefing import default_sections
+
+    assert "pefa" in default_sections(pefa_conn, YEAR)  # rated: on by default
+    briefing = build_briefing(pefa_conn, YEAR, 7, sections=["pefa"])
+    [section] = briefing.sections
+    assert (section.key, section.title) == ("pefa", "财政可靠性（PEFA）")
+    assert section.caption == (
+        "2023–2025年PI-1支出总额评分B（决算÷年初预算100.0%、90.0%、41.7%），"
+        "PI-2支出结构评分A（对下属部门的偏差0.0%、0.0%、11.4%）"
+    )
+    # the slide: the district's three years; the workbook: its departments' after them
+    deck = Presentation(io.BytesIO(briefing_pptx(briefing, images={})))
+    [grid] = [shape.table for shape in deck.slides[1].shapes if shape.has_table]
+    cells = [[cell.text for cell in row.cells] for row in grid.rows]
+    assert cells[0] == [
+        "年度",
+        "年初预算（万元）",
+        "决算支出（万元）",
+        "决算 ÷ 年初预算",
+        "PI-1 当年等级",
+        "结构偏差",
+        "PI-2 当年等级",
+    ]
+    assert [row[0] for row in cells[1:]] == ["2023", "2024", "2025"]
+    assert cells[3][3:] == ["41.7%", "D", "11.4%", "C"]
+    frame = section.table.frame
+    assert (
+        list(frame["name"])
+        == ["示例区"] * 3 + ["区教育局"] * 3 + ["区卫生健康委员会"] * 3 + ["区保密办"] * 3
+    )
+    sheet = load_workbook(io.BytesIO(briefing_xlsx(briefing)))["财政可靠性"]
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "区卫生健康委员会" in values and "PI-2 评分" in values
+
+
+def test_the_pefa_slide_of_a_department_is_over_its_units(pefa_conn):
+    # D02 2023–2025: 100%, 90%, 1,125,000 ÷ 1,300,000 = 86.5% → B; no units: one sub-head, A
+    briefing = build_briefing(pefa_conn, YEAR, 7, department_code="D02", sections=["pefa"])
+    [section] = briefing.sections
+    assert section.caption.startswith(
+        "2023–2025年PI-1支出总额评分B（决算÷年初预算100.0%、90.0%、86.5%）"
+    )
+    assert "预算单位" in section.caption
+    assert set(section.table.frame["name"]) == {"区卫生健康委员会"}
+
+
+def test_without_three_completed_years_the_pefa_slide_is_off(hand_conn, internal):
+    from perfbudget.export.briefing import default_sections
+
+    assert "pefa" not in default_sections(hand_conn, YEAR)
+    assert "pefa" not in [s.key for s in internal.sections]
+    asked = build_briefing(hand_conn, YEAR, 7, sections=["kpi", "pefa"])
+    assert [s.key for s in asked.sections] == ["kpi"]
+    assert asked.omitted == [
+        ("财政可靠性（PEFA）", "截至2025年还没有完整年度（有12月支出数据的年度）")
+    ]
+
+
 # --- the 简报 page and the chart buttons (AppTest) ---------------------------------------------
 
 

@@ -303,3 +303,72 @@ def test_a_memoised_macro_gives_the_macro_itself_for_its_period_and_any_other(ha
     assert not cur.execute(
         "select count(*) from duckdb_tables() where table_name like '\\_memo\\_%' escape '\\'"
     ).fetchall()[0][0]
+
+
+@pytest.mark.parametrize(
+    ("where", "order", "offset", "limit"),
+    [
+        ({}, None, 0, None),
+        ({}, ("progress", True), 0, 3),
+        ({}, ("progress", False), 2, 4),
+        ({"light": ["red", "grey"]}, ("attainment", True), 0, 5),
+        ({"department_code": ["D01"], "light": ["green"]}, None, 1, 2),
+        ({}, ("project_code", False), 10_000, 5),  # past the last row
+    ],
+)
+def test_a_window_of_stored_rows_is_the_window_of_the_query_s_own_rows(
+    stored_hand, where, order, offset, limit
+):
+    """One page of a large table is read from the stored rows in the database
+    (results.read_window): the same rows, order and count as filtering, sorting (empty
+    values last, ties in the query's order) and slicing the query's own rows."""
+    conn, _ = stored_hand
+    for scope in SCOPES.values():
+        live = db.run_live(conn, "indicator_attainment", scope, year=YEAR, month=7)
+        expected, expected_total = results.window(live, where, order, offset, limit)
+        page = results.read_window(
+            conn, "indicator_attainment", scope, YEAR, 7, where, order, offset, limit
+        )
+        assert page is not None
+        rows, total = page
+        assert total == expected_total
+        pd.testing.assert_frame_equal(rows, expected, check_dtype=False)
+    every = db.run_live(conn, "indicator_attainment", Scope.everything(), year=YEAR, month=7)
+    assert len(every) > 5 and every["progress"].isna().any()  # the cases above mean something
+
+
+def test_window_by_hand():
+    frame = pd.DataFrame(
+        {"code": ["a", "b", "c", "d", "e"], "v": [2.0, None, 3.0, 2.0, 1.0], "k": list("xyxyx")}
+    )
+    rows, total = results.window(frame, {"k": ["x"]}, ("v", True), 0, 2)
+    assert (list(rows["code"]), total) == (["c", "a"], 3)
+    rows, total = results.window(frame, None, ("v", False), 3, 10)
+    assert (list(rows["code"]), total) == (["c", "b"], 5)  # ties keep their order; empty last
+
+
+def test_distinct_choices_of_stored_rows(stored_hand):
+    conn, _ = stored_hand
+    live = db.run_live(conn, "indicator_attainment", Scope.everything(), year=YEAR, month=7)
+    found = results.read_distinct(
+        conn, "indicator_attainment", Scope.everything(), YEAR, 7, ["department_code"]
+    )
+    assert found is not None
+    assert list(found["department_code"]) == list(dict.fromkeys(live["department_code"]))
+    d01 = results.read_distinct(
+        conn,
+        "indicator_attainment",
+        Scope.everything(),
+        YEAR,
+        7,
+        ["project_code"],
+        {"department_code": ["D01"]},
+    )
+    assert d01 is not None
+    expected = live.loc[live["department_code"] == "D01", "project_code"]
+    assert expected.nunique() >= 2
+    assert list(d01["project_code"]) == list(dict.fromkeys(expected))
+    with pytest.raises(ValueError, match="no column"):
+        results.read_window(
+            conn, "indicator_attainment", Scope.everything(), YEAR, 7, {"x; drop": [1]}
+        )
