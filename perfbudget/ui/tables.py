@@ -83,6 +83,48 @@ def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int
     return frame.iloc[start : start + rows].reset_index(drop=True)
 
 
+def paged_window(fetch, key: str, sort_columns: dict[str, str] | None = None, rows: int = PAGE_ROWS):
+    """paged() for a table too large to read whole: fetch(order, offset, limit) gives one
+    page of rows sorted by order ((column, descending) or None for the query's own order)
+    and how many rows there are in all (data.table_window). The same controls as paged(),
+    the sorting and slicing done by the database. Returns (rows to show, total)."""
+    state = st.session_state
+    by = state.get(f"{key}_sort") if sort_columns else None
+    descending = bool(state.get(f"{key}_descending", True))
+    order = (by, descending) if by is not None else None
+    page = int(state.get(f"{key}_page", 1))
+    frame, total = fetch(order, (page - 1) * rows, rows)
+    pages = max(-(-total // rows), 1)
+    if page > pages:  # the filters left fewer pages than the one shown: the last page
+        page = pages
+        state[f"{key}_page"] = page
+        frame, total = fetch(order, (page - 1) * rows, rows)
+    if total <= rows:
+        return frame, total
+    cols = st.columns([2.2, 1.2, 1.4, 3])
+    if sort_columns:
+        options = [None, *sort_columns]
+        with cols[0]:
+            st.selectbox(
+                tr("page_sort"),
+                options,
+                key=f"{key}_sort",
+                format_func=lambda c: tr("page_sort_default") if c is None else sort_columns[c],
+            )
+        with cols[1]:
+            st.toggle(
+                tr("page_descending"), value=True, key=f"{key}_descending", disabled=by is None
+            )
+    with cols[2]:
+        st.number_input(
+            tr("page_number", pages=pages), min_value=1, max_value=pages, step=1, key=f"{key}_page"
+        )
+    start = (page - 1) * rows
+    with cols[3]:
+        st.caption(tr("page_rows", first=start + 1, last=min(start + rows, total), n=total))
+    return frame, total
+
+
 def table_columns(table) -> list[str]:
     """The columns of what style_lights gave: a Styler's frame, or the frame itself."""
     return list(getattr(table, "data", table).columns)
