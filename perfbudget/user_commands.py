@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfbudget import audit, users
+from perfbudget import audit, db, users
 from perfbudget.exit_codes import ExitCode
 
 DEPARTMENTS_HELP = "comma list of department codes (default: every department)"
@@ -137,22 +137,43 @@ def add_users_parser(sub, with_db, render: Render) -> None:
         help="may see 涉密/敏感 projects and sensitive departments / 可查看涉密项目",
     )
     with_db(add)
-    add.set_defaults(handler=_cmd_add)
+    add.set_defaults(handler=_unforwarded(_cmd_add))
 
     passwd = kinds.add_parser("passwd", help="a new password / 修改密码")
     passwd.add_argument("name")
     with_db(passwd)
-    passwd.set_defaults(handler=_cmd_passwd)
+    passwd.set_defaults(handler=_unforwarded(_cmd_passwd))
 
     disable = kinds.add_parser("disable", help="no more sign-in / 停用用户")
     disable.add_argument("name")
     with_db(disable)
-    disable.set_defaults(handler=_cmd_disable)
+    disable.set_defaults(handler=_unforwarded(_cmd_disable))
 
     listing = kinds.add_parser("list", help="every user / 用户列表")
     with_db(listing)
     listing.add_argument("--format", choices=("csv", "json", "table"), default="table")
-    listing.set_defaults(handler=partial(_cmd_list, render=render))
+    listing.set_defaults(handler=_unforwarded(partial(_cmd_list, render=render)))
+
+
+def _unforwarded(handler: Callable[..., int]) -> Callable[..., int]:
+    """A users command beside a running dashboard: exit 3 with what to do instead. The inbox
+    does not take it (perfbudget.inbox.NOT_FORWARDED): a job cannot carry a password."""
+
+    def run(args) -> int:
+        try:
+            return handler(args)
+        except db.DatabaseBusyError:
+            print(
+                f"数据库 {args.db} 正被另一个进程（通常是运行中的看板）占用；用户管理命令不能交给看板代为执行"
+                "（密码不能写入任务文件）：请先停止看板，再运行此命令。\n"
+                f"The database {args.db} is held by another process (usually the running "
+                "dashboard); user commands are not handed to it (a password cannot go into a "
+                "job file): stop the dashboard, then run this command again.",
+                file=sys.stderr,
+            )
+            return ExitCode.BUSY
+
+    return run
 
 
 def read_password(confirm: bool = True) -> str | None:
@@ -203,9 +224,6 @@ def _warn_unknown_departments(db_path: Path, user: users.User) -> None:
     before their department's data is imported)."""
     if user.departments is None:
         return
-    # the database layer: loaded for this check only
-    from perfbudget import db
-
     conn = db.connect(db_path)
     try:
         known = {

@@ -9,6 +9,8 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -303,3 +305,36 @@ def test_import_and_rollback_apply_a_configured_users_rights(with_users, tmp_pat
     acts = [(u, a) for u, a in zip(log["user"], log["action"], strict=True) if a != "user_change"]
     assert acts == [("审计处", "rollback"), ("adm", "restore"), ("ana", "rollback"),
                     ("ana", "import")]  # fmt: skip
+
+
+def test_a_public_briefing_holds_no_sensitive_project_even_for_a_sensitive_admin(
+    with_users, tmp_path
+):
+    out = tmp_path / "brief.xlsx"
+    code = cli.main(["export", "briefing", "--db", str(with_users), "--year", str(YEAR),
+                     "--month", "7", "--public", "--user", "adm", "--out", str(out)])  # fmt: skip
+    assert code == ExitCode.OK
+    codes = _workbook_codes(out)
+    assert codes and not codes & {"P007", "P008"}
+    internal = tmp_path / "internal.xlsx"
+    code = cli.main(["export", "briefing", "--db", str(with_users), "--year", str(YEAR),
+                     "--month", "7", "--user", "adm", "--out", str(internal)])  # fmt: skip
+    assert code == ExitCode.OK
+    assert {"P007", "P008"} <= _workbook_codes(internal)  # the check above can fail
+
+
+def test_users_beside_a_held_database_exit_3_and_say_why(hand_file, monkeypatch, capsys):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"c = duckdb.connect({str(hand_file)!r}); print('ready', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert _add(monkeypatch, hand_file, "ana", "--role", "admin") == ExitCode.BUSY
+        err = capsys.readouterr().err
+        assert "stop the dashboard, then run this command again" in err and "请先停止看板" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not users.users_configured(hand_file)
