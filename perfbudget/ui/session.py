@@ -50,12 +50,17 @@ OIDC_AUDITED = "signed_in_oidc_audited"  # session_state: the identity whose sig
 
 
 def client_origin() -> str:
-    """Where the browser is: the forwarded-for address behind a proxy, else the peer's."""
+    """Where the browser is: the forwarded-for address behind a proxy, else the peer's;
+    "localhost" for a browser on this machine (Streamlit gives no address for 127.0.0.1 / ::1);
+    empty without a browser (a test run)."""
     try:
-        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        headers = st.context.headers
+        forwarded = headers.get("X-Forwarded-For") or ""
         if forwarded.strip():
             return forwarded.split(",")[0].strip()
-        return str(st.context.ip_address or "")
+        if st.context.ip_address:
+            return str(st.context.ip_address)
+        return "localhost" if len(headers) else ""
     except Exception:  # no browser behind this run (a bare script run)
         return ""
 
