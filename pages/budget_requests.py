@@ -49,8 +49,8 @@ tiles[3].metric(ui.tr("breq_cut_count"), ui.tr("n_projects", n=cut_count))
 
 ui.download(
     ui.tr("breq_download"),
-    lambda: data.budget_review_xlsx(review, year, scope),
-    file_name=f"预算评审_{year}年.xlsx",
+    lambda: data.budget_review_xlsx(review, year, scope, lang),
+    file_name=ui.tr("breq_xlsx_file", year=year),
     what=f"budget review {year} ({len(review)} requests)",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",

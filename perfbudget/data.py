@@ -727,15 +727,20 @@ def budget_request_totals(review: pd.DataFrame) -> pd.DataFrame:
     return budget_review.department_totals(review)
 
 
-def budget_review_xlsx(review: pd.DataFrame, year: int, scope: Scope) -> bytes:
+def budget_review_xlsx(review: pd.DataFrame, year: int, scope: Scope, lang: str = "zh") -> bytes:
     """The review and its department totals as a formatted workbook to send back to the
-    departments (perfbudget.export.tables.budget_review_xlsx)."""
+    departments (perfbudget.export.tables.budget_review_xlsx), in the page's language."""
     # openpyxl: loaded only when a file is made
     from perfbudget.export.tables import budget_review_xlsx
 
-    label = "全部部门" if scope.departments is None else "部门：" + "、".join(scope.departments)
-    label += "（含涉密项目，仅供内部使用）" if scope.include_sensitive else "（不含涉密项目）"
-    return budget_review_xlsx(review, budget_review.department_totals(review), year, label)
+    label = (
+        t("breq_xlsx_scope_all", lang)
+        if scope.departments is None
+        else t("breq_xlsx_scope_departments", lang, departments="、".join(scope.departments))
+    )
+    label += t("breq_xlsx_internal" if scope.include_sensitive else "breq_xlsx_public", lang)
+    totals = budget_review.department_totals(review)
+    return budget_review_xlsx(review, totals, year, label, lang)
 
 
 @_frames

@@ -238,11 +238,14 @@ def _cut(suggested: Any, requested: Any) -> bool:
 
 
 def budget_review_xlsx(
-    review: pd.DataFrame, totals: pd.DataFrame, year: int, scope_label: str
+    review: pd.DataFrame, totals: pd.DataFrame, year: int, scope_label: str, lang: str = "zh"
 ) -> bytes:
     """The budget request review (perfbudget.budget_review) as the workbook the bureau sends
     back to the departments: a cover, the requests with their caps, suggested amount and
-    审核意见 (rows with a cut filled yellow), and the totals by department."""
+    审核意见 (rows with a cut filled yellow), and the totals by department. lang "en": the
+    same workbook with English headers, sheet names, cover and reasons (perfbudget.i18n)."""
+    if lang != "zh":
+        return _budget_review_xlsx_translated(review, totals, year, scope_label, lang)
     frame = review.copy()
     frame["basis_zh"] = [BASIS_LABELS.get(b, b) for b in frame["reference_basis"]]
     frame["_fill"] = [
@@ -290,6 +293,72 @@ def budget_review_xlsx(
     return sheets_to_xlsx([Sheet("预算评审", frame, columns, severity_key="_fill", title=title),
                            Sheet("部门汇总", totals, total_columns, title=f"{year}年预算申请部门汇总")],
                           cover=cover)  # fmt: skip
+
+
+def _budget_review_xlsx_translated(
+    review: pd.DataFrame, totals: pd.DataFrame, year: int, scope_label: str, lang: str
+) -> bytes:
+    """budget_review_xlsx in another language: the columns of the Chinese workbook, in its
+    order, headed by the 预算评审 page's own i18n keys."""
+    # the catalogue of the page's words: loaded only when an English workbook is made
+    from perfbudget.i18n import t
+
+    frame = review.copy()
+    frame["basis_text"] = [t(f"breq_basis_{b}", lang) for b in frame["reference_basis"]]
+    frame["_fill"] = [
+        "yellow" if _cut(s, r) else None
+        for s, r in zip(frame["suggested_amount_yuan"], frame["requested_amount_yuan"], strict=True)
+    ]
+    frame["is_new_text"] = [
+        None if v is None or v != v else t("yes" if v else "no", lang) for v in frame["is_new"]
+    ]
+    columns = [
+        Column("department_code", t("col_department_code", lang)),
+        Column("department", t("col_department", lang), width=18),
+        Column("project_code", t("col_project_code", lang)),
+        Column("project_name", t("col_project", lang), width=24),
+        Column("is_new_text", t("breq_xlsx_col_new", lang)),
+        Column("service_class", t("costs_col_class", lang)),
+        Column("output_unit", t("costs_col_output_unit", lang)),
+        Column("requested_amount_yuan", t("col_requested_wan", lang), "wan"),
+        Column("planned_output_quantity", t("col_planned_quantity", lang), "number"),
+        Column("requested_unit_cost_yuan", t("col_requested_unit_cost", lang), "number"),
+        Column("reference_unit_cost_yuan", t("col_reference_unit_cost", lang), "number"),
+        Column("basis_text", t("col_reference_basis", lang)),
+        Column("reference_deviation", t("breq_xlsx_col_above", lang), "rate"),
+        Column("cost_cap_yuan", t("col_cost_cap_wan", lang), "wan"),
+        Column("previous_spent_yuan", t("col_previous_spent_wan", lang), "wan"),
+        Column("previous_balance_rate", t("col_previous_balance", lang), "rate"),
+        Column("result_cap_yuan", t("col_result_cap_wan", lang), "wan"),
+        Column("grade", t("col_last_grade", lang)),
+        Column("suggested_amount_yuan", t("col_suggested_wan", lang), "wan"),
+        Column("reasons_en", t("col_review_reasons", lang), width=70),
+    ]
+    total_columns = [
+        Column("department_code", t("col_department_code", lang)),
+        Column("department", t("col_department", lang), width=18),
+        Column("request_count", t("col_projects", lang), "integer"),
+        Column("requested_amount_yuan", t("col_requested_wan", lang), "wan"),
+        Column("suggested_amount_yuan", t("col_suggested_wan", lang), "wan"),
+        Column("difference_yuan", t("col_cut_wan", lang), "wan"),
+    ]
+    title = t("breq_xlsx_title", lang, year=year)
+    cover = [
+        title,
+        t("breq_xlsx_scope", lang, scope=scope_label),
+        t("breq_xlsx_rule", lang),
+        t("breq_xlsx_yellow", lang),
+    ]
+    sheets = [
+        Sheet(t("breq_xlsx_sheet", lang), frame, columns, severity_key="_fill", title=title),
+        Sheet(
+            t("breq_xlsx_totals_sheet", lang),
+            totals,
+            total_columns,
+            title=t("breq_xlsx_totals_title", lang, year=year),
+        ),
+    ]
+    return sheets_to_xlsx(sheets, cover=cover, cover_name=t("breq_xlsx_cover", lang))
 
 
 def warning_xlsx(flags: pd.DataFrame) -> bytes:

@@ -294,6 +294,36 @@ def test_the_review_workbook_has_the_requests_their_reasons_and_the_department_t
     assert totals[0][2:] == (9, 707.000001, 646.5, 60.500001)
 
 
+def test_the_review_workbook_in_english_has_english_headers_sheets_and_reasons(reviewed):
+    from perfbudget.export.tables import budget_review_xlsx
+
+    frame = reviewed[1].reset_index(drop=True)
+    totals = budget_review.department_totals(frame)
+    content = budget_review_xlsx(frame, totals, YEAR, "All departments", lang="en")
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    assert wb.sheetnames == ["About", "Review", "By department"]
+    header = [c.value for c in wb["Review"][2]]
+    assert header[0] == "Dept. code" and header[-1] == "Reasons"
+    rows = {r[2]: r for r in wb["Review"].iter_rows(min_row=3, values_only=True)}
+    a1 = dict(zip(header, rows["A1"], strict=True))
+    # the same figures as the Chinese workbook: 万元, unit costs in 元
+    assert (a1["Requested (CNY 10k)"], a1["Cost cap (CNY 10k)"], a1["Suggested (CNY 10k)"]) == (
+        82,
+        65,
+        65,
+    )
+    assert a1["Reference"] == "Cost standard"
+    assert a1["Reasons"] == frame.set_index("project_code").loc["A1", "reasons_en"]
+    assert a1["Reasons"].startswith("Requested unit cost 8.20 yuan/平方米")
+    cover = [c.value for row in wb["About"].iter_rows() for c in row if c.value]
+    assert any("Scope: All departments" in str(v) for v in cover)
+    totals_header = [c.value for c in wb["By department"][2]]
+    assert totals_header[-1] == "Cut (CNY 10k)"
+    # no Chinese header left in either sheet
+    for name in ("Review", "By department"):
+        assert not any("\u4e00" <= ch <= "\u9fff" for c in wb[name][2] for ch in str(c.value or ""))
+
+
 def test_a_project_of_last_year_without_december_spending_is_not_judged_on_its_balance():
     conn = new_db()
     import_files(conn, [("p.csv", csv_bytes([["年度", "项目编码", "项目名称", "主管部门", "调整后预算数"],
