@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -32,23 +33,18 @@ if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-@pytest.fixture
-def signed_server(tmp_path):
-    """streamlit run app.py on the hand fixture with one user, ana (analyst of D01); yields
-    (base URL, database path, stop) — stop() ends the server so the test can read the file."""
-    path = tmp_path / "access.duckdb"
-    conn = db.connect(path)
-    seed_hand_fixture(conn)
-    users.add_user(conn, "ana", role="analyst", password="ana-password", departments=("D01",))
-    conn.close()
-    port = _free_port()
+@contextmanager
+def _serve(path, *args: str, port: int | None = None):
+    """streamlit run app.py on the database file, on a free port (or `port`); yields (base URL,
+    stop) — stop() ends the server so the test can read the file."""
+    port = port or _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit-access.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", *args],
         cwd=ROOT,
         env={**os.environ, "PERFBUDGET_DB": str(path), "PERFBUDGET_INBOX": "0"},
         stdout=log,
@@ -78,10 +74,29 @@ def signed_server(tmp_path):
                 log.seek(0)
                 pytest.fail(f"streamlit did not start:\n{log.read()}")
             time.sleep(0.3)
-        yield base, path, stop
+        yield base, stop
     finally:
         stop()
         log.close()
+
+
+def _database(tmp_path, *names: str):
+    """The hand fixture with analysts of D01 of these names (password ana-password)."""
+    path = tmp_path / "access.duckdb"
+    conn = db.connect(path)
+    seed_hand_fixture(conn)
+    for name in names:
+        users.add_user(conn, name, role="analyst", password="ana-password", departments=("D01",))
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def signed_server(tmp_path):
+    """The dashboard with one user, ana (analyst of D01); (base URL, database path, stop)."""
+    path = _database(tmp_path, "ana")
+    with _serve(path) as (base, stop):
+        yield base, path, stop
 
 
 @pytest.fixture
@@ -141,3 +156,67 @@ def test_a_department_analyst_is_refused_another_departments_project_and_downloa
     assert downloaded["detail"].iloc[0].endswith("预警_2025年07月.xlsx")
     # a browser on this machine: Streamlit gives no address for 127.0.0.1, the log says localhost
     assert set(signed["origin"]) | set(downloaded["origin"]) == {"localhost"}
+
+
+# --- the organisation's identity provider (oidc-provider-mock) ------------------------------
+
+
+@pytest.fixture
+def oidc_server(tmp_path):
+    """The dashboard with an [auth] section pointing at a local OIDC provider
+    (oidc-provider-mock: any client, a form asking for the subject, whose email claim is the
+    subject) and one users row, ana@example.org (analyst of D01); (base URL, path, stop)."""
+    from oidc_provider_mock import run_server_in_thread
+
+    path = _database(tmp_path, "ana@example.org")
+    port = _free_port()
+    with run_server_in_thread() as provider:
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+            'cookie_secret = "a-test-cookie-secret-of-some-length"\n'
+            'client_id = "perfbudget"\n'
+            'client_secret = "perfbudget-secret"\n'
+            f'server_metadata_url = "http://localhost:{provider.server_port}'
+            '/.well-known/openid-configuration"\n',
+            encoding="utf-8",
+        )
+        with _serve(path, "--secrets.files", str(secrets), port=port) as (base, stop):
+            yield base, path, stop
+
+
+def _sign_in_at_the_provider(page, base: str, subject: str) -> None:
+    page.goto(base)
+    _settle(page)
+    page.get_by_role("button", name="用单位统一身份认证登录").click()
+    page.wait_for_selector('input[name="sub"]', timeout=30_000)
+    page.fill('input[name="sub"]', subject)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{base}/**", timeout=30_000)
+    _settle(page)
+
+
+def test_an_identity_provider_user_is_signed_in_with_their_users_row(oidc_server, page):
+    base, path, stop = oidc_server
+    _sign_in_at_the_provider(page, base, "ana@example.org")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "（分析员）" in sidebar and "example.org" in sidebar
+    assert "可查看部门：D01" in sidebar
+    assert page.get_by_role("heading", name="预算绩效总览").count() == 1
+    stop()
+    conn = db.connect(path, read_only=True)
+    try:
+        log = audit.read(conn, action="sign_in")
+    finally:
+        conn.close()
+    assert list(log["user"]) == ["ana@example.org"]
+    assert list(log["detail"]) == ["oidc"]
+
+
+def test_an_identity_provider_user_unknown_here_is_refused(oidc_server, page):
+    base, _path, _stop = oidc_server
+    _sign_in_at_the_provider(page, base, "stranger@example.org")
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert "未在本看板登记或已停用，无权访问" in body
+    assert page.locator('[data-testid="stMetric"]').count() == 0
