@@ -975,6 +975,16 @@ THRESHOLD_GROUP_ORDER = thresholds.GROUP_ORDER
 
 
 @st.cache_data(show_spinner=False)
+def _kept(func):
+    """Cache an object that is only read (the briefing model) for every session, as it is:
+    rebuilt when a write clears the caches, not on each rerun of its page (at city scale the
+    model takes seconds: it words every flag for the workbook)."""
+    cached = st.cache_resource(show_spinner=False)(func)
+    _FRAME_CACHES.append(cached)
+    return cached
+
+
+@_kept
 def briefing(
     year: int,
     month: int,
@@ -985,7 +995,7 @@ def briefing(
 ):
     """The briefing model (perfbudget.export.briefing) of a district or one department; a
     public one is built without sensitive projects whatever the scope. Raises BriefingError
-    when the scope has no data."""
+    when the scope has no data (not cached: the next rerun asks again)."""
     from perfbudget.export.briefing import build_briefing  # the briefing page's modules: there only
 
     with cursor() as cur:
