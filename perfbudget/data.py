@@ -838,7 +838,7 @@ class ProjectDetail:
 
 # The tables a page reads a window of (results.read_window): a city has 480,000 indicators;
 # a page shows 500 of them, sorted and filtered in the database.
-WINDOWED = ("indicator_attainment",)
+WINDOWED = results.WINDOWED
 Where = tuple[tuple[str, tuple[object, ...]], ...]  # ((column, values), …): hashable for the cache
 
 

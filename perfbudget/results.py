@@ -644,6 +644,10 @@ def _read_rows(
 
 # --- one page of a large table --------------------------------------------------------------
 
+# The stored tables pages read a window of (read_window) rather than whole: a city has
+# 480,000 indicators and a page shows 500.
+WINDOWED = ("indicator_attainment",)
+
 
 def window(
     frame: pd.DataFrame,
