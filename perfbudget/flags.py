@@ -667,16 +667,19 @@ def with_followup(
     keys = flag_key(flags)
     latest = followups[followups["is_latest"].astype(bool)] if not followups.empty else followups
 
-    def by_key(frame: pd.DataFrame, column: str) -> pd.Series:
+    def by_key(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        # keyed once per frame: at city scale `persistence` has every flag of the month
         if frame.empty:
-            return pd.Series(dtype=object)
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         keyed = frame.assign(_key=flag_key(frame)).drop_duplicates("_key", keep="last")
-        return keyed.set_index("_key")[column]
+        return keyed.set_index("_key")[columns]
 
+    lasted = by_key(persistence, ["since_month", "months_flagged"])
+    status = by_key(latest, ["status"])["status"]
     return flags.assign(
-        since_month=keys.map(by_key(persistence, "since_month")).to_numpy(),
-        months_flagged=keys.map(by_key(persistence, "months_flagged")).to_numpy(),
-        followup_status=keys.map(by_key(latest, "status")).to_numpy(),
+        since_month=keys.map(lasted["since_month"]).to_numpy(),
+        months_flagged=keys.map(lasted["months_flagged"]).to_numpy(),
+        followup_status=keys.map(status).to_numpy(),
     )
 
 
