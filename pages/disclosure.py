@@ -56,32 +56,31 @@ tiles[2].metric(
     help=ui.tr("disclosure_overall_help"),
 )
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    ui.plotly(charts.disclosure_coverage_bars(departments, lang), key="disclosure_bars")
-with right:
-    st.subheader(ui.tr("disclosure_large_heading"))
-    if undisclosed.empty:
-        st.success(ui.tr("disclosure_all_large_disclosed"), icon=":material/check_circle:")
-    else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    ui.tr("col_project_code"): undisclosed["project_code"],
-                    ui.tr("col_project"): undisclosed["project_name"],
-                    ui.tr("col_department"): undisclosed["department"],
-                    ui.tr("col_initial_budget_wan"): [
-                        ui.wan_value(v) for v in undisclosed["initial_budget_yuan"]
-                    ],
-                }
-            ),
-            hide_index=True,
-            placeholder="—",
-            height=ui.table_height(len(undisclosed)),
-            column_config={
-                ui.tr("col_initial_budget_wan"): st.column_config.NumberColumn(format="%,.2f")
-            },
-        )
+# the chart over the table, each the page's width: beside each other the table's columns
+# were cut off at 1280
+ui.plotly(charts.disclosure_coverage_bars(departments, lang), key="disclosure_bars")
+st.subheader(ui.tr("disclosure_large_heading"))
+if undisclosed.empty:
+    st.success(ui.tr("disclosure_all_large_disclosed"), icon=":material/check_circle:")
+else:
+    ui.fitted_dataframe(
+        pd.DataFrame(
+            {
+                ui.tr("col_project_code"): undisclosed["project_code"],
+                ui.tr("col_project"): undisclosed["project_name"],
+                ui.tr("col_department"): undisclosed["department"],
+                ui.tr("col_initial_budget_wan"): [
+                    ui.wan_value(v) for v in undisclosed["initial_budget_yuan"]
+                ],
+            }
+        ),
+        hide_index=True,
+        placeholder="—",
+        height=ui.table_height(len(undisclosed)),
+        column_config={
+            ui.tr("col_initial_budget_wan"): st.column_config.NumberColumn(format="%,.2f")
+        },
+    )
 
 st.subheader(ui.tr("disclosure_table_heading"))
 listed = departments.sort_values(["meets_coverage", "coverage"], kind="stable").reset_index(
@@ -103,7 +102,7 @@ table = pd.DataFrame(
     }
 )
 codes = pd.Series(["green" if bool(v) else "red" for v in listed["meets_coverage"]], dtype=object)
-st.dataframe(
+ui.fitted_dataframe(
     ui.style_lights(table, [ui.tr("col_meets")], {ui.tr("col_meets"): codes}),
     hide_index=True,
     placeholder="—",

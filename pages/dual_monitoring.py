@@ -111,7 +111,7 @@ table = pd.DataFrame(
         ui.tr("col_difference"): [ui.round_value(v, 2) for v in listed["difference"]],
     }
 )
-event = st.dataframe(
+event = ui.fitted_dataframe(
     table,
     hide_index=True,
     placeholder="—",

@@ -38,7 +38,8 @@ styler, config = ui.execution_table(
     extra={"red_project_count": ui.tr("col_red_projects")},
     with_time_progress=True,
 )
-st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
+config, row_height = ui.fit_columns(styler, config)
+st.dataframe(styler, column_config=config, hide_index=True, placeholder="—", row_height=row_height)
 
 # Departments.
 st.subheader(ui.tr("department_heading"))
@@ -63,7 +64,8 @@ styler, config = ui.execution_table(
     ui.lights_for(lights, "department", departments["department_code"]),
     extra={"red_project_count": ui.tr("col_red_projects")},
 )
-st.dataframe(styler, column_config=config, hide_index=True, placeholder="—")
+config, row_height = ui.fit_columns(styler, config)
+st.dataframe(styler, column_config=config, hide_index=True, placeholder="—", row_height=row_height)
 
 # Projects of the chosen department (all departments by default).
 st.subheader(ui.tr("project_heading"))
@@ -100,10 +102,13 @@ styler, config = ui.execution_table(
         "department": ui.tr("col_department"),
     },
     ui.lights_for(lights, "project", projects["project_code"]),
-    extra={"budget_type": ui.tr("col_budget_type"), "last_reported_month": ui.tr("col_last_month")},
+    # the budget type is on the project page: eleven columns did not fit 1280
+    extra={"last_reported_month": ui.tr("col_last_month")},
 )
 # the light beside the project's name: a wide table would scroll it out of sight
 first = [ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_light")]
+order = first + [c for c in ui.table_columns(styler) if c not in first]
+config, row_height = ui.fit_columns(styler, config, order)
 event = st.dataframe(
     styler,
     column_config=config,
@@ -112,7 +117,8 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key=f"exec_projects_{department or 'all'}",
-    column_order=first + [c for c in ui.table_columns(styler) if c not in first],
+    column_order=order,
+    row_height=row_height,
 )
 
 # The monthly curve of one project: a row picked in the table, or the selectbox (every

@@ -91,7 +91,7 @@ else:
         }
     )
     codes = pd.Series(["red" if bool(f) else "" for f in shown["is_flagged"]], dtype=object)
-    event = st.dataframe(
+    event = ui.fitted_dataframe(
         ui.style_lights(
             table, [ui.tr("col_forecast_balance")], {ui.tr("col_forecast_balance"): codes}
         ),

@@ -154,7 +154,7 @@ else:
         for c in ui.table_columns(styler)
         if c not in (ui.tr("col_project_code"), ui.tr("col_project"), ui.tr("col_department"))
     ]
-    st.dataframe(
+    ui.fitted_dataframe(
         styler,
         column_config=config,
         hide_index=True,
@@ -178,7 +178,7 @@ if not mine.empty:
         history = mine.assign(rule_name=[ui.rule_label(r) for r in mine["rule_id"]])
         table = ui.followup_history_table(history)
         table.insert(0, ui.tr("col_rule"), history["rule_name"].to_numpy())
-        st.dataframe(table, hide_index=True, placeholder="—")
+        ui.fitted_dataframe(table, hide_index=True, placeholder="—")
 
 # --- indicators ------------------------------------------------------------------------------
 st.subheader(ui.tr("project_indicators_heading"))
@@ -192,7 +192,7 @@ else:
         for c in ui.table_columns(styler)
         if c not in (ui.tr("col_project_code"), ui.tr("col_project"))
     ]
-    st.dataframe(
+    ui.fitted_dataframe(
         styler,
         column_config=config,
         hide_index=True,
@@ -277,7 +277,7 @@ with right:
     if items.empty:
         st.info(ui.tr("project_no_rect"), icon=":material/task_alt:")
     else:
-        st.dataframe(
+        ui.fitted_dataframe(
             pd.DataFrame(
                 {
                     ui.tr("col_issue"): items["issue"].to_numpy(),
@@ -327,7 +327,7 @@ else:
                 first["deviation"], detail.flag_severity("cost_above_reference")
             ),
         )
-    st.dataframe(
+    ui.fitted_dataframe(
         pd.DataFrame(
             {
                 ui.tr("col_cost_item"): costs["cost_item"].to_numpy(),

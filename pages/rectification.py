@@ -36,31 +36,36 @@ if summary.overdue:
     )
 
 departments = data.department_rectification(year, month, scope)
-left, right = st.columns([3, 2], gap="large")
-with left:
-    ui.plotly(charts.rectification_bars(departments, lang), key="rect_bars")
-with right:
-    st.subheader(ui.tr("rect_by_department"))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                ui.tr("col_department"): departments["department"],
-                ui.tr("col_items"): departments["item_count"].astype(int),
-                ui.tr("rect_status_overdue"): departments["overdue_count"].astype(int),
-                ui.tr("rect_status_open"): departments["open_count"].astype(int),
-                ui.tr("col_on_time_rate"): [ui.pct_value(v) for v in departments["on_time_rate"]],
-                ui.tr("col_max_days_overdue"): departments["max_days_overdue"],
-            }
-        ),
-        hide_index=True,
-        placeholder="—",
-        height=ui.table_height(len(departments)),
-        column_config={
-            ui.tr("col_on_time_rate"): st.column_config.NumberColumn(
-                format="%.1f%%", help=ui.tr("col_on_time_rate_help")
-            )
-        },
-    )
+# the chart over the table, each the page's width: beside each other the table's columns
+# were cut off at 1280
+ui.plotly(charts.rectification_bars(departments, lang, limit=ui.CHART_DEPARTMENTS), key="rect_bars")
+st.subheader(ui.tr("rect_by_department"))
+by_department = pd.DataFrame(
+    {
+        ui.tr("col_department"): departments["department"],
+        ui.tr("col_items"): departments["item_count"].astype(int),
+        ui.tr("rect_status_overdue"): departments["overdue_count"].astype(int),
+        ui.tr("rect_status_open"): departments["open_count"].astype(int),
+        ui.tr("col_on_time_rate"): [ui.pct_value(v) for v in departments["on_time_rate"]],
+        ui.tr("col_max_days_overdue"): departments["max_days_overdue"],
+    }
+)
+config, row_height = ui.fit_columns(
+    by_department,
+    {
+        ui.tr("col_on_time_rate"): st.column_config.NumberColumn(
+            format="%.1f%%", help=ui.tr("col_on_time_rate_help")
+        )
+    },
+)
+st.dataframe(
+    by_department,
+    hide_index=True,
+    placeholder="—",
+    row_height=row_height,
+    height=ui.table_height(len(departments), row_height=row_height or 35),
+    column_config=config,
+)
 
 st.subheader(ui.tr("rect_items_heading"))
 filters = st.columns(2)
@@ -111,6 +116,7 @@ table = pd.DataFrame(
 )
 codes = pd.Series([data.RECTIFICATION_LIGHTS[s] for s in shown["status"]], dtype=object)
 styler = ui.style_lights(table, [ui.tr("col_status")], {ui.tr("col_status"): codes})
+config, row_height = ui.fit_columns(styler)
 event = st.dataframe(
     styler,
     hide_index=True,
@@ -118,8 +124,9 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     key="rect_items_table",
-    height=ui.table_height(len(table)),
-    column_config={ui.tr("col_issue"): st.column_config.TextColumn(width="medium")},
+    row_height=row_height,
+    height=ui.table_height(len(table), row_height=row_height or 35),
+    column_config=config,
 )
 if event.selection.rows:
     st.switch_page(

@@ -91,7 +91,7 @@ else:
             ui.tr("col_adjusted_count"): over["qualitative_adjusted_count"].astype(int),
         }
     )
-    event = st.dataframe(
+    event = ui.fitted_dataframe(
         table,
         hide_index=True,
         placeholder="—",
@@ -144,7 +144,7 @@ if not unscored.empty:
             ui.tr("col_claimed_grade"): unscored["claimed_grade"].map(ui.grade_label),
         }
     )
-    st.dataframe(
+    ui.fitted_dataframe(
         table,
         hide_index=True,
         placeholder="—",
@@ -183,7 +183,7 @@ else:
             ],
         }
     )
-    st.dataframe(
+    ui.fitted_dataframe(
         table,
         hide_index=True,
         placeholder="—",

@@ -88,14 +88,17 @@ order = [
         "col_department",
     )
 ]
+# widths that fit 1280 (the sentence over up to four lines of its row)
+config, row_height = ui.fit_columns(styler, config, order, lines=4)
+row_height = row_height or ui.WRAPPING_ROW_HEIGHT
 event = st.dataframe(
     styler,
     column_config=config,
     hide_index=True,
     placeholder="—",
     column_order=order,
-    row_height=ui.WRAPPING_ROW_HEIGHT,
-    height=ui.table_height(len(shown), max_rows=15, row_height=ui.WRAPPING_ROW_HEIGHT),
+    row_height=row_height,
+    height=ui.table_height(len(shown), max_rows=15, row_height=row_height),
     on_select="rerun",
     selection_mode="single-row",
     key="warnings_table",

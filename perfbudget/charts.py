@@ -856,10 +856,16 @@ def forecast_curve_chart(
             else None
             for m in range(1, 13)
         ]
+        # a project that stopped reporting (last in 9月, as of 12月): the projection starts at
+        # its last reported point, not as a lone dot at 12月
+        reported = [m for m in range(1, month + 1) if pd.notna(actual[m - 1])]
+        if reported and reported[-1] < month:
+            projection[reported[-1] - 1] = actual[reported[-1] - 1]
         fig.add_trace(
             go.Scatter(
                 x=month_labels,
                 y=projection,
+                connectgaps=True,
                 mode="lines+markers",
                 name=t("forecast_projection", lang),
                 line={"color": RATE_COLOUR, "width": 2, "dash": "dot"},
@@ -888,14 +894,20 @@ def forecast_curve_chart(
 RECTIFICATION_COLOURS = palette.RECTIFICATION
 
 
-def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure:
+def rectification_bars(
+    departments: pd.DataFrame, lang: str = "zh", limit: int | None = None
+) -> go.Figure:
     """Rectification items of each department by status (data.department_rectification),
-    stacked; the departments with the most overdue items at the top."""
+    stacked; the departments with the most overdue items at the top; limit: only that many
+    of them (50 bars of one or two items each said nothing)."""
     df = departments.sort_values(
         ["overdue_count", "open_count", "department_code"],
         ascending=[True, True, False],
         kind="stable",
     )
+    shown_all = len(df)
+    if limit:
+        df = df.tail(limit)  # the worst are last: plotly draws the first at the bottom
     fig = go.Figure()
     for status in ("overdue", "open", "done_late", "done"):
         values = df[f"{status}_count"].astype(int)
@@ -915,7 +927,10 @@ def rectification_bars(departments: pd.DataFrame, lang: str = "zh") -> go.Figure
             )
         )
     height = max(300, 26 * len(df) + 160)
-    _base_layout(fig, t("rect_chart_title", lang), height)
+    title = t("rect_chart_title", lang)
+    if limit and shown_all > limit:
+        title += t("rect_chart_subtitle", lang, n=limit)
+    _base_layout(fig, title, height)
     fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
     fig.update_yaxes(title=None, automargin=True, ticksuffix="  ")
     fig.update_xaxes(title=t("rect_item_count", lang), gridcolor=GRID_COLOUR)

@@ -54,3 +54,44 @@ def test_a_data_quality_sentence_about_one_indicator_is_singular():
     assert _data_quality(row, 6, "zh") == "1个指标截至6月未填报任何完成值。"
     row.unreported_indicator_count = 2
     assert _data_quality(row, 6, "en") == "2 indicators have no value at all up to month 6."
+
+
+def test_fit_columns_shrinks_the_widest_text_and_wraps_its_rows():
+    import pandas as pd
+
+    from perfbudget.ui.tables import WRAPPING_ROW_HEIGHT, fit_columns, text_px
+
+    assert text_px("项目") == 28 and text_px("Ab1.") == 8 + 6.7 + 7 + 4
+    frame = pd.DataFrame({"名称": ["很" * 30], "金额": [1234.5]})
+    # 名称: 420 px of text + 16 padding; 金额: its cell 1234.5 (5 digits × 7 + the point's 4)
+    # + 16 = 55, more than its header's 28 + 16 + 6
+    config, row_height = fit_columns(frame, room=1000)
+    assert config["名称"]["width"] == 436 and config["金额"]["width"] == 55
+    assert row_height is None
+    config, row_height = fit_columns(frame, room=300)
+    # the name gives way (to 300 − 55 = 245 px ≥ its floor 436 × 1.1 / 3 + 16 = 176): 3 lines
+    assert config["名称"]["width"] == 245 and config["金额"]["width"] == 55
+    assert row_height == WRAPPING_ROW_HEIGHT
+    # never below its floor: the table then stays wider than the room
+    config, _ = fit_columns(frame, room=100)
+    assert config["名称"]["width"] == 176
+
+
+def test_a_forecast_of_a_project_that_stopped_reporting_is_a_line_not_a_lone_dot():
+    import pandas as pd
+
+    from perfbudget.charts import forecast_curve_chart
+
+    # reported to September (10% a month), as of December; s(m) = m / 12
+    curve = pd.DataFrame({"month": range(1, 10), "execution_rate": [m / 10 for m in range(1, 10)]})
+    shares = pd.DataFrame({"month": range(1, 13), "typical_share": [m / 12 for m in range(1, 13)]})
+    fig = forecast_curve_chart(curve, shares, 12, 0.9, "zh")
+    projection = fig.data[2]
+    assert list(projection.y[:8]) == [None] * 8
+    assert projection.y[8] == 0.9  # the last reported point, September
+    assert projection.y[9] is None and projection.y[10] is None
+    assert projection.y[11] == 0.9  # the forecast × s(12) = 0.9 × 1
+    assert projection.connectgaps is True
+    # reported up to the as-of month: the projection starts there, as before
+    fig = forecast_curve_chart(curve, shares, 9, 1.2, "zh")
+    assert fig.data[2].y[8] == 1.2 * 9 / 12 and fig.data[2].y[7] is None

@@ -205,11 +205,21 @@ def execution_table(
     ]
     for column, label in (extra or {}).items():
         out[label] = frame[column].to_numpy()
+    # headers short enough for ten columns at 1280 (the full names in the help)
     config = {
-        tr("col_budget_wan"): st.column_config.NumberColumn(format="%,.2f"),
+        tr("col_budget_wan"): st.column_config.NumberColumn(
+            label=tr("col_budget_wan_short"), format="%,.2f", help=tr("col_budget_wan")
+        ),
         tr("col_spent_wan"): st.column_config.NumberColumn(format="%,.2f"),
-        tr("col_rate"): st.column_config.NumberColumn(format="%.1f%%"),
-        tr("col_time_progress"): st.column_config.NumberColumn(format="%.1f%%"),
+        tr("col_rate"): st.column_config.NumberColumn(
+            label=tr("col_rate_short"), format="%.1f%%", help=tr("col_rate")
+        ),
+        tr("col_time_progress"): st.column_config.NumberColumn(
+            label=tr("col_time_progress_short"), format="%.1f%%", help=tr("col_time_progress")
+        ),
+        tr("col_last_month"): st.column_config.Column(
+            label=tr("col_last_month_short"), help=tr("col_last_month")
+        ),
         tr("col_pace"): st.column_config.NumberColumn(format="%.2f", help=tr("pace_light_help")),
         tr("col_light"): st.column_config.TextColumn(width="small", help=tr("light_help")),
         tr("col_gap_pp"): st.column_config.NumberColumn(
@@ -367,3 +377,118 @@ def warning_table(flags, extra: dict[str, object] | None = None):
     }
     codes = pd.Series(list(flags["severity"]), dtype=object)
     return style_lights(out, [tr("col_severity")], {tr("col_severity"): codes}), config
+
+
+# --- widths that fit a laptop -----------------------------------------------------------
+
+# What a table has at 1280 wide with the sidebar open (the main column less its margins and
+# the row-selection boxes), in px; wider screens stretch every column (st.dataframe grows them).
+LAPTOP_TABLE_PX = 860
+# st.dataframe's cell padding either side, and a header's few px more (its sort arrow).
+_CELL_PAD_PX = 16
+_HEADER_ICON_PX = 6
+# a text column may shrink to this, its text then wrapping over the row's lines
+_MIN_TEXT_PX = 90
+_WRAP_LINES = 3
+
+
+def text_px(text: object) -> float:
+    """About how wide a text is in st.dataframe's 14 px Source Sans (measured in Chromium): a
+    Chinese character (or any full-width one) 14 px, a capital 8, a digit 7, a small letter
+    6.7, a space or punctuation 4."""
+    width = 0.0
+    for ch in str(text):
+        if ord(ch) >= 0x2E80 or ch in "（）【】，。：；、":
+            width += 14
+        elif ch.isupper():
+            width += 8
+        elif ch.isdigit():
+            width += 7
+        elif ch.isalpha():
+            width += 6.7
+        else:
+            width += 4
+    return width
+
+
+def _shown(value: object, spec: dict | None) -> str:
+    """A cell as the table shows it (a number column's printf format applied)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return fmt.EMPTY
+    number_format = (spec or {}).get("type_config", {}).get("format") if spec else None
+    if isinstance(number_format, str) and isinstance(value, int | float):
+        try:
+            text = number_format.replace("%,", "%") % value
+        except (TypeError, ValueError):
+            return str(value)
+        # as wide as its grouping commas make it: 485556.12 → 485,556.12
+        return text + "," * ((len(str(int(abs(value)))) - 1) // 3 if "%," in number_format else 0)
+    return str(value)
+
+
+def fit_columns(
+    table,
+    config: dict | None = None,
+    order: list[str] | None = None,
+    room: int = LAPTOP_TABLE_PX,
+    lines: int = _WRAP_LINES,
+):
+    """column_config with a width for every shown column so the table fits a laptop
+    (LAPTOP_TABLE_PX), and the row height it needs: each column as wide as its header and
+    its widest cell (of the first 200 rows); when they add up to more, the widest text
+    columns shrink (to no less than a third of their text, so three lines hold it) and the
+    rows grow to WRAPPING_ROW_HEIGHT. room: the px it has; lines: the lines a wrapping row
+    holds (its height grows with them). Returns (config, row_height or None)."""
+    frame = getattr(table, "data", table)
+    config = dict(config or {})
+    columns = [c for c in (order or list(frame.columns)) if c in frame.columns]
+    sample = frame.head(200)
+    natural: dict[str, float] = {}
+    header: dict[str, float] = {}
+    for column in columns:
+        spec = config.get(column)
+        if column in config and spec is None:
+            continue  # hidden
+        label = spec.get("label") if isinstance(spec, dict) and spec.get("label") else column
+        header[column] = text_px(label) + _CELL_PAD_PX + _HEADER_ICON_PX
+        cells = [
+            text_px(_shown(v, spec if isinstance(spec, dict) else None)) for v in sample[column]
+        ]
+        natural[column] = max([header[column], *(c + _CELL_PAD_PX for c in cells)])
+    widths = dict(natural)
+    wrapping = False
+    excess = sum(widths.values()) - room
+    # the widest text columns give way first
+    for column in sorted(widths, key=lambda c: -natural[c]):
+        if excess <= 0:
+            break
+        if pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        # a tenth more than a lines-th: words break where they may, not where the px run out
+        floor = max(header[column], _MIN_TEXT_PX, natural[column] * 1.1 / lines + _CELL_PAD_PX)
+        give = min(excess, widths[column] - floor)
+        if give > 0:
+            widths[column] -= give
+            excess -= give
+            wrapping = True
+    for column, width in widths.items():
+        spec = config.get(column)
+        config[column] = {**(spec if isinstance(spec, dict) else {}), "width": round(width)}
+    if not wrapping:
+        return config, None
+    return config, WRAPPING_ROW_HEIGHT + round((lines - _WRAP_LINES) * 19)
+
+
+def fitted_dataframe(data, **kwargs):
+    """st.dataframe with fit_columns' widths and row height (the column_config and
+    column_order given are kept; a height from table_height grows with the rows)."""
+    config, row_height = fit_columns(
+        data, kwargs.pop("column_config", None), kwargs.get("column_order")
+    )
+    if row_height is not None and kwargs.get("row_height") is None:
+        kwargs["row_height"] = row_height
+        height = kwargs.get("height")
+        if isinstance(height, int):
+            rows = max(1, round((height - 38) / 35))
+            kwargs["height"] = table_height(rows, row_height=row_height)
+    return st.dataframe(data, column_config=config, **kwargs)
