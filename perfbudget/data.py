@@ -974,7 +974,6 @@ THRESHOLD_GROUP_ORDER = thresholds.GROUP_ORDER
 # --- the briefing (简报) ---------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
 def _kept(func):
     """Cache an object that is only read (the briefing model) for every session, as it is:
     rebuilt when a write clears the caches, not on each rerun of its page (at city scale the
