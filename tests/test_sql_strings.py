@@ -53,6 +53,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     "registry results.MEMOISED; the period formatted in is int() of the year and month the "
     "caller computes (CREATE TABLE AS / CREATE MACRO bodies take no bound parameters)",
     ("perfbudget/results.py", "_forget_memo"): "the names of the registry results.MEMOISED",
+    ("perfbudget/results.py", "read_window"): "a result table name, the where clause of "
+    "_narrowed_rows (column names checked against the stored table's own, values bound) and "
+    "the sort column (checked the same way); limit and offset bound",
+    ("perfbudget/results.py", "read_distinct"): "column names checked against the stored "
+    "table's own (results._narrowed_rows); values bound",
     ("perfbudget/results.py", "flag_since"): "result table names and rule ids from the rule "
     "registry; year, month and scope bound",
 }
