@@ -16,7 +16,8 @@ lang = ui.lang()
 st.title(ui.tr("league_title"))
 st.caption(ui.tr("as_of", year=year, month=month) + " · " + ui.tr("league_intro"))
 
-league = data.department_league(year, month, scope)
+# ranked among every department; a department user sees their own rows only
+league = data.department_league_ranked(year, month, scope)
 if league.empty:
     st.info(ui.tr("no_departments"), icon=":material/info:")
     st.stop()
@@ -55,6 +56,8 @@ st.dataframe(
     },
 )
 st.caption(ui.tr("league_missing_note"))
+if scope.departments is not None:
+    st.caption(ui.tr("league_ranked_among", n=int(league["ranked_among"].iloc[0])))
 
 with st.expander(
     ui.tr("league_weights_heading", total=f"{total_weight:g}"), icon=":material/tune:"

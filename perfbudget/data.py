@@ -561,6 +561,19 @@ def department_league(year: int, month: int, scope: Scope) -> pd.DataFrame:
     return _run("department_league", scope, year=year, month=month)
 
 
+def department_league_ranked(year: int, month: int, scope: Scope) -> pd.DataFrame:
+    """The league rows of the scope's departments, ranked among every department the user may
+    know of (every department; sensitive projects only with that right): a department user
+    sees their own rank and score, never another department's row. Column ranked_among: how
+    many departments the rank is out of."""
+    if scope.departments is None:
+        league = department_league(year, month, scope)
+        return league.assign(ranked_among=len(league))
+    wide = department_league(year, month, Scope(include_sensitive=scope.include_sensitive))
+    mine = wide[wide["department_code"].isin(scope.departments)].reset_index(drop=True)
+    return mine.assign(ranked_among=len(wide))
+
+
 @_frames
 def department_league_trend(year: int, month: int, scope: Scope) -> pd.DataFrame:
     """department_league at the end of each month 1..month, one frame with a `month` column:

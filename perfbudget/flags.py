@@ -65,6 +65,46 @@ SEVERITY_LABELS = {
     lang: {s: t(vocab.severity_key(s), lang) for s in vocab.SEVERITIES} for lang in LANGS
 }
 
+# What a flag's `value` (and `threshold`) is measured in, by rule and sub-rule, as the SQL of
+# each rule picks it (queries/warning_*.sql): the warnings workbook's 单位 column.
+_RATE = "比率（1为100%）"
+VALUE_UNITS: dict[str, str] = {
+    "slow_spending:pace": "进度比",
+    "slow_spending:large_gap": "百分点",
+    "over_budget": _RATE,
+    "spend_output_mismatch": "进度比之差",
+    "indicator_behind": _RATE,
+    "large_balance": _RATE,
+    "cost_above_reference": _RATE,
+    "target_not_met": _RATE,
+    "rectification_overdue": "天",
+    "disclosure_gap:project_not_disclosed": "元",
+    "disclosure_gap:department_coverage": _RATE,
+    "data_quality:no_targets": "个指标",  # none: the value is 0
+    "data_quality:no_cost_indicator": "个指标",
+    "data_quality:points_not_90": "分",
+    "data_quality:not_reported": "月",
+    "data_quality:indicator_unreported": "个指标",
+    "data_quality:spending_on_zero_budget": "元",
+}
+
+
+def value_unit(rule: object, sub_rules: object, value: object) -> str:
+    """The unit of a flag's value: its rule's, or its first sub-rule's. 支出进度偏慢 takes
+    the pace unless only the large-gap sub-rule made it (then the gap in percentage points,
+    always negative: a pace never is)."""
+    subs = [s for s in str(sub_rules or "").split(",") if s]
+    if rule == "slow_spending":
+        gap = "large_gap" in subs and (
+            "pace" not in subs or (isinstance(value, int | float) and value < 0)
+        )
+        return VALUE_UNITS["slow_spending:large_gap" if gap else "slow_spending:pace"]
+    for sub in subs[:1]:
+        if f"{rule}:{sub}" in VALUE_UNITS:
+            return VALUE_UNITS[f"{rule}:{sub}"]
+    return VALUE_UNITS.get(str(rule), "")
+
+
 COMMON_COLUMNS = [
     "project_code",
     "project_name",

@@ -95,3 +95,42 @@ def test_a_forecast_of_a_project_that_stopped_reporting_is_a_line_not_a_lone_dot
     # reported up to the as-of month: the projection starts there, as before
     fig = forecast_curve_chart(curve, shares, 9, 1.2, "zh")
     assert fig.data[2].y[8] == 1.2 * 9 / 12 and fig.data[2].y[7] is None
+
+
+def test_a_flags_value_has_its_unit():
+    from perfbudget.flags import value_unit
+
+    assert value_unit("slow_spending", "pace", 0.6) == "进度比"
+    assert value_unit("slow_spending", "pace,large_gap", 0.5) == "进度比"
+    assert value_unit("slow_spending", "pace,large_gap", -25.0) == "百分点"
+    assert value_unit("slow_spending", "large_gap", -25.0) == "百分点"
+    assert value_unit("over_budget", "", 1.15) == "比率（1为100%）"
+    assert value_unit("disclosure_gap", "project_not_disclosed", 6e6) == "元"
+    assert value_unit("disclosure_gap", "department_coverage", 0.3) == "比率（1为100%）"
+    assert value_unit("rectification_overdue", None, 12) == "天"
+    assert value_unit("data_quality", "points_not_90,not_reported", 80) == "分"
+
+
+def test_the_warnings_workbook_says_the_unit_of_each_value(hand_db):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from perfbudget import flags
+    from perfbudget.export.tables import warning_xlsx
+    from perfbudget.scope import Scope
+
+    sheet = load_workbook(
+        BytesIO(warning_xlsx(flags.warning_flags(hand_db, 2025, 7, Scope.public())))
+    ).active
+    header = [c.value for c in sheet[1]]
+    assert header[7:10] == ["指标值", "阈值", "单位（指标值、阈值）"]
+    rows = [
+        dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)
+    ]
+    slow = {r["项目编码"]: r for r in rows if r["预警规则"] == "支出进度偏慢"}
+    # P003: red by the large-project gap, −23.3 against −20 percentage points
+    assert slow["P003"]["阈值"] == -20 and slow["P003"]["单位（指标值、阈值）"] == "百分点"
+    # P002: yellow by its pace 0.6 against 0.8
+    assert slow["P002"]["阈值"] == 0.8 and slow["P002"]["单位（指标值、阈值）"] == "进度比"
+    assert all(r["单位（指标值、阈值）"] is not None or r["指标值"] is None for r in rows)

@@ -366,6 +366,11 @@ def warning_xlsx(flags: pd.DataFrame) -> bytes:
     filled by severity: the warnings page's download."""
     frame = flags_module.with_messages(flags)
     frame["severity_zh"] = [flags_module.SEVERITY_LABELS["zh"].get(s, s) for s in frame["severity"]]
+    # 指标值 mixes rates, percentage points, days and 元: say which beside it
+    frame["value_unit"] = [
+        flags_module.value_unit(r, s, v)
+        for r, s, v in zip(frame["rule"], frame["sub_rules"], frame["value"], strict=True)
+    ]
     for column in ("adjusted_budget_yuan", "spent_yuan", "execution_rate", "gap_pp"):
         if column not in frame:
             frame[column] = None
@@ -379,6 +384,7 @@ def warning_xlsx(flags: pd.DataFrame) -> bytes:
         Column("message", "预警说明", width=60),
         Column("value", "指标值", "number"),
         Column("threshold", "阈值", "number"),
+        Column("value_unit", "单位（指标值、阈值）", width=16),
         Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
         Column("spent_yuan", "累计支出（万元）", "wan"),
         Column("execution_rate", "执行率", "rate"),

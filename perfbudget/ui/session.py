@@ -74,12 +74,15 @@ def oidc_configured() -> bool:
 
 
 def _oidc_identity() -> str | None:
-    """The identity provider's e-mail (else name) claim of the browser's st.user, if any."""
+    """The identity provider's e-mail (else, with no e-mail claim, name) claim of the browser's
+    st.user, if any. An e-mail the provider says it has not verified (email_verified false)
+    is no identity: the sign-in is refused."""
     user = getattr(st, "user", None)
     if user is None or not user.get("is_logged_in"):
         return None
-    who = user.get("email") or user.get("name")
-    return str(who) if who else None
+    if user.get("email"):
+        return None if user.get("email_verified") is False else str(user.get("email"))
+    return str(user.get("name")) if user.get("name") else None
 
 
 def _session_user() -> User | None:

@@ -261,6 +261,18 @@ def test_a_department_user_sees_only_their_department_on_every_page(users_db):
     assert not set(table["项目编码"].dropna()) - {"P004", "P005", "P006", "P009"}
 
 
+def test_a_department_user_sees_their_rank_among_every_department_and_no_other_row(users_db):
+    # the hand league at July (tests/cli/test_department_reports.py): D02 75.0, D01 59.2,
+    # D03 17.1. Without the sensitive right D03 (a sensitive department) is not in the league:
+    # ana's D01 is second of two (ranked within her scope alone it would read first of one)
+    at = _goto(_signed_in("ana"), "pages/departments.py")
+    table = at.dataframe[0].value
+    assert list(table["部门"]) == ["区教育局"]
+    assert list(table["排名"]) == [2]
+    assert list(table["得分"]) == [59.2]
+    assert "名次是在全部2个部门中的排名" in _texts(at)
+
+
 @pytest.mark.parametrize(
     ("name", "code"),
     [("lead2", "P001"), ("ana", "P004"), ("lead2", "P007"), ("ana", "P007")],
@@ -328,3 +340,13 @@ def test_an_identity_unknown_to_the_users_table_is_refused(users_db):
     assert "example.org" in _texts(at)
     assert not at.metric and not at.dataframe
     assert list(_audit("sign_in_failed")["user"]) == ["stranger@example.org"]
+
+
+def test_an_email_the_identity_provider_has_not_verified_signs_nobody_in(users_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "ana", "email_verified": False}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["登录"]
+    assert not at.metric
