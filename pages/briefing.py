@@ -49,7 +49,13 @@ sections = tuple(key for key in data.BRIEFING_SECTIONS if key in chosen)
 try:
     with st.spinner(ui.tr("briefing_building")):
         model = data.briefing(
-            year, month, department, public, sections, ui.export_scope() if public else scope
+            year,
+            month,
+            department,
+            public,
+            sections,
+            ui.export_scope() if public else scope,
+            ui.lang(),
         )
 except data.BriefingError as exc:
     st.warning(ui.tr("briefing_error", error=ui.md_text(exc)), icon=":material/info:")

@@ -1004,15 +1004,23 @@ def briefing(
     public: bool,
     sections: tuple[str, ...],
     scope: Scope,
+    lang: str = "zh",
 ):
-    """The briefing model (perfbudget.export.briefing) of a district or one department; a
-    public one is built without sensitive projects whatever the scope. Raises BriefingError
-    when the scope has no data (not cached: the next rerun asks again)."""
+    """The briefing model (perfbudget.export.briefing) of a district or one department, in
+    the page's language; a public one is built without sensitive projects whatever the scope.
+    Raises BriefingError when the scope has no data (not cached: the next rerun asks again)."""
     from perfbudget.export.briefing import build_briefing  # the briefing page's modules: there only
 
     with cursor() as cur:
         return build_briefing(
-            cur, year, month, department_code, public=public, sections=sections, base_scope=scope
+            cur,
+            year,
+            month,
+            department_code,
+            public=public,
+            sections=sections,
+            base_scope=scope,
+            lang=lang,
         )
 
 

@@ -27,8 +27,7 @@ import plotly.graph_objects as go
 
 from perfbudget import charts, db, flags, thresholds, vocab
 from perfbudget import formatting as fmt
-from perfbudget.export import file_stem, marking
-from perfbudget.export.images import SOURCE_ZH
+from perfbudget.export import MARKINGS_EN, file_stem, marking
 from perfbudget.export.xlsx import Column
 from perfbudget.i18n import t
 from perfbudget.reports import last_month
@@ -52,6 +51,9 @@ SLIDE_COST_CLASSES = 3  # classes (一类事) on the cost-analysis slide (most p
 # The dashboard's names of the quadrants (perfbudget.vocab, perfbudget.i18n quadrant_*).
 QUADRANT_LABELS = {q: t(vocab.quadrant_key(q), "zh") for q in vocab.QUADRANTS}
 SYNTHETIC_NOTE = "（演示数据，合成，非真实财政数据）"
+# the languages a briefing is made in: every title, caption, note, header and chart label of
+# the deck and its workbook in that language (perfbudget.i18n bf_*, brief_*)
+LANGS = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -102,32 +104,39 @@ class Briefing:
     sections: list[Section]
     omitted: list[tuple[str, str]]  # (section title, why)
     is_synthetic: bool = False
+    lang: str = "zh"
 
     @property
     def marking(self) -> str:
-        return marking(self.public)
+        mark = marking(self.public)
+        return mark if self.lang == "zh" else MARKINGS_EN[mark]
 
     @property
     def title(self) -> str:
-        return f"{self.scope_label}预算绩效简报"
+        return t("bf_title", self.lang, scope=self.scope_label)
 
     @property
     def as_of(self) -> str:
-        return f"数据截至{self.year}年{self.month}月"
+        return t("bf_as_of", self.lang, year=self.year, month=self.month)
 
     @property
     def tables(self) -> list[Table]:
         return [s.table for s in self.sections if s.table is not None]
 
     def file_name(self, suffix: str) -> str:
-        """预算绩效简报_示例区_2025年07月_内部.pptx"""
-        return (
-            f"预算绩效简报_{file_stem(self.scope_label, 30)}_{self.year}年{self.month:02d}月_"
-            f"{self.marking}.{suffix.lstrip('.')}"
+        """预算绩效简报_示例区_2025年07月_内部.pptx (briefing_…_2025-07_Internal.pptx)"""
+        return t(
+            "bf_file",
+            self.lang,
+            stem=file_stem(self.scope_label, 30),
+            year=self.year,
+            month=self.month,
+            marking=self.marking,
+            suffix=suffix.lstrip("."),
         )
 
     def omitted_lines(self) -> list[str]:
-        return [f"未包含「{title}」：{why}" for title, why in self.omitted]
+        return [t("bf_omitted", self.lang, title=title, why=why) for title, why in self.omitted]
 
 
 class BriefingError(ValueError):
@@ -166,10 +175,13 @@ def build_briefing(
     sections: Iterable[str] | None = None,
     base_scope: Scope | None = None,
     today: date | None = None,
+    lang: str = "zh",
 ) -> Briefing:
     """The briefing of a district (department_code None) or one department at a year-month.
     base_scope is what the user may see (default everything); a public briefing drops the
-    sensitive projects from it whatever it says."""
+    sensitive projects from it whatever it says. lang: "zh" or "en", the deck's language."""
+    if lang not in LANGS:
+        raise BriefingError(f"未知的语言 / unknown language: {lang}")
     chosen = (
         default_sections(conn, year)
         if sections is None
@@ -193,8 +205,8 @@ def build_briefing(
     if department_code is None:
         districts = db.run_query(conn, "district_execution", scope, year=year, month=month)
         names = [str(d) for d in districts["district"]]
-        scope_label = names[0] if len(names) == 1 else "全市"
-        subject = "全区" if len(names) <= 1 else "全市"
+        scope_label = names[0] if len(names) == 1 else t("bf_scope_city", lang)
+        subject = t("bf_subject_district" if len(names) <= 1 else "bf_subject_city", lang)
     else:
         departments = db.run_query(conn, "department_list", scope, year=year)
         scope_label = (
@@ -209,21 +221,21 @@ def build_briefing(
     built: list[Section] = []
     omitted: list[tuple[str, str]] = []
     builders = {
-        "kpi": lambda: _kpi_section(conn, year, month, scope, kpi, subject, all_flags),
+        "kpi": lambda: _kpi_section(conn, year, month, scope, kpi, subject, all_flags, lang),
         "execution": lambda: _execution_section(
-            conn, year, month, scope, department_code, all_flags
+            conn, year, month, scope, department_code, all_flags, lang
         ),
-        "warnings": lambda: _warnings_section(all_flags, month),
-        "dual_monitoring": lambda: _dual_section(conn, year, month, scope),
-        "selfeval": lambda: _selfeval_section(conn, year, month, scope),
-        "pefa": lambda: _pefa_section(conn, year, scope, department_code),
-        "costs": lambda: _costs_section(conn, year, scope, all_flags),
-        "cost_classes": lambda: _cost_classes_section(conn, year, scope, department_code),
+        "warnings": lambda: _warnings_section(all_flags, month, lang),
+        "dual_monitoring": lambda: _dual_section(conn, year, month, scope, lang),
+        "selfeval": lambda: _selfeval_section(conn, year, month, scope, lang),
+        "pefa": lambda: _pefa_section(conn, year, scope, department_code, lang),
+        "costs": lambda: _costs_section(conn, year, scope, all_flags, lang),
+        "cost_classes": lambda: _cost_classes_section(conn, year, scope, department_code, lang),
     }
     for key in chosen:
         result = builders[key]()
         if isinstance(result, str):
-            omitted.append((SECTIONS[key], result))
+            omitted.append((t(f"bf_section_{key}", lang), result))
         else:
             built.append(result)
     return Briefing(
@@ -232,105 +244,146 @@ def build_briefing(
         scope_label=scope_label,
         subject=subject,
         public=public,
-        source=SOURCE_ZH + (SYNTHETIC_NOTE if synthetic else ""),
+        source=t("bf_source", lang) + (t("bf_synthetic", lang) if synthetic else ""),
         generated=today or date.today(),
         sections=built,
         omitted=omitted,
         is_synthetic=synthetic,
+        lang=lang,
     )
 
 
-def _behind_phrase(gap_pp: object) -> str:
+def _behind_phrase(gap_pp: object, lang: str = "zh") -> str:
     """'低于序时进度19.5个百分点' / '高于…' / '与序时进度持平' from a gap in pp."""
     gap = fmt.to_decimal(gap_pp)
     if gap is None:
-        return "无法与序时进度比较"
+        return t("bf_not_comparable", lang)
     shown = fmt.half_up(abs(gap), 1)
     if shown == 0:
-        return "与序时进度持平"
-    return f"{'低于' if gap < 0 else '高于'}序时进度{shown}个百分点"
+        return t("bf_on_time", lang)
+    return t("bf_behind" if gap < 0 else "bf_ahead", lang, pp=shown)
 
 
-def _kpi_section(conn, year, month, scope, kpi, subject, all_flags) -> Section:
+def _kpi_section(conn, year, month, scope, kpi, subject, all_flags, lang="zh") -> Section:
     counts = flags.flag_counts(all_flags)
     red, yellow = counts.red, counts.yellow
-    caption = f"{subject}执行率{fmt.pct(kpi['execution_rate'])}，{_behind_phrase(kpi['gap_pp'])}"
+    caption = t(
+        "bf_kpi_caption",
+        lang,
+        subject=subject,
+        rate=fmt.pct(kpi["execution_rate"]),
+        behind=_behind_phrase(kpi["gap_pp"], lang),
+    )
     if red or yellow:
-        caption += f"；红色预警{red}条、黄色预警{yellow}条"
+        caption += t("bf_kpi_caption_flags", lang, red=red, yellow=yellow)
     kpis = [
         Kpi(
-            "调整后预算",
-            fmt.money(kpi["adjusted_budget_yuan"]),
-            f"{int(kpi['department_count'])}个部门 · {int(kpi['project_count'])}个项目",
+            t("bf_kpi_budget", lang),
+            fmt.money(kpi["adjusted_budget_yuan"], lang=lang),
+            t(
+                "bf_kpi_budget_note",
+                lang,
+                departments=int(kpi["department_count"]),
+                projects=int(kpi["project_count"]),
+            ),
         ),
         Kpi(
-            "累计支出",
-            fmt.money(kpi["spent_yuan"]),
-            f"{int(kpi['reported_project_count'])}个项目已报送{month}月支出",
+            t("bf_kpi_spent", lang),
+            fmt.money(kpi["spent_yuan"], lang=lang),
+            t("bf_kpi_spent_note", lang, n=int(kpi["reported_project_count"]), month=month),
         ),
         Kpi(
-            "预算执行率",
+            t("bf_kpi_rate", lang),
             fmt.pct(kpi["execution_rate"]),
-            f"进度比{fmt.ratio(kpi['pace'])}",
+            t("bf_kpi_rate_note", lang, pace=fmt.ratio(kpi["pace"])),
             light=kpi["pace_light"],
         ),
         Kpi(
-            "序时进度",
+            t("bf_kpi_time", lang),
             fmt.pct(kpi["time_progress"]),
-            f"进度差{fmt.pp(kpi['gap_pp'])}个百分点",
+            t("bf_kpi_time_note", lang, gap=fmt.pp(kpi["gap_pp"])),
             light=kpi["pace_light"],
         ),
         Kpi(
-            "绩效指标正常率",
+            t("bf_kpi_indicators", lang),
             fmt.pct(kpi["indicator_on_track_rate"]),
-            f"{int(kpi['indicator_on_track_count'] or 0)}/{int(kpi['indicator_reported_count'] or 0)}"
-            "个已填报指标",
+            t(
+                "bf_kpi_indicators_note",
+                lang,
+                on=int(kpi["indicator_on_track_count"] or 0),
+                reported=int(kpi["indicator_reported_count"] or 0),
+            ),
         ),
-        Kpi("绩效预警", f"{red + yellow}条", f"红色{red}条 · 黄色{yellow}条", light=counts.light),
+        Kpi(
+            t("bf_kpi_warnings", lang),
+            t("bf_kpi_warnings_value", lang, n=red + yellow),
+            t("bf_kpi_warnings_note", lang, red=red, yellow=yellow),
+            light=counts.light,
+        ),
     ]
     trend = db.run_query(
         conn, "execution_trend", scope, year=year, month=month, department_code=None
     )
     figure = None
     if not trend.empty and trend["spent_yuan"].notna().any():
-        figure = charts.execution_trend_chart(trend, "zh", title="")
+        figure = charts.execution_trend_chart(trend, lang, title="")
     frame = pd.DataFrame(
         {
-            "item": [k.label for k in kpis] + ["进度比"],
+            "item": [k.label for k in kpis] + [t("bf_kpi_pace", lang)],
             "value": [k.value for k in kpis] + [fmt.ratio(kpi["pace"])],
             "note": [k.note for k in kpis] + [""],
         }
     )
     table = Table(
-        "总体情况",
-        "总体情况",
+        t("bf_kpi_sheet", lang),
+        t("bf_kpi_sheet", lang),
         frame,
         [
-            Column("item", "指标", width=18),
-            Column("value", "数值", width=20),
-            Column("note", "说明", width=36),
+            Column("item", t("bf_col_item", lang), width=18),
+            Column("value", t("bf_col_value", lang), width=20),
+            Column("note", t("bf_col_note", lang), width=36),
         ],
     )
-    return Section("kpi", SECTIONS["kpi"], caption, figure=figure, table=table, kpis=kpis)
+    return Section("kpi", t("bf_section_kpi", lang), caption, figure=figure, table=table, kpis=kpis)
 
 
-# how the slides' lights are defined (flags.project_lights, flags.scope_lights)
-PROJECT_LIGHT_NOTE = (
-    "项目灯取其绩效预警中最差的一个：有红色预警为红灯，否则有黄色预警为黄灯，否则绿灯；"
-    "蓝色提示和数据质量提示不计入；未报送或预算为0且无红黄预警的不评灯。"
-)
-DEPARTMENT_LIGHT_NOTE = (
-    "部门灯取其所含项目灯与部门整体预警中最差的一个：有红灯项目即为红灯，"
-    "与「重点预警」所列预警一致。"
-)
+# how the slides' lights are defined (flags.project_lights, flags.scope_lights): the notes
+# bf_project_light_note and bf_department_light_note of perfbudget.i18n
 
 
-def _execution_section(conn, year, month, scope, department_code, all_flags) -> Section | str:
+def _execution_columns(lang: str, *, projects: bool) -> list[Column]:
+    """The execution table's columns: per department, or (a department's briefing) per project."""
+    head = (
+        [
+            Column("project_code", t("bf_col_project_code", lang)),
+            Column("project_name", t("bf_col_project", lang), width=24),
+        ]
+        if projects
+        else [
+            Column("department_code", t("bf_col_department_code", lang)),
+            Column("department", t("bf_col_department", lang), width=22),
+            Column("project_count", t("bf_col_project_count", lang), "integer"),
+        ]
+    )
+    return [
+        *head,
+        Column("adjusted_budget_yuan", t("bf_col_adjusted_wan", lang), "wan"),
+        Column("spent_yuan", t("bf_col_spent_wan", lang), "wan"),
+        Column("execution_rate", t("bf_col_rate", lang), "rate"),
+        Column("time_progress", t("bf_col_time", lang), "rate"),
+        Column("gap_pp", t("bf_col_gap", lang), "pp"),
+        Column("pace", t("bf_col_pace", lang), "number"),
+    ]
+
+
+def _execution_section(
+    conn, year, month, scope, department_code, all_flags, lang="zh"
+) -> Section | str:
     if department_code is not None:
-        return _project_execution_section(conn, year, month, scope, all_flags)
+        return _project_execution_section(conn, year, month, scope, all_flags, lang)
     departments = db.run_query(conn, "department_execution", scope, year=year, month=month)
     if departments.empty:
-        return "没有部门的执行数据"
+        return t("bf_no_departments", lang)
     projects = db.run_query(conn, "project_execution", scope, year=year, month=month)
     lights = flags.scope_lights(all_flags, projects, departments)
     dept_lights = lights[lights["level"] == "department"].set_index("key")
@@ -343,49 +396,45 @@ def _execution_section(conn, year, month, scope, department_code, all_flags) -> 
     ranked = departments.dropna(subset=["execution_rate"]).sort_values(
         ["execution_rate", "department_code"], kind="stable"
     )
-    caption = (
-        f"{len(departments)}个部门中，红灯{red}个、黄灯{yellow}个（共有红灯项目{red_projects}个）"
+    caption = t(
+        "bf_execution_caption",
+        lang,
+        n=len(departments),
+        red=red,
+        yellow=yellow,
+        red_projects=red_projects,
     )
     if not ranked.empty:
         low = ranked.iloc[0]
-        caption += f"；执行率最低的是{low['department']}（{fmt.pct(low['execution_rate'])}）"
+        caption += t("bf_lowest", lang, name=low["department"], rate=fmt.pct(low["execution_rate"]))
     limit = SLIDE_DEPARTMENTS if len(departments) > SLIDE_DEPARTMENTS else None
-    figure = charts.department_execution_bars(departments, lights, "zh", limit=limit, title="")
+    figure = charts.department_execution_bars(departments, lights, lang, limit=limit, title="")
     notes = (
-        [
-            f"图中为执行率最低的{SLIDE_DEPARTMENTS}个部门，全部{len(departments)}个部门见 Excel 附表。"
-        ]
-        if limit
-        else []
+        [t("bf_lowest_departments", lang, k=SLIDE_DEPARTMENTS, n=len(departments))] if limit else []
     )
-    notes.append(DEPARTMENT_LIGHT_NOTE + PROJECT_LIGHT_NOTE)
+    notes.append(t("bf_department_light_note", lang) + t("bf_project_light_note", lang))
     table = Table(
-        "部门执行",
-        "各部门预算执行情况",
+        t("bf_execution_sheet", lang),
+        t("bf_execution_table", lang),
         departments.assign(severity=light_codes.to_numpy()),
-        [
-            Column("department_code", "部门编码"),
-            Column("department", "主管部门", width=22),
-            Column("project_count", "项目数", "integer"),
-            Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
-            Column("spent_yuan", "累计支出（万元）", "wan"),
-            Column("execution_rate", "执行率", "rate"),
-            Column("time_progress", "序时进度", "rate"),
-            Column("gap_pp", "进度差（百分点）", "pp"),
-            Column("pace", "进度比", "number"),
-        ],
+        _execution_columns(lang, projects=False),
         severity_key="severity",
     )
     return Section(
-        "execution", SECTIONS["execution"], caption, figure=figure, table=table, notes=notes
+        "execution",
+        t("bf_section_execution", lang),
+        caption,
+        figure=figure,
+        table=table,
+        notes=notes,
     )
 
 
-def _project_execution_section(conn, year, month, scope, all_flags) -> Section | str:
+def _project_execution_section(conn, year, month, scope, all_flags, lang="zh") -> Section | str:
     """For a department's briefing: its projects instead of departments."""
     projects = db.run_query(conn, "project_execution", scope, year=year, month=month)
     if projects.empty:
-        return "没有项目的执行数据"
+        return t("bf_no_projects", lang)
     lights = flags.project_lights(all_flags, projects)
     light_codes = lights["light"]
     red = int((light_codes == "red").sum())
@@ -393,10 +442,12 @@ def _project_execution_section(conn, year, month, scope, all_flags) -> Section |
     ranked = projects.dropna(subset=["execution_rate"]).sort_values(
         ["execution_rate", "project_code"], kind="stable"
     )
-    caption = f"{len(projects)}个项目中，红灯{red}个、黄灯{yellow}个"
+    caption = t("bf_projects_caption", lang, n=len(projects), red=red, yellow=yellow)
     if not ranked.empty:
         low = ranked.iloc[0]
-        caption += f"；执行率最低的是{low['project_name']}（{fmt.pct(low['execution_rate'])}）"
+        caption += t(
+            "bf_lowest", lang, name=low["project_name"], rate=fmt.pct(low["execution_rate"])
+        )
     # the department chart draws one bar per row of `department`: feed it the projects
     names = projects["project_name"].astype(str)
     repeated = names.duplicated(keep=False)
@@ -411,130 +462,19 @@ def _project_execution_section(conn, year, month, scope, all_flags) -> Section |
         {"level": "department", "key": lights["project_code"], "light": light_codes}
     )
     limit = SLIDE_DEPARTMENTS if len(projects) > SLIDE_DEPARTMENTS else None
-    figure = charts.department_execution_bars(as_rows, as_lights, "zh", limit=limit, title="")
-    notes = (
-        [f"图中为执行率最低的{SLIDE_DEPARTMENTS}个项目，全部{len(projects)}个项目见 Excel 附表。"]
-        if limit
-        else []
-    )
-    notes.append(PROJECT_LIGHT_NOTE)
+    figure = charts.department_execution_bars(as_rows, as_lights, lang, limit=limit, title="")
+    notes = [t("bf_lowest_projects", lang, k=SLIDE_DEPARTMENTS, n=len(projects))] if limit else []
+    notes.append(t("bf_project_light_note", lang))
     table = Table(
-        "项目执行",
-        "各项目预算执行情况",
+        t("bf_projects_sheet", lang),
+        t("bf_projects_table", lang),
         projects.assign(severity=light_codes.to_numpy()),
-        [
-            Column("project_code", "项目编码"),
-            Column("project_name", "项目名称", width=24),
-            Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
-            Column("spent_yuan", "累计支出（万元）", "wan"),
-            Column("execution_rate", "执行率", "rate"),
-            Column("time_progress", "序时进度", "rate"),
-            Column("gap_pp", "进度差（百分点）", "pp"),
-            Column("pace", "进度比", "number"),
-        ],
-        severity_key="severity",
-    )
-    return Section("execution", "各项目预算执行", caption, figure=figure, table=table, notes=notes)
-
-
-def _warnings_section(all_flags: pd.DataFrame, month: int) -> Section | str:
-    if all_flags.empty:
-        return f"截至{month}月没有预警"
-    performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
-    counts = flags.flag_counts(all_flags)
-    quality, red, yellow, blue = counts.data_quality, counts.red, counts.yellow, counts.blue
-    by_rule = performance[performance["severity"] == "red"]["rule_label"].value_counts()
-    # the same count as the 总体情况 slide's 绩效预警 (red + yellow); blue notes named apart
-    caption = f"绩效预警{counts.warnings}条：红色{red}条、黄色{yellow}条"
-    if blue:
-        caption += f"；另有蓝色提示{blue}条"
-    if not by_rule.empty:
-        caption += f"；红色预警最多的是「{by_rule.index[0]}」（{int(by_rule.iloc[0])}条）"
-    note = "表中为最严重的几条（红色在前）"
-    if quality:
-        note += f"；另有数据质量提示{quality}条（未报送、未申报绩效目标等）"
-    notes = [note + "；全部预警见 Excel 附表。"]
-    table_rows = pd.concat([performance, all_flags[~all_flags.index.isin(performance.index)]])
-    table_rows = table_rows.assign(
-        severity_zh=[flags.SEVERITY_LABELS["zh"].get(s, s) for s in table_rows["severity"]],
-        subject=[_subject(r) for r in table_rows.itertuples()],
-    )
-    table = Table(
-        "预警",
-        "预警清单",
-        table_rows,
-        [
-            Column("severity_zh", "等级"),
-            Column("subject", "项目", width=20),
-            Column("department", "主管部门", width=17),
-            Column("rule_label", "预警类型", width=13),
-            Column("message", "预警说明", width=64),
-            Column("project_code", "项目编码"),
-            Column("value", "指标值", "number"),
-            Column("threshold", "阈值", "number"),
-            Column("as_of_month", "截至月份", "integer"),
-        ],
-        severity_key="severity",
-        slide_columns=("severity_zh", "subject", "department", "rule_label", "message"),
-        slide_rows=SLIDE_WARNINGS,
-    )
-    if performance.empty:
-        caption = f"截至{month}月没有绩效预警，数据质量提示{quality}条"
-    return Section(
-        "warnings",
-        SECTIONS["warnings"],
-        caption,
-        table=table,
-        notes=notes,
-        show_table_on_slide=True,
-    )
-
-
-def _subject(row) -> str:
-    code, name = getattr(row, "project_code", None), getattr(row, "project_name", None)
-    if isinstance(code, str) and code:
-        return f"{name}" if isinstance(name, str) else code
-    return "（部门整体）"
-
-
-def _dual_section(conn, year, month, scope) -> Section | str:
-    frame = db.run_query(conn, "project_dual_monitoring", scope, year=year, month=month)
-    if frame.empty:
-        return "没有同时具备支出进度和产出进度的项目（产出指标未填报）"
-    counts = frame["quadrant"].value_counts()
-    caption = f"{len(frame)}个项目中，" + "，".join(
-        f"{QUADRANT_LABELS[q]}{int(counts.get(q, 0))}个"
-        for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind")
-    )
-    figure = charts.dual_monitoring_chart(frame, "zh", size="slide", title="")
-    cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
-    notes = [
-        f"横轴为进度比（执行率÷序时进度），纵轴为产出进度，1.0为与序时同步；虚线为{cut}的黄灯线；"
-        "圆点大小表示调整后预算。"
-    ]
-    table = Table(
-        "双监控",
-        "双监控：支出进度与产出进度",
-        frame.assign(
-            quadrant_zh=[QUADRANT_LABELS.get(q, q) for q in frame["quadrant"]],
-            severity=frame["quadrant"].map(vocab.QUADRANT_SEVERITY),
-        ),
-        [
-            Column("project_code", "项目编码"),
-            Column("project_name", "项目名称", width=24),
-            Column("department", "主管部门", width=18),
-            Column("adjusted_budget_yuan", "调整后预算数（万元）", "wan"),
-            Column("execution_rate", "执行率", "rate"),
-            Column("pace", "进度比", "number"),
-            Column("output_progress", "产出进度", "rate"),
-            Column("difference", "差值", "number"),
-            Column("quadrant_zh", "象限", width=16),
-        ],
+        _execution_columns(lang, projects=True),
         severity_key="severity",
     )
     return Section(
-        "dual_monitoring",
-        SECTIONS["dual_monitoring"],
+        "execution",
+        t("bf_section_projects", lang),
         caption,
         figure=figure,
         table=table,
@@ -542,22 +482,131 @@ def _dual_section(conn, year, month, scope) -> Section | str:
     )
 
 
-def _selfeval_section(conn, year, month, scope) -> Section | str:
+def _warnings_section(all_flags: pd.DataFrame, month: int, lang: str = "zh") -> Section | str:
+    if all_flags.empty:
+        return t("bf_no_warnings", lang, month=month)
+    if lang != "zh":  # the rule's name and the flag's sentence in the deck's language
+        all_flags = flags.with_messages(all_flags)
+        all_flags = all_flags.assign(
+            rule_label=[flags.RULES_BY_ID[r].label_en for r in all_flags["rule"]],
+            message=all_flags["message_en"],
+        )
+    performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
+    counts = flags.flag_counts(all_flags)
+    quality, red, yellow, blue = counts.data_quality, counts.red, counts.yellow, counts.blue
+    by_rule = performance[performance["severity"] == "red"]["rule_label"].value_counts()
+    # the same count as the 总体情况 slide's 绩效预警 (red + yellow); blue notes named apart
+    caption = t("bf_warnings_caption", lang, n=counts.warnings, red=red, yellow=yellow)
+    if blue:
+        caption += t("bf_warnings_blue", lang, n=blue)
+    if not by_rule.empty:
+        caption += t("bf_warnings_most", lang, rule=by_rule.index[0], n=int(by_rule.iloc[0]))
+    note = t("bf_warnings_note", lang)
+    if quality:
+        note += t("bf_warnings_quality", lang, n=quality)
+    notes = [note + t("bf_warnings_all", lang)]
+    table_rows = pd.concat([performance, all_flags[~all_flags.index.isin(performance.index)]])
+    table_rows = table_rows.assign(
+        severity_zh=[flags.SEVERITY_LABELS[lang].get(s, s) for s in table_rows["severity"]],
+        subject=[_subject(r, lang) for r in table_rows.itertuples()],
+    )
+    table = Table(
+        t("bf_warnings_sheet", lang),
+        t("bf_warnings_table", lang),
+        table_rows,
+        [
+            Column("severity_zh", t("bf_col_severity", lang)),
+            Column("subject", t("bf_col_subject", lang), width=20),
+            Column("department", t("bf_col_department", lang), width=17),
+            Column("rule_label", t("bf_col_rule", lang), width=13),
+            Column("message", t("bf_col_message", lang), width=64),
+            Column("project_code", t("bf_col_project_code", lang)),
+            Column("value", t("bf_col_flag_value", lang), "number"),
+            Column("threshold", t("bf_col_threshold", lang), "number"),
+            Column("as_of_month", t("bf_col_as_of_month", lang), "integer"),
+        ],
+        severity_key="severity",
+        slide_columns=("severity_zh", "subject", "department", "rule_label", "message"),
+        slide_rows=SLIDE_WARNINGS,
+    )
+    if performance.empty:
+        caption = t("bf_warnings_none", lang, month=month, n=quality)
+    return Section(
+        "warnings",
+        t("bf_section_warnings", lang),
+        caption,
+        table=table,
+        notes=notes,
+        show_table_on_slide=True,
+    )
+
+
+def _subject(row, lang: str = "zh") -> str:
+    code, name = getattr(row, "project_code", None), getattr(row, "project_name", None)
+    if isinstance(code, str) and code:
+        return f"{name}" if isinstance(name, str) else code
+    return t("bf_whole_department", lang)
+
+
+def _dual_section(conn, year, month, scope, lang: str = "zh") -> Section | str:
+    frame = db.run_query(conn, "project_dual_monitoring", scope, year=year, month=month)
+    if frame.empty:
+        return t("bf_no_dual", lang)
+    counts = frame["quadrant"].value_counts()
+    labels = {q: t(vocab.quadrant_key(q), lang) for q in vocab.QUADRANTS}
+    caption = t("bf_dual_caption", lang, n=len(frame)) + ("，" if lang == "zh" else ", ").join(
+        t("bf_dual_part", lang, label=labels[q], n=int(counts.get(q, 0)))
+        for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind")
+    )
+    figure = charts.dual_monitoring_chart(frame, lang, size="slide", title="")
+    cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
+    notes = [t("bf_dual_note", lang, cut=cut)]
+    table = Table(
+        t("bf_dual_sheet", lang),
+        t("bf_section_dual_monitoring", lang),
+        frame.assign(
+            quadrant_zh=[labels.get(q, q) for q in frame["quadrant"]],
+            severity=frame["quadrant"].map(vocab.QUADRANT_SEVERITY),
+        ),
+        [
+            Column("project_code", t("bf_col_project_code", lang)),
+            Column("project_name", t("bf_col_project", lang), width=24),
+            Column("department", t("bf_col_department", lang), width=18),
+            Column("adjusted_budget_yuan", t("bf_col_adjusted_wan", lang), "wan"),
+            Column("execution_rate", t("bf_col_rate", lang), "rate"),
+            Column("pace", t("bf_col_pace", lang), "number"),
+            Column("output_progress", t("bf_col_output_progress", lang), "rate"),
+            Column("difference", t("bf_col_difference", lang), "number"),
+            Column("quadrant_zh", t("bf_col_quadrant", lang), width=16),
+        ],
+        severity_key="severity",
+    )
+    return Section(
+        "dual_monitoring",
+        t("bf_section_dual_monitoring", lang),
+        caption,
+        figure=figure,
+        table=table,
+        notes=notes,
+    )
+
+
+def _selfeval_section(conn, year, month, scope, lang: str = "zh") -> Section | str:
     """Self-evaluation is a year-end exercise: the as-of year's when the briefing is at
     December, else the last year's (what a mid-year meeting looks back on)."""
     eval_year = year if month == 12 else year - 1
     if last_month(conn, eval_year) != 12:
-        return f"{eval_year}年度尚无年末数据，无法评分"
+        return t("bf_no_year_end", lang, year=eval_year)
     everything = db.run_query(conn, "project_selfeval", scope, year=eval_year)
     # only complete self-evaluations are graded (docs/figures.md#self-evaluation-status): the others are
     # counted in words, never as 差
     incomplete = int((everything["status"] == "incomplete").sum())
     missing = int((everything["status"] == "none").sum())
-    unscored = "、".join(
+    unscored = t("bf_list_joint", lang).join(
         part
         for part in (
-            f"{incomplete}个项目自评不完整（有指标缺年末完成值）" if incomplete else "",
-            f"{missing}个项目无自评" if missing else "",
+            t("bf_selfeval_incomplete", lang, n=incomplete) if incomplete else "",
+            t("bf_selfeval_missing", lang, n=missing) if missing else "",
         )
         if part
     )
@@ -565,53 +614,53 @@ def _selfeval_section(conn, year, month, scope) -> Section | str:
         (everything["status"] == "complete") & everything["grade"].notna()
     ].reset_index(drop=True)
     if frame.empty:
-        return f"{eval_year}年度没有完整的自评数据" + (f"（{unscored}）" if unscored else "")
+        why = t("bf_selfeval_none", lang, year=eval_year)
+        return why + ((f"（{unscored}）" if lang == "zh" else f" ({unscored})") if unscored else "")
     counts = frame["grade"].value_counts()
     total = len(frame)
-    parts = [f"{g}{int(counts.get(g, 0))}个" for g in vocab.GRADES]
+    parts = [
+        t("bf_selfeval_part", lang, grade=t(vocab.grade_key(g), lang), n=int(counts.get(g, 0)))
+        for g in vocab.GRADES
+    ]
     good = int(counts.get("优", 0))
     caption = (
-        f"{eval_year}年度{total}个自评完整的项目复核评分："
-        + "、".join(parts)
-        + f"，优秀率{fmt.pct(good / total)}"
+        t("bf_selfeval_caption", lang, year=eval_year, total=total)
+        + t("bf_list_joint", lang).join(parts)
+        + t("bf_selfeval_excellent", lang, rate=fmt.pct(good / total))
     )
     if unscored:
-        caption += f"；另有{unscored}，不计分、不评级"
+        caption += t("bf_selfeval_unscored", lang, unscored=unscored)
     over = int(frame["is_over_scored"].fillna(False).astype(bool).sum())
     if over:
-        caption += f"；{over}个项目自评等级高于复核等级"
-    figure = charts.selfeval_grade_bars(frame, "zh", title="")
+        caption += t("bf_selfeval_over", lang, n=over)
+    figure = charts.selfeval_grade_bars(frame, lang, title="")
     limit = thresholds.current(read_thresholds(conn))  # the points the scores were computed with
-    notes = [
-        f"复核评分按财政部《项目支出绩效评价管理办法》重算：预算执行率{limit.selfeval.weight_execution}分，"
-        "产出、效益、满意度指标按分值"
-        "与完成率计分；社会保险基金预算项目不在此列。有适用指标缺年末实际完成值的自评为不完整，"
-        "既无自评表也无年末完成值的为无自评，两者都不计分、不评级，不列入本页。"
-    ]
+    notes = [t("bf_selfeval_note", lang, points=limit.selfeval.weight_execution)]
+    yes = t("bf_yes", lang)
     table = Table(
-        "绩效自评",
-        f"{eval_year}年度绩效自评",
+        t("bf_selfeval_sheet", lang),
+        t("bf_selfeval_table", lang, year=eval_year),
         frame.assign(
             severity=frame["grade"].map({"差": "red", "中": "yellow"}),
-            over=["是" if bool(v) else "" for v in frame["is_over_scored"].fillna(False)],
+            over=[yes if bool(v) else "" for v in frame["is_over_scored"].fillna(False)],
         ),
         [
-            Column("project_code", "项目编码"),
-            Column("project_name", "项目名称", width=24),
-            Column("department", "主管部门", width=18),
-            Column("execution_rate", "执行率", "rate"),
-            Column("total_score", "复核得分", "number"),
-            Column("grade", "复核等级"),
-            Column("claimed_total_score", "自评得分", "number"),
-            Column("claimed_grade", "自评等级"),
-            Column("score_difference", "自评与复核之差", "number"),
-            Column("over", "自评偏高"),
+            Column("project_code", t("bf_col_project_code", lang)),
+            Column("project_name", t("bf_col_project", lang), width=24),
+            Column("department", t("bf_col_department", lang), width=18),
+            Column("execution_rate", t("bf_col_rate", lang), "rate"),
+            Column("total_score", t("bf_col_total_score", lang), "number"),
+            Column("grade", t("bf_col_grade", lang)),
+            Column("claimed_total_score", t("bf_col_claimed_score", lang), "number"),
+            Column("claimed_grade", t("bf_col_claimed_grade", lang)),
+            Column("score_difference", t("bf_col_score_difference", lang), "number"),
+            Column("over", t("bf_col_over", lang)),
         ],
         severity_key="severity",
     )
     return Section(
         "selfeval",
-        f"{eval_year}年度{SECTIONS['selfeval']}",
+        t("bf_selfeval_title", lang, year=eval_year),
         caption,
         figure=figure,
         table=table,
@@ -689,7 +738,7 @@ def _pefa_section(conn, year, scope, department_code, lang: str = "zh") -> Secti
     )
     return Section(
         "pefa",
-        t("brief_section_title_pefa", lang),
+        t("bf_section_pefa", lang),
         caption,
         table=table,
         notes=notes,
@@ -697,30 +746,25 @@ def _pefa_section(conn, year, scope, department_code, lang: str = "zh") -> Secti
     )
 
 
-def _costs_section(conn, year, scope, all_flags) -> Section | str:
+def _costs_section(conn, year, scope, all_flags, lang: str = "zh") -> Section | str:
     costs = db.run_query(conn, "project_costs", scope, year=year)
     if costs.empty:
-        return f"{year}年度没有成本数据"
+        return t("bf_no_costs", lang, year=year)
     projects = costs.drop_duplicates("project_code")
     cost_flags = all_flags[all_flags["rule"] == "cost_above_reference"]
     red = int((cost_flags["severity"] == "red").sum())
     yellow = int((cost_flags["severity"] == "yellow").sum())
-    caption = (
-        f"有成本数据的项目{len(projects)}个，单位成本明显高于参考值的{red + yellow}个"
-        f"（红色{red}个、黄色{yellow}个）"
-    )
+    caption = t("bf_costs_caption", lang, n=len(projects), k=red + yellow, red=red, yellow=yellow)
     figure = None
-    notes = [
-        "参考值为该一类事的成本定额标准；无标准时为同类项目（同年度、同一类事、同产出单位）单位成本的中位数。"
-    ]
+    notes = [t("bf_costs_reference", lang)]
     if not cost_flags.empty:
         top = cost_flags.sort_values(
             ["value", "project_code"], ascending=[False, True], kind="stable"
         ).iloc[0]
-        caption += f"；偏离最大的是{top['project_name']}，高出{fmt.pct(top['value'])}"
-        figure = charts.cost_deviation_bars(cost_flags, "zh", title="", limit=SLIDE_COSTS)
+        caption += t("bf_costs_top", lang, name=top["project_name"], pct=fmt.pct(top["value"]))
+        figure = charts.cost_deviation_bars(cost_flags, lang, title="", limit=SLIDE_COSTS)
         if len(cost_flags) > SLIDE_COSTS:
-            notes.append(f"图中为偏离最大的{SLIDE_COSTS}个项目，全部见 Excel 附表。")
+            notes.append(t("bf_costs_chart_note", lang, k=SLIDE_COSTS))
     flagged = cost_flags.set_index("project_code")
     table_frame = projects.assign(
         severity=[
@@ -733,21 +777,21 @@ def _costs_section(conn, year, scope, all_flags) -> Section | str:
         ],
     )
     table = Table(
-        "成本",
-        f"{year}年度项目成本与单位成本",
+        t("bf_costs_sheet", lang),
+        t("bf_costs_table", lang, year=year),
         table_frame,
         [
-            Column("project_code", "项目编码"),
-            Column("project_name", "项目名称", width=24),
-            Column("department", "主管部门", width=18),
-            Column("service_class", "一类事", width=16),
-            Column("total_cost_yuan", "总成本（万元）", "wan"),
-            Column("output_quantity", "产出数量", "number"),
-            Column("output_unit", "产出单位"),
-            Column("unit_cost_yuan", "单位成本（元）", "number"),
-            Column("standard_unit_cost_yuan", "成本定额标准（元）", "number"),
-            Column("peer_median_unit_cost_yuan", "同类中位数（元）", "number"),
-            Column("deviation", "高于参考值", "rate"),
+            Column("project_code", t("bf_col_project_code", lang)),
+            Column("project_name", t("bf_col_project", lang), width=24),
+            Column("department", t("bf_col_department", lang), width=18),
+            Column("service_class", t("bf_col_service_class", lang), width=16),
+            Column("total_cost_yuan", t("bf_col_total_cost_wan", lang), "wan"),
+            Column("output_quantity", t("bf_col_output_quantity", lang), "number"),
+            Column("output_unit", t("bf_col_output_unit", lang)),
+            Column("unit_cost_yuan", t("bf_col_unit_cost", lang), "number"),
+            Column("standard_unit_cost_yuan", t("bf_col_standard", lang), "number"),
+            Column("peer_median_unit_cost_yuan", t("bf_col_peer_median", lang), "number"),
+            Column("deviation", t("bf_col_above_reference", lang), "rate"),
         ],
         severity_key="severity",
         slide_columns=(
@@ -760,7 +804,7 @@ def _costs_section(conn, year, scope, all_flags) -> Section | str:
     )
     return Section(
         "costs",
-        SECTIONS["costs"],
+        t("bf_section_costs", lang),
         caption,
         figure=figure,
         table=table,
@@ -769,7 +813,7 @@ def _costs_section(conn, year, scope, all_flags) -> Section | str:
     )
 
 
-def _cost_classes_section(conn, year, scope, department_code) -> Section | str:
+def _cost_classes_section(conn, year, scope, department_code, lang: str = "zh") -> Section | str:
     """The 成本分析 page's figures on one slide: the chosen class set (the classes with a
     成本定额标准 or a suggested standard, most projects first, up to SLIDE_COST_CLASSES) as
     a table of the class figures (queries/cost_class_summary.sql, over every project), and
@@ -777,7 +821,7 @@ def _cost_classes_section(conn, year, scope, department_code) -> Section | str:
     projects against the whole class, as the page shows them)."""
     classes = db.run_query(conn, "cost_class_summary", None, year=year)
     if classes.empty:
-        return f"{year}年度没有成本数据"
+        return t("bf_no_costs", lang, year=year)
     eligible = classes[
         classes["standard_unit_cost_yuan"].notna() | classes["suggested_standard_yuan"].notna()
     ]
@@ -791,16 +835,20 @@ def _cost_classes_section(conn, year, scope, department_code) -> Section | str:
         .reset_index(drop=True)
     )
     if chosen.empty:
-        return f"{year}年度没有设有成本定额标准或可测算建议标准（同类不少于5个）的一类事"
+        return t("bf_no_standard_class", lang, year=year)
     largest = chosen.iloc[0]
     service_class, unit = str(largest["service_class"]), str(largest["output_unit"])
-    caption = (
-        f"有成本定额标准或建议标准的一类事{len(eligible)}个；项目最多的{service_class}"
-        f"（{int(largest['project_count'])}个项目）单位成本中位数"
-        f"{fmt.number(largest['median_unit_cost_yuan'])}元/{unit}"
+    caption = t(
+        "bf_classes_caption",
+        lang,
+        n=len(eligible),
+        service_class=service_class,
+        k=int(largest["project_count"]),
+        median=fmt.number(largest["median_unit_cost_yuan"]),
+        unit=unit,
     )
     if int(largest["above_reference_count"] or 0):
-        caption += f"，{int(largest['above_reference_count'])}个项目高于参考值"
+        caption += t("bf_classes_above", lang, n=int(largest["above_reference_count"]))
     projects = db.run_query(
         conn,
         "project_cost_benchmark",
@@ -811,18 +859,19 @@ def _cost_classes_section(conn, year, scope, department_code) -> Section | str:
     )
     peers = projects[projects["excluded_reason"].isna()]
     figure = None
-    notes = [
-        "单位成本单位为元；中位数、P25–P75、建议标准（平均先进值，同类不少于5个项目时测算）"
-        "和高于参考值的项目数按全区同类项目计算；参考值为成本定额标准，无标准时为同类中位数。"
-    ]
+    notes = [t("bf_classes_note", lang)]
     if peers.empty:
-        notes.append(f"{service_class}（{unit}）没有本范围内可比较的项目，不绘图。")
+        notes.append(t("bf_classes_no_peers", lang, service_class=service_class, unit=unit))
     else:
-        figure = charts.cost_strip_chart(peers, largest, "zh", title="")
-        whose = "本部门" if department_code is not None else "各"
+        figure = charts.cost_strip_chart(peers, largest, lang, title="")
+        whose = t(
+            "bf_classes_whose_department"
+            if department_code is not None
+            else "bf_classes_whose_all",
+            lang,
+        )
         notes.append(
-            f"图为{service_class}（元/{unit}）{whose}项目的单位成本，底色带为全区同类P25–P75，"
-            "实线为中位数，虚线为成本定额标准和建议标准，红叉为异常值。"
+            t("bf_classes_chart_note", lang, service_class=service_class, unit=unit, whose=whose)
         )
     frame = chosen.assign(
         middle_half=[
@@ -831,24 +880,24 @@ def _cost_classes_section(conn, year, scope, department_code) -> Section | str:
         ]
     )
     table = Table(
-        "成本分析",
-        f"{year}年度一类事单位成本（元）",
+        t("bf_classes_sheet", lang),
+        t("bf_classes_table", lang, year=year),
         frame,
         [
-            Column("service_class", "一类事", width=16),
-            Column("output_unit", "产出单位", width=10),
-            Column("project_count", "项目数", "integer"),
-            Column("median_unit_cost_yuan", "中位数（元）", "number"),
-            Column("middle_half", "P25–P75（元）", width=14),
-            Column("standard_unit_cost_yuan", "成本定额标准（元）", "number"),
-            Column("suggested_standard_yuan", "建议标准（元）", "number"),
-            Column("above_reference_count", "高于参考值项目数", "integer"),
+            Column("service_class", t("bf_col_service_class", lang), width=16),
+            Column("output_unit", t("bf_col_output_unit", lang), width=10),
+            Column("project_count", t("bf_col_project_count", lang), "integer"),
+            Column("median_unit_cost_yuan", t("bf_col_median", lang), "number"),
+            Column("middle_half", t("bf_col_middle_half", lang), width=14),
+            Column("standard_unit_cost_yuan", t("bf_col_standard", lang), "number"),
+            Column("suggested_standard_yuan", t("bf_col_suggested", lang), "number"),
+            Column("above_reference_count", t("bf_col_above_count", lang), "integer"),
         ],
         slide_rows=SLIDE_COST_CLASSES,
     )
     return Section(
         "cost_classes",
-        SECTIONS["cost_classes"],
+        t("bf_section_cost_classes", lang),
         caption,
         figure=figure,
         table=table,
@@ -874,18 +923,16 @@ def briefing_xlsx(briefing: Briefing) -> bytes:
     # openpyxl (export.xlsx) loads only when a workbook is made
     from perfbudget.export.xlsx import Sheet, sheets_to_xlsx
 
+    lang = briefing.lang
+    source = briefing.source.removeprefix("来源：").removeprefix("Source: ")
     cover = [
-        f"【{briefing.marking}】{briefing.title}（附表）",
+        t("bf_xlsx_title", lang, marking=briefing.marking, title=briefing.title),
         briefing.as_of,
-        f"范围：{briefing.scope_label}",
-        f"来源：{briefing.source.removeprefix('来源：')}",
-        f"生成日期：{briefing.generated.isoformat()}",
-        (
-            "公开版：不含涉密（敏感）项目和涉密部门的数据。"
-            if briefing.public
-            else "内部版：含全部项目（包括涉密项目），仅限内部使用，不得对外公开。"
-        ),
-        "金额单位：万元；比率以百分数显示。",
+        t("bf_xlsx_scope", lang, scope=briefing.scope_label),
+        t("bf_xlsx_source", lang, source=source),
+        t("bf_xlsx_generated", lang, date=briefing.generated.isoformat()),
+        t("bf_public_line" if briefing.public else "bf_internal_line", lang),
+        t("bf_xlsx_units", lang),
         *briefing.omitted_lines(),
     ]
     sheets = [
@@ -894,8 +941,17 @@ def briefing_xlsx(briefing: Briefing) -> bytes:
             table.frame,
             table.columns,
             severity_key=table.severity_key,
-            title=f"【{briefing.marking}】{table.title}　{briefing.as_of}　{briefing.scope_label}",
+            title=t(
+                "bf_xlsx_sheet_title",
+                lang,
+                marking=briefing.marking,
+                title=table.title,
+                as_of=briefing.as_of,
+                scope=briefing.scope_label,
+            ),
         )
         for table in briefing.tables
     ]
-    return sheets_to_xlsx(sheets, cover=cover, marking=briefing.marking)
+    return sheets_to_xlsx(
+        sheets, cover=cover, cover_name=t("bf_xlsx_cover", lang), marking=briefing.marking
+    )

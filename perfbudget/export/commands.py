@@ -60,6 +60,12 @@ def add_export_parser(sub, with_db) -> None:
         default=None,
         help=f"comma list of {','.join(SECTIONS)} (default: all; cost_classes when costed, pefa when rated)",
     )
+    brief.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="the deck's language: titles, captions, notes and headers (default zh)",
+    )
     brief.add_argument("--user", dest="as_user", default=None, metavar="NAME", help=USER_HELP)
     brief.add_argument(
         "--out",
@@ -155,6 +161,7 @@ def _cmd_briefing(args) -> int:
             public=args.public,
             sections=sections,
             base_scope=user.scope(),
+            lang=args.lang,
         )
     except BriefingError as exc:
         print(str(exc), file=sys.stderr)

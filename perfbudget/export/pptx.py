@@ -27,6 +27,7 @@ from perfbudget import palette
 from perfbudget.export.briefing import Briefing, Kpi, Section, Table
 from perfbudget.export.images import render
 from perfbudget.export.xlsx import Column
+from perfbudget.i18n import t
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)
 FONT = "Microsoft YaHei"  # 微软雅黑: on every Windows PC; elsewhere a CJK fallback (Noto)
@@ -275,20 +276,27 @@ class _Deck:
             Inches(3.3),
             Inches(11.5),
             Inches(0.8),
-            f"{briefing.as_of}　·　{briefing.generated.year}年{briefing.generated.month}月"
-            f"{briefing.generated.day}日生成",
+            t(
+                "bf_cover_generated",
+                briefing.lang,
+                as_of=briefing.as_of,
+                year=briefing.generated.year,
+                month=briefing.generated.month,
+                day=briefing.generated.day,
+            ),
             20,
             color=WHITE,
             anchor=MSO_ANCHOR.MIDDLE,
         )
-        lines = ["本简报包括：" + "、".join(s.title for s in briefing.sections)]
+        lang = briefing.lang
+        lines = [
+            t("bf_cover_includes", lang)
+            + t("bf_list_joint", lang).join(s.title for s in briefing.sections)
+        ]
         lines += briefing.omitted_lines()
-        if briefing.public:
-            lines.append("公开版：不含涉密（敏感）项目和涉密部门的数据。")
-        else:
-            lines.append("内部版：含全部项目（包括涉密项目），仅限内部使用，不得对外公开。")
+        lines.append(t("bf_public_line" if briefing.public else "bf_internal_line", lang))
         if briefing.is_synthetic:
-            lines.append("演示数据（合成），非真实财政数据。")
+            lines.append(t("bf_synthetic_line", lang))
         self.text(
             slide,
             Inches(0.9),

@@ -498,6 +498,101 @@ def test_without_three_completed_years_the_pefa_slide_is_off(hand_conn, internal
     ]
 
 
+# --- the deck in English ----------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_an_english_briefing_has_english_titles_captions_and_headers(hand_conn):
+    briefing = build_briefing(hand_conn, YEAR, 7, lang="en")
+    assert briefing.title == "示例区 budget performance briefing"  # the district's own name
+    assert briefing.as_of == "Data as of 2025-07"
+    assert briefing.marking == "Internal"
+    assert briefing.file_name("pptx") == "briefing_示例区_2025-07_Internal.pptx"
+    kpi = briefing.sections[0]
+    assert kpi.caption.startswith(
+        "The district: execution rate 38.8%, 19.5 pp behind time progress"
+    )
+    values = {k.label: k.value for k in kpi.kpis}
+    assert values["Execution rate"] == "38.8%" and values["Time progress"] == "58.3%"
+    assert values["Adjusted budget"] == "CNY 24.60 mn"
+    assert [s.title for s in briefing.sections] == [
+        "Overview",
+        "Budget execution by department",
+        "Top warnings",
+        "Dual monitoring: spending and output progress",
+    ]
+    assert dict(briefing.omitted) == {
+        "Self-evaluation grades": "no year-end data for 2024: nothing to score",
+        "Unit costs against their reference": "no cost data for 2025",
+    }
+    # no Chinese of the deck's own: only the data's names (departments, projects) stay
+    for section in briefing.sections:
+        for text in (section.title, *section.notes, *(c.header for c in section.table.columns)):
+            assert not CJK.search(text), text
+    assert not CJK.search(briefing.sections[1].caption.split(": ")[0])
+    deck = Presentation(io.BytesIO(briefing_pptx(briefing, images={})))
+    cover = _slide_texts(deck.slides[0])
+    assert "This briefing: Overview, Budget execution by department" in cover
+    assert (
+        "Internal edition" in cover and "Not included: Unit costs against their reference" in cover
+    )
+    [grid] = [shape.table for shape in deck.slides[3].shapes if shape.has_table]
+    assert [cell.text for cell in grid.rows[0].cells] == [
+        "Severity",
+        "Project",
+        "Department",
+        "Rule",
+        "Message",
+    ]
+    # the rules' names and the flags' sentences in English (flags.with_messages)
+    assert "Slow spending" in _slide_texts(deck.slides[3])
+    assert "behind time progress 58.3%" in _slide_texts(deck.slides[3])
+    book = load_workbook(io.BytesIO(briefing_xlsx(briefing)))
+    assert book.sheetnames[0] == "About"
+    assert "Overview" in book.sheetnames and "Warnings" in book.sheetnames
+    cover_text = [c for row in book["About"].iter_rows(values_only=True) for c in row if c]
+    assert "[Internal] 示例区 budget performance briefing (appendix)" in cover_text
+
+
+def test_the_pefa_and_cost_slides_in_english(pefa_conn, cost_conn):
+    [pefa] = build_briefing(pefa_conn, YEAR, 7, sections=["pefa"], lang="en").sections
+    assert pefa.title == "Fiscal reliability (PEFA)"
+    assert pefa.caption == (
+        "2023–2025: PI-1 aggregate outturn B (outturn ÷ initial budget 100.0%, 90.0%, 41.7%); "
+        "PI-2 composition A (variance over its departments 0.0%, 0.0%, 11.4%)"
+    )
+    assert [c.header for c in pefa.table.columns][:3] == [
+        "Head",
+        "Year",
+        "Initial budget (10k CNY)",
+    ]
+    [classes] = build_briefing(cost_conn, YEAR, 7, sections=["cost_classes"], lang="en").sections
+    assert classes.title == "Cost analysis: unit costs by service class"
+    assert classes.caption == (
+        "1 classes with a cost standard or a suggested standard; the largest, 环卫保洁 "
+        "(1 projects), has a median unit cost of 4 yuan/平方米"
+    )
+    slide, _ = _cost_slide(build_briefing(cost_conn, YEAR, 7, sections=["cost_classes"], lang="en"))
+    [grid] = [shape.table for shape in slide.shapes if shape.has_table]
+    assert [cell.text for cell in grid.rows[0].cells][:4] == [
+        "Service class",
+        "Output unit",
+        "Projects",
+        "Median (yuan)",
+    ]
+    [costs] = build_briefing(cost_conn, YEAR, 7, sections=["costs"], lang="en").sections
+    assert costs.title == "Unit costs against their reference"
+    assert (
+        costs.caption == "8 projects with costs; 0 clearly above their reference (0 red, 0 yellow)"
+    )
+
+
+def test_an_unknown_language_is_refused(hand_conn):
+    with pytest.raises(BriefingError):
+        build_briefing(hand_conn, YEAR, 7, lang="fr")
+
+
 # --- the 简报 page and the chart buttons (AppTest) ---------------------------------------------
 
 

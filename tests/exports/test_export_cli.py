@@ -88,6 +88,38 @@ def test_a_public_briefing_into_a_folder_is_named_public_and_holds_no_sensitive_
         assert sensitive not in text
 
 
+def test_an_english_briefing_into_a_folder_is_named_and_worded_in_english(hand_file, tmp_path):
+    code = _run(
+        "briefing",
+        "--db",
+        str(hand_file),
+        "--year",
+        str(YEAR),
+        "--month",
+        "7",
+        "--lang",
+        "en",
+        "--sections",
+        "kpi",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0
+    [written] = list(tmp_path.glob("*.pptx"))
+    assert written.name == "briefing_示例区_2025-07_Internal.pptx"
+    deck = Presentation(str(written))
+    text = " ".join(
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "The district: execution rate 38.8%" in text and "Internal" in text
+    with pytest.raises(SystemExit):  # argparse refuses another language (exit 2: usage)
+        _run("briefing", "--db", str(hand_file), "--year", str(YEAR), "--lang", "fr",
+             "--out", str(tmp_path / "x.pptx"))  # fmt: skip
+
+
 def test_a_department_briefing_as_xlsx(hand_file, tmp_path):
     out = tmp_path / "d01.xlsx"
     assert (
