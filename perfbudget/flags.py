@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perfbudget import audit, vocab
+from perfbudget import audit, users, vocab
 from perfbudget import formatting as fmt
 from perfbudget.db import load_query, run_query, transaction
 from perfbudget.i18n import LANGS, t
@@ -828,6 +828,8 @@ def record_followup(
         raise ValueError(f"status must be one of {FOLLOWUP_STATUSES}, not {status!r}")
     if rule_id not in RULES_BY_ID:
         raise ValueError(f"unknown rule {rule_id!r}")
+    if users.refused(conn, user, "follow_up") is not None:
+        raise ValueError(f"用户 {user} 无权跟进预警 / the user {user} may not follow up flags")
     with transaction(conn):
         conn.execute(
             "insert into flag_followups (year, project_code, department_code, rule_id, "

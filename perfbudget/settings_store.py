@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 import duckdb
 
-from perfbudget import audit, results, thresholds
+from perfbudget import audit, results, thresholds, users
 from perfbudget.db import run_query, transaction
 from perfbudget.rules import DEFAULT_SETTINGS, DEFAULT_THRESHOLDS
 
@@ -60,6 +60,22 @@ def _decimal(value: object) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def _check_rights(conn: duckdb.DuckDBPyConnection, user: str) -> None:
+    """A configured user (perfbudget.users) changes thresholds and settings only as an admin;
+    any other name is the local admin's (the local mode)."""
+    if users.refused(conn, user, "settings") is not None:
+        raise SettingsRejected(
+            [
+                Problem(
+                    "settings",
+                    "",
+                    f"用户 {user} 无权修改阈值和设置",
+                    f"the user {user} may not change thresholds or settings",
+                )
+            ]
+        )
 
 
 def read_thresholds(conn: duckdb.DuckDBPyConnection) -> dict[ThresholdKey, Decimal]:
@@ -165,7 +181,9 @@ def save_thresholds(
     origin: str = "",
 ) -> int:
     """Write the changed thresholds, after checking the whole set they make; returns how many
-    values changed. Raises SettingsRejected (nothing written) on any problem or unknown key."""
+    values changed. Raises SettingsRejected (nothing written) on any problem or unknown key,
+    or for a configured user who is not an admin."""
+    _check_rights(conn, user)
     stored = read_thresholds(conn)
     unknown = [k for k in changes if k not in stored]
     if unknown:
@@ -213,6 +231,7 @@ def save_settings(
     origin: str = "",
 ) -> int:
     """Write settings whose values are among the allowed choices; returns how many changed."""
+    _check_rights(conn, user)
     problems = []
     for key, value in changes.items():
         choices = SETTING_CHOICES.get(key)
@@ -251,6 +270,7 @@ def reset_defaults(
     conn: duckdb.DuckDBPyConnection, *, user: str = "local", origin: str = ""
 ) -> None:
     """Every threshold and setting back to perfbudget.rules' defaults (descriptions too)."""
+    _check_rights(conn, user)
     with transaction(conn):
         for rule, name, value, description in DEFAULT_THRESHOLDS:
             conn.execute(

@@ -222,6 +222,15 @@ def authenticate(db_path: DbRef, name: str, password: str) -> User | None:
     return None if user.disabled else user
 
 
+def refused(conn: duckdb.DuckDBPyConnection, name: str, action: str) -> User | None:
+    """The configured user of this name when their role does not allow `action` (or they
+    are disabled): the writers refuse them, whatever the page or command line checked.
+    None when allowed, or when the name is no configured user (the local mode, or a
+    command-line --user of free text: the local admin)."""
+    user = find_user(conn, name)
+    return user if user is not None and not user.can(action) else None
+
+
 def list_users(db_path: DbRef) -> list[User]:
     """Every user, by name."""
     if not _exists(db_path):

@@ -160,3 +160,58 @@ def test_a_database_of_the_previous_version_gets_the_tables_on_open(tmp_path):
     finally:
         conn.close()
     assert users.find_user(path, "adm") == users.User("adm", "admin", None, sensitive=True)
+
+
+def test_the_writers_refuse_a_configured_user_without_the_right(conn):
+    # imported here: the importer and the settings store are the writers under test
+    from perfbudget import flags, settings_store
+    from perfbudget.importer import (
+        ImportRejected,
+        RestoreRefused,
+        RollbackRefused,
+        import_files,
+        restore_batch,
+        rollback_batch,
+    )
+    from tests.import_helpers import csv_bytes
+
+    header = ["年度", "项目编码", "项目名称", "主管部门", "调整后预算数"]
+    file = ("p.csv", csv_bytes([header, [2025, "P1", "甲", "财政局", 1200000]]))
+    for name, role in (("ana", "analyst"), ("bob", "analyst"), ("lea", "leader")):
+        users.add_user(conn, name, role=role, password=PASSWORD)
+    users.add_user(conn, "adm", role="admin", password=PASSWORD, sensitive=True)
+
+    with pytest.raises(ImportRejected, match="the user lea may not import data"):
+        import_files(conn, [file], user="lea")
+    import_files(conn, [file], user="ana")  # batch 1, ana's
+    with pytest.raises(RollbackRefused, match="bob may not roll back or restore batch 1"):
+        rollback_batch(conn, 1, "bob")
+    rollback_batch(conn, 1, "ana")
+    with pytest.raises(RestoreRefused, match="lea may not roll back or restore batch 1"):
+        restore_batch(conn, 1, "lea")
+    restore_batch(conn, 1, "adm")
+    key = ("general", "first_warning_month")
+    for name in ("ana", "lea"):
+        with pytest.raises(settings_store.SettingsRejected):
+            settings_store.save_thresholds(conn, {key: 11}, user=name)
+        with pytest.raises(settings_store.SettingsRejected):
+            settings_store.save_settings(conn, {"time_progress_basis": "day"}, user=name)
+        with pytest.raises(settings_store.SettingsRejected):
+            settings_store.reset_defaults(conn, user=name)
+    assert settings_store.save_thresholds(conn, {key: 11}, user="adm") == 1
+    followup = dict(
+        year=2025, project_code="P1", department_code="D01", rule_id="slow_spending",
+        as_of_month=7, status="已关注", note=None,
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="lea may not follow up flags"):
+        flags.record_followup(conn, **followup, user="lea")
+    flags.record_followup(conn, **followup, user="ana")
+    # a name that is no configured user is the local admin's (the local mode, a CLI --user)
+    assert settings_store.save_thresholds(conn, {key: 10}, user="局长") == 1
+    users.disable_user(conn, "adm")
+    with pytest.raises(settings_store.SettingsRejected):
+        settings_store.save_thresholds(conn, {key: 9}, user="adm")
+    log = audit.read(conn)
+    acts = [(u, a) for u, a in zip(log["user"], log["action"], strict=True) if a != "user_change"]
+    assert acts == [("局长", "settings_change"), ("ana", "follow_up"), ("adm", "settings_change"),
+                    ("adm", "restore"), ("ana", "rollback"), ("ana", "import")]  # fmt: skip

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from perfbudget import audit, results
+from perfbudget import audit, results, users
 from perfbudget.db import transaction
 from perfbudget.importer import load
 from perfbudget.importer.columns import TABLE_KINDS
@@ -437,6 +437,10 @@ def import_files(
         if progress is not None:
             progress(min(max(fraction, 0.0), 1.0), label)
 
+    if users.refused(conn, user, "upload") is not None:
+        # a configured user whose role may not import (a leader, a disabled user)
+        raise ImportRejected([ImportIssue("", None, None, None, f"用户 {user} 无权导入数据",
+                                          f"the user {user} may not import data")])  # fmt: skip
     limits = limits_from_db(conn)
     inputs = _inputs(files, limits)
     if not inputs:

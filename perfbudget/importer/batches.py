@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from perfbudget import audit, results
+from perfbudget import audit, results, users
 from perfbudget.db import run_query, transaction
 from perfbudget.importer.counts import by_kind, counts_text
 from perfbudget.importer.load import REPLACE_KEYS, check_unique
@@ -200,6 +200,7 @@ def rollback_batch(
         if status != "active":
             raise RollbackRefused(f"批次{batch_id}（{file_name}）已撤销过",
                                   f"batch {batch_id} ({file_name}) was already rolled back")  # fmt: skip
+        _check_rights(conn, batch_id, user, RollbackRefused)
         later = _later_batches(conn, batch_id)
         if later:
             ids = _ids(later, "、")
@@ -247,6 +248,24 @@ def rollback_batch(
                      detail=f"batch {batch_id}: {file_name}")  # fmt: skip
     return RollbackResult(batch_id, by_kind(archived), by_kind(restored),
                           {k: v for k, v in reference.items() if v})  # fmt: skip
+
+
+def _check_rights(
+    conn: duckdb.DuckDBPyConnection, batch_id: int, user: str, refused: type[RollbackRefused]
+) -> None:
+    """A configured user (perfbudget.users) takes back or restores a batch they imported, or
+    any with the rollback_any right; any other name is the local admin's (the local mode)."""
+    acting = users.find_user(conn, user)
+    if acting is None:
+        return
+    owner = conn.execute(
+        "select imported_by from import_batches where batch_id = ?", [batch_id]
+    ).fetchall()[0][0]
+    if not acting.may_roll_back(owner):
+        raise refused(
+            f"用户 {user} 无权撤销或恢复 {owner} 导入的批次{batch_id}",
+            f"the user {user} may not roll back or restore batch {batch_id}, imported by {owner}",
+        )
 
 
 def _archive_orphans(conn: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
@@ -298,6 +317,7 @@ def restore_batch(
             raise RestoreRefused(f"批次{batch_id}（{file_name}）未被撤销，无需恢复",
                                  f"batch {batch_id} ({file_name}) is not rolled back: there is "
                                  "nothing to restore")  # fmt: skip
+        _check_rights(conn, batch_id, user, RestoreRefused)
         if not _has_archive(conn, batch_id):
             # rolled back by an earlier version, which deleted the batch's rows
             raise RestoreRefused(
