@@ -33,7 +33,10 @@ STYLER_MAX_CELLS = 262_144
 
 # Rows a table sends to the browser at once. A city has 50,000 projects and tens of thousands
 # of flags: the page slices (and sorts) on the server and the download gives every row.
-PAGE_ROWS = 500
+# 100, not 500: pandas' Styler and Streamlit's marshalling of it cost per cell, and with 500
+# rows they were most of a warm city page (py-spy on 预算执行: st.dataframe 17%, the Styler
+# 23% of the samples); a hundred rows is a screenful or two, the pager the rest.
+PAGE_ROWS = 100
 # A filter offers at most this many choices; past it the user narrows another filter first.
 MAX_CHOICES = 2_000
 
@@ -83,7 +86,9 @@ def paged(frame, key: str, sort_columns: dict[str, str] | None = None, rows: int
     return frame.iloc[start : start + rows].reset_index(drop=True)
 
 
-def paged_window(fetch, key: str, sort_columns: dict[str, str] | None = None, rows: int = PAGE_ROWS):
+def paged_window(
+    fetch, key: str, sort_columns: dict[str, str] | None = None, rows: int = PAGE_ROWS
+):
     """paged() for a table too large to read whole: fetch(order, offset, limit) gives one
     page of rows sorted by order ((column, descending) or None for the query's own order)
     and how many rows there are in all (data.table_window). The same controls as paged(),

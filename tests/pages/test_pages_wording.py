@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from perfbudget.ui import tables
 from tests.pages.test_pages_followup import (  # noqa: F401  (fixtures)
     _app,
     _goto,
@@ -67,7 +68,7 @@ def test_execution_picker_offers_every_project_not_only_the_tables_page(tmp_path
     )
     at = _goto(_app(tmp_path, monkeypatch, many), "pages/execution.py")
     table = at.dataframe[2].value
-    assert len(table) == 500  # one page of the 600 + the fixture's projects
+    assert len(table) == tables.PAGE_ROWS  # one page of the 600 + the fixture's projects
     options = at.selectbox(key="exec_project").options
     assert len(options) > 600 and any(o.startswith("X0599") for o in options)
     at.selectbox(key="exec_project").select("X0599").run()
