@@ -397,6 +397,13 @@ _MIN_TEXT_PX = 90
 _WRAP_LINES = 3
 
 
+_MAX_UNWRAPPED_PX = 240
+
+
+def _has_cjk(value: object) -> bool:
+    return any(ord(ch) >= 0x2E80 for ch in str(value))
+
+
 def text_px(text: object) -> float:
     """About how wide a text is in st.dataframe's 14 px Source Sans (measured in Chromium): a
     Chinese character (or any full-width one) 14 px, a capital 8, a digit 7, a small letter
@@ -471,6 +478,11 @@ def fit_columns(
             continue
         # a tenth more than a lines-th: words break where they may, not where the px run out
         floor = max(header[column], _MIN_TEXT_PX, natural[column] * 1.1 / lines + _CELL_PAD_PX)
+        if not any(_has_cjk(v) for v in sample[column].head(50)):
+            # measured in Chromium: the grid wraps Chinese text, but a text with none in it
+            # stays on one line however tall the row: a code keeps its width, a long English
+            # sentence is cut at _MAX_UNWRAPPED_PX rather than push every column off the page
+            floor = max(floor, min(natural[column], _MAX_UNWRAPPED_PX))
         give = min(excess, widths[column] - floor)
         if give > 0:
             widths[column] -= give
