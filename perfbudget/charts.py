@@ -433,6 +433,22 @@ _CORNERS = {  # quadrant: (right?, top?)
 }
 
 
+# A scatter draws at most this many projects (the largest budgets); its table lists them all.
+# A city has 50,000: drawn whole, the briefing's chart took seconds and hundreds of MiB, and
+# no one can read 50,000 dots.
+CHART_MAX_POINTS = 1_500
+
+
+def largest_budgets(projects: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The `limit` (default CHART_MAX_POINTS) projects with the largest adjusted budgets, in
+    their own order."""
+    limit = CHART_MAX_POINTS if limit is None else limit
+    if len(projects) <= limit:
+        return projects
+    budget = projects["adjusted_budget_yuan"].map(lambda v: 0.0 if v is None else float(v))
+    return projects.loc[budget.nlargest(limit).index.sort_values()].reset_index(drop=True)
+
+
 def dual_monitoring_chart(
     frame: pd.DataFrame,
     lang: str = "zh",

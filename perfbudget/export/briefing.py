@@ -558,9 +558,12 @@ def _dual_section(conn, year, month, scope, lang: str = "zh") -> Section | str:
         t("bf_dual_part", lang, label=labels[q], n=int(counts.get(q, 0)))
         for q in ("on_track", "spending_ahead", "outputs_ahead", "both_behind")
     )
-    figure = charts.dual_monitoring_chart(frame, lang, size="slide", title="")
+    drawn = charts.largest_budgets(frame)
+    figure = charts.dual_monitoring_chart(drawn, lang, size="slide", title="")
     cut = fmt.ratio(frame["pace_cutoff"].iloc[0])
     notes = [t("bf_dual_note", lang, cut=cut)]
+    if len(drawn) < len(frame):
+        notes.append(t("bf_dual_largest", lang, k=len(drawn), n=len(frame)))
     table = Table(
         t("bf_dual_sheet", lang),
         t("bf_section_dual_monitoring", lang),

@@ -8,22 +8,20 @@ from typing import Literal
 
 import streamlit as st
 
-from perfbudget import data
+from perfbudget import charts, data
 from perfbudget.export import INTERNAL, MARKINGS_EN, file_stem, images
 from perfbudget.export.images import SOURCE_EN, SOURCE_ZH
 from perfbudget.ui.downloads import download
 from perfbudget.ui.session import current_period, lang, tr
 
 # A scatter draws at most this many projects (the largest budgets); the table lists all.
-CHART_MAX_POINTS = 1_500
+CHART_MAX_POINTS = charts.CHART_MAX_POINTS
 
 
 def largest_for_chart(projects, limit: int = CHART_MAX_POINTS):
-    """The `limit` projects with the largest adjusted budgets, in their own order."""
-    if len(projects) <= limit:
-        return projects
-    budget = projects["adjusted_budget_yuan"].map(lambda v: 0.0 if v is None else float(v))
-    return projects.loc[budget.nlargest(limit).index.sort_values()].reset_index(drop=True)
+    """The `limit` projects with the largest adjusted budgets, in their own order
+    (charts.largest_budgets: the briefing's slide draws the same)."""
+    return charts.largest_budgets(projects, limit)
 
 
 # How many departments the overview's bar chart shows before it needs a "show all" switch.

@@ -657,3 +657,21 @@ def test_every_chart_on_a_page_has_png_and_svg_buttons(briefing_app):
     at = _open(briefing_app, "pages/overview.py")
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("PNG") == len(at.get("plotly_chart")) == labels.count("SVG") == 2
+
+
+def test_a_slide_scatter_draws_the_largest_budgets_and_says_so(hand_conn, monkeypatch):
+    """A city has 50,000 projects: the 双监控 slide draws the CHART_MAX_POINTS largest budgets
+    (here 3 of the fixture's), says how many of how many, and its workbook keeps every row."""
+    from perfbudget import charts
+
+    whole = build_briefing(hand_conn, YEAR, 7, sections=["dual_monitoring"])
+    monkeypatch.setattr(charts, "CHART_MAX_POINTS", 3)
+    capped = build_briefing(hand_conn, YEAR, 7, sections=["dual_monitoring"])
+    (full,), (few,) = whole.sections, capped.sections
+    n = len(full.table.frame)
+    assert n > 3
+    points = sum(len(trace.x) for trace in few.figure.data if trace.x is not None)
+    assert points == 3
+    assert any(f"3个项目（共{n}个）" in note for note in few.notes)
+    assert not any("个项目（共" in note for note in full.notes)
+    assert len(few.table.frame) == n
