@@ -76,6 +76,9 @@ class Table:
     severity_key: str | None = None
     slide_columns: tuple[str, ...] = ()
     slide_rows: int = 10
+    # a table of warning_flags rows worded only as far as the slide shows them: the language
+    # the rest are worded in when a file is written (written_frame); None: rows as they are
+    word_flags: str | None = None
 
 
 @dataclass
@@ -216,7 +219,10 @@ def build_briefing(
 
     meta = dict(db.run_live(conn, "database_meta").itertuples(index=False))
     synthetic = meta.get("is_synthetic") == "true"
-    all_flags = flags.warning_flags(conn, year, month, scope)
+    # unworded: the warnings slide words its rows, the workbook the rest when it is written
+    # (Table.word_flags): a city has 50,000 flags, and wording them all took most of a
+    # city briefing's time and memory
+    all_flags = flags.warning_flags(conn, year, month, scope, messages=False)
 
     built: list[Section] = []
     omitted: list[tuple[str, str]] = []
@@ -485,11 +491,9 @@ def _project_execution_section(conn, year, month, scope, all_flags, lang="zh") -
 def _warnings_section(all_flags: pd.DataFrame, month: int, lang: str = "zh") -> Section | str:
     if all_flags.empty:
         return t("bf_no_warnings", lang, month=month)
-    if lang != "zh":  # the rule's name and the flag's sentence in the deck's language
-        all_flags = flags.with_messages(all_flags)
+    if lang != "zh":  # the rule's name in the deck's language (the sentence: _in_language)
         all_flags = all_flags.assign(
-            rule_label=[flags.RULES_BY_ID[r].label_en for r in all_flags["rule"]],
-            message=all_flags["message_en"],
+            rule_label=[flags.RULES_BY_ID[r].label_en for r in all_flags["rule"]]
         )
     performance = all_flags[all_flags["rule"].isin(flags.PERFORMANCE_RULES)]
     counts = flags.flag_counts(all_flags)
@@ -510,6 +514,9 @@ def _warnings_section(all_flags: pd.DataFrame, month: int, lang: str = "zh") -> 
         severity_zh=[flags.SEVERITY_LABELS[lang].get(s, s) for s in table_rows["severity"]],
         subject=[_subject(r, lang) for r in table_rows.itertuples()],
     )
+    # the rows the slide can show, worded now; the rest when the workbook is written
+    head = _in_language(flags.with_messages(table_rows.head(SLIDE_WARNINGS)), lang)
+    table_rows = pd.concat([head, table_rows.iloc[len(head) :]])
     table = Table(
         t("bf_warnings_sheet", lang),
         t("bf_warnings_table", lang),
@@ -528,6 +535,7 @@ def _warnings_section(all_flags: pd.DataFrame, month: int, lang: str = "zh") -> 
         severity_key="severity",
         slide_columns=("severity_zh", "subject", "department", "rule_label", "message"),
         slide_rows=SLIDE_WARNINGS,
+        word_flags=lang,
     )
     if performance.empty:
         caption = t("bf_warnings_none", lang, month=month, n=quality)
@@ -539,6 +547,19 @@ def _warnings_section(all_flags: pd.DataFrame, month: int, lang: str = "zh") -> 
         notes=notes,
         show_table_on_slide=True,
     )
+
+
+def _in_language(worded: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Worded flags with `message` in the deck's language."""
+    return worded if lang == "zh" else worded.assign(message=worded["message_en"])
+
+
+def written_frame(table: Table) -> pd.DataFrame:
+    """The rows a file gets of a table: a table of flags (word_flags set) worded now, in its
+    language, the rows the model left unworded too."""
+    if table.word_flags is None:
+        return table.frame
+    return _in_language(flags.with_messages(table.frame), table.word_flags)
 
 
 def _subject(row, lang: str = "zh") -> str:
@@ -941,7 +962,7 @@ def briefing_xlsx(briefing: Briefing) -> bytes:
     sheets = [
         Sheet(
             table.sheet,
-            table.frame,
+            written_frame(table),
             table.columns,
             severity_key=table.severity_key,
             title=t(

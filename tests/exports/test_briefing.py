@@ -675,3 +675,31 @@ def test_a_slide_scatter_draws_the_largest_budgets_and_says_so(hand_conn, monkey
     assert any(f"3个项目（共{n}个）" in note for note in few.notes)
     assert not any("个项目（共" in note for note in full.notes)
     assert len(few.table.frame) == n
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_flags_are_worded_for_the_slide_and_the_rest_when_the_workbook_is_written(
+    hand_conn, monkeypatch, lang
+):
+    """The model words only the flags its slide can show (a city has 50,000); the workbook
+    words every row, in the deck's language, when it is written."""
+    from perfbudget import flags
+    from perfbudget.export import briefing as briefing_module
+
+    monkeypatch.setattr(briefing_module, "SLIDE_WARNINGS", 2)
+    model = build_briefing(hand_conn, YEAR, 7, sections=["warnings"], lang=lang)
+    table = model.sections[0].table
+    assert len(table.frame) > 2
+    assert table.frame["message"].head(2).notna().all()
+    assert table.frame["message"].iloc[2:].isna().all()
+    book = load_workbook(io.BytesIO(briefing_xlsx(model)))
+    worded = flags.with_messages(flags.warning_flags(hand_conn, YEAR, 7, None, messages=False))
+    expected = set(worded["message" if lang == "zh" else "message_en"])
+    cells = {
+        c
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    }
+    assert expected <= cells  # every flag's sentence is in the workbook
