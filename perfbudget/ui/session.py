@@ -180,6 +180,8 @@ def require_sign_in() -> None:
     and nothing else."""
     if _session_user() is not None:
         return
+    with st.sidebar:  # the language switch of the sidebar, before anything else of it
+        st.toggle(t("language", "en"), key="lang_en")
     st.title(tr("signin_title"))
     if oidc_configured():
         who = _oidc_identity()

@@ -96,7 +96,7 @@ def _sign_in(at: AppTest, name: str, password: str | None = None) -> AppTest:
 
 
 def _submit(at: AppTest) -> None:
-    [button] = [b for b in at.button if b.label == "登录"]
+    [button] = [b for b in at.button if b.label in ("登录", "Sign in")]
     button.click().run()
 
 
@@ -149,6 +149,16 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_one_message(users_db)
     assert [t.value for t in at.title] == ["登录"]
     failed = _audit("sign_in_failed")
     assert sorted(failed["user"]) == ["ana", "nobody"]
+
+
+def test_the_sign_in_switches_to_english(users_db):
+    at = _app()
+    at.sidebar.toggle(key="lang_en").set_value(True).run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    _sign_in(at, "ana", "wrong-password-1")
+    assert [e.value for e in at.error] == [
+        "Wrong user name or password, or the account is disabled."
+    ]
 
 
 def test_signing_in_shows_who_and_the_role_and_is_in_the_audit_log_and_sign_out_ends_it(

@@ -221,11 +221,11 @@ def test_a_rollback_restores_what_the_batch_superseded(upload):
         _texts(at))  # fmt: skip
     assert _p001_july() == [(Decimal("560000.00"), None)]
     assert _sql("select status, rolled_back_by from import_batches") == [
-        ("rolled_back", "看板上传")
+        ("rolled_back", "local")  # the local administrator (no users configured; issue 13)
     ]
     history = _frame(at, "文件指纹")
     assert list(history["状态"]) == ["已撤销"]
-    assert "由看板上传撤销" in history["撤销情况"].iloc[0]
+    assert "由local撤销" in history["撤销情况"].iloc[0]
 
 
 def test_a_refused_rollback_says_why_in_both_languages_and_changes_nothing(upload):
@@ -267,14 +267,14 @@ def test_a_rolled_back_batch_is_restored_from_the_page_after_a_confirmation(uplo
     assert "批次1已恢复：它导入的1行数据重新生效，撤销时恢复的1行重新存入历史" in _texts(at)
     assert _p001_july() == [(Decimal("700000.00"), 1)]
     assert _sql("select status, rolled_back_by, restored_by from import_batches") == [
-        ("active", "看板上传", "看板上传")]  # fmt: skip
+        ("active", "local", "local")]  # fmt: skip
     # the superseded row is back in the history, not live, and not lost
     assert _sql("select cumulative_yuan, batch_id, superseded_by, reinstated from spending_history"
                 ) == [(Decimal("560000.00"), None, 1, False)]  # fmt: skip
     history = _frame(at, "文件指纹")
     assert list(history["状态"]) == ["已恢复"]
-    assert "由看板上传撤销" in history["撤销情况"].iloc[0]
-    assert "由看板上传恢复" in history["撤销情况"].iloc[0]
+    assert "由local撤销" in history["撤销情况"].iloc[0]
+    assert "由local恢复" in history["撤销情况"].iloc[0]
     # an active batch again: it can be rolled back once more
     assert [b.key for b in at.button if b.key == "upload_rollback"] == ["upload_rollback"]
     at.sidebar.toggle[0].set_value(True).run()
