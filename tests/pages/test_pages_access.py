@@ -360,3 +360,55 @@ def test_an_email_the_identity_provider_has_not_verified_signs_nobody_in(users_d
     assert not at.exception
     assert [t.value for t in at.title] == ["登录"]
     assert not at.metric
+
+
+# --- every page, as a department user ------------------------------------------------------
+
+# What lead2 (a D02 leader without the sensitive right) must never see: the other
+# departments' projects and the sensitive department's, by code or by name.
+NOT_D02 = {
+    "P001": "校舍维修",
+    "P002": "课后服务购买",
+    "P003": "新建学校工程",
+    "P007": "保密设备维护",
+    "P008": "教师培训",
+}
+EVERY_PAGE = sorted(p.name for p in (Path(APP).parent / "pages").glob("*.py"))
+
+
+def _everything_shown(at: AppTest) -> str:
+    """Every text a page put on the screen: tables' cells, charts' data, tiles, captions."""
+    parts = [_texts(at)]
+    parts += [frame.value.to_string() for frame in at.dataframe]
+    parts += [str(table.value) for table in at.table]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
+    parts += [str(getattr(s, "options", "")) for s in at.selectbox]
+    parts += [str(getattr(s, "options", "")) for s in at.multiselect]
+    parts += [c.value for c in at.sidebar.caption]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", EVERY_PAGE)
+def test_a_department_user_sees_no_other_department_s_project_on_any_page(users_db, page):
+    """The Scope comes from the signed-in user on every page: lead2 sees D02's projects only,
+    and never the sensitive department's, whatever the page (a benchmark may count the
+    others, never name them)."""
+    at = _goto(
+        _signed_in("lead2"),
+        f"pages/{page}",
+        **({"project": "P004"} if page == "project.py" else {}),
+    )
+    shown = _everything_shown(at)
+    leaked = {code for code, name in NOT_D02.items() if code in shown or name in shown}
+    assert not leaked, f"{page} shows {sorted(leaked)}"
+    if page in {"execution.py", "warnings.py", "project.py"}:
+        assert "P004" in shown  # the page does list projects: the check above means something
+
+
+def test_the_every_page_check_sees_what_a_user_of_every_department_sees(users_db):
+    """The control of the check above: signed in as boss (every department, sensitive right)
+    the same collection of the screen holds the other departments' projects."""
+    at = _goto(_signed_in("boss"), "pages/execution.py")
+    shown = _everything_shown(at)
+    assert "P001" in shown and "P007" in shown and "新建学校工程" in shown
