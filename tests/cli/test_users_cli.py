@@ -15,7 +15,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from perfbudget import audit, cli, db, users
+from perfbudget import audit, cli, db, reports, users
 from perfbudget.exit_codes import ExitCode
 from tests.hand_fixture import YEAR, seed_hand_fixture
 from tests.import_helpers import csv_bytes
@@ -338,3 +338,29 @@ def test_users_beside_a_held_database_exit_3_and_say_why(hand_file, monkeypatch,
         holder.kill()
         holder.wait()
     assert not users.users_configured(hand_file)
+
+
+# --- every report, as a department user ---------------------------------------------------
+
+NOT_D01_PUBLIC = ["P004", "P005", "P006", "P007", "P008", "P009"]
+
+
+@pytest.mark.parametrize("name", sorted(reports.REPORTS))
+def test_every_report_of_a_department_user_holds_only_their_department_s_projects(
+    with_users, capsys, name
+):
+    """--user applies the user's Scope to every report, the same path as the pages: ana
+    (analyst of D01, no sensitive right) gets no project of D02 or D03 and not the 涉密 P008,
+    whatever the report; the local admin's run of the same report is the control."""
+    year = YEAR + 1 if name == "budget_review" else YEAR
+    options = ["--db", str(with_users), "--year", str(year), "--format", "csv"]
+    if name not in {"budget_review", "pefa", "costs", "cost_classes", "selfeval", "disclosure"}:
+        options += ["--month", "7"]
+    assert cli.main(["report", name, *options]) == ExitCode.OK
+    everything = capsys.readouterr().out
+    assert cli.main(["report", name, *options, "--user", "ana"]) == ExitCode.OK
+    mine = capsys.readouterr().out
+    leaked = [code for code in NOT_D01_PUBLIC if code in mine]
+    assert not leaked, f"{name} gives ana {leaked}"
+    if any(code in everything for code in EVERY_PROJECT):  # a report that names projects
+        assert any(code in mine for code in D01_PUBLIC) or name == "budget_review"
