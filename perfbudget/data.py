@@ -762,13 +762,21 @@ def flag_followups(year: int, scope: Scope) -> pd.DataFrame:
 
 
 @_frames
-def flag_persistence(year: int, month: int, scope: Scope) -> pd.DataFrame:
+def flag_persistence(
+    year: int, month: int, scope: Scope, project_codes: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """Since which month each flag raised at `month` has been raised without a break
     (flags.persistence: earlier months are read only while some flag's run is unbroken, and
-    only for the rules still running)."""
+    only for the rules still running). project_codes: only those projects' flags ('' for a
+    department's own) where the flags are stored — a table's page, not a city's 50,000."""
     with cursor() as cur:
         stored = results.flag_since(
-            cur, scope, year, month, {r.rule_id: r.query for r in flags.RULES}
+            cur,
+            scope,
+            year,
+            month,
+            {r.rule_id: r.query for r in flags.RULES},
+            None if project_codes is None else list(project_codes),
         )
     if stored is not None:  # one statement over the stored flags of the year
         return stored
@@ -818,9 +826,20 @@ def record_followup(
 def with_followup(flag_rows: pd.DataFrame, year: int, month: int, scope: Scope) -> pd.DataFrame:
     """These rows of warning_flags with since_month, months_flagged and followup_status
     (flags.with_followup over flag_persistence and flag_followups)."""
-    return flags.with_followup(
-        flag_rows, flag_persistence(year, month, scope), flag_followups(year, scope)
+    # a page of a table asks for its own projects' runs; an export of every flag for all
+    codes = (
+        tuple(sorted(set(flag_rows["project_code"].fillna("").astype(str))))
+        if len(flag_rows) <= FLAG_ROWS_ASKED_BY_PROJECT
+        else None
     )
+    return flags.with_followup(
+        flag_rows, flag_persistence(year, month, scope, codes), flag_followups(year, scope)
+    )
+
+
+# Up to this many flags, with_followup reads the runs of their projects only (a page of the
+# warnings table); more, every flag's (the workbook of all of them).
+FLAG_ROWS_ASKED_BY_PROJECT = 1_000
 
 
 def followup_history(flag: pd.Series, year: int, scope: Scope) -> pd.DataFrame:

@@ -501,13 +501,19 @@ def read_months(
 
 
 def flag_since(
-    conn: duckdb.DuckDBPyConnection, scope: Scope, year: int, month: int, queries: dict[str, str]
+    conn: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    year: int,
+    month: int,
+    queries: dict[str, str],
+    project_codes: list[str] | None = None,
 ) -> pd.DataFrame | None:
     """Since which month each flag raised at `month` has been raised without a break, in one
     statement over the stored flags of months 1..month (gaps and islands). queries maps a
-    rule to its query; a whole-year rule holds for every month of its year. Returns
-    project_code, department_code, rule, since_month, months_flagged; None unless every
-    month up to `month` and the year are stored."""
+    rule to its query; a whole-year rule holds for every month of its year. project_codes:
+    only these projects' flags ('' for a department's own), e.g. the page of a table; None:
+    every flag. Returns project_code, department_code, rule, since_month, months_flagged;
+    None unless every month up to `month` and the year are stored."""
     if stored_through(conn, year) < month or not is_stored_period(conn, year, 0):
         return None
     parts = []
@@ -525,6 +531,8 @@ def flag_since(
                 " or list_contains($scope_departments, r.department_code))"
             )
         wanted = "r.month <= $month" if period == "month" else "r.month = 0"
+        if project_codes is not None:
+            wanted += " and list_contains($project_codes, coalesce(r.project_code, ''))"
         parts.append(
             f"select {months} as month, coalesce(r.project_code, '') as project_code,"
             f" r.department_code, '{rule}' as rule from {table_name(query)} as r"
@@ -547,11 +555,10 @@ def flag_since(
         from runs where last_month = $month
         order by project_code, department_code, rule
     """
-    return (
-        conn.sql(sql, params={"year": year, "month": month, **scope.as_params()})
-        .to_arrow_table()
-        .to_pandas()
-    )
+    params: dict[str, object] = {"year": year, "month": month, **scope.as_params()}
+    if project_codes is not None:
+        params["project_codes"] = list(project_codes)
+    return conn.sql(sql, params=params).to_arrow_table().to_pandas()
 
 
 def stored_through(conn: duckdb.DuckDBPyConnection, year: int) -> int:

@@ -372,3 +372,21 @@ def test_distinct_choices_of_stored_rows(stored_hand):
         results.read_window(
             conn, "indicator_attainment", Scope.everything(), YEAR, 7, {"x; drop": [1]}
         )
+
+
+def test_flag_runs_of_some_projects_are_those_projects_rows_of_every_flag_s_runs(stored_hand):
+    """A page of the warnings table asks how long its own flags have lasted
+    (results.flag_since with project_codes): exactly those rows of the runs of every flag,
+    a department's own flags ('') included when asked for."""
+    from perfbudget import flags
+
+    conn, _ = stored_hand
+    queries = {r.rule_id: r.query for r in flags.RULES}
+    for scope in SCOPES.values():
+        every = results.flag_since(conn, scope, YEAR, 7, queries)
+        assert every is not None and len(every) > 3
+        for codes in (["P001", "P003"], ["", "P004"], ["nothing"]):
+            some = results.flag_since(conn, scope, YEAR, 7, queries, codes)
+            expected = every[every["project_code"].isin(codes)].reset_index(drop=True)
+            pd.testing.assert_frame_equal(some, expected, check_dtype=False)
+    assert "" in set(every["project_code"])  # a department's own flag is among them
