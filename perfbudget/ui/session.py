@@ -31,6 +31,30 @@ def lang() -> str:
     return "en" if st.session_state.get("lang_en") else "zh"
 
 
+def _keep_choices_across_languages() -> None:
+    """on_change of the language switch: every choice made on a page is set again through
+    the session state, so the browser is sent its label in the new language.
+    Why: the browser keeps a selectbox's or radio's choice as its label (Streamlit's serde is
+    by formatted option). After a switch that label is in neither language's list: the page
+    fell back to the first option while the box still showed the old Chinese label (the
+    成本分析 class, the 财政可靠性 level). A value set through the session state is sent
+    again, worded by the widget's format_func of this run. Only plain values are set again:
+    buttons (bools), uploads, table selections and editors refuse it or do not need it.
+    .streamlit/config.toml turns off the warning a widget with a default would then show."""
+    for key, value in list(st.session_state.items()):
+        if key == "lang_en" or not isinstance(key, str) or not _plain(value):
+            continue
+        st.session_state[key] = value
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) or v is None for v in value)
+    return value is None or isinstance(value, (int, float, str))
+
+
 def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
@@ -181,7 +205,7 @@ def require_sign_in() -> None:
     if _session_user() is not None:
         return
     with st.sidebar:  # the language switch of the sidebar, before anything else of it
-        st.toggle(t("language", "en"), key="lang_en")
+        st.toggle(t("language", "en"), key="lang_en", on_change=_keep_choices_across_languages)
     st.title(tr("signin_title"))
     if oidc_configured():
         who = _oidc_identity()
@@ -258,7 +282,7 @@ def _who_box() -> None:
 def sidebar() -> None:
     """Language switch, the shared year/month selector and the synthetic-data label."""
     with st.sidebar:
-        st.toggle(t("language", "en"), key="lang_en")
+        st.toggle(t("language", "en"), key="lang_en", on_change=_keep_choices_across_languages)
         _who_box()
         periods = data.available_periods(current_scope())
         if periods.empty:

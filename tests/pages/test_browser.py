@@ -53,6 +53,12 @@ def server(tmp_path_factory):
     conn = db.connect(path)
     seed_hand_fixture(conn)
     conn.close()
+    yield from serve(path)
+
+
+def serve(path: Path):
+    """streamlit run app.py on the database at `path`, on a free port: yields its base URL,
+    stops it after."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     # kept in test-artifacts/ so a failed journey can be read after the run
