@@ -204,6 +204,7 @@ def require_sign_in() -> None:
     and nothing else."""
     if _session_user() is not None:
         return
+    read_url_state()  # a link's language counts on the sign-in too
     with st.sidebar:  # the language switch of the sidebar, before anything else of it
         st.toggle(t("language", "en"), key="lang_en", on_change=_keep_choices_across_languages)
     st.title(tr("signin_title"))
@@ -279,20 +280,58 @@ def _who_box() -> None:
 # --- the sidebar: language, year and month ----------------------------------------------
 
 
+# The view a link or a reload keeps: ?lang=en&year=2025&month=6 beside a page's own
+# parameters (?project=…). Read once, when a browser session starts; written on every run.
+URL_STATE = ("lang", "year", "month")
+
+
+def read_url_state() -> None:
+    """At a session's first run, the language, year and month the address asks for (a shared
+    link, a reload); a value the data does not have is left to the defaults."""
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    params = st.query_params
+    if params.get("lang") in ("zh", "en"):
+        st.session_state["lang_en"] = params.get("lang") == "en"
+    for name in ("year", "month"):
+        value = str(params.get(name) or "")
+        if value.isdigit():
+            st.session_state[f"_url_{name}"] = int(value)
+
+
+def _write_url_state(year: int | None, month: int | None) -> None:
+    wanted = {"lang": lang()}
+    if year is not None and month is not None:
+        wanted.update(year=str(year), month=str(month))
+    for name in URL_STATE:
+        if name not in wanted:
+            st.query_params.pop(name, None)
+        elif st.query_params.get(name) != wanted[name]:
+            st.query_params[name] = wanted[name]
+
+
 def sidebar() -> None:
-    """Language switch, the shared year/month selector and the synthetic-data label."""
+    """Language switch, the shared year/month selector and the synthetic-data label; the
+    language and period kept in the address (URL_STATE)."""
+    read_url_state()
     with st.sidebar:
         st.toggle(t("language", "en"), key="lang_en", on_change=_keep_choices_across_languages)
         _who_box()
         periods = data.available_periods(current_scope())
         if periods.empty:
             st.session_state.pop("period", None)
+            _write_url_state(None, None)
         else:
             years = [int(y) for y in periods["year"]]
+            if st.session_state.get("_url_year") in years:
+                st.session_state["year"] = st.session_state.pop("_url_year")
             year = st.selectbox(tr("year"), years, key="year")
             last = periods.loc[periods["year"] == year, "last_month"].iloc[0]
             last_month = 12 if last != last or last is None else int(last)
             months = list(range(1, last_month + 1)) or [12]
+            if st.session_state.get("_url_month") in months:
+                st.session_state["month"] = st.session_state.pop("_url_month")
             if st.session_state.get("month") not in months:
                 st.session_state["month"] = months[-1]
             # The widget's key carries the language: Streamlit keeps a selectbox's labels while
@@ -308,6 +347,7 @@ def sidebar() -> None:
                 args=(widget_key,),
             )
             st.session_state["period"] = (int(year), int(month))
+            _write_url_state(int(year), int(month))
         if data.is_synthetic():
             st.warning(tr("synthetic_badge"), icon=":material/science:")
 
