@@ -117,15 +117,21 @@ if red_yellow.empty:
 else:
     message_column = "message" if lang == "zh" else "message_en"
     top = ui.with_messages(red_yellow.head(8))  # worded: only the eight shown
+    # what a leader already did about each (已关注 / 已处理): a marker on its card
+    top = data.with_followup(top, year, month, scope)
     for row in top.itertuples():
         with st.container(border=True):
             cols = st.columns([1.1, 6])
             with cols[0]:
                 ui.badge(row.severity, ui.severity_label(row.severity))
                 st.caption(ui.rule_label(row.rule))
+                if isinstance(row.followup_status, str):
+                    ui.badge("grey", ui.followup_status_label(row.followup_status))
             with cols[1]:
                 st.markdown(ui.flag_subject(row))
                 st.markdown(ui.md_text(getattr(row, message_column)))
+                if isinstance(row.project_code, str) and row.project_code:
+                    ui.project_link(row.project_code)  # the card opens its project
     if counts.warnings > len(top):
         st.caption(ui.tr("more_warnings", n=counts.warnings - len(top)))
 if counts.blue:

@@ -437,3 +437,23 @@ def test_execution_page_links_the_chosen_project_to_its_page(hand_app):
     at.selectbox(key="exec_project").select("P003").run()
     labels = [link.proto.label for link in at.get("page_link")]
     assert "打开项目 P003 的详情页" in labels
+
+
+def test_a_noted_flag_is_marked_on_the_overview_and_its_card_opens_the_project(
+    tmp_path, monkeypatch
+):
+    """Issue 14: a flag marked 已关注 topped the overview with no marker. P003's red slow
+    spending (the fixture's worst flag at July) noted by a leader shows 已关注 on its card, and
+    every card with a project links to that project's page."""
+    at = _app(
+        tmp_path,
+        monkeypatch,
+        "insert into flag_followups (year, project_code, department_code, rule_id,"
+        " as_of_month, status, note, user_name, noted_at) values"
+        " (2025, 'P003', 'D01', 'slow_spending', 7, '已关注', '约谈', 'boss', now())",
+    )
+    # a badge is Markdown (:gray-badge[已关注]) beside the card's severity
+    assert ":gray-badge[已关注]" in " ".join(m.value for m in at.markdown)
+    links = [link.proto for link in at.get("page_link")]
+    project_links = [p for p in links if "project" in p.page]
+    assert project_links and any("P003" in p.label for p in project_links)
