@@ -702,8 +702,9 @@ def with_followup(
 ) -> pd.DataFrame:
     """These flags with how long each has lasted and what a leader last did about it:
     since_month and months_flagged (from `persistence`, as flags.persistence gives them;
-    missing where unknown) and followup_status (已关注 / 已处理 of the latest row of
-    `followups`, the flag_followups query; missing without one)."""
+    missing where unknown), followup_status (已关注 / 已处理 of the latest row of
+    `followups`, the flag_followups query; missing without one) and followup_note (that
+    row's note)."""
     keys = flag_key(flags)
     latest = followups[followups["is_latest"].astype(bool)] if not followups.empty else followups
 
@@ -715,11 +716,13 @@ def with_followup(
         return keyed.set_index("_key")[columns]
 
     lasted = by_key(persistence, ["since_month", "months_flagged"])
-    status = by_key(latest, ["status"])["status"]
+    done = by_key(latest, ["status", "note"] if "note" in latest else ["status"])
+    note = done["note"] if "note" in done else pd.Series(dtype=object)
     return flags.assign(
         since_month=keys.map(lasted["since_month"]).to_numpy(),
         months_flagged=keys.map(lasted["months_flagged"]).to_numpy(),
-        followup_status=keys.map(status).to_numpy(),
+        followup_status=keys.map(done["status"]).to_numpy(),
+        followup_note=keys.map(note).to_numpy(),
     )
 
 

@@ -391,4 +391,10 @@ def warning_xlsx(flags: pd.DataFrame) -> bytes:
         Column("gap_pp", "进度差（百分点）", "pp"),
         Column("as_of_month", "截至月份", "integer"),
     ]
+    if "followup_status" in frame:  # data.with_followup: how long, and what a leader did
+        columns += [
+            Column("months_flagged", "连续预警月数", "integer"),
+            Column("followup_status", "跟进状态"),
+            Column("followup_note", "跟进说明", width=30),
+        ]
     return dataframe_to_xlsx(frame, columns, sheet_name="预警", severity_key="severity")

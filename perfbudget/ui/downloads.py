@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from perfbudget import data
-from perfbudget.ui.session import client_origin, denied_reason, tr, user_name
+from perfbudget.ui.session import client_origin, current_scope, denied_reason, tr, user_name
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,9 +65,10 @@ def warnings_download(flags, year: int, month: int) -> None:
     every run (every flag's sentence and a formatted workbook)."""
     from perfbudget.export.tables import warning_xlsx  # openpyxl: only when a file is made
 
+    # with how long each has lasted and its latest follow-up and note, looked up on click
     download(
         tr("download_xlsx"),
-        lambda: warning_xlsx(flags),
+        lambda: warning_xlsx(data.with_followup(flags, year, month, current_scope())),
         file_name=f"预警_{year}年{month:02d}月.xlsx",
         what=f"warnings {year}-{month:02d} ({len(flags)} flags)",
         mime=XLSX_MIME,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from perfbudget import flags
+from perfbudget import db, flags
 from perfbudget.export.xlsx import Column, dataframe_to_xlsx, neutralise
 from perfbudget.scope import Scope
 
@@ -129,3 +129,45 @@ def test_warning_flags_of_the_hand_fixture_export_with_chinese_sentences(hand_db
     assert p003["预警说明"].startswith("截至7月执行率35.0%")
     assert p003["调整后预算数（万元）"] == 2000
     assert p003["执行率"] == pytest.approx(0.35)
+
+
+def test_the_warnings_workbook_carries_each_flag_s_run_and_latest_follow_up(hand_db):
+    """Issue 14: the warnings .xlsx had no follow-up. With data.with_followup's columns (the
+    page's download adds them on click) it has 连续预警月数, 跟进状态 and 跟进说明: P003's
+    red slow spending, noted 已关注 with a note, flagged from June (its run at July: 2)."""
+    from perfbudget.export.tables import warning_xlsx
+
+    flags.record_followup(
+        hand_db,
+        year=2025,
+        project_code="P003",
+        department_code="D01",
+        rule_id="slow_spending",
+        as_of_month=7,
+        status="已关注",
+        note="已约谈主管部门",
+        user="boss",
+    )
+    shown = flags.warning_flags(hand_db, 2025, 7, Scope.public())
+    persistence = flags.persistence(
+        shown, 7, lambda m, rules: flags.flag_keys(hand_db, 2025, m, Scope.public(), rules)
+    )
+    followups = db.run_live(hand_db, "flag_followups", Scope.public(), year=2025)
+    ws = _sheet(warning_xlsx(flags.with_followup(shown, persistence, followups)))
+    header = [c.value for c in ws[1]]
+    assert header[-3:] == ["连续预警月数", "跟进状态", "跟进说明"]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)
+    ]
+    p003 = next(r for r in rows if r["项目编码"] == "P003" and r["预警规则"] == "支出进度偏慢")
+    assert (p003["跟进状态"], p003["跟进说明"]) == ("已关注", "已约谈主管部门")
+    assert (
+        p003["连续预警月数"]
+        == persistence.set_index(["project_code", "rule"]).loc[
+            ("P003", "slow_spending"), "months_flagged"
+        ]
+    )
+    others = [r for r in rows if r is not p003]
+    assert all(r["跟进状态"] in (None, "—", "") for r in others)
+    # without the columns (the CLI's table export) the workbook is as before
+    assert "跟进状态" not in [c.value for c in _sheet(warning_xlsx(shown))[1]]
