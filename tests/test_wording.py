@@ -134,3 +134,18 @@ def test_the_warnings_workbook_says_the_unit_of_each_value(hand_db):
     # P002: yellow by its pace 0.6 against 0.8
     assert slow["P002"]["阈值"] == 0.8 and slow["P002"]["单位（指标值、阈值）"] == "进度比"
     assert all(r["单位（指标值、阈值）"] is not None or r["指标值"] is None for r in rows)
+
+
+def test_the_upload_history_names_every_table_kind_a_batch_can_list():
+    """Issue 14: the history's 表类型 showed raw names (districts, departments, units,
+    spending) for the tables a units file or an older batch lists."""
+    from perfbudget.importer.counts import kind_name
+
+    assert [kind_name(k) for k in ("districts", "departments", "units", "spending")] == [
+        "区",
+        "部门",
+        "单位",
+        "预算执行",
+    ]
+    assert kind_name("units", "en") == "Units"
+    assert kind_name("something_else") == "something_else"  # an unknown one as it is
