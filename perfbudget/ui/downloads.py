@@ -65,10 +65,12 @@ def warnings_download(flags, year: int, month: int) -> None:
     every run (every flag's sentence and a formatted workbook)."""
     from perfbudget.export.tables import warning_xlsx  # openpyxl: only when a file is made
 
-    # with how long each has lasted and its latest follow-up and note, looked up on click
+    # with how long each has lasted and its latest follow-up and note, looked up on click;
+    # the scope taken now: the click's callable runs outside the session (no signed-in user)
+    scope = current_scope()
     download(
         tr("download_xlsx"),
-        lambda: warning_xlsx(data.with_followup(flags, year, month, current_scope())),
+        lambda: warning_xlsx(data.with_followup(flags, year, month, scope)),
         file_name=f"预警_{year}年{month:02d}月.xlsx",
         what=f"warnings {year}-{month:02d} ({len(flags)} flags)",
         mime=XLSX_MIME,
