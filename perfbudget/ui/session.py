@@ -300,9 +300,12 @@ def read_url_state() -> None:
             st.session_state[f"_url_{name}"] = int(value)
 
 
-def _write_url_state(year: int | None, month: int | None) -> None:
+def _write_url_state(year: int | None, month: int | None, latest: bool = False) -> None:
+    """The address for this view. The period only when it is not the latest (latest=True):
+    a link or reload with no period shows the newest data, and keeps doing so after an
+    import; a chosen earlier month stays in it."""
     wanted = {"lang": lang()}
-    if year is not None and month is not None:
+    if year is not None and month is not None and not latest:
         wanted.update(year=str(year), month=str(month))
     for name in URL_STATE:
         if name not in wanted:
@@ -347,7 +350,8 @@ def sidebar() -> None:
                 args=(widget_key,),
             )
             st.session_state["period"] = (int(year), int(month))
-            _write_url_state(int(year), int(month))
+            latest = int(year) == years[0] and int(month) == months[-1]  # the defaults
+            _write_url_state(int(year), int(month), latest=latest)
         if data.is_synthetic():
             st.warning(tr("synthetic_badge"), icon=":material/science:")
 
