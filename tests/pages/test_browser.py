@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -210,7 +211,9 @@ def test_a_click_on_a_dual_monitoring_bubble_opens_the_project(server, page):
     else:
         pytest.fail("no bubble click opened a project page")
     _settle(page)
-    assert page.locator("h2").first.inner_text().startswith(page.url.split("project=")[1])
+    # the address holds the view's language too (?project=P001&lang=zh): its project
+    project = parse_qs(urlparse(page.url).query)["project"][0]
+    assert page.locator("h2").first.inner_text().startswith(project)
 
 
 # Last: it writes to the shared server's database (August appears), which would move the
