@@ -48,11 +48,13 @@ def _keep_choices_across_languages() -> None:
 
 
 def _plain(value: object) -> bool:
+    """A choice worth setting again: a number, a text, or a non-empty list of them. Not None
+    or an empty list (an uploader holds those, and refuses to be set), not a bool (buttons)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, (list, tuple)):
-        return all(_plain(v) or v is None for v in value)
-    return value is None or isinstance(value, (int, float, str))
+        return bool(value) and all(_plain(v) for v in value)
+    return isinstance(value, (int, float, str))
 
 
 def tr(key: str, **values: object) -> str:
