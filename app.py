@@ -7,6 +7,8 @@ from perfbudget import data, ui
 st.set_page_config(
     page_title="预算绩效看板 PerfBudget", page_icon=":material/monitoring:", layout="wide"
 )
+# a link's language (?lang=en) before the page names below are worded
+ui.read_url_state()
 
 
 def page(file: str, title_key: str, icon: str, **kwargs) -> st.Page:
